@@ -1,0 +1,140 @@
+/**
+ * `pnpm eval:model [--model-dir DIR] [--write-card]`: runs the held-out prompts
+ * (heldout.jsonl in the model folder, written by the corpus generator and never seen in
+ * training) through a real inference server, greedy, and prints a table: share of replies
+ * that end with the end-of-turn token, share of valid UTF-8 replies, and exact-answer
+ * accuracy on arithmetic, capital and conversion questions, in English and Chinese.
+ * With --write-card, the table also replaces the measured-quality section of the
+ * folder's README.md; the JSON goes to tests/bench/results/eval-model.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { DEFAULT_MODEL_DIR, parseEnv, startInferenceServer } from '../src/index.js';
+
+interface HeldoutItem {
+  id: string;
+  lang: 'en' | 'zh';
+  kind: string;
+  messages: { role: string; content: string }[];
+  answer: string | null;
+  reference: string;
+}
+
+const EXACT_KINDS = ['arithmetic', 'capital', 'conversion'];
+const CARD_MARK = '<!-- eval:model writes below this line -->';
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The answer slot of a reply: the number after '=' (arithmetic, conversions) or the capital's name. */
+export function extractAnswer(kind: string, reply: string): string | null {
+  const text = reply.trim();
+  if (kind === 'capital') {
+    const m = /(?:\bis |是)([^.。]+)[.。]?$/u.exec(text);
+    return m ? m[1]!.trim() : null;
+  }
+  const m = /=\s*(-?\d+)/u.exec(text);
+  return m ? m[1]! : null;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    'model-dir': { type: 'string', default: DEFAULT_MODEL_DIR },
+    'write-card': { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '16' },
+    'max-tokens': { type: 'string', default: '160' },
+  },
+});
+const modelDir = args['model-dir']!;
+const items: HeldoutItem[] = readFileSync(join(modelDir, 'heldout.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as HeldoutItem);
+const modelId = basename(modelDir);
+
+const server = await startInferenceServer(
+  parseEnv({ MODEL_DIR: `${modelId}=${modelDir}`, INFERENCE_PORT: '0', INFERENCE_MAX_BATCH: args.concurrency, LOG_LEVEL: 'warn' }),
+  pino({ level: 'warn' }),
+);
+const t0 = performance.now();
+interface Outcome { item: HeldoutItem; reply: string; finish: string; validUtf8: boolean; correct: boolean | null }
+const outcomes: Outcome[] = [];
+let next = 0;
+async function worker() {
+  while (next < items.length) {
+    const item = items[next++]!;
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: modelId, messages: item.messages, temperature: 0, max_tokens: Number(args['max-tokens']) }),
+    });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (res.status !== 200) throw new Error(`${item.id}: HTTP ${res.status} ${new TextDecoder().decode(bytes)}`);
+    let validUtf8 = true;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      validUtf8 = false;
+    }
+    const body = JSON.parse(new TextDecoder().decode(bytes));
+    const reply: string = body.choices[0].message.content;
+    validUtf8 &&= !reply.includes('\uFFFD');
+    const correct = item.answer !== null && EXACT_KINDS.includes(item.kind) ? extractAnswer(item.kind, reply) === item.answer : null;
+    outcomes.push({ item, reply, finish: body.choices[0].finish_reason, validUtf8, correct });
+  }
+}
+await Promise.all(Array.from({ length: Number(args.concurrency) }, worker));
+const seconds = (performance.now() - t0) / 1000;
+await server.close();
+
+const pct = (num: number, den: number) => (den === 0 ? '-' : `${((100 * num) / den).toFixed(1)}%`);
+const rows: string[][] = [];
+const summary: Record<string, unknown> = {};
+for (const lang of ['en', 'zh'] as const) {
+  const mine = outcomes.filter((o) => o.item.lang === lang);
+  const ended = mine.filter((o) => o.finish === 'stop').length;
+  const valid = mine.filter((o) => o.validUtf8).length;
+  const acc: Record<string, { n: number; correct: number }> = {};
+  for (const kind of EXACT_KINDS) {
+    const k = mine.filter((o) => o.item.kind === kind && o.correct !== null);
+    acc[kind] = { n: k.length, correct: k.filter((o) => o.correct).length };
+  }
+  const exact = Object.values(acc).reduce((a, b) => ({ n: a.n + b.n, correct: a.correct + b.correct }), { n: 0, correct: 0 });
+  rows.push([lang, String(mine.length), pct(ended, mine.length), pct(valid, mine.length),
+    ...EXACT_KINDS.map((k) => `${pct(acc[k]!.correct, acc[k]!.n)} (${acc[k]!.n})`), pct(exact.correct, exact.n)]);
+  summary[lang] = { replies: mine.length, endsWithImEnd: ended / mine.length, validUtf8: valid / mine.length, accuracy: acc };
+}
+const header = ['lang', 'replies', 'ends with <|im_end|>', 'valid UTF-8', 'arithmetic', 'capital', 'conversion', 'exact overall'];
+const table = [
+  `| ${header.join(' | ')} |`,
+  `| ${header.map(() => '---').join(' | ')} |`,
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
+
+let commit = 'unknown';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+} catch {
+  /* not a git checkout */
+}
+console.log(`\nHeld-out evaluation of ${modelDir} (${items.length} prompts, greedy, max_tokens ${args['max-tokens']}, ${seconds.toFixed(1)} s)\n`);
+console.log(table);
+console.log('\nGoals: ends with <|im_end|> >= 99%, valid UTF-8 = 100%, exact answers >= 50%.');
+const samples = outcomes.filter((o) => o.correct === false).slice(0, 6).map((o) => ({ prompt: o.item.messages.at(-1)!.content, expected: o.item.answer, reply: o.reply }));
+if (samples.length) console.log('\nSome wrong answers:\n' + samples.map((s) => `  ${s.prompt} -> ${JSON.stringify(s.reply)} (expected ${s.expected})`).join('\n'));
+
+const resultsDir = join(repoRoot, 'tests', 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'eval-model.json'), JSON.stringify({ model: modelDir, commit, date: new Date().toISOString(), seconds, summary, table }, null, 2) + '\n');
+
+if (args['write-card']) {
+  const cardPath = join(modelDir, 'README.md');
+  const card = readFileSync(cardPath, 'utf8');
+  const at = card.indexOf(CARD_MARK);
+  if (at < 0) throw new Error(`${cardPath} has no "${CARD_MARK}" line`);
+  const section = `${CARD_MARK}\n\nMeasured by \`pnpm eval:model\` (commit ${commit}): ${items.length} held-out prompts, greedy decoding through the inference server.\n\n${table}\n`;
+  writeFileSync(cardPath, card.slice(0, at) + section);
+  console.log(`\nupdated ${cardPath}`);
+}

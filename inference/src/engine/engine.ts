@@ -1,0 +1,405 @@
+import * as ort from 'onnxruntime-node';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import type { ModelFolder, ModelSpec } from '../model/folder.js';
+import type { ChatTokenizer } from '../model/tokenizer.js';
+import { UTF8_BOUNDARY, Utf8Masks, advanceUtf8, type Utf8State } from '../model/utf8.js';
+import { Sampler } from './sampler.js';
+import type { FinishReason, GenerationCallbacks, GenerationRequest, SequenceHandle } from './sequence.js';
+import { StopMatcher } from './stop.js';
+
+export interface EngineOptions {
+  maxBatch: number;
+  maxQueue: number;
+}
+
+export class QueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('the server is at capacity; retry later');
+    this.name = 'QueueFullError';
+  }
+}
+
+class Sequence implements SequenceHandle {
+  readonly sampler: Sampler;
+  readonly stopper: StopMatcher;
+  readonly decoder = new TextDecoder('utf-8');
+  utf8: Utf8State = UTF8_BOUNDARY;
+  lastToken = -1;
+  generated = 0;
+  done = false;
+  cancelledAt: number | null = null;
+  readonly enqueuedAt = performance.now();
+  firstTokenAt: number | null = null;
+  lastTokenAt: number | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly req: GenerationRequest,
+    readonly cb: GenerationCallbacks,
+    private readonly onCancel: (s: Sequence) => void,
+  ) {
+    this.sampler = new Sampler(req.sampling);
+    this.stopper = new StopMatcher(req.stop);
+  }
+
+  cancel(): void {
+    if (this.done || this.cancelledAt !== null) return;
+    this.cancelledAt = performance.now();
+    this.onCancel(this);
+  }
+}
+
+type KvTensors = ort.Tensor[];
+
+/**
+ * Continuous batching over one ONNX decoder. Between steps, finished and cancelled
+ * sequences leave the batch (their KV rows are dropped) and queued ones join: their
+ * prompts are prefilled together, then their caches are merged, left-padded, into the
+ * running batch. Each decode step is one `session.run` for every running sequence.
+ */
+export class Engine {
+  private readonly queue: Sequence[] = [];
+  private rows: Sequence[] = [];
+  /** Left padding of each row inside the batch KV cache. */
+  private pads: number[] = [];
+  private past = 0;
+  private kv: KvTensors = [];
+  private looping = false;
+  private nextId = 1;
+  private readonly masks: Utf8Masks;
+  private readonly masksNoEos: Utf8Masks;
+  private readonly eos: ReadonlySet<number>;
+  private readonly padId: bigint;
+  readonly spec: ModelSpec;
+  readonly tokenizer: ChatTokenizer;
+
+  constructor(
+    folder: ModelFolder,
+    private readonly session: ort.InferenceSession,
+    private readonly hasPositionIds: boolean,
+    private readonly opts: EngineOptions,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    this.spec = folder.spec;
+    this.tokenizer = folder.tokenizer;
+    this.eos = new Set(this.spec.eosTokenIds);
+    // Special tokens other than end-of-sequence have no text: never sample them.
+    const banned = new Set([...this.tokenizer.specialIds].filter((id) => !this.eos.has(id)));
+    if (this.tokenizer.padTokenId !== undefined && !this.eos.has(this.tokenizer.padTokenId)) banned.add(this.tokenizer.padTokenId);
+    this.masks = new Utf8Masks(this.tokenizer.tokenBytes, banned);
+    this.masksNoEos = new Utf8Masks(this.tokenizer.tokenBytes, new Set([...banned, ...this.eos]));
+    this.padId = BigInt(this.tokenizer.padTokenId ?? this.spec.eosTokenIds[0] ?? 0);
+  }
+
+  /** Cancels everything and releases the session. */
+  async close(): Promise<void> {
+    for (const s of [...this.queue, ...this.rows]) s.cancel();
+    this.queue.length = 0;
+    await this.session.release();
+  }
+
+  get runningCount(): number {
+    return this.rows.length;
+  }
+
+  get queuedCount(): number {
+    return this.queue.length;
+  }
+
+  /** Queues a sequence; throws QueueFullError when the queue is full. */
+  submit(req: GenerationRequest, cb: GenerationCallbacks): SequenceHandle {
+    return this.submitMany([req], [cb])[0]!;
+  }
+
+  /** Queues several sequences at once (the choices of one request), all or none. */
+  submitMany(reqs: GenerationRequest[], cbs: GenerationCallbacks[]): SequenceHandle[] {
+    const free = this.opts.maxBatch - this.rows.length;
+    if (this.queue.length + reqs.length > this.opts.maxQueue + Math.max(0, free)) {
+      this.metrics.rejected.inc({ model: this.spec.id });
+      throw new QueueFullError(1);
+    }
+    const seqs = reqs.map((req, i) => new Sequence(this.nextId++, req, cbs[i]!, (s) => this.onCancel(s)));
+    this.queue.push(...seqs);
+    this.updateGauges();
+    void this.loop();
+    return seqs;
+  }
+
+  private onCancel(s: Sequence): void {
+    const at = this.queue.indexOf(s);
+    if (at >= 0) {
+      this.queue.splice(at, 1);
+      this.finish(s, 'cancelled');
+      this.updateGauges();
+    }
+    // A running sequence leaves at the next step boundary (see dropFinished).
+  }
+
+  private updateGauges(): void {
+    this.metrics.running.set({ model: this.spec.id }, this.rows.length);
+    this.metrics.queued.set({ model: this.spec.id }, this.queue.length);
+  }
+
+  private async loop(): Promise<void> {
+    if (this.looping) return;
+    this.looping = true;
+    try {
+      while (this.rows.length > 0 || this.queue.length > 0) {
+        this.dropFinished();
+        const room = this.opts.maxBatch - this.rows.length;
+        if (room > 0 && this.queue.length > 0) {
+          const joining = this.queue.splice(0, room);
+          this.updateGauges();
+          await this.step('prefill', joining, () => this.prefill(joining));
+        }
+        if (this.rows.length > 0) await this.step('decode', this.rows, () => this.decode());
+        // Let the event loop deliver tokens, accept requests and notice disconnects.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      this.dropFinished();
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  /** Runs one model step; a failure fails the sequences involved, never the process. */
+  private async step(phase: 'prefill' | 'decode', involved: Sequence[], fn: () => Promise<void>): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await fn();
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.log.error({ model: this.spec.id, phase, err: err.message }, 'model step failed');
+      for (const s of [...involved]) {
+        if (!s.done) {
+          s.done = true;
+          s.cb.onError(err);
+        }
+      }
+      if (phase === 'decode') this.resetBatch();
+    } finally {
+      this.metrics.stepTime.observe({ model: this.spec.id, phase }, (performance.now() - t0) / 1000);
+    }
+  }
+
+  private resetBatch(): void {
+    this.rows = [];
+    this.pads = [];
+    this.past = 0;
+    this.kv = [];
+    this.updateGauges();
+  }
+
+  private kvDims(batch: number, past: number): number[] {
+    return [batch, this.spec.numKvHeads, past, this.spec.headDim];
+  }
+
+  private feeds(inputIds: BigInt64Array, mask: BigInt64Array, positions: BigInt64Array, batch: number, seq: number, kv: KvTensors): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', inputIds, [batch, seq]),
+      attention_mask: new ort.Tensor('int64', mask, [batch, mask.length / batch]),
+    };
+    if (this.hasPositionIds) feeds.position_ids = new ort.Tensor('int64', positions, [batch, seq]);
+    for (let l = 0; l < this.spec.numLayers; l++) {
+      feeds[`past_key_values.${l}.key`] = kv[2 * l]!;
+      feeds[`past_key_values.${l}.value`] = kv[2 * l + 1]!;
+    }
+    return feeds;
+  }
+
+  private presents(out: ort.InferenceSession.OnnxValueMapType): KvTensors {
+    const kv: KvTensors = [];
+    for (let l = 0; l < this.spec.numLayers; l++) kv.push(out[`present.${l}.key`] as ort.Tensor, out[`present.${l}.value`] as ort.Tensor);
+    return kv;
+  }
+
+  /** Runs the joining prompts together (left-padded), samples their first tokens, merges their caches. */
+  private async prefill(joining: Sequence[]): Promise<void> {
+    const a = joining.length;
+    const len = Math.max(...joining.map((s) => s.req.promptIds.length));
+    const ids = new BigInt64Array(a * len).fill(this.padId);
+    const mask = new BigInt64Array(a * len);
+    const pos = new BigInt64Array(a * len);
+    const pads = joining.map((s) => len - s.req.promptIds.length);
+    joining.forEach((s, r) => {
+      s.req.promptIds.forEach((t, j) => {
+        const at = r * len + pads[r]! + j;
+        ids[at] = BigInt(t);
+        mask[at] = 1n;
+        pos[at] = BigInt(j);
+      });
+    });
+    const empty = Array.from({ length: 2 * this.spec.numLayers }, () => new ort.Tensor('float32', new Float32Array(0), this.kvDims(a, 0)));
+    const out = await this.session.run(this.feeds(ids, mask, pos, a, len, empty));
+    const logits = out.logits as ort.Tensor;
+    const vocab = logits.dims[2]!;
+    const data = logits.data as Float32Array;
+    for (const s of joining) this.metrics.promptTokens.inc({ model: this.spec.id }, s.req.promptIds.length);
+    joining.forEach((s, r) => {
+      if (!s.done && s.cancelledAt === null) this.sample(s, data, (r * len + len - 1) * vocab, vocab);
+    });
+    for (const s of joining) {
+      if (!s.done && s.cancelledAt !== null) {
+        this.finish(s, 'cancelled');
+        this.metrics.cancelToFree.observe({ model: this.spec.id }, (performance.now() - s.cancelledAt) / 1000);
+      }
+    }
+    this.merge(joining, pads, len, this.presents(out));
+  }
+
+  private async decode(): Promise<void> {
+    const b = this.rows.length;
+    const total = this.past + 1;
+    const ids = new BigInt64Array(b);
+    const mask = new BigInt64Array(b * total);
+    const pos = new BigInt64Array(b);
+    this.rows.forEach((s, r) => {
+      ids[r] = BigInt(s.lastToken);
+      mask.fill(1n, r * total + this.pads[r]!, (r + 1) * total);
+      pos[r] = BigInt(this.past - this.pads[r]!);
+    });
+    this.metrics.batchSize.observe({ model: this.spec.id }, b);
+    const out = await this.session.run(this.feeds(ids, mask, pos, b, 1, this.kv));
+    this.kv = this.presents(out);
+    this.past = total;
+    const logits = out.logits as ort.Tensor;
+    const vocab = logits.dims[2]!;
+    const data = logits.data as Float32Array;
+    this.rows.forEach((s, r) => {
+      if (!s.done && s.cancelledAt === null) this.sample(s, data, r * vocab, vocab);
+    });
+  }
+
+  private sample(s: Sequence, logits: Float32Array, offset: number, vocab: number): void {
+    const masks = s.req.ignoreEos ? this.masksNoEos : this.masks;
+    const token = s.sampler.next(logits, offset, vocab, masks.allowed(s.utf8));
+    const now = performance.now();
+    const model = this.spec.id;
+    if (s.firstTokenAt === null) {
+      s.firstTokenAt = now;
+      this.metrics.timeToFirstToken.observe({ model }, (now - s.enqueuedAt) / 1000);
+    } else if (s.lastTokenAt !== null) {
+      this.metrics.interTokenLatency.observe({ model }, (now - s.lastTokenAt) / 1000);
+    }
+    s.lastTokenAt = now;
+    if (token < 0) {
+      this.finish(s, 'stop');
+      return;
+    }
+    s.lastToken = token;
+    s.generated++;
+    this.metrics.tokensGenerated.inc({ model });
+    if (this.eos.has(token) && !s.req.ignoreEos) {
+      this.finish(s, 'stop');
+      return;
+    }
+    const bytes = this.tokenizer.tokenBytes[token];
+    if (bytes) {
+      s.utf8 = advanceUtf8(s.utf8, bytes) ?? UTF8_BOUNDARY;
+      const text = s.decoder.decode(bytes, { stream: true });
+      if (text) {
+        const { release, stopped } = s.stopper.push(text);
+        if (release) s.cb.onText(release);
+        if (stopped) {
+          this.finish(s, 'stop', false);
+          return;
+        }
+      }
+    }
+    const contextFull = s.req.promptIds.length + s.generated >= this.spec.maxPositions;
+    if (s.generated >= s.req.maxTokens || contextFull) this.finish(s, 'length');
+  }
+
+  /** Ends a sequence once: releases held-back text (never a partial character) and reports. */
+  private finish(s: Sequence, reason: FinishReason, flush = true): void {
+    if (s.done) return;
+    s.done = true;
+    if (flush && reason !== 'cancelled') {
+      const rest = s.stopper.flush();
+      if (rest) s.cb.onText(rest);
+    }
+    const completion = s.generated;
+    const decodeSeconds = s.firstTokenAt !== null && s.lastTokenAt !== null ? (s.lastTokenAt - s.firstTokenAt) / 1000 : 0;
+    this.metrics.requests.inc({ model: this.spec.id, finish_reason: reason });
+    s.cb.onFinish({
+      finishReason: reason,
+      promptTokens: s.req.promptIds.length,
+      completionTokens: completion,
+      timeToFirstToken: s.firstTokenAt !== null ? (s.firstTokenAt - s.enqueuedAt) / 1000 : null,
+      tokensPerSecond: completion > 1 && decodeSeconds > 0 ? (completion - 1) / decodeSeconds : null,
+    });
+  }
+
+  /** Removes finished and cancelled rows, and the left padding no remaining row needs. */
+  private dropFinished(): void {
+    const now = performance.now();
+    for (const s of this.rows) {
+      if (s.cancelledAt !== null && !s.done) {
+        this.finish(s, 'cancelled');
+        this.metrics.cancelToFree.observe({ model: this.spec.id }, (now - s.cancelledAt) / 1000);
+      }
+    }
+    const keep = this.rows.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
+    if (keep.length === this.rows.length) return;
+    if (keep.length === 0) {
+      this.resetBatch();
+      return;
+    }
+    const trim = Math.min(...keep.map((r) => this.pads[r]!));
+    const newPast = this.past - trim;
+    const { numKvHeads: h, headDim: d } = this.spec;
+    this.kv = this.kv.map((t) => {
+      const src = t.data as Float32Array;
+      const dst = new Float32Array(keep.length * h * newPast * d);
+      keep.forEach((r, nr) => {
+        for (let hh = 0; hh < h; hh++) {
+          const from = ((r * h + hh) * this.past + trim) * d;
+          dst.set(src.subarray(from, from + newPast * d), (nr * h + hh) * newPast * d);
+        }
+      });
+      return new ort.Tensor('float32', dst, this.kvDims(keep.length, newPast));
+    });
+    this.rows = keep.map((r) => this.rows[r]!);
+    this.pads = keep.map((r) => this.pads[r]! - trim);
+    this.past = newPast;
+    this.updateGauges();
+  }
+
+  /** Appends the prefilled rows that are still generating to the running batch. */
+  private merge(joining: Sequence[], joinPads: number[], joinLen: number, joinKv: KvTensors): void {
+    const live = joining.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
+    if (live.length === 0) return;
+    const oldB = this.rows.length;
+    const newPast = Math.max(this.past, joinLen);
+    const { numKvHeads: h, headDim: d } = this.spec;
+    const b = oldB + live.length;
+    const oldShift = newPast - this.past;
+    const joinShift = newPast - joinLen;
+    this.kv = joinKv.map((jt, i) => {
+      const dst = new Float32Array(b * h * newPast * d);
+      if (oldB > 0) {
+        const src = this.kv[i]!.data as Float32Array;
+        for (let r = 0; r < oldB; r++) {
+          for (let hh = 0; hh < h; hh++) {
+            const from = (r * h + hh) * this.past * d;
+            dst.set(src.subarray(from, from + this.past * d), ((r * h + hh) * newPast + oldShift) * d);
+          }
+        }
+      }
+      const jsrc = jt.data as Float32Array;
+      live.forEach((r, k) => {
+        for (let hh = 0; hh < h; hh++) {
+          const from = (r * h + hh) * joinLen * d;
+          dst.set(jsrc.subarray(from, from + joinLen * d), (((oldB + k) * h + hh) * newPast + joinShift) * d);
+        }
+      });
+      return new ort.Tensor('float32', dst, this.kvDims(b, newPast));
+    });
+    this.pads = [...this.pads.map((p) => p + oldShift), ...live.map((r) => joinPads[r]! + joinShift)];
+    this.rows = [...this.rows, ...live.map((r) => joining[r]!)];
+    this.past = newPast;
+    this.updateGauges();
+  }
+}

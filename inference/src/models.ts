@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import { Engine } from './engine/engine.js';
+import type { InferenceEnv } from './env.js';
+import type { Metrics } from './metrics.js';
+import { readModelFolder } from './model/folder.js';
+import { openSession, type Device } from './model/session.js';
+
+export interface ServedModel {
+  id: string;
+  engine: Engine;
+  device: Device;
+  created: number;
+}
+
+/** Loads every configured model folder and gives each its own engine. */
+export async function loadModels(env: InferenceEnv, metrics: Metrics, log: Logger): Promise<Map<string, ServedModel>> {
+  const served = new Map<string, ServedModel>();
+  for (const { id, dir } of env.MODEL_DIR) {
+    const t0 = performance.now();
+    const folder = readModelFolder(id, dir);
+    const { session, device, hasPositionIds } = await openSession(
+      folder.spec,
+      {
+        device: env.INFERENCE_DEVICE,
+        cudaDeviceId: env.INFERENCE_CUDA_DEVICE_ID,
+        intraOpThreads: env.INFERENCE_INTRA_OP_THREADS,
+        interOpThreads: env.INFERENCE_INTER_OP_THREADS,
+      },
+      log,
+    );
+    const engine = new Engine(folder, session, hasPositionIds, { maxBatch: env.INFERENCE_MAX_BATCH, maxQueue: env.INFERENCE_MAX_QUEUE }, metrics, log);
+    served.set(id, { id, engine, device, created: Math.floor(Date.now() / 1000) });
+    const { numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions } = folder.spec;
+    log.info({ model: id, dir, device, numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions, ms: Math.round(performance.now() - t0) }, 'model loaded');
+  }
+  return served;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Makes sure Debian's PyTorch stack is present for the training job and its tests:
+// python3-torch, python3-onnx, python3-pytest and libopenblas0-pthread (without the
+// last one torch falls back to the reference BLAS, ~16x slower). Installs them with
+// apt-get when missing and we are root; otherwise says exactly what to run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+
+export const PYTHON = '/usr/bin/python3';
+const PACKAGES = ['python3-torch', 'python3-onnx', 'python3-pytest', 'libopenblas0-pthread'];
+
+function missingPackages() {
+  return PACKAGES.filter((name) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
+    return r.status !== 0 || !r.stdout.includes('install ok installed');
+  });
+}
+
+export function ensurePython() {
+  const missing = missingPackages();
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    console.error(`[dialoop] missing Debian packages: ${missing.join(' ')}\n  run: sudo apt-get install -y ${missing.join(' ')}`);
+    process.exit(1);
+  }
+  console.log(`[dialoop] installing ${missing.join(' ')} with apt-get (about a minute)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) ensurePython();

@@ -1,0 +1,104 @@
+"""ONNX export in Hugging Face Optimum's decoder-with-past layout.
+
+inputs : input_ids [batch, seq] int64, attention_mask [batch, past+seq] int64,
+         position_ids [batch, seq] int64, past_key_values.{i}.key|value [batch, kv_heads, past, head_dim] f32
+outputs: logits [batch, seq, vocab] f32, present.{i}.key|value [batch, kv_heads, past+seq, head_dim] f32
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import onnx
+import torch
+from torch import nn
+
+from .model import DialoopLM
+
+
+class _OnnxWrapper(nn.Module):
+    def __init__(self, model: DialoopLM):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        pkv = [(past[2 * i], past[2 * i + 1]) for i in range(len(past) // 2)]
+        logits, presents = self.model(input_ids, attention_mask, position_ids, pkv)
+        flat = []
+        for k, v in presents:
+            flat += [k, v]
+        return (logits, *flat)
+
+
+def io_names(n_layers: int) -> tuple[list[str], list[str]]:
+    inputs = ["input_ids", "attention_mask", "position_ids"]
+    outputs = ["logits"]
+    for i in range(n_layers):
+        inputs += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
+        outputs += [f"present.{i}.key", f"present.{i}.value"]
+    return inputs, outputs
+
+
+def export_onnx(model: DialoopLM, path: str | Path, opset: int = 14) -> None:
+    cfg = model.config
+    model.eval()
+    b, s, past = 2, 3, 4
+    dummy_past = []
+    for _ in range(cfg.num_hidden_layers):
+        dummy_past += [torch.zeros(b, cfg.num_key_value_heads, past, cfg.head_dim)] * 2
+    args = (torch.randint(0, 256, (b, s)), torch.ones(b, past + s, dtype=torch.long),
+            torch.arange(past, past + s).unsqueeze(0).expand(b, s).contiguous(), *dummy_past)
+    inputs, outputs = io_names(cfg.num_hidden_layers)
+    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
+            "position_ids": {0: "batch_size", 1: "sequence_length"},
+            "logits": {0: "batch_size", 1: "sequence_length"}}
+    for n in inputs[3:]:
+        axes[n] = {0: "batch_size", 2: "past_sequence_length"}
+    for n in outputs[1:]:
+        axes[n] = {0: "batch_size", 2: "total_sequence_length"}
+    with torch.no_grad():
+        torch.onnx.export(_OnnxWrapper(model), args, str(path), input_names=inputs, output_names=outputs,
+                          dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
+@torch.no_grad()
+def greedy(model: DialoopLM, prompt_ids: list[int], max_new_tokens: int, stop_ids=(258, 256),
+           ignore_eos: bool = False) -> tuple[list[int], list[list[float]]]:
+    """Greedy decoding with the KV cache; returns generated ids and each step's logits."""
+    model.eval()
+    logits, past = model(torch.tensor([prompt_ids]))
+    out, all_logits = [], []
+    for _ in range(max_new_tokens):
+        last = logits[0, -1]
+        all_logits.append(last.tolist())
+        nxt = int(last.argmax())
+        out.append(nxt)
+        if nxt in stop_ids and not ignore_eos:
+            break
+        logits, past = model(torch.tensor([[nxt]]), past_key_values=past)
+    return out, all_logits
+
+
+PARITY_PROMPTS = [
+    [{"role": "user", "content": "What is 12 + 7?"}],
+    [{"role": "user", "content": "你好"}],
+    [{"role": "system", "content": "You are Dialoop, a helpful assistant."},
+     {"role": "user", "content": "What is the capital of France?"}],
+    [{"role": "user", "content": "Define DPO."}],
+]
+
+
+def write_parity_fixture(model: DialoopLM, path: str | Path, steps: int = 24) -> None:
+    """Reference greedy tokens and logits from PyTorch, for the ONNX-vs-PyTorch parity test."""
+    from .tokenizer import encode, render_chat
+    cases = []
+    for msgs in PARITY_PROMPTS:
+        ids = encode(render_chat(msgs, add_generation_prompt=True))
+        tokens, logits = greedy(model, ids, steps, ignore_eos=True)
+        cases.append({"messages": msgs, "prompt_ids": ids, "greedy_ids": tokens,
+                      "logits": [logits[0], logits[len(logits) // 2], logits[-1]],
+                      "logit_steps": [0, len(logits) // 2, len(logits) - 1]})
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps({"steps": steps, "cases": cases}) + "\n")

@@ -1,0 +1,37 @@
+import json
+
+from dialoop_train import corpus
+
+
+def test_generation_is_deterministic_and_bilingual(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    corpus.main(["--out", str(a), "--n", "400", "--seed", "3"])
+    corpus.main(["--out", str(b), "--n", "400", "--seed", "3"])
+    for name in ("train.jsonl", "heldout.jsonl", "stats.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    stats = json.loads((a / "stats.json").read_text())
+    assert stats["train"]["dialogues"] == 400
+    assert set(stats["train"]["by_lang"]) == {"en", "zh"}
+
+
+def test_every_kind_appears_and_dialogues_are_chatml_shaped():
+    train, heldout = corpus.generate(n_dialogues=800, seed=0)
+    for d in train:
+        roles = [m["role"] for m in d if m["role"] != "system"]
+        assert roles[0] == "user" and roles[-1] == "assistant"
+        assert all(roles[i] != roles[i + 1] for i in range(len(roles) - 1))
+        assert all(m["content"] for m in d)
+    kinds = {h["kind"] for h in heldout}
+    assert set(corpus.EXACT_KINDS) <= kinds
+    assert any("\u4e00" <= ch <= "\u9fff" for d in train for m in d for ch in m["content"])
+
+
+def test_heldout_prompts_never_appear_in_training():
+    train, heldout = corpus.generate(n_dialogues=3000, seed=0)
+    seen = {m["content"] for d in train for m in d if m["role"] == "user"}
+    assert heldout, "no held-out items"
+    for h in heldout:
+        assert h["messages"][-1]["content"] not in seen
+    exact = [h for h in heldout if h["kind"] in corpus.EXACT_KINDS]
+    assert all(h["answer"] for h in exact)
+    assert all(h["answer"] in h["reference"] for h in exact)
