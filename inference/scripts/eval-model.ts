@@ -106,7 +106,7 @@ for (const lang of ['en', 'zh'] as const) {
     ...EXACT_KINDS.map((k) => `${pct(acc[k]!.correct, acc[k]!.n)} (${acc[k]!.n})`), pct(exact.correct, exact.n)]);
   summary[lang] = { replies: mine.length, endsWithImEnd: ended / mine.length, validUtf8: valid / mine.length, accuracy: acc };
 }
-const header = ['lang', 'replies', 'ends with <|im_end|>', 'valid UTF-8', 'arithmetic', 'capital', 'conversion', 'exact overall'];
+const header = ['lang', 'replies', 'ends with <\\|im_end\\|>', 'valid UTF-8', 'arithmetic', 'capital', 'conversion', 'exact overall'];
 const table = [
   `| ${header.join(' | ')} |`,
   `| ${header.map(() => '---').join(' | ')} |`,

@@ -47,6 +47,11 @@ export function createMetrics(registry = new Registry()) {
       name: 'dialoop_inference_step_seconds',
       help: 'Duration of one model step', labelNames: ['model', 'phase'], buckets: latencyBuckets, registers: [registry],
     }),
+    kvRepack: new Histogram({
+      name: 'dialoop_inference_kv_repack_seconds',
+      help: 'Time spent copying the batch KV cache when sequences join or leave', labelNames,
+      buckets: latencyBuckets, registers: [registry],
+    }),
     cancelToFree: new Histogram({
       name: 'dialoop_inference_cancel_to_free_seconds',
       help: 'Time from a cancellation (client disconnect) to the slot being freed', labelNames,

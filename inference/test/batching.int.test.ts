@@ -57,8 +57,18 @@ describe('continuous batching', () => {
 
   it('lets requests join a running batch at step boundaries', async () => {
     const order: string[] = [];
-    const long = complete(prompts[0]!, { max_tokens: 150, ignore_eos: true }).then((t) => order.push('long') && t);
-    await new Promise((r) => setTimeout(r, 50));
+    // A long streaming reply is under way (its first token has arrived) when the late one comes.
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: prompts[0] }], stream: true, max_tokens: 300, ignore_eos: true, temperature: 0 }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const long = (async () => {
+      while (!(await reader.read()).done);
+      order.push('long');
+    })();
     const late = await complete(prompts[1]!);
     order.push('late');
     await long;

@@ -20,14 +20,8 @@ describe('cancellation and back-pressure', () => {
     }
   };
 
-  beforeAll(async () => {
-    server = await startServer({ INFERENCE_MAX_BATCH: '1', INFERENCE_MAX_QUEUE: '1', INFERENCE_MAX_N: '1' });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
-  it('frees the slot when a streaming client disconnects, so the queued request starts', async () => {
+  /** Starts a stream that holds the only batch slot until its client aborts. */
+  const startHog = async () => {
     const abort = new AbortController();
     const hog = await fetch(url(), {
       method: 'POST',
@@ -36,9 +30,20 @@ describe('cancellation and back-pressure', () => {
       signal: abort.signal,
     });
     expect(hog.status).toBe(200);
-    const reader = hog.body!.getReader();
-    await reader.read(); // the stream is flowing
+    await hog.body!.getReader().read(); // the stream is flowing
     await until(async () => (await running()) === 1);
+    return abort;
+  };
+
+  beforeAll(async () => {
+    server = await startServer({ INFERENCE_MAX_BATCH: '1', INFERENCE_MAX_QUEUE: '1', INFERENCE_MAX_N: '1' });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('frees the slot when a streaming client disconnects, so the queued request starts', async () => {
+    const abort = await startHog();
 
     // One request waits in the queue...
     let waitingDone = false;
@@ -65,14 +70,7 @@ describe('cancellation and back-pressure', () => {
   });
 
   it('drops a queued request whose client leaves before it starts', async () => {
-    const hogAbort = new AbortController();
-    const hog = await fetch(url(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }], stream: true, ignore_eos: true, max_tokens: hogTokens }),
-      signal: hogAbort.signal,
-    });
-    await hog.body!.getReader().read();
+    const hogAbort = await startHog();
     const queuedAbort = new AbortController();
     const gone = fetch(url(), {
       method: 'POST',

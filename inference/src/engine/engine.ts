@@ -23,7 +23,7 @@ export class QueueFullError extends Error {
 class Sequence implements SequenceHandle {
   readonly sampler: Sampler;
   readonly stopper: StopMatcher;
-  readonly decoder = new TextDecoder('utf-8');
+  readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   utf8: Utf8State = UTF8_BOUNDARY;
   lastToken = -1;
   generated = 0;
@@ -61,10 +61,18 @@ type KvTensors = ort.Tensor[];
 export class Engine {
   private readonly queue: Sequence[] = [];
   private rows: Sequence[] = [];
+  /** Sequences taken from the queue whose prompts are being prefilled. */
+  private joining: Sequence[] = [];
   /** Left padding of each row inside the batch KV cache. */
   private pads: number[] = [];
   private past = 0;
   private kv: KvTensors = [];
+  /**
+   * Two reusable buffers per KV tensor: a decode step reads the past from one and has
+   * onnxruntime write the present into the other, so no step allocates (and zero-fills)
+   * a new cache. Dropped when the batch empties.
+   */
+  private arenas: [ArrayBuffer, ArrayBuffer][] = [];
   private looping = false;
   private nextId = 1;
   private readonly masks: Utf8Masks;
@@ -95,13 +103,13 @@ export class Engine {
 
   /** Cancels everything and releases the session. */
   async close(): Promise<void> {
-    for (const s of [...this.queue, ...this.rows]) s.cancel();
+    for (const s of [...this.queue, ...this.joining, ...this.rows]) s.cancel();
     this.queue.length = 0;
     await this.session.release();
   }
 
   get runningCount(): number {
-    return this.rows.length;
+    return this.rows.length + this.joining.length;
   }
 
   get queuedCount(): number {
@@ -115,7 +123,7 @@ export class Engine {
 
   /** Queues several sequences at once (the choices of one request), all or none. */
   submitMany(reqs: GenerationRequest[], cbs: GenerationCallbacks[]): SequenceHandle[] {
-    const free = this.opts.maxBatch - this.rows.length;
+    const free = this.opts.maxBatch - this.rows.length - this.joining.length;
     if (this.queue.length + reqs.length > this.opts.maxQueue + Math.max(0, free)) {
       this.metrics.rejected.inc({ model: this.spec.id });
       throw new QueueFullError(1);
@@ -138,7 +146,7 @@ export class Engine {
   }
 
   private updateGauges(): void {
-    this.metrics.running.set({ model: this.spec.id }, this.rows.length);
+    this.metrics.running.set({ model: this.spec.id }, this.rows.length + this.joining.length);
     this.metrics.queued.set({ model: this.spec.id }, this.queue.length);
   }
 
@@ -147,18 +155,27 @@ export class Engine {
     this.looping = true;
     try {
       while (this.rows.length > 0 || this.queue.length > 0) {
-        this.dropFinished();
-        const room = this.opts.maxBatch - this.rows.length;
-        if (room > 0 && this.queue.length > 0) {
-          const joining = this.queue.splice(0, room);
-          this.updateGauges();
-          await this.step('prefill', joining, () => this.prefill(joining));
+        try {
+          this.dropFinished();
+          const room = this.opts.maxBatch - this.rows.length;
+          if (room > 0 && this.queue.length > 0) {
+            const joining = (this.joining = this.queue.splice(0, room));
+            this.updateGauges();
+            await this.step('prefill', joining, () => this.prefill(joining));
+            this.joining = [];
+            this.updateGauges();
+          }
+          if (this.rows.length > 0) await this.step('decode', this.rows, () => this.decode());
+        } catch (e) {
+          // A bug in batch bookkeeping fails the running sequences, never the process.
+          this.log.error({ model: this.spec.id, err: (e as Error).message }, 'batch bookkeeping failed');
+          for (const s of [...this.rows, ...this.joining]) this.fail(s, e as Error);
+          this.joining = [];
+          this.resetBatch();
         }
-        if (this.rows.length > 0) await this.step('decode', this.rows, () => this.decode());
         // Let the event loop deliver tokens, accept requests and notice disconnects.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      this.dropFinished();
     } finally {
       this.looping = false;
     }
@@ -172,12 +189,7 @@ export class Engine {
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       this.log.error({ model: this.spec.id, phase, err: err.message }, 'model step failed');
-      for (const s of [...involved]) {
-        if (!s.done) {
-          s.done = true;
-          s.cb.onError(err);
-        }
-      }
+      for (const s of [...involved]) this.fail(s, err);
       if (phase === 'decode') this.resetBatch();
     } finally {
       this.metrics.stepTime.observe({ model: this.spec.id, phase }, (performance.now() - t0) / 1000);
@@ -189,6 +201,7 @@ export class Engine {
     this.pads = [];
     this.past = 0;
     this.kv = [];
+    this.arenas = [];
     this.updateGauges();
   }
 
@@ -207,6 +220,14 @@ export class Engine {
       feeds[`past_key_values.${l}.value`] = kv[2 * l + 1]!;
     }
     return feeds;
+  }
+
+  /** A view of `floats` floats on whichever of KV tensor i's two buffers `current` does not use. */
+  private arenaView(i: number, current: ort.Tensor, floats: number): Float32Array {
+    const pair = (this.arenas[i] ??= [new ArrayBuffer(0), new ArrayBuffer(0)]);
+    const k = (current.data as Float32Array).buffer === pair[0] ? 1 : 0;
+    if (pair[k].byteLength < floats * 4) pair[k] = new ArrayBuffer(Math.ceil(floats * 1.25) * 4);
+    return new Float32Array(pair[k], 0, floats);
   }
 
   private presents(out: ort.InferenceSession.OnnxValueMapType): KvTensors {
@@ -261,8 +282,14 @@ export class Engine {
       pos[r] = BigInt(this.past - this.pads[r]!);
     });
     this.metrics.batchSize.observe({ model: this.spec.id }, b);
-    const out = await this.session.run(this.feeds(ids, mask, pos, b, 1, this.kv));
-    this.kv = this.presents(out);
+    const fetches: Record<string, ort.Tensor | null> = { logits: null };
+    const present: KvTensors = this.kv.map((t, i) => {
+      const tensor = new ort.Tensor('float32', this.arenaView(i, t, b * this.spec.numKvHeads * total * this.spec.headDim), this.kvDims(b, total));
+      fetches[`present.${i >> 1}.${i & 1 ? 'value' : 'key'}`] = tensor;
+      return tensor;
+    });
+    const out = await this.session.run(this.feeds(ids, mask, pos, b, 1, this.kv), fetches);
+    this.kv = present;
     this.past = total;
     const logits = out.logits as ort.Tensor;
     const vocab = logits.dims[2]!;
@@ -275,6 +302,10 @@ export class Engine {
   private sample(s: Sequence, logits: Float32Array, offset: number, vocab: number): void {
     const masks = s.req.ignoreEos ? this.masksNoEos : this.masks;
     const token = s.sampler.next(logits, offset, vocab, masks.allowed(s.utf8));
+    if (token < 0) {
+      this.fail(s, new Error('the model produced no usable logits (NaN or all masked)'));
+      return;
+    }
     const now = performance.now();
     const model = this.spec.id;
     if (s.firstTokenAt === null) {
@@ -284,10 +315,6 @@ export class Engine {
       this.metrics.interTokenLatency.observe({ model }, (now - s.lastTokenAt) / 1000);
     }
     s.lastTokenAt = now;
-    if (token < 0) {
-      this.finish(s, 'stop');
-      return;
-    }
     s.lastToken = token;
     s.generated++;
     this.metrics.tokensGenerated.inc({ model });
@@ -310,6 +337,17 @@ export class Engine {
     }
     const contextFull = s.req.promptIds.length + s.generated >= this.spec.maxPositions;
     if (s.generated >= s.req.maxTokens || contextFull) this.finish(s, 'length');
+  }
+
+  /** Reports a failure once; a throwing callback is logged, never propagated into the loop. */
+  private fail(s: Sequence, err: Error): void {
+    if (s.done) return;
+    s.done = true;
+    try {
+      s.cb.onError(err);
+    } catch (e) {
+      this.log.error({ model: this.spec.id, err: (e as Error).message }, 'onError callback threw');
+    }
   }
 
   /** Ends a sequence once: releases held-back text (never a partial character) and reports. */
@@ -347,6 +385,7 @@ export class Engine {
       this.resetBatch();
       return;
     }
+    const t0 = performance.now();
     const trim = Math.min(...keep.map((r) => this.pads[r]!));
     const newPast = this.past - trim;
     const { numKvHeads: h, headDim: d } = this.spec;
@@ -365,18 +404,34 @@ export class Engine {
     this.pads = keep.map((r) => this.pads[r]! - trim);
     this.past = newPast;
     this.updateGauges();
+    this.metrics.kvRepack.observe({ model: this.spec.id }, (performance.now() - t0) / 1000);
   }
 
-  /** Appends the prefilled rows that are still generating to the running batch. */
+  /**
+   * Appends the prefilled rows that are still generating to the running batch. Only the
+   * live rows' own length is kept, so a long prompt that finished at once leaves no padding.
+   */
   private merge(joining: Sequence[], joinPads: number[], joinLen: number, joinKv: KvTensors): void {
     const live = joining.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
     if (live.length === 0) return;
+    if (this.rows.length === 0 && live.length === joining.length) {
+      // Nothing running: the prefilled cache is the batch as it stands.
+      this.kv = joinKv;
+      this.rows = [...joining];
+      this.pads = [...joinPads];
+      this.past = joinLen;
+      this.updateGauges();
+      return;
+    }
+    const t0 = performance.now();
+    const liveLen = Math.max(...live.map((r) => joinLen - joinPads[r]!));
+    const skip = joinLen - liveLen; // leading columns no live joiner needs
     const oldB = this.rows.length;
-    const newPast = Math.max(this.past, joinLen);
+    const newPast = Math.max(this.past, liveLen);
     const { numKvHeads: h, headDim: d } = this.spec;
     const b = oldB + live.length;
     const oldShift = newPast - this.past;
-    const joinShift = newPast - joinLen;
+    const joinShift = newPast - liveLen;
     this.kv = joinKv.map((jt, i) => {
       const dst = new Float32Array(b * h * newPast * d);
       if (oldB > 0) {
@@ -391,15 +446,17 @@ export class Engine {
       const jsrc = jt.data as Float32Array;
       live.forEach((r, k) => {
         for (let hh = 0; hh < h; hh++) {
-          const from = (r * h + hh) * joinLen * d;
-          dst.set(jsrc.subarray(from, from + joinLen * d), (((oldB + k) * h + hh) * newPast + joinShift) * d);
+          const from = ((r * h + hh) * joinLen + skip) * d;
+          dst.set(jsrc.subarray(from, from + liveLen * d), (((oldB + k) * h + hh) * newPast + joinShift) * d);
         }
       });
       return new ort.Tensor('float32', dst, this.kvDims(b, newPast));
     });
-    this.pads = [...this.pads.map((p) => p + oldShift), ...live.map((r) => joinPads[r]! + joinShift)];
+    this.pads = [...this.pads.map((p) => p + oldShift), ...live.map((r) => joinPads[r]! - skip + joinShift)];
     this.rows = [...this.rows, ...live.map((r) => joining[r]!)];
     this.past = newPast;
     this.updateGauges();
+    this.metrics.kvRepack.observe({ model: this.spec.id }, (performance.now() - t0) / 1000);
   }
+
 }

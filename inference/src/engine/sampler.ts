@@ -40,13 +40,17 @@ export class Sampler {
       }
       return best;
     }
+    // Candidates within 30 temperature-scaled nats of the best: anything further has
+    // probability below e^-30 relative to it, so large vocabularies need not be fully sorted.
+    let max = -Infinity;
+    for (let i = 0; i < vocab; i++) if (allowed[i] && logits[offset + i]! > max) max = logits[offset + i]!;
+    if (!Number.isFinite(max)) return -1;
+    const floor = max - 30 * temperature;
     const order = this.order;
     order.length = 0;
-    for (let i = 0; i < vocab; i++) if (allowed[i] && Number.isFinite(logits[offset + i]!)) order.push(i);
-    if (order.length === 0) return -1;
+    for (let i = 0; i < vocab; i++) if (allowed[i] && logits[offset + i]! >= floor) order.push(i);
     order.sort((a, b) => logits[offset + b]! - logits[offset + a]!);
     const k = topK > 0 ? Math.min(topK, order.length) : order.length;
-    const max = logits[offset + order[0]!]!;
     const probs = new Float64Array(k);
     let sum = 0;
     for (let j = 0; j < k; j++) {

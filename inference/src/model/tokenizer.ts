@@ -60,6 +60,7 @@ export class ChatTokenizer {
   readonly eosTokenId: number | undefined;
   readonly padTokenId: number | undefined;
   private readonly templateVars: Record<string, unknown>;
+  private readonly specialStrings: string[];
 
   constructor(json: TokenizerJson, config: TokenizerConfig, vocabSize: number) {
     const template = config.chat_template;
@@ -80,7 +81,8 @@ export class ChatTokenizer {
     };
 
     const vocab = this.tokenizer.get_vocab(true);
-    const size = Math.max(vocabSize, ...[...vocab.values()].map((id) => id + 1));
+    let size = vocabSize;
+    for (const id of vocab.values()) size = Math.max(size, id + 1);
     this.tokenBytes = new Array<Uint8Array | null>(size);
     const byteLevel = usesType(json.decoder, 'ByteLevel') || usesType(json.pre_tokenizer, 'ByteLevel');
     const b2b = byteLevel ? byteLevelDecoder() : undefined;
@@ -112,6 +114,7 @@ export class ChatTokenizer {
       }
     }
     this.specialIds = special;
+    this.specialStrings = (json.added_tokens ?? []).filter((t) => t.special).map((t) => t.content);
     const eos = tokenName(config.eos_token);
     this.eosTokenId = eos ? vocab.get(eos) : undefined;
     const pad = tokenName(config.pad_token);
@@ -126,9 +129,41 @@ export class ChatTokenizer {
     return this.template.render({ ...this.templateVars, messages, add_generation_prompt: true });
   }
 
-  /** Token ids of a rendered chat; the template already placed any special tokens. */
+  /**
+   * Token ids of a chat. Special tokens count only where the template writes them: message
+   * content is encoded as literal text, so a user who types `<|im_end|>` cannot forge a turn.
+   * The template is rendered with a placeholder for each content, then the pieces are encoded.
+   */
   encodeChat(messages: readonly ChatMessage[]): number[] {
-    return this.tokenizer.encode(this.renderChat(messages), { add_special_tokens: false }).ids;
+    const marked = messages.map((m, i) => ({ ...m, content: `\uE000${i}\uE001` }));
+    const rendered = this.renderChat(marked);
+    const ids: number[] = [];
+    for (const piece of rendered.split(/(\uE000\d+\uE001)/u)) {
+      if (!piece) continue;
+      const slot = /^\uE000(\d+)\uE001$/u.exec(piece);
+      ids.push(...(slot ? this.encodeLiteral(messages[Number(slot[1])]!.content) : this.encode(piece)));
+    }
+    return ids;
+  }
+
+  /** Encodes text so that any special-token string in it stays plain text. */
+  encodeLiteral(text: string): number[] {
+    if (this.specialStrings.length === 0) return this.encode(text);
+    const ids: number[] = [];
+    let rest = text;
+    for (;;) {
+      let at = -1;
+      for (const sp of this.specialStrings) {
+        const i = rest.indexOf(sp);
+        if (i >= 0 && (at < 0 || i < at)) at = i;
+      }
+      if (at < 0) break;
+      // Split the special string after its first character: both halves encode as plain text.
+      ids.push(...this.encode(rest.slice(0, at + 1)));
+      rest = rest.slice(at + 1);
+    }
+    ids.push(...this.encode(rest));
+    return ids;
   }
 
   encode(text: string): number[] {

@@ -29,7 +29,14 @@ function plan(req: ChatCompletionRequest, model: ServedModel, env: InferenceEnv)
   const spec = engine.spec;
   const n = req.n ?? 1;
   if (n > env.INFERENCE_MAX_N) throw invalid('invalid_value', `n must be at most ${env.INFERENCE_MAX_N}.`, 'n');
-  const prompt = engine.tokenizer.encodeChat(toChatMessages(req));
+  let prompt: number[];
+  try {
+    prompt = engine.tokenizer.encodeChat(toChatMessages(req));
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    // The model's chat template refused the conversation (e.g. roles that must alternate).
+    throw invalid('invalid_value', `The model's chat template rejected the messages: ${(e as Error).message}`, 'messages');
+  }
   const room = spec.maxPositions - prompt.length;
   if (room < 1) {
     throw invalid('context_length_exceeded', `This model's maximum context length is ${spec.maxPositions} tokens; the messages use ${prompt.length}.`, 'messages');
@@ -172,13 +179,14 @@ export function buildApp({ env, models, metrics, log }: AppDeps): FastifyInstanc
       if (remaining > 0) for (const h of handles) h.cancel();
     };
     reply.raw.on('close', onClose);
+    if (request.raw.destroyed || reply.raw.destroyed) onClose(); // gone before we listened
 
     if (stream) {
       reply.hijack();
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
-        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
         'x-request-id': String(request.id),
       });
       for (const c of choices) chunk(c.index, { role: 'assistant', content: '' }, null);
@@ -208,7 +216,11 @@ export function buildApp({ env, models, metrics, log }: AppDeps): FastifyInstanc
     };
   });
 
-  app.addHook('onClose', async () => {
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', String(req.id));
+  });
+  // Fail readiness as soon as shutdown starts, while in-flight streams finish.
+  app.addHook('preClose', async () => {
     draining = true;
   });
   return app;
