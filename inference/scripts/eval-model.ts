@@ -28,15 +28,16 @@ const EXACT_KINDS = ['arithmetic', 'capital', 'conversion'];
 const CARD_MARK = '<!-- eval:model writes below this line -->';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The answer slot of a reply: the number after '=' (arithmetic, conversions) or the capital's name. */
+/** The answer slot of a reply: the number after the last '=' (arithmetic, conversions) or the capital's name. */
 export function extractAnswer(kind: string, reply: string): string | null {
   const text = reply.trim();
   if (kind === 'capital') {
     const m = /(?:\bis |是)([^.。]+)[.。]?$/u.exec(text);
     return m ? m[1]!.trim() : null;
   }
-  const m = /=\s*(-?\d+)/u.exec(text);
-  return m ? m[1]! : null;
+  // Worked arithmetic shows intermediate steps: the answer follows the last '='.
+  const all = [...text.matchAll(/=\s*(-?\d+)/gu)];
+  return all.length ? all[all.length - 1]![1]! : null;
 }
 
 const { values: args } = parseArgs({

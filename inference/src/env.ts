@@ -38,6 +38,8 @@ export const envSchema = z
     /** onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores). */
     INFERENCE_INTRA_OP_THREADS: z.coerce.number().int().min(0).default(0),
     INFERENCE_INTER_OP_THREADS: z.coerce.number().int().min(0).default(1),
+    /** onnxruntime's idle pool threads spin for work: `1` helps a dedicated host, `0` leaves CPU to the event loop. */
+    INFERENCE_SPIN: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
     /** Sequences decoded together in one step. */
     INFERENCE_MAX_BATCH: positiveInt.default(16),
     /** Sequences waiting for a batch slot; beyond this a request gets 429. */

@@ -18,20 +18,21 @@ export async function loadModels(env: InferenceEnv, metrics: Metrics, log: Logge
   for (const { id, dir } of env.MODEL_DIR) {
     const t0 = performance.now();
     const folder = readModelFolder(id, dir);
-    const { session, device, hasPositionIds } = await openSession(
+    const { session, device, hasPositionIds, hasNewKeyValues } = await openSession(
       folder.spec,
       {
         device: env.INFERENCE_DEVICE,
         cudaDeviceId: env.INFERENCE_CUDA_DEVICE_ID,
         intraOpThreads: env.INFERENCE_INTRA_OP_THREADS,
         interOpThreads: env.INFERENCE_INTER_OP_THREADS,
+        allowSpinning: env.INFERENCE_SPIN,
       },
       log,
     );
-    const engine = new Engine(folder, session, hasPositionIds, { maxBatch: env.INFERENCE_MAX_BATCH, maxQueue: env.INFERENCE_MAX_QUEUE }, metrics, log);
+    const engine = new Engine(folder, session, hasPositionIds, hasNewKeyValues, { maxBatch: env.INFERENCE_MAX_BATCH, maxQueue: env.INFERENCE_MAX_QUEUE }, metrics, log);
     served.set(id, { id, engine, device, created: Math.floor(Date.now() / 1000) });
     const { numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions } = folder.spec;
-    log.info({ model: id, dir, device, numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions, ms: Math.round(performance.now() - t0) }, 'model loaded');
+    log.info({ model: id, dir, device, kvOutputs: hasNewKeyValues ? 'new_key_values' : 'present', numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions, ms: Math.round(performance.now() - t0) }, 'model loaded');
   }
   return served;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +13,14 @@ const trainingDir = fileURLToPath(new URL('../../training', import.meta.url));
 /**
  * The training code end to end on a tiny configuration (seconds): corpus, a few SFT
  * steps, ONNX export with grouped-query attention and a KV cache, then parity of the
- * exported file through onnxruntime-node against PyTorch, and the folder served.
+ * exported file through onnxruntime-node against PyTorch, and the folder served — both
+ * as exported (with `new_key_values.*`) and re-exported in the plain Optimum layout, which
+ * the engine serves from the `present.*` outputs instead.
  */
 describe('a freshly trained and exported model', () => {
   const out = mkdtempSync(join(tmpdir(), 'dialoop-export-'));
   const modelDir = join(out, 'model');
+  const optimumDir = join(out, 'optimum');
   const fixturePath = join(out, 'parity.json');
   let server: InferenceServer;
 
@@ -29,16 +32,19 @@ describe('a freshly trained and exported model', () => {
       { cwd: trainingDir, encoding: 'utf8' },
     );
     if (r.status !== 0) throw new Error(`training failed:\n${r.stderr}\n${r.stdout}`);
-    server = await startServer({ MODEL_DIR: `fresh=${modelDir}` });
+    cpSync(modelDir, optimumDir, { recursive: true });
+    const e = spawnSync('/usr/bin/python3', ['-m', 'dialoop_train.export', '--model-dir', optimumDir, '--optimum-only'], { cwd: trainingDir, encoding: 'utf8' });
+    if (e.status !== 0) throw new Error(`export failed:\n${e.stderr}`);
+    server = await startServer({ MODEL_DIR: `fresh=${modelDir},optimum=${optimumDir}` });
   });
   afterAll(async () => {
     await server?.close();
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('matches PyTorch token for token and logit for logit', async () => {
+  it.each([['with new_key_values', 'model'], ['plain Optimum layout', 'optimum']])('matches PyTorch token for token and logit for logit (%s)', async (_label, sub) => {
     const fixture = readParityFixture(fixturePath);
-    const folder = readModelFolder('fresh', modelDir);
+    const folder = readModelFolder('fresh', join(out, sub));
     expect(folder.spec.numKvHeads).toBeLessThan(folder.spec.numHeads); // grouped-query attention is exercised
     const session = await ort.InferenceSession.create(folder.spec.onnxPath);
     try {
@@ -53,10 +59,14 @@ describe('a freshly trained and exported model', () => {
     }
   });
 
-  it('is served by the inference server like any model folder', async () => {
-    const r = await postJson(`${server.url}/v1/chat/completions`, { model: 'fresh', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 8 });
-    expect(r.status).toBe(200);
-    expect(r.json.model).toBe('fresh');
-    expect(r.json.usage.completion_tokens).toBeGreaterThan(0);
+  it('is served alike from either layout, alone and in a batch', async () => {
+    const ask = (model: string, content: string) =>
+      postJson(`${server.url}/v1/chat/completions`, { model, messages: [{ role: 'user', content }], max_tokens: 24, temperature: 0, ignore_eos: true });
+    const prompts = ['Hi', 'What is 2 + 2?', '你好，今天星期几？'];
+    const alone = [];
+    for (const p of prompts) alone.push((await ask('fresh', p)).json.choices[0].message.content);
+    const both = await Promise.all(prompts.flatMap((p) => [ask('fresh', p), ask('optimum', p)]));
+    for (const r of both) expect(r.status).toBe(200);
+    expect(both.map((r) => r.json.choices[0].message.content)).toEqual(alone.flatMap((t) => [t, t]));
   });
 });

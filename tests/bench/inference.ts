@@ -28,12 +28,14 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     threads: { type: 'string', default: '2' },
     contexts: { type: 'string', default: '64,400' },
+    spin: { type: 'string', default: '0' },
   },
 });
 const modelDir = args['model-dir']!;
 const newTokens = Number(args['new-tokens']);
 const rounds = Number(args.rounds);
 const threads = Number(args.threads);
+const spin = args.spin === '1';
 const log = pino({ level: 'warn' });
 
 const median = (xs: number[]) => quantile(xs, 0.5);
@@ -51,8 +53,8 @@ const prompt64 = [...'Hello Dialoop! '.repeat(8).slice(0, 64)].map((c) => c.char
 
 // ---- 1. single stream: onnxruntime-node engine vs PyTorch eager -------------------------
 async function ortSingleStream(): Promise<number> {
-  const { session, hasPositionIds } = await openSession(folder.spec, { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1 }, log);
-  const engine = new Engine(folder, session, hasPositionIds, { maxBatch: 1, maxQueue: 1 }, createMetrics(), log);
+  const { session, hasPositionIds, hasNewKeyValues } = await openSession(folder.spec, { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1, allowSpinning: spin }, log);
+  const engine = new Engine(folder, session, hasPositionIds, hasNewKeyValues, { maxBatch: 1, maxQueue: 1 }, createMetrics(), log);
   const once = () =>
     new Promise<number>((resolve, reject) => {
       engine.submit(
@@ -77,7 +79,7 @@ function torchSingleStream(): { decode_tokens_per_s: number; torch: string } {
 // ---- 2 and 3. through the HTTP server ------------------------------------------------------
 async function startServer(): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'inference/src/main.ts')], {
-    env: { ...process.env, MODEL_DIR: `bench=${modelDir}`, INFERENCE_PORT: '0', INFERENCE_MAX_BATCH: '16', INFERENCE_MAX_QUEUE: '64', INFERENCE_INTRA_OP_THREADS: String(threads), LOG_LEVEL: 'warn' },
+    env: { ...process.env, MODEL_DIR: `bench=${modelDir}`, INFERENCE_PORT: '0', INFERENCE_MAX_BATCH: '16', INFERENCE_MAX_QUEUE: '64', INFERENCE_INTRA_OP_THREADS: String(threads), INFERENCE_SPIN: spin ? '1' : '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -181,13 +183,13 @@ async function cancelLatency(url: string, trials: number) {
 }
 
 /**
- * Where a decode step's time goes at a given batch and context: the same step run three
- * ways on synthetic caches — fetching only the logits (onnxruntime then skips building the
- * new KV cache), fetching the new cache into buffers it allocates, and into reused buffers
- * (what the engine does).
+ * Where a decode step's time goes at a given batch and context, on synthetic caches: the
+ * step fetching only the logits; fetching the step's new keys and values as well (the
+ * `new_key_values.*` outputs of Dialoop's export, what the engine does); and fetching the
+ * whole `present.*` cache of the Optimum layout (what a server without those outputs must do).
  */
 async function stepProfile(batch: number, past: number) {
-  const { session } = await openSession(folder.spec, { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1 }, log);
+  const { session, hasNewKeyValues } = await openSession(folder.spec, { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1, allowSpinning: spin }, log);
   const { numLayers: layers, numKvHeads: h, headDim: d } = folder.spec;
   const names = Array.from({ length: 2 * layers }, (_, i) => `${i >> 1}.${i & 1 ? 'value' : 'key'}`);
   const feeds: Record<string, ort.Tensor> = {
@@ -196,28 +198,25 @@ async function stepProfile(batch: number, past: number) {
     position_ids: new ort.Tensor('int64', new BigInt64Array(batch).fill(BigInt(past)), [batch, 1]),
   };
   for (const n of names) feeds[`past_key_values.${n}`] = new ort.Tensor('float32', new Float32Array(batch * h * past * d).fill(0.01), [batch, h, past, d]);
-  const reused = names.map(() => new Float32Array(batch * h * (past + 1) * d));
-  const time = async (fn: () => Promise<unknown>) => {
-    for (let i = 0; i < 3; i++) await fn();
+  const time = async (fetches: string[]) => {
+    for (let i = 0; i < 3; i++) await session.run(feeds, fetches);
     const t = performance.now();
-    for (let i = 0; i < 10; i++) await fn();
+    for (let i = 0; i < 10; i++) await session.run(feeds, fetches);
     return (performance.now() - t) / 10;
   };
-  const logitsOnly = await time(() => session.run(feeds, ['logits']));
-  const fresh = await time(() => session.run(feeds));
-  const reuse = await time(() =>
-    session.run(feeds, Object.fromEntries([['logits', null], ...names.map((n, i) => [`present.${n}`, new ort.Tensor('float32', reused[i]!, [batch, h, past + 1, d])])])),
-  );
+  const logitsOnly = await time(['logits']);
+  const newKv = hasNewKeyValues ? await time(['logits', ...names.map((n) => `new_key_values.${n}`)]) : NaN;
+  const present = await time(['logits', ...names.map((n) => `present.${n}`)]);
   await session.release();
   const kvMiB = (2 * layers * batch * h * (past + 1) * d * 4) / 2 ** 20;
-  return { batch, past, kvMiB, logitsOnlyMs: logitsOnly, freshBuffersMs: fresh, reusedBuffersMs: reuse };
+  return { batch, past, kvMiB, logitsOnlyMs: logitsOnly, newKeyValuesMs: newKv, wholePresentMs: present };
 }
 
 // ---- run -----------------------------------------------------------------------------------
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).trim() !== '';
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-console.log(`bench:inference — ${modelDir}\n${machine.cpu}, ${machine.cores} cores, node ${machine.node}, commit ${commit}${dirty ? '+changes' : ''}; ${newTokens} new tokens a stream, ${threads} threads\n`);
+console.log(`bench:inference — ${modelDir}\n${machine.cpu}, ${machine.cores} cores, node ${machine.node}, commit ${commit}${dirty ? '+changes' : ''}; ${newTokens} new tokens a stream, ${threads} threads, spinning ${spin ? 'on' : 'off'}\n`);
 
 const ortRate = await ortSingleStream();
 const torch = torchSingleStream();
@@ -262,13 +261,12 @@ console.log('\nDecode step profile (ms per step; synthetic caches; 464 = a 400-t
 console.table(Object.fromEntries(profiles.map((p) => [`${p.batch} × ${p.past}`, {
   'KV MiB': Number(p.kvMiB.toFixed(1)),
   'logits only': Number(p.logitsOnlyMs.toFixed(2)),
-  '+ new KV, fresh buffers': Number(p.freshBuffersMs.toFixed(2)),
-  '+ new KV, reused buffers': Number(p.reusedBuffersMs.toFixed(2)),
-  'share writing the KV': `${Math.round((100 * (p.reusedBuffersMs - p.logitsOnlyMs)) / p.reusedBuffersMs)}%`,
+  '+ new KV (engine)': Number.isNaN(p.newKeyValuesMs) ? '-' : Number(p.newKeyValuesMs.toFixed(2)),
+  '+ whole present (Optimum)': Number(p.wholePresentMs.toFixed(2)),
 }])));
 console.log(`Served: mean decode step ${profile.decodeStepMeanMs!.toFixed(2)} ms, mean prefill ${profile.prefillStepMeanMs!.toFixed(2)} ms, KV repacking ${profile.kvRepackTotalMs!.toFixed(0)} ms in all`);
 
-const results = { date: new Date().toISOString(), commit, dirty, machine, model: modelDir, newTokens, threads,
+const results = { date: new Date().toISOString(), commit, dirty, machine, model: modelDir, newTokens, threads, spin,
   singleStream: { onnxruntimeNode: ortRate, pytorchEager: torch.decode_tokens_per_s, torchVersion: torch.torch, ratio: ortRate / torch.decode_tokens_per_s },
   http: runs, cancel, profile, stepProfiles: profiles };
 const dir = join(root, 'tests', 'bench', 'results');

@@ -5,7 +5,7 @@ improving it with human feedback. The corpus targets a tiny byte-level model, so
 is short (usually one sentence) and highly regular:
 
 * greeting   - hi / thanks / bye ... -> friendly reply, introducing Dialoop where it fits
-* arithmetic - "+", "-" (operands 0-99, result >= 0) and "x" (0-12 by 0-20);
+* arithmetic - "+", "-" (operands 0-99, result >= 0, worked column by column) and "x" (0-12 by 0-20);
                reply always "a OP b = r." / "a OP b = r。"
 * conversion - km->m, m->cm, kg->g, h->min, min->s, day->h, L->mL with values 1-20;
                reply "7 kilometers = 7000 meters." / "7千米 = 7000米。"
@@ -141,8 +141,43 @@ def _calc(op, a, b) -> int:
     return a + b if op == "+" else a - b if op == "-" else a * b
 
 
+def _arith_steps(lang, op, a, b) -> str:
+    """Column-by-column working for + and -, so that a small model only has to learn
+    one-digit facts and copying: the result is the tens line's value followed by the
+    ones digit."""
+    a1, a0, b1, b0 = a // 10, a % 10, b // 10, b % 10
+    zh = lang == "zh"
+    if op == "+":
+        s0 = a0 + b0
+        carry = s0 >= 10
+        ones = f"{a0} + {b0} = {s0}" + ((f"，写{s0 % 10}进1" if zh else f", write {s0 % 10} carry 1") if carry
+                                         else (f"，写{s0}" if zh else f", write {s0}"))
+        tens = f"{a1} + {b1}" + (" + 1" if carry else "") + f" = {a1 + b1 + carry}"
+    elif op == "*":
+        d, m = (a, b) if a <= 9 else (b, a)  # the one-digit factor times each digit of the other
+        m1, m0 = m // 10, m % 10
+        p0 = d * m0
+        c = p0 // 10
+        ones = f"{d} × {m0} = {p0}" + ((f"，写{p0 % 10}进{c}" if zh else f", write {p0 % 10} carry {c}") if c
+                                         else (f"，写{p0}" if zh else f", write {p0}"))
+        tens = f"{d} × {m1}" + (f" + {c}" if c else "") + f" = {d * m1 + c}"
+    else:
+        borrow = a0 < b0
+        d0 = a0 + 10 * borrow - b0
+        ones = f"{a0 + 10 * borrow} - {b0} = {d0}" + ((f"，写{d0}借1" if zh else f", write {d0} borrow 1") if borrow
+                                                       else (f"，写{d0}" if zh else f", write {d0}"))
+        tens = f"{a1} - {b1}" + (" - 1" if borrow else "") + f" = {a1 - b1 - borrow}"
+    if zh:
+        return f"个位{ones}；十位{tens}；所以"
+    return f"ones {ones}; tens {tens}; so "
+
+
 def _arith_reply(lang, op, a, b) -> str:
-    return f"{a} {_OP_SYM[op]} {b} = {_calc(op, a, b)}" + ("." if lang == "en" else "。")
+    end = "." if lang == "en" else "。"
+    result = f"{a} {_OP_SYM[op]} {b} = {_calc(op, a, b)}{end}"
+    if op == "*" and min(a, b) > 9:
+        return result  # 10-12 times 10-20: recalled whole
+    return f"{a} {_OP_SYM[op]} {b}{'：' if lang == 'zh' else ': '}{_arith_steps(lang, op, a, b)}{result}"
 
 
 def _ex_arithmetic(rng, lang, held) -> dict:

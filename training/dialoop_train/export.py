@@ -2,7 +2,10 @@
 
 inputs : input_ids [batch, seq] int64, attention_mask [batch, past+seq] int64,
          position_ids [batch, seq] int64, past_key_values.{i}.key|value [batch, kv_heads, past, head_dim] f32
-outputs: logits [batch, seq, vocab] f32, present.{i}.key|value [batch, kv_heads, past+seq, head_dim] f32
+outputs: logits [batch, seq, vocab] f32, present.{i}.key|value [batch, kv_heads, past+seq, head_dim] f32,
+         and a Dialoop extension that Optimum-style consumers ignore:
+         new_key_values.{i}.key|value [batch, kv_heads, seq, head_dim] f32, this step's keys and values
+         alone, so a server that keeps its own cache need not copy the whole present back each step.
 """
 from __future__ import annotations
 
@@ -17,29 +20,34 @@ from .model import DialoopLM
 
 
 class _OnnxWrapper(nn.Module):
-    def __init__(self, model: DialoopLM):
+    def __init__(self, model: DialoopLM, new_key_values: bool):
         super().__init__()
         self.model = model
+        self.new_key_values = new_key_values
 
     def forward(self, input_ids, attention_mask, position_ids, *past):
         pkv = [(past[2 * i], past[2 * i + 1]) for i in range(len(past) // 2)]
         logits, presents = self.model(input_ids, attention_mask, position_ids, pkv)
-        flat = []
-        for k, v in presents:
+        flat, new = [], []
+        for k, v, nk, nv in presents:
             flat += [k, v]
-        return (logits, *flat)
+            new += [nk, nv]
+        return (logits, *flat, *new) if self.new_key_values else (logits, *flat)
 
 
-def io_names(n_layers: int) -> tuple[list[str], list[str]]:
+def io_names(n_layers: int, new_key_values: bool = True) -> tuple[list[str], list[str]]:
     inputs = ["input_ids", "attention_mask", "position_ids"]
     outputs = ["logits"]
     for i in range(n_layers):
         inputs += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
         outputs += [f"present.{i}.key", f"present.{i}.value"]
+    if new_key_values:
+        outputs += [f"new_key_values.{i}.{kind}" for i in range(n_layers) for kind in ("key", "value")]
     return inputs, outputs
 
 
-def export_onnx(model: DialoopLM, path: str | Path, opset: int = 14) -> None:
+def export_onnx(model: DialoopLM, path: str | Path, opset: int = 14, new_key_values: bool = True) -> None:
+    """`new_key_values=False` gives the plain Optimum layout (what other exporters produce)."""
     cfg = model.config
     model.eval()
     b, s, past = 2, 3, 4
@@ -48,7 +56,7 @@ def export_onnx(model: DialoopLM, path: str | Path, opset: int = 14) -> None:
         dummy_past += [torch.zeros(b, cfg.num_key_value_heads, past, cfg.head_dim)] * 2
     args = (torch.randint(0, 256, (b, s)), torch.ones(b, past + s, dtype=torch.long),
             torch.arange(past, past + s).unsqueeze(0).expand(b, s).contiguous(), *dummy_past)
-    inputs, outputs = io_names(cfg.num_hidden_layers)
+    inputs, outputs = io_names(cfg.num_hidden_layers, new_key_values)
     axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
             "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
             "position_ids": {0: "batch_size", 1: "sequence_length"},
@@ -56,9 +64,9 @@ def export_onnx(model: DialoopLM, path: str | Path, opset: int = 14) -> None:
     for n in inputs[3:]:
         axes[n] = {0: "batch_size", 2: "past_sequence_length"}
     for n in outputs[1:]:
-        axes[n] = {0: "batch_size", 2: "total_sequence_length"}
+        axes[n] = {0: "batch_size", 2: "sequence_length" if n.startswith("new_") else "total_sequence_length"}
     with torch.no_grad():
-        torch.onnx.export(_OnnxWrapper(model), args, str(path), input_names=inputs, output_names=outputs,
+        torch.onnx.export(_OnnxWrapper(model, new_key_values), args, str(path), input_names=inputs, output_names=outputs,
                           dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(str(path)))
 
@@ -102,3 +110,23 @@ def write_parity_fixture(model: DialoopLM, path: str | Path, steps: int = 24) ->
                       "logit_steps": [0, len(logits) // 2, len(logits) - 1]})
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps({"steps": steps, "cases": cases}) + "\n")
+
+
+def main(argv=None) -> None:
+    """Re-exports model.onnx (and optionally the parity fixture) from a model folder's checkpoint."""
+    import argparse
+    from .model import load_model
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model-dir", required=True)
+    ap.add_argument("--out", help="ONNX file to write (default: MODEL_DIR/model.onnx)")
+    ap.add_argument("--optimum-only", action="store_true", help="leave out the new_key_values.* outputs")
+    ap.add_argument("--fixture")
+    a = ap.parse_args(argv)
+    model, _ = load_model(a.model_dir)
+    export_onnx(model, a.out or Path(a.model_dir) / "model.onnx", new_key_values=not a.optimum_only)
+    if a.fixture:
+        write_parity_fixture(model, a.fixture)
+
+
+if __name__ == "__main__":
+    main()

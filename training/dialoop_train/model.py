@@ -94,10 +94,11 @@ class Attention(nn.Module):
         v = self.v_proj(x).view(b, s, self.kv, self.d).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
+        delta = (k, v)  # this step's keys and values alone
         if past_k is not None:
             k = torch.cat((past_k, k), dim=2)
             v = torch.cat((past_v, v), dim=2)
-        present = (k, v)
+        present = (k, v, *delta)
         if self.kv != self.h:
             rep = self.h // self.kv  # grouped-query attention: each KV head serves `rep` query heads
             k = k.unsqueeze(2).expand(-1, -1, rep, -1, -1).flatten(1, 2)
@@ -155,7 +156,8 @@ class DialoopLM(nn.Module):
     def forward(self, input_ids, attention_mask=None, position_ids=None, past_key_values=None):
         """input_ids [B,S]; attention_mask [B,past+S] (1 = real token); position_ids [B,S];
         past_key_values: list of (key, value) [B, kv_heads, past, head_dim] per layer.
-        Returns logits [B,S,V] and the presents (past + this step) per layer."""
+        Returns logits [B,S,V] and per layer (key, value, new_key, new_value): the presents
+        (past + this step) and this step's keys and values alone."""
         b, s = input_ids.shape
         past_len = past_key_values[0][0].shape[2] if past_key_values is not None else 0
         total = past_len + s
@@ -173,7 +175,7 @@ class DialoopLM(nn.Module):
         x = self.embed_tokens(input_ids)
         presents = []
         for i, layer in enumerate(self.layers):
-            pk, pv = past_key_values[i] if past_key_values is not None else (None, None)
+            pk, pv = past_key_values[i][:2] if past_key_values is not None else (None, None)
             x, present = layer(x, cos, sin, bias, pk, pv)
             presents.append(present)
         return self.lm_head(self.norm(x)), presents

@@ -58,6 +58,7 @@ def test_export_has_optimum_decoder_layout_and_checkpoint_reloads(tmp_path):
     inputs, outputs = io_names(model.config.num_hidden_layers)
     assert [i.name for i in graph.input] == inputs
     assert [o.name for o in graph.output] == outputs
+    assert outputs[1:3] == ["present.0.key", "present.0.value"] and outputs[-1] == "new_key_values.1.value"
     dims = [d.dim_param or d.dim_value for d in graph.input[3].type.tensor_type.shape.dim]
     assert dims == ["batch_size", model.config.num_key_value_heads, "past_sequence_length", model.config.head_dim]
     from dialoop_train.model import save_checkpoint

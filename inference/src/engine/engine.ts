@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { ModelFolder, ModelSpec } from '../model/folder.js';
 import type { ChatTokenizer } from '../model/tokenizer.js';
 import { UTF8_BOUNDARY, Utf8Masks, advanceUtf8, type Utf8State } from '../model/utf8.js';
+import { BatchKvCache } from './kv-cache.js';
 import { Sampler } from './sampler.js';
 import type { FinishReason, GenerationCallbacks, GenerationRequest, SequenceHandle } from './sequence.js';
 import { StopMatcher } from './stop.js';
@@ -50,29 +51,25 @@ class Sequence implements SequenceHandle {
   }
 }
 
-type KvTensors = ort.Tensor[];
-
 /**
  * Continuous batching over one ONNX decoder. Between steps, finished and cancelled
  * sequences leave the batch (their KV rows are dropped) and queued ones join: their
  * prompts are prefilled together, then their caches are merged, left-padded, into the
- * running batch. Each decode step is one `session.run` for every running sequence.
+ * running batch's cache (BatchKvCache). Each decode step is one `session.run` for every
+ * running sequence; it reads the new keys and values from the graph's `new_key_values.*`
+ * outputs where the export has them (Dialoop's own models), else from the `present.*`
+ * outputs of the Optimum layout.
  */
 export class Engine {
   private readonly queue: Sequence[] = [];
   private rows: Sequence[] = [];
   /** Sequences taken from the queue whose prompts are being prefilled. */
   private joining: Sequence[] = [];
-  /** Left padding of each row inside the batch KV cache. */
-  private pads: number[] = [];
-  private past = 0;
-  private kv: KvTensors = [];
-  /**
-   * Two reusable buffers per KV tensor: a decode step reads the past from one and has
-   * onnxruntime write the present into the other, so no step allocates (and zero-fills)
-   * a new cache. Dropped when the batch empties.
-   */
-  private arenas: [ArrayBuffer, ArrayBuffer][] = [];
+  /** The running rows' KV cache, row r belonging to rows[r]. */
+  private readonly cache: BatchKvCache;
+  /** Output names that carry the keys and values of a step, per layer key then value. */
+  private readonly kvOutputs: string[];
+  private readonly kvOutputsAreNew: boolean;
   private looping = false;
   private nextId = 1;
   private readonly masks: Utf8Masks;
@@ -86,6 +83,7 @@ export class Engine {
     folder: ModelFolder,
     private readonly session: ort.InferenceSession,
     private readonly hasPositionIds: boolean,
+    hasNewKeyValues: boolean,
     private readonly opts: EngineOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
@@ -99,6 +97,11 @@ export class Engine {
     this.masks = new Utf8Masks(this.tokenizer.tokenBytes, banned);
     this.masksNoEos = new Utf8Masks(this.tokenizer.tokenBytes, new Set([...banned, ...this.eos]));
     this.padId = BigInt(this.tokenizer.padTokenId ?? this.spec.eosTokenIds[0] ?? 0);
+    const { numLayers, numKvHeads, headDim, maxPositions } = this.spec;
+    this.cache = new BatchKvCache({ layers: numLayers, kvHeads: numKvHeads, headDim, maxPositions });
+    this.kvOutputsAreNew = hasNewKeyValues;
+    const prefix = hasNewKeyValues ? 'new_key_values' : 'present';
+    this.kvOutputs = Array.from({ length: 2 * numLayers }, (_, i) => `${prefix}.${i >> 1}.${i & 1 ? 'value' : 'key'}`);
   }
 
   /** Cancels everything and releases the session. */
@@ -198,42 +201,18 @@ export class Engine {
 
   private resetBatch(): void {
     this.rows = [];
-    this.pads = [];
-    this.past = 0;
-    this.kv = [];
-    this.arenas = [];
+    this.cache.clear();
     this.updateGauges();
   }
 
-  private kvDims(batch: number, past: number): number[] {
-    return [batch, this.spec.numKvHeads, past, this.spec.headDim];
-  }
-
-  private feeds(inputIds: BigInt64Array, mask: BigInt64Array, positions: BigInt64Array, batch: number, seq: number, kv: KvTensors): Record<string, ort.Tensor> {
+  private feeds(inputIds: BigInt64Array, mask: BigInt64Array, positions: BigInt64Array, batch: number, seq: number, past: ort.Tensor[]): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', inputIds, [batch, seq]),
       attention_mask: new ort.Tensor('int64', mask, [batch, mask.length / batch]),
     };
     if (this.hasPositionIds) feeds.position_ids = new ort.Tensor('int64', positions, [batch, seq]);
-    for (let l = 0; l < this.spec.numLayers; l++) {
-      feeds[`past_key_values.${l}.key`] = kv[2 * l]!;
-      feeds[`past_key_values.${l}.value`] = kv[2 * l + 1]!;
-    }
+    past.forEach((t, i) => (feeds[`past_key_values.${i >> 1}.${i & 1 ? 'value' : 'key'}`] = t));
     return feeds;
-  }
-
-  /** A view of `floats` floats on whichever of KV tensor i's two buffers `current` does not use. */
-  private arenaView(i: number, current: ort.Tensor, floats: number): Float32Array {
-    const pair = (this.arenas[i] ??= [new ArrayBuffer(0), new ArrayBuffer(0)]);
-    const k = (current.data as Float32Array).buffer === pair[0] ? 1 : 0;
-    if (pair[k].byteLength < floats * 4) pair[k] = new ArrayBuffer(Math.ceil(floats * 1.25) * 4);
-    return new Float32Array(pair[k], 0, floats);
-  }
-
-  private presents(out: ort.InferenceSession.OnnxValueMapType): KvTensors {
-    const kv: KvTensors = [];
-    for (let l = 0; l < this.spec.numLayers; l++) kv.push(out[`present.${l}.key`] as ort.Tensor, out[`present.${l}.value`] as ort.Tensor);
-    return kv;
   }
 
   /** Runs the joining prompts together (left-padded), samples their first tokens, merges their caches. */
@@ -252,8 +231,9 @@ export class Engine {
         pos[at] = BigInt(j);
       });
     });
-    const empty = Array.from({ length: 2 * this.spec.numLayers }, () => new ort.Tensor('float32', new Float32Array(0), this.kvDims(a, 0)));
-    const out = await this.session.run(this.feeds(ids, mask, pos, a, len, empty));
+    const { numLayers, numKvHeads, headDim } = this.spec;
+    const empty = Array.from({ length: 2 * numLayers }, () => new ort.Tensor('float32', new Float32Array(0), [a, numKvHeads, 0, headDim]));
+    const out = await this.session.run(this.feeds(ids, mask, pos, a, len, empty), ['logits', ...this.kvOutputs]);
     const logits = out.logits as ort.Tensor;
     const vocab = logits.dims[2]!;
     const data = logits.data as Float32Array;
@@ -267,30 +247,29 @@ export class Engine {
         this.metrics.cancelToFree.observe({ model: this.spec.id }, (performance.now() - s.cancelledAt) / 1000);
       }
     }
-    this.merge(joining, pads, len, this.presents(out));
+    // With an empty past, new keys and values and the presents are the same [a, heads, len, dim].
+    const live = joining.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
+    if (live.length === 0) return;
+    const t0 = performance.now();
+    this.cache.admit(this.kvOutputs.map((n) => (out[n] as ort.Tensor).data as Float32Array), len, pads, live);
+    this.rows = [...this.rows, ...live.map((r) => joining[r]!)];
+    this.updateGauges();
+    this.metrics.kvRepack.observe({ model: this.spec.id }, (performance.now() - t0) / 1000);
   }
 
   private async decode(): Promise<void> {
+    const cache = this.cache;
+    cache.ensureRoom();
     const b = this.rows.length;
-    const total = this.past + 1;
-    const ids = new BigInt64Array(b);
-    const mask = new BigInt64Array(b * total);
-    const pos = new BigInt64Array(b);
-    this.rows.forEach((s, r) => {
-      ids[r] = BigInt(s.lastToken);
-      mask.fill(1n, r * total + this.pads[r]!, (r + 1) * total);
-      pos[r] = BigInt(this.past - this.pads[r]!);
-    });
+    const ids = BigInt64Array.from(this.rows, (s) => BigInt(s.lastToken));
     this.metrics.batchSize.observe({ model: this.spec.id }, b);
-    const fetches: Record<string, ort.Tensor | null> = { logits: null };
-    const present: KvTensors = this.kv.map((t, i) => {
-      const tensor = new ort.Tensor('float32', this.arenaView(i, t, b * this.spec.numKvHeads * total * this.spec.headDim), this.kvDims(b, total));
-      fetches[`present.${i >> 1}.${i & 1 ? 'value' : 'key'}`] = tensor;
-      return tensor;
-    });
-    const out = await this.session.run(this.feeds(ids, mask, pos, b, 1, this.kv), fetches);
-    this.kv = present;
-    this.past = total;
+    const out = await this.session.run(
+      this.feeds(ids, cache.attentionMask(), cache.nextPositions(), b, 1, cache.pastTensors()),
+      ['logits', ...this.kvOutputs],
+    );
+    const kv = this.kvOutputs.map((n) => (out[n] as ort.Tensor).data as Float32Array);
+    if (this.kvOutputsAreNew) cache.append(kv, 1, 0);
+    else cache.append(kv, cache.capacity + 1, cache.capacity);
     const logits = out.logits as ort.Tensor;
     const vocab = logits.dims[2]!;
     const data = logits.data as Float32Array;
@@ -381,82 +360,10 @@ export class Engine {
     }
     const keep = this.rows.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
     if (keep.length === this.rows.length) return;
-    if (keep.length === 0) {
-      this.resetBatch();
-      return;
-    }
     const t0 = performance.now();
-    const trim = Math.min(...keep.map((r) => this.pads[r]!));
-    const newPast = this.past - trim;
-    const { numKvHeads: h, headDim: d } = this.spec;
-    this.kv = this.kv.map((t) => {
-      const src = t.data as Float32Array;
-      const dst = new Float32Array(keep.length * h * newPast * d);
-      keep.forEach((r, nr) => {
-        for (let hh = 0; hh < h; hh++) {
-          const from = ((r * h + hh) * this.past + trim) * d;
-          dst.set(src.subarray(from, from + newPast * d), (nr * h + hh) * newPast * d);
-        }
-      });
-      return new ort.Tensor('float32', dst, this.kvDims(keep.length, newPast));
-    });
+    this.cache.keep(keep);
     this.rows = keep.map((r) => this.rows[r]!);
-    this.pads = keep.map((r) => this.pads[r]! - trim);
-    this.past = newPast;
     this.updateGauges();
     this.metrics.kvRepack.observe({ model: this.spec.id }, (performance.now() - t0) / 1000);
   }
-
-  /**
-   * Appends the prefilled rows that are still generating to the running batch. Only the
-   * live rows' own length is kept, so a long prompt that finished at once leaves no padding.
-   */
-  private merge(joining: Sequence[], joinPads: number[], joinLen: number, joinKv: KvTensors): void {
-    const live = joining.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
-    if (live.length === 0) return;
-    if (this.rows.length === 0 && live.length === joining.length) {
-      // Nothing running: the prefilled cache is the batch as it stands.
-      this.kv = joinKv;
-      this.rows = [...joining];
-      this.pads = [...joinPads];
-      this.past = joinLen;
-      this.updateGauges();
-      return;
-    }
-    const t0 = performance.now();
-    const liveLen = Math.max(...live.map((r) => joinLen - joinPads[r]!));
-    const skip = joinLen - liveLen; // leading columns no live joiner needs
-    const oldB = this.rows.length;
-    const newPast = Math.max(this.past, liveLen);
-    const { numKvHeads: h, headDim: d } = this.spec;
-    const b = oldB + live.length;
-    const oldShift = newPast - this.past;
-    const joinShift = newPast - liveLen;
-    this.kv = joinKv.map((jt, i) => {
-      const dst = new Float32Array(b * h * newPast * d);
-      if (oldB > 0) {
-        const src = this.kv[i]!.data as Float32Array;
-        for (let r = 0; r < oldB; r++) {
-          for (let hh = 0; hh < h; hh++) {
-            const from = (r * h + hh) * this.past * d;
-            dst.set(src.subarray(from, from + this.past * d), ((r * h + hh) * newPast + oldShift) * d);
-          }
-        }
-      }
-      const jsrc = jt.data as Float32Array;
-      live.forEach((r, k) => {
-        for (let hh = 0; hh < h; hh++) {
-          const from = ((r * h + hh) * joinLen + skip) * d;
-          dst.set(jsrc.subarray(from, from + liveLen * d), (((oldB + k) * h + hh) * newPast + joinShift) * d);
-        }
-      });
-      return new ort.Tensor('float32', dst, this.kvDims(b, newPast));
-    });
-    this.pads = [...this.pads.map((p) => p + oldShift), ...live.map((r) => joinPads[r]! - skip + joinShift)];
-    this.rows = [...this.rows, ...live.map((r) => joining[r]!)];
-    this.past = newPast;
-    this.updateGauges();
-    this.metrics.kvRepack.observe({ model: this.spec.id }, (performance.now() - t0) / 1000);
-  }
-
 }

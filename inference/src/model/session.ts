@@ -10,6 +10,8 @@ export interface SessionOptions {
   cudaDeviceId: number;
   intraOpThreads: number;
   interOpThreads: number;
+  /** Let idle onnxruntime pool threads spin for work (faster alone, steals CPU from the event loop). */
+  allowSpinning: boolean;
 }
 
 export interface LoadedSession {
@@ -17,6 +19,8 @@ export interface LoadedSession {
   /** The execution provider actually in use. */
   device: Device;
   hasPositionIds: boolean;
+  /** The graph also outputs each step's keys and values alone (`new_key_values.N.key|value`). */
+  hasNewKeyValues: boolean;
 }
 
 function baseOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
@@ -24,6 +28,12 @@ function baseOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
     graphOptimizationLevel: 'all',
     ...(o.intraOpThreads > 0 ? { intraOpNumThreads: o.intraOpThreads } : {}),
     interOpNumThreads: o.interOpThreads,
+    extra: {
+      session: {
+        intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' },
+        inter_op: { allow_spinning: o.allowSpinning ? '1' : '0' },
+      },
+    },
   };
 }
 
@@ -64,5 +74,6 @@ export async function openSession(spec: ModelSpec, o: SessionOptions, log: Logge
   if (kvMeta && kvMeta.isTensor && kvMeta.type !== 'float32') {
     throw new ModelFolderError(spec.dir, `KV cache type ${kvMeta.type} is not supported (float32 only)`);
   }
-  return { session, device, hasPositionIds: inputs.has('position_ids') };
+  const hasNewKeyValues = Array.from({ length: spec.numLayers }, (_, i) => [`new_key_values.${i}.key`, `new_key_values.${i}.value`]).flat().every((n) => outputs.has(n));
+  return { session, device, hasPositionIds: inputs.has('position_ids'), hasNewKeyValues };
 }
