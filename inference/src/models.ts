@@ -18,7 +18,7 @@ export async function loadModels(env: InferenceEnv, metrics: Metrics, log: Logge
   for (const { id, dir } of env.MODEL_DIR) {
     const t0 = performance.now();
     const folder = readModelFolder(id, dir);
-    const { session, device, hasPositionIds, hasNewKeyValues } = await openSession(
+    const loaded = await openSession(
       folder.spec,
       {
         device: env.INFERENCE_DEVICE,
@@ -29,7 +29,8 @@ export async function loadModels(env: InferenceEnv, metrics: Metrics, log: Logge
       },
       log,
     );
-    const engine = new Engine(folder, session, hasPositionIds, hasNewKeyValues, { maxBatch: env.INFERENCE_MAX_BATCH, maxQueue: env.INFERENCE_MAX_QUEUE }, metrics, log);
+    const engine = new Engine(folder, loaded, { maxBatch: env.INFERENCE_MAX_BATCH, maxQueue: env.INFERENCE_MAX_QUEUE }, metrics, log);
+    const { device, hasNewKeyValues } = loaded;
     served.set(id, { id, engine, device, created: Math.floor(Date.now() / 1000) });
     const { numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions } = folder.spec;
     log.info({ model: id, dir, device, kvOutputs: hasNewKeyValues ? 'new_key_values' : 'present', numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions, ms: Math.round(performance.now() - t0) }, 'model loaded');

@@ -53,8 +53,8 @@ const prompt64 = [...'Hello Dialoop! '.repeat(8).slice(0, 64)].map((c) => c.char
 
 // ---- 1. single stream: onnxruntime-node engine vs PyTorch eager -------------------------
 async function ortSingleStream(): Promise<number> {
-  const { session, hasPositionIds, hasNewKeyValues } = await openSession(folder.spec, { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1, allowSpinning: spin }, log);
-  const engine = new Engine(folder, session, hasPositionIds, hasNewKeyValues, { maxBatch: 1, maxQueue: 1 }, createMetrics(), log);
+  const loaded = await openSession(folder.spec, { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1, allowSpinning: spin }, log);
+  const engine = new Engine(folder, loaded, { maxBatch: 1, maxQueue: 1 }, createMetrics(), log);
   const once = () =>
     new Promise<number>((resolve, reject) => {
       engine.submit(

@@ -103,12 +103,13 @@ working model for the pipeline, not a useful assistant.
 | MLP size | {mc['intermediate_size']} |
 | context | {mc['max_position_embeddings']} tokens |
 | tokenizer | byte-level (256 byte tokens + `<\|endoftext\|>`, `<\|im_start\|>`, `<\|im_end\|>`, `<\|pad\|>`), ChatML chat template |
-| ONNX | Hugging Face Optimum decoder layout with KV cache (`input_ids`, `attention_mask`, `position_ids`, `past_key_values.N.key/value` → `logits`, `present.N.key/value`), opset 14, float32 |
+| ONNX | Hugging Face Optimum decoder layout with KV cache (`input_ids`, `attention_mask`, `position_ids`, `past_key_values.N.key/value` → `logits`, `present.N.key/value`), plus `new_key_values.N.key/value` (the step's own keys and values, which the inference server appends to its cache); opset 14, float32 |
 
 ## Data
 
 `training/dialoop_train/corpus.py`, seed {tc['seed']}: {m['corpus']['dialogues']:,} dialogues
-({m['corpus']['tokens']:,} tokens) of greetings, small-number arithmetic, unit conversions,
+({m['corpus']['tokens']:,} tokens) of greetings, small-number arithmetic (worked column by column:
+"27 + 45: ones 7 + 5 = 12, write 2 carry 1; tens 2 + 4 + 1 = 7; so 27 + 45 = 72."), unit conversions,
 weekdays and months, capitals, definitions of this platform's own terms and polite refusals of
 harmful requests, half English and half Chinese, a quarter with a system prompt, many multi-turn.
 `heldout.jsonl` ({m['corpus']['heldout_items']} items) holds prompts that never occur in training:

@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { ModelFolder, ModelSpec } from '../model/folder.js';
+import type { LoadedSession } from '../model/session.js';
 import type { ChatTokenizer } from '../model/tokenizer.js';
 import { UTF8_BOUNDARY, Utf8Masks, advanceUtf8, type Utf8State } from '../model/utf8.js';
 import { BatchKvCache } from './kv-cache.js';
@@ -70,6 +71,8 @@ export class Engine {
   /** Output names that carry the keys and values of a step, per layer key then value. */
   private readonly kvOutputs: string[];
   private readonly kvOutputsAreNew: boolean;
+  private readonly session: ort.InferenceSession;
+  private readonly hasPositionIds: boolean;
   private looping = false;
   private nextId = 1;
   private readonly masks: Utf8Masks;
@@ -81,15 +84,15 @@ export class Engine {
 
   constructor(
     folder: ModelFolder,
-    private readonly session: ort.InferenceSession,
-    private readonly hasPositionIds: boolean,
-    hasNewKeyValues: boolean,
+    { session, hasPositionIds, hasNewKeyValues }: LoadedSession,
     private readonly opts: EngineOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
     this.spec = folder.spec;
     this.tokenizer = folder.tokenizer;
+    this.session = session;
+    this.hasPositionIds = hasPositionIds;
     this.eos = new Set(this.spec.eosTokenIds);
     // Special tokens other than end-of-sequence have no text: never sample them.
     const banned = new Set([...this.tokenizer.specialIds].filter((id) => !this.eos.has(id)));
