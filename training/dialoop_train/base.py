@@ -84,6 +84,8 @@ def write_card(out: Path, m: dict) -> None:
                           for r in rows["runs"])
         sweep = (f"\n### Choosing the size\n\n{rows['method']}\n\n| preset | parameters | s/step | steps in budget | held-out loss |\n"
                  f"|---|---|---|---|---|\n{sweep}\n\n{rows['conclusion']}\n")
+        if rows.get("earlier_run"):
+            sweep += f"\n### An earlier run\n\n{rows['earlier_run']}\n"
     files = "\n".join(f"| `{name}` | {sizes[name]:,} | `{digest[:16]}…` |" for name, digest in m["files"].items())
     card = f"""# dialoop-tiny
 
