@@ -33,5 +33,8 @@ if (mode === 'test') {
   ensurePython();
   run(localPnpm, ['run', 'check']);
 } else {
-  run(localPnpm, ['run', 'start:platform']);
+  // The server itself handles Ctrl-C (finishing in-flight streams); this process just waits.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
+  run(process.execPath, ['--import', 'tsx', join(root, 'inference', 'src', 'main.ts')]);
 }

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -46,9 +46,19 @@ const { values: args } = parseArgs({
     'write-card': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '16' },
     'max-tokens': { type: 'string', default: '160' },
+    help: { type: 'boolean', default: false },
   },
 });
-const modelDir = args['model-dir']!;
+if (args.help) {
+  console.log(`usage: pnpm eval:model [--model-dir DIR] [--write-card] [--concurrency 16] [--max-tokens 160]
+  --model-dir    a model folder with heldout.jsonl (default: the committed dialoop-tiny)
+  --write-card   also write the table into the folder's README.md
+  --concurrency  requests in flight (and the server's batch size)
+  --max-tokens   most tokens per reply`);
+  process.exit(0);
+}
+// Relative paths are taken from where the command was started (npm and pnpm set INIT_CWD).
+const modelDir = resolve(process.env.INIT_CWD ?? process.cwd(), args['model-dir']!);
 const items: HeldoutItem[] = readFileSync(join(modelDir, 'heldout.jsonl'), 'utf8')
   .split('\n')
   .filter(Boolean)

@@ -12,6 +12,7 @@ describe('parseEnv', () => {
   it('reads several model folders with optional ids and coerces numbers', () => {
     const env = parseEnv({ MODEL_DIR: 'a=/m/one, /m/two/', INFERENCE_MAX_BATCH: '4', INFERENCE_MAX_N: '2' });
     expect(env.MODEL_DIR).toEqual([{ id: 'a', dir: '/m/one' }, { id: 'two', dir: '/m/two' }]);
+    expect(parseEnv({ MODEL_DIR: 'models/x', INIT_CWD: '/home/me/dialoop' }).MODEL_DIR).toEqual([{ id: 'x', dir: '/home/me/dialoop/models/x' }]);
     expect(env.INFERENCE_MAX_BATCH).toBe(4);
   });
 

@@ -9,16 +9,18 @@ const positiveInt = z.coerce.number().int().positive();
 
 /**
  * `MODEL_DIR` is a comma-separated list of model folders; each entry is `path` (served
- * under the folder's name) or `id=path`.
+ * under the folder's name) or `id=path`. Relative paths are taken from the directory the
+ * command was started in (`INIT_CWD`, which npm and pnpm set), not from `inference/`.
  */
-const modelDirs = z
+const modelDirs = (base: string) =>
+  z
   .string()
   .default(DEFAULT_MODEL_DIR)
   .transform((raw, ctx) => {
     const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
     const out = entries.map((entry) => {
       const eq = entry.indexOf('=');
-      const dir = resolve(eq > 0 ? entry.slice(eq + 1) : entry);
+      const dir = resolve(base, eq > 0 ? entry.slice(eq + 1) : entry);
       const id = eq > 0 ? entry.slice(0, eq) : (dir.split('/').filter(Boolean).pop() ?? dir);
       return { id, dir };
     });
@@ -28,11 +30,11 @@ const modelDirs = z
     return out;
   });
 
-export const envSchema = z
+export const envSchema = (base = process.cwd()) => z
   .object({
     INFERENCE_HOST: z.string().default('127.0.0.1'),
     INFERENCE_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-    MODEL_DIR: modelDirs,
+    MODEL_DIR: modelDirs(base),
     INFERENCE_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
     INFERENCE_CUDA_DEVICE_ID: z.coerce.number().int().min(0).default(0),
     /** onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores). */
@@ -58,12 +60,13 @@ export const envSchema = z
     }
   });
 
-export type InferenceEnv = z.infer<typeof envSchema>;
+export type InferenceEnv = z.infer<ReturnType<typeof envSchema>>;
 
 /** Parses the process environment once, at start; nothing else reads process.env. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): InferenceEnv {
-  const picked = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, source[k] === '' ? undefined : source[k]]));
-  const parsed = envSchema.safeParse(picked);
+  const schema = envSchema(source.INIT_CWD ?? process.cwd());
+  const picked = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, source[k] === '' ? undefined : source[k]]));
+  const parsed = schema.safeParse(picked);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || 'env'}: ${i.message}`);
     throw new Error(`invalid inference configuration:\n${lines.join('\n')}`);

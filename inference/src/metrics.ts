@@ -4,7 +4,7 @@ const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 
 /** Prometheus metrics of the inference server, labelled by model id. */
 export function createMetrics(registry = new Registry()) {
-  collectDefaultMetrics({ register: registry, prefix: 'dialoop_inference_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'dialoop_inference_' });
   const labelNames = ['model'] as const;
   return {
     registry,

@@ -62,6 +62,11 @@ describe('bad input gets an OpenAI-style error and never crashes the server', ()
     expect(r.json.error.message.length).toBeGreaterThan(5);
   });
 
+  it('says what is wrong in the message', async () => {
+    const r = await postJson(`${server.url}/v1/chat/completions`, { ...ok, stop: ['a', 'b', 'c', 'd', 'e'] });
+    expect(r.json.error.message).toContain('at most 4 stop sequences');
+  });
+
   it('refuses a body that is not JSON with 415', async () => {
     const r = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
     expect(r.status).toBe(415);

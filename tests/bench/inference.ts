@@ -13,7 +13,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -31,7 +31,8 @@ const { values: args } = parseArgs({
     spin: { type: 'string', default: '0' },
   },
 });
-const modelDir = args['model-dir']!;
+// Relative paths are taken from where the command was started (npm and pnpm set INIT_CWD).
+const modelDir = resolve(process.env.INIT_CWD ?? process.cwd(), args['model-dir']!);
 const newTokens = Number(args['new-tokens']);
 const rounds = Number(args.rounds);
 const threads = Number(args.threads);

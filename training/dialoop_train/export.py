@@ -113,17 +113,28 @@ def write_parity_fixture(model: DialoopLM, path: str | Path, steps: int = 24) ->
 
 
 def main(argv=None) -> None:
-    """Re-exports model.onnx (and optionally the parity fixture) from a model folder's checkpoint."""
+    """Re-exports a model folder's model.onnx from its checkpoint, or (--checkpoint) makes a
+    complete servable folder from a training run's checkpoint."""
     import argparse
-    from .model import load_model
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model-dir", required=True)
+    import shutil
+    from .model import load_model, write_configs
+    from .tokenizer import save_tokenizer
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--model-dir", required=True, help="the model folder to (re)write")
+    ap.add_argument("--checkpoint", help="a training checkpoint (e.g. OUT/dialoop_checkpoint.pt): write a whole folder from it")
     ap.add_argument("--out", help="ONNX file to write (default: MODEL_DIR/model.onnx)")
     ap.add_argument("--optimum-only", action="store_true", help="leave out the new_key_values.* outputs")
-    ap.add_argument("--fixture")
+    ap.add_argument("--fixture", help="also write the parity fixture here")
     a = ap.parse_args(argv)
-    model, _ = load_model(a.model_dir)
-    export_onnx(model, a.out or Path(a.model_dir) / "model.onnx", new_key_values=not a.optimum_only)
+    folder = Path(a.model_dir)
+    if a.checkpoint:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(a.checkpoint, folder / "dialoop_checkpoint.pt")
+    model, _ = load_model(folder)
+    if a.checkpoint:
+        save_tokenizer(folder, model.config.max_position_embeddings)
+        write_configs(folder, model.config)
+    export_onnx(model, a.out or folder / "model.onnx", new_key_values=not a.optimum_only)
     if a.fixture:
         write_parity_fixture(model, a.fixture)
 

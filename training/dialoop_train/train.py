@@ -210,7 +210,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="SFT a Dialoop model on ChatML dialogues")
     ap.add_argument("--data", required=True, help="folder with train.jsonl and heldout.jsonl")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--preset", default="d192-l6", choices=sorted(PRESETS))
+    ap.add_argument("--preset", default="d128-l4", choices=sorted(PRESETS))
     ap.add_argument("--init-from", help="start from this checkpoint or model folder")
     ap.add_argument("--resume", action="store_true")
     for f, v in asdict(TrainConfig()).items():

@@ -22,7 +22,7 @@ export const chatCompletionRequest = z.object({
   top_p: z.number().gt(0).max(1).nullish(),
   top_k: z.number().int().min(0).nullish(),
   seed: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).nullish(),
-  stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullish(),
+  stop: z.union([z.string().min(1, 'a stop sequence cannot be empty'), z.array(z.string().min(1, 'a stop sequence cannot be empty')).max(4, 'at most 4 stop sequences')]).nullish(),
   n: z.number().int().min(1).nullish(),
   /** vLLM's extension: keep generating through end-of-sequence (benchmarks). */
   ignore_eos: z.boolean().nullish(),
@@ -50,7 +50,13 @@ export function parseChatRequest(body: unknown): ChatCompletionRequest {
     }
     return r;
   }
-  const issue = parsed.error.issues[0]!;
+  let issue = parsed.error.issues[0]!;
+  if (issue.code === 'invalid_union') {
+    // Report the branch that matched the type but not the value (e.g. a list of 5 stops).
+    const branch = issue.errors.find((b) => b.some((i) => i.code !== 'invalid_type'));
+    const inner = branch?.find((i) => i.code !== 'invalid_type');
+    if (inner) issue = { ...inner, path: [...issue.path, ...inner.path] };
+  }
   const param = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || null;
   const missing = issue.code === 'invalid_type' && (body as Record<string, unknown>)[String(issue.path[0])] === undefined && issue.path.length === 1;
   if (missing) throw invalid('missing_required_parameter', `Missing required parameter: '${param}'.`, param);
