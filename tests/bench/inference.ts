@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
   options: {
     'model-dir': { type: 'string', default: DEFAULT_MODEL_DIR },
     'new-tokens': { type: 'string', default: '128' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     threads: { type: 'string', default: '2' },
     contexts: { type: 'string', default: '64,400' },
     spin: { type: 'string', default: '0' },
