@@ -20,7 +20,7 @@ from . import corpus
 from .export import export_onnx, write_parity_fixture
 from .model import PRESETS, save_checkpoint, write_configs
 from .tokenizer import save_tokenizer
-from .train import TrainConfig, train
+from .train import TrainConfig, heldout_dialogues, read_jsonl, train
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "inference" / "models" / "dialoop-tiny"
@@ -39,11 +39,11 @@ def sha256(path: Path) -> str:
 def build(out: Path, preset: str, cfg: TrainConfig, n_dialogues: int, work: Path, fixture: Path | None,
           log=print) -> dict:
     t_start, cpu_start = time.time(), time.process_time()
-    train_d, heldout = corpus.generate(n_dialogues=n_dialogues, seed=cfg.seed)
     data_dir = work / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
     corpus.main(["--out", str(data_dir), "--n", str(n_dialogues), "--seed", str(cfg.seed)])
-    val_d = [h["messages"] + [{"role": "assistant", "content": h["reference"]}] for h in heldout]
+    train_d = [r["messages"] for r in read_jsonl(data_dir / "train.jsonl")]
+    heldout = read_jsonl(data_dir / "heldout.jsonl")
+    val_d = heldout_dialogues(heldout)
     model_cfg = PRESETS[preset]
     res = train(model_cfg, cfg, train_d, val_d, work, log=log)
     model = res["model"]

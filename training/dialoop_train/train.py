@@ -42,6 +42,11 @@ def read_jsonl(path: str | Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def heldout_dialogues(heldout: list[dict]) -> list[list[dict]]:
+    """Held-out items as whole dialogues (prompt + reference reply), for the validation loss."""
+    return [h["messages"] + [{"role": "assistant", "content": h["reference"]}] for h in heldout]
+
+
 class PackedData:
     """Dialogues shuffled per epoch (seeded), concatenated, and cut into windows of
     seq_len + 1 tokens; each target carries the 0/1 learn mask of its position."""
@@ -218,8 +223,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     cfg = TrainConfig(**{f: getattr(a, f) for f in asdict(TrainConfig())})
     train_d = [r["messages"] for r in read_jsonl(Path(a.data) / "train.jsonl")]
-    val_d = [r["messages"] + [{"role": "assistant", "content": r["reference"]}]
-             for r in read_jsonl(Path(a.data) / "heldout.jsonl")]
+    val_d = heldout_dialogues(read_jsonl(Path(a.data) / "heldout.jsonl"))
     res = train(PRESETS[a.preset], cfg, train_d, val_d, a.out, resume=a.resume, init_from=a.init_from)
     save_checkpoint(Path(a.out) / "dialoop_checkpoint.pt", res["model"])
     print(json.dumps({k: v for k, v in res.items() if k not in ("model", "history")}))

@@ -7,12 +7,12 @@ import torch
 from dialoop_train import corpus
 from dialoop_train.export import export_onnx, greedy, io_names
 from dialoop_train.model import PRESETS, DialoopLM, load_model
-from dialoop_train.train import TrainConfig, train
+from dialoop_train.train import TrainConfig, heldout_dialogues, train
 
 
 def small_run(out, steps, resume=False):
     train_d, heldout = corpus.generate(n_dialogues=200, seed=0)
-    val = [h["messages"] + [{"role": "assistant", "content": h["reference"]}] for h in heldout[:40]]
+    val = heldout_dialogues(heldout[:40])
     cfg = TrainConfig(steps=steps, batch_size=4, seq_len=64, lr=3e-3, warmup_steps=5, log_every=5,
                       eval_every=steps, checkpoint_every=10, threads=2)
     return train(PRESETS["tiny-test"], cfg, train_d, val, out, resume=resume, log=lambda *_: None)
