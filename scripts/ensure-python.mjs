@@ -6,7 +6,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
-export const PYTHON = '/usr/bin/python3';
 const PACKAGES = ['python3-torch', 'python3-onnx', 'python3-pytest', 'libopenblas0-pthread'];
 
 function missingPackages() {

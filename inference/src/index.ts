@@ -2,7 +2,7 @@ export { parseEnv, envSchema, DEFAULT_MODEL_DIR, type InferenceEnv } from './env
 export { startInferenceServer, type InferenceServer } from './server.js';
 export { readModelFolder, ModelFolderError, type ModelFolder, type ModelSpec } from './model/folder.js';
 export { ChatTokenizer, type ChatMessage } from './model/tokenizer.js';
-export { openSession, type Device, type LoadedSession } from './model/session.js';
+export { openSession, kvNames, type Device, type LoadedSession } from './model/session.js';
 export { Engine, QueueFullError, type EngineOptions } from './engine/engine.js';
 export type { GenerationRequest, GenerationResult, GenerationCallbacks, SequenceHandle, FinishReason } from './engine/sequence.js';
 export { createMetrics, type Metrics } from './metrics.js';

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import * as ort from 'onnxruntime-node';
-import { createMetrics, DEFAULT_MODEL_DIR, Engine, openSession, readModelFolder } from '@dialoop/inference';
+import { createMetrics, DEFAULT_MODEL_DIR, Engine, kvNames, openSession, readModelFolder } from '@dialoop/inference';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
@@ -49,12 +49,13 @@ function quantile(xs: number[], q: number): number {
 }
 
 const folder = readModelFolder('bench', modelDir);
+const sessionOptions = { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1, allowSpinning: spin } as const;
 // The same 64 byte tokens that dialoop_train.bench uses by default.
 const prompt64 = [...'Hello Dialoop! '.repeat(8).slice(0, 64)].map((c) => c.charCodeAt(0));
 
 // ---- 1. single stream: onnxruntime-node engine vs PyTorch eager -------------------------
 async function ortSingleStream(): Promise<number> {
-  const loaded = await openSession(folder.spec, { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1, allowSpinning: spin }, log);
+  const loaded = await openSession(folder.spec, sessionOptions, log);
   const engine = new Engine(folder, loaded, { maxBatch: 1, maxQueue: 1 }, createMetrics(), log);
   const once = () =>
     new Promise<number>((resolve, reject) => {
@@ -190,9 +191,9 @@ async function cancelLatency(url: string, trials: number) {
  * whole `present.*` cache of the Optimum layout (what a server without those outputs must do).
  */
 async function stepProfile(batch: number, past: number) {
-  const { session, hasNewKeyValues } = await openSession(folder.spec, { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1, allowSpinning: spin }, log);
+  const { session, hasNewKeyValues } = await openSession(folder.spec, sessionOptions, log);
   const { numLayers: layers, numKvHeads: h, headDim: d } = folder.spec;
-  const names = Array.from({ length: 2 * layers }, (_, i) => `${i >> 1}.${i & 1 ? 'value' : 'key'}`);
+  const names = kvNames('past_key_values', layers).map((n) => n.slice('past_key_values.'.length));
   const feeds: Record<string, ort.Tensor> = {
     input_ids: new ort.Tensor('int64', new BigInt64Array(batch).fill(65n), [batch, 1]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(batch * (past + 1)).fill(1n), [batch, past + 1]),

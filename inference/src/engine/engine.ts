@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { ModelFolder, ModelSpec } from '../model/folder.js';
-import type { LoadedSession } from '../model/session.js';
+import { kvNames, type LoadedSession } from '../model/session.js';
 import type { ChatTokenizer } from '../model/tokenizer.js';
 import { UTF8_BOUNDARY, Utf8Masks, advanceUtf8, type Utf8State } from '../model/utf8.js';
 import { BatchKvCache } from './kv-cache.js';
@@ -13,6 +13,24 @@ import { StopMatcher } from './stop.js';
 export interface EngineOptions {
   maxBatch: number;
   maxQueue: number;
+}
+
+function bindMetrics(m: Metrics, model: string) {
+  const finished = (finish_reason: FinishReason) => m.requests.labels({ model, finish_reason });
+  return {
+    timeToFirstToken: m.timeToFirstToken.labels({ model }),
+    interTokenLatency: m.interTokenLatency.labels({ model }),
+    tokensGenerated: m.tokensGenerated.labels({ model }),
+    promptTokens: m.promptTokens.labels({ model }),
+    running: m.running.labels({ model }),
+    queued: m.queued.labels({ model }),
+    batchSize: m.batchSize.labels({ model }),
+    kvRepack: m.kvRepack.labels({ model }),
+    cancelToFree: m.cancelToFree.labels({ model }),
+    rejected: m.rejected.labels({ model }),
+    stepTime: { prefill: m.stepTime.labels({ model, phase: 'prefill' }), decode: m.stepTime.labels({ model, phase: 'decode' }) },
+    finished: { stop: finished('stop'), length: finished('length'), cancelled: finished('cancelled') },
+  };
 }
 
 export class QueueFullError extends Error {
@@ -68,8 +86,9 @@ export class Engine {
   private joining: Sequence[] = [];
   /** The running rows' KV cache, row r belonging to rows[r]. */
   private readonly cache: BatchKvCache;
-  /** Output names that carry the keys and values of a step, per layer key then value. */
+  /** Output names that carry the keys and values of a step, and the past inputs, in cache order. */
   private readonly kvOutputs: string[];
+  private readonly kvInputs: string[];
   private readonly kvOutputsAreNew: boolean;
   private readonly session: ort.InferenceSession;
   private readonly hasPositionIds: boolean;
@@ -79,6 +98,8 @@ export class Engine {
   private readonly masksNoEos: Utf8Masks;
   private readonly eos: ReadonlySet<number>;
   private readonly padId: bigint;
+  /** This model's metric series, bound once: the token path does no label lookups. */
+  private readonly m: ReturnType<typeof bindMetrics>;
   readonly spec: ModelSpec;
   readonly tokenizer: ChatTokenizer;
 
@@ -86,11 +107,12 @@ export class Engine {
     folder: ModelFolder,
     { session, hasPositionIds, hasNewKeyValues }: LoadedSession,
     private readonly opts: EngineOptions,
-    private readonly metrics: Metrics,
+    metrics: Metrics,
     private readonly log: Logger,
   ) {
     this.spec = folder.spec;
     this.tokenizer = folder.tokenizer;
+    this.m = bindMetrics(metrics, this.spec.id);
     this.session = session;
     this.hasPositionIds = hasPositionIds;
     this.eos = new Set(this.spec.eosTokenIds);
@@ -103,8 +125,8 @@ export class Engine {
     const { numLayers, numKvHeads, headDim, maxPositions } = this.spec;
     this.cache = new BatchKvCache({ layers: numLayers, kvHeads: numKvHeads, headDim, maxPositions });
     this.kvOutputsAreNew = hasNewKeyValues;
-    const prefix = hasNewKeyValues ? 'new_key_values' : 'present';
-    this.kvOutputs = Array.from({ length: 2 * numLayers }, (_, i) => `${prefix}.${i >> 1}.${i & 1 ? 'value' : 'key'}`);
+    this.kvOutputs = kvNames(hasNewKeyValues ? 'new_key_values' : 'present', numLayers);
+    this.kvInputs = kvNames('past_key_values', numLayers);
   }
 
   /** Cancels everything and releases the session. */
@@ -112,14 +134,6 @@ export class Engine {
     for (const s of [...this.queue, ...this.joining, ...this.rows]) s.cancel();
     this.queue.length = 0;
     await this.session.release();
-  }
-
-  get runningCount(): number {
-    return this.rows.length + this.joining.length;
-  }
-
-  get queuedCount(): number {
-    return this.queue.length;
   }
 
   /** Queues a sequence; throws QueueFullError when the queue is full. */
@@ -131,7 +145,7 @@ export class Engine {
   submitMany(reqs: GenerationRequest[], cbs: GenerationCallbacks[]): SequenceHandle[] {
     const free = this.opts.maxBatch - this.rows.length - this.joining.length;
     if (this.queue.length + reqs.length > this.opts.maxQueue + Math.max(0, free)) {
-      this.metrics.rejected.inc({ model: this.spec.id });
+      this.m.rejected.inc();
       throw new QueueFullError(1);
     }
     const seqs = reqs.map((req, i) => new Sequence(this.nextId++, req, cbs[i]!, (s) => this.onCancel(s)));
@@ -152,8 +166,8 @@ export class Engine {
   }
 
   private updateGauges(): void {
-    this.metrics.running.set({ model: this.spec.id }, this.rows.length + this.joining.length);
-    this.metrics.queued.set({ model: this.spec.id }, this.queue.length);
+    this.m.running.set(this.rows.length + this.joining.length);
+    this.m.queued.set(this.queue.length);
   }
 
   private async loop(): Promise<void> {
@@ -198,7 +212,7 @@ export class Engine {
       for (const s of [...involved]) this.fail(s, err);
       if (phase === 'decode') this.resetBatch();
     } finally {
-      this.metrics.stepTime.observe({ model: this.spec.id, phase }, (performance.now() - t0) / 1000);
+      this.m.stepTime[phase].observe((performance.now() - t0) / 1000);
     }
   }
 
@@ -214,7 +228,7 @@ export class Engine {
       attention_mask: new ort.Tensor('int64', mask, [batch, mask.length / batch]),
     };
     if (this.hasPositionIds) feeds.position_ids = new ort.Tensor('int64', positions, [batch, seq]);
-    past.forEach((t, i) => (feeds[`past_key_values.${i >> 1}.${i & 1 ? 'value' : 'key'}`] = t));
+    past.forEach((t, i) => (feeds[this.kvInputs[i]!] = t));
     return feeds;
   }
 
@@ -240,16 +254,11 @@ export class Engine {
     const logits = out.logits as ort.Tensor;
     const vocab = logits.dims[2]!;
     const data = logits.data as Float32Array;
-    for (const s of joining) this.metrics.promptTokens.inc({ model: this.spec.id }, s.req.promptIds.length);
+    for (const s of joining) this.m.promptTokens.inc(s.req.promptIds.length);
     joining.forEach((s, r) => {
       if (!s.done && s.cancelledAt === null) this.sample(s, data, (r * len + len - 1) * vocab, vocab);
     });
-    for (const s of joining) {
-      if (!s.done && s.cancelledAt !== null) {
-        this.finish(s, 'cancelled');
-        this.metrics.cancelToFree.observe({ model: this.spec.id }, (performance.now() - s.cancelledAt) / 1000);
-      }
-    }
+    this.finishCancelled(joining);
     // With an empty past, new keys and values and the presents are the same [a, heads, len, dim].
     const live = joining.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
     if (live.length === 0) return;
@@ -257,7 +266,7 @@ export class Engine {
     this.cache.admit(this.kvOutputs.map((n) => (out[n] as ort.Tensor).data as Float32Array), len, pads, live);
     this.rows = [...this.rows, ...live.map((r) => joining[r]!)];
     this.updateGauges();
-    this.metrics.kvRepack.observe({ model: this.spec.id }, (performance.now() - t0) / 1000);
+    this.m.kvRepack.observe((performance.now() - t0) / 1000);
   }
 
   private async decode(): Promise<void> {
@@ -265,7 +274,7 @@ export class Engine {
     cache.ensureRoom();
     const b = this.rows.length;
     const ids = BigInt64Array.from(this.rows, (s) => BigInt(s.lastToken));
-    this.metrics.batchSize.observe({ model: this.spec.id }, b);
+    this.m.batchSize.observe(b);
     const out = await this.session.run(
       this.feeds(ids, cache.attentionMask(), cache.nextPositions(), b, 1, cache.pastTensors()),
       ['logits', ...this.kvOutputs],
@@ -289,17 +298,16 @@ export class Engine {
       return;
     }
     const now = performance.now();
-    const model = this.spec.id;
     if (s.firstTokenAt === null) {
       s.firstTokenAt = now;
-      this.metrics.timeToFirstToken.observe({ model }, (now - s.enqueuedAt) / 1000);
+      this.m.timeToFirstToken.observe((now - s.enqueuedAt) / 1000);
     } else if (s.lastTokenAt !== null) {
-      this.metrics.interTokenLatency.observe({ model }, (now - s.lastTokenAt) / 1000);
+      this.m.interTokenLatency.observe((now - s.lastTokenAt) / 1000);
     }
     s.lastTokenAt = now;
     s.lastToken = token;
     s.generated++;
-    this.metrics.tokensGenerated.inc({ model });
+    this.m.tokensGenerated.inc();
     if (this.eos.has(token) && !s.req.ignoreEos) {
       this.finish(s, 'stop');
       return;
@@ -342,7 +350,7 @@ export class Engine {
     }
     const completion = s.generated;
     const decodeSeconds = s.firstTokenAt !== null && s.lastTokenAt !== null ? (s.lastTokenAt - s.firstTokenAt) / 1000 : 0;
-    this.metrics.requests.inc({ model: this.spec.id, finish_reason: reason });
+    this.m.finished[reason].inc();
     s.cb.onFinish({
       finishReason: reason,
       promptTokens: s.req.promptIds.length,
@@ -352,21 +360,26 @@ export class Engine {
     });
   }
 
-  /** Removes finished and cancelled rows, and the left padding no remaining row needs. */
-  private dropFinished(): void {
+  /** Reports cancelled sequences as finished; their slots are freed by the caller's repack. */
+  private finishCancelled(seqs: Sequence[]): void {
     const now = performance.now();
-    for (const s of this.rows) {
+    for (const s of seqs) {
       if (s.cancelledAt !== null && !s.done) {
         this.finish(s, 'cancelled');
-        this.metrics.cancelToFree.observe({ model: this.spec.id }, (now - s.cancelledAt) / 1000);
+        this.m.cancelToFree.observe((now - s.cancelledAt) / 1000);
       }
     }
+  }
+
+  /** Removes finished and cancelled rows, and the left padding no remaining row needs. */
+  private dropFinished(): void {
+    this.finishCancelled(this.rows);
     const keep = this.rows.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
     if (keep.length === this.rows.length) return;
     const t0 = performance.now();
     this.cache.keep(keep);
     this.rows = keep.map((r) => this.rows[r]!);
     this.updateGauges();
-    this.metrics.kvRepack.observe({ model: this.spec.id }, (performance.now() - t0) / 1000);
+    this.m.kvRepack.observe((performance.now() - t0) / 1000);
   }
 }

@@ -5,6 +5,14 @@ import { ModelFolderError } from './folder.js';
 
 export type Device = 'cpu' | 'cuda';
 
+/**
+ * The names of a decoder's per-layer key/value tensors in the order the engine keeps them
+ * (layer 0 key, layer 0 value, layer 1 key, …): `past_key_values`, `present` or `new_key_values`.
+ */
+export function kvNames(prefix: 'past_key_values' | 'present' | 'new_key_values', layers: number): string[] {
+  return Array.from({ length: 2 * layers }, (_, i) => `${prefix}.${i >> 1}.${i & 1 ? 'value' : 'key'}`);
+}
+
 export interface SessionOptions {
   device: Device;
   cudaDeviceId: number;
@@ -60,20 +68,18 @@ export async function openSession(spec: ModelSpec, o: SessionOptions, log: Logge
 
   const inputs = new Set(session.inputNames);
   const outputs = new Set(session.outputNames);
-  const need = ['input_ids', 'attention_mask', 'past_key_values.0.key', 'past_key_values.0.value'];
-  for (const n of need) if (!inputs.has(n)) throw new ModelFolderError(spec.dir, `ONNX graph has no input ${n} (export it with past key values)`);
-  for (let i = 0; i < spec.numLayers; i++) {
-    for (const kind of ['key', 'value']) {
-      if (!inputs.has(`past_key_values.${i}.${kind}`) || !outputs.has(`present.${i}.${kind}`)) {
-        throw new ModelFolderError(spec.dir, `ONNX graph lacks past_key_values.${i}.${kind} / present.${i}.${kind} for layer ${i} of ${spec.numLayers}`);
-      }
-    }
+  for (const n of ['input_ids', 'attention_mask']) if (!inputs.has(n)) throw new ModelFolderError(spec.dir, `ONNX graph has no input ${n}`);
+  const missing = [
+    ...kvNames('past_key_values', spec.numLayers).filter((n) => !inputs.has(n)),
+    ...['logits', ...kvNames('present', spec.numLayers)].filter((n) => !outputs.has(n)),
+  ];
+  if (missing.length > 0) {
+    throw new ModelFolderError(spec.dir, `ONNX graph lacks ${missing.slice(0, 4).join(', ')} (${spec.numLayers} layers; export it with past key values)`);
   }
-  if (!outputs.has('logits')) throw new ModelFolderError(spec.dir, 'ONNX graph has no logits output');
   const kvMeta = session.inputMetadata.find((m) => m.name === 'past_key_values.0.key');
   if (kvMeta && kvMeta.isTensor && kvMeta.type !== 'float32') {
     throw new ModelFolderError(spec.dir, `KV cache type ${kvMeta.type} is not supported (float32 only)`);
   }
-  const hasNewKeyValues = Array.from({ length: spec.numLayers }, (_, i) => [`new_key_values.${i}.key`, `new_key_values.${i}.value`]).flat().every((n) => outputs.has(n));
+  const hasNewKeyValues = kvNames('new_key_values', spec.numLayers).every((n) => outputs.has(n));
   return { session, device, hasPositionIds: inputs.has('position_ids'), hasNewKeyValues };
 }
