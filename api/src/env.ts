@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_DEMO_PASSWORD = 'dialoop-demo';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().positive();
+
+/** `INFERENCE_URL`: one or more OpenAI-compatible base URLs, comma-separated. */
+const upstreamUrls = z
+  .string()
+  .default('http://127.0.0.1:8000')
+  .transform((raw, ctx) => {
+    const urls = raw.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+    for (const u of urls) {
+      if (!z.url({ protocol: /^https?$/ }).safeParse(u).success) ctx.addIssue({ code: 'custom', message: `INFERENCE_URL: not an http(s) URL: ${u}` });
+    }
+    if (urls.length === 0) ctx.addIssue({ code: 'custom', message: 'INFERENCE_URL names no upstream' });
+    return urls;
+  });
+
+export const envSchema = (base = process.cwd()) =>
+  z
+    .object({
+      NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+      API_HOST: z.string().default('127.0.0.1'),
+      API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+      LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+      /** PostgreSQL; unset → embedded PGlite in DIALOOP_DATA_DIR. */
+      DATABASE_URL: z.string().optional(),
+      DIALOOP_DATA_DIR: z.string().default('data').transform((p) => resolve(base, p)),
+      /** Redis for pub/sub fan-out and rate limits across api processes; unset → in-process. */
+      REDIS_URL: z.string().optional(),
+
+      INFERENCE_URL: upstreamUrls,
+      /** Bearer key sent upstream (vLLM / TGI / hosted endpoints). Secret. */
+      INFERENCE_API_KEY: z.string().optional(),
+      /** Model used when a message names none; unset → the first model the first upstream lists. */
+      DEFAULT_MODEL: z.string().optional(),
+      /** Upstream: time allowed to the response headers, and between two chunks of a stream. */
+      UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
+      UPSTREAM_IDLE_TIMEOUT_MS: positiveInt.default(30_000),
+
+      /** HS256 signing key for access tokens. Secret. Unset outside production → a random key kept in the data folder. */
+      JWT_SECRET: z.string().min(32).optional(),
+      ACCESS_TOKEN_TTL_S: positiveInt.default(900),
+      REFRESH_TOKEN_TTL_S: positiveInt.default(30 * 24 * 3600),
+      /** External OpenID Connect issuer whose JWTs are accepted (verified through its JWKS). */
+      OIDC_ISSUER: z.url().optional(),
+      OIDC_AUDIENCE: z.string().optional(),
+      /** JWKS location; unset → discovered from the issuer's /.well-known/openid-configuration. */
+      OIDC_JWKS_URL: z.url().optional(),
+      /** Claim holding the Dialoop role of an OIDC user (USER when absent). */
+      OIDC_ROLE_CLAIM: z.string().default('dialoop_role'),
+
+      DEMO_ACCOUNTS: bool.default(true),
+      /** Secret. */
+      DEMO_PASSWORD: z.string().min(8).default(DEFAULT_DEMO_PASSWORD),
+
+      MAX_MESSAGE_CHARS: positiveInt.default(32_000),
+      MAX_QUERY_DEPTH: positiveInt.default(10),
+      MAX_QUERY_COST: positiveInt.default(5_000),
+      /** Messages (send, regenerate, edit) per person per minute. */
+      RATE_LIMIT_MESSAGES_PER_MINUTE: positiveInt.default(30),
+      /** Replies one person may have streaming at once. */
+      MAX_CONCURRENT_GENERATIONS: positiveInt.default(3),
+      /** How often partial replies are written to the database while they stream. */
+      STREAM_FLUSH_MS: positiveInt.default(1_000),
+      /** How long a finished stream's events stay in the replay log before replay reads the database. */
+      STREAM_LOG_TTL_S: positiveInt.default(600),
+      /** Introspection; defaults to on outside production. */
+      GRAPHQL_INTROSPECTION: bool.optional(),
+      BODY_LIMIT: z.string().default('1mb'),
+    })
+    .superRefine((env, ctx) => {
+      if (env.NODE_ENV === 'production') {
+        if (!env.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required in production' });
+        if (env.DEMO_ACCOUNTS && env.DEMO_PASSWORD === DEFAULT_DEMO_PASSWORD) {
+          ctx.addIssue({ code: 'custom', path: ['DEMO_PASSWORD'], message: 'production refuses the default demo password: set DEMO_PASSWORD or DEMO_ACCOUNTS=false' });
+        }
+      }
+      if (env.OIDC_AUDIENCE && !env.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC_AUDIENCE needs OIDC_ISSUER' });
+    })
+    .transform((env) => ({ ...env, introspection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production' }));
+
+export type ApiEnv = z.infer<ReturnType<typeof envSchema>>;
+
+/** Parses the environment once at start; relative paths are taken from where the command was started. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
+  const result = envSchema(source.INIT_CWD ?? process.cwd()).safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new Error(`invalid api configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export const randomSecret = () => randomBytes(32).toString('base64url');

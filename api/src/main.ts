@@ -1,0 +1,31 @@
+import { parseEnv } from './env.js';
+import { createLogger } from './logger.js';
+import { startApiServer } from './server.js';
+import { DEFAULT_DEMO_PASSWORD } from './env.js';
+
+const env = parseEnv();
+const log = createLogger(env);
+const server = await startApiServer(env, log);
+
+if (server.demoAccounts.length > 0) {
+  const pw = env.DEMO_PASSWORD === DEFAULT_DEMO_PASSWORD ? DEFAULT_DEMO_PASSWORD : '(the DEMO_PASSWORD you set)';
+  const lines = server.demoAccounts.map((a) => `  ${a.role.padEnd(10)} ${a.email.padEnd(24)} ${pw}`);
+  process.stdout.write(`\nDemo accounts (created on this first start):\n  ${'ROLE'.padEnd(10)} ${'EMAIL'.padEnd(24)} PASSWORD\n${lines.join('\n')}\n\n`);
+}
+process.stdout.write(`GraphQL: ${server.url}/graphql (HTTP and WebSocket)\n`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing streams');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,20 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one api process (GET /metrics). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'dialoop_api_' });
+  return {
+    registry,
+    generations: new Counter({ name: 'dialoop_api_generations_total', help: 'Replies finished, by final status', labelNames: ['status'] as const, registers: [registry] }),
+    timeToFirstToken: new Histogram({
+      name: 'dialoop_api_time_to_first_token_seconds',
+      help: 'From the upstream request to the first token',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    activeGenerations: new Gauge({ name: 'dialoop_api_active_generations', help: 'Replies streaming on this process', registers: [registry] }),
+    wsConnections: new Gauge({ name: 'dialoop_api_ws_connections', help: 'Open graphql-ws connections', registers: [registry] }),
+  };
+}
+export type ApiMetrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,54 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { unauthenticated } from '../../errors.js';
+import { parseId } from '../../ids.js';
+import { Allow, Public } from '../rbac/index.js';
+import { CreateApiKeyInput } from './auth.inputs.js';
+import { ApiKeyCreated, ApiKeyType, AuthPayload, UserType } from './auth.types.js';
+
+@Resolver()
+export class AuthResolver {
+  @Public()
+  @Mutation(() => AuthPayload, { description: 'Signs in with email and password' })
+  login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context) {
+    return ctx.services.limits.login(email, ctx.client.ip).then(() => ctx.services.auth.login(email, password));
+  }
+
+  @Public()
+  @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token (once) for a new access and refresh token' })
+  refreshToken(@Arg('token', () => String) token: string, @Ctx() ctx: Context) {
+    return ctx.services.auth.refresh(token);
+  }
+
+  @Public()
+  @Mutation(() => Boolean, { description: 'Revokes a refresh token' })
+  logout(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: Context) {
+    return ctx.services.auth.logout(refreshToken);
+  }
+
+  @Allow('read', 'User')
+  @Query(() => UserType, { description: 'The signed-in person' })
+  async me(@Ctx() ctx: Context) {
+    if (!ctx.actor) throw unauthenticated();
+    return ctx.services.users.get(ctx.ability, ctx.actor.userId);
+  }
+
+  @Allow('create', 'ApiKey')
+  @Mutation(() => ApiKeyCreated, { description: 'Creates an API key for apps; the secret is returned only here' })
+  createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context) {
+    if (!ctx.actor) throw unauthenticated();
+    return ctx.services.auth.createApiKey(ctx.actor, input.name, input.scopes);
+  }
+
+  @Allow('read', 'ApiKey')
+  @Query(() => [ApiKeyType], { description: 'Your API keys (all keys, for admins)' })
+  apiKeys(@Ctx() ctx: Context) {
+    return ctx.services.auth.listApiKeys(ctx.ability);
+  }
+
+  @Allow('delete', 'ApiKey')
+  @Mutation(() => ApiKeyType)
+  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.auth.revokeApiKey(ctx.ability, parseId(id, 'API key'));
+  }
+}

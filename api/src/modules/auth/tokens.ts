@@ -1,0 +1,64 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+
+export const ISSUER = 'dialoop';
+const AUDIENCE = 'dialoop-api';
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const random = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+export const API_KEY_PREFIX = 'dk_';
+export const REFRESH_PREFIX = 'dr_';
+export const newApiKeySecret = () => `${API_KEY_PREFIX}${random(32)}`;
+export const newRefreshToken = () => `${REFRESH_PREFIX}${random(32)}`;
+
+export interface AccessClaims {
+  sub: string;
+  role: string;
+  exp: number;
+}
+
+export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
+
+/** Short-lived HS256 access tokens. */
+export class AccessTokens {
+  private readonly key: Uint8Array;
+  constructor(secret: string, private readonly ttlSeconds: number) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  get ttl(): number {
+    return this.ttlSeconds;
+  }
+
+  sign(userId: string, role: string): Promise<string> {
+    return new SignJWT({ role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setJti(random(12))
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  async verify(token: string): Promise<VerifyResult> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      if (typeof payload.sub !== 'string' || typeof payload.role !== 'string' || typeof payload.exp !== 'number') {
+        return { ok: false, reason: 'invalid' };
+      }
+      return { ok: true, claims: { sub: payload.sub, role: payload.role, exp: payload.exp } };
+    } catch (err) {
+      return { ok: false, reason: err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
+    }
+  }
+}
+
+/** Constant-time comparison of two hex digests. */
+export function sameDigest(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}

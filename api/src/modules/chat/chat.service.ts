@@ -1,0 +1,369 @@
+import { Repeater } from '@repeaterjs/repeater';
+import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
+import type { Logger } from 'pino';
+import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
+import { parseId } from '../../ids.js';
+import type { Limits } from '../../limits.js';
+import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
+import { assertCan, type AuthorizationContext } from '../rbac/allow.js';
+import { eventsFromRow, type StreamEvent } from './events.js';
+import type { GenerationManager } from './generation.js';
+import type { StreamBus } from './stream-bus.js';
+import type { ChatTurn, SamplingParams, Upstreams } from './upstream.js';
+
+export interface ChatServiceOptions {
+  db: PrismaClient;
+  bus: StreamBus;
+  generations: GenerationManager;
+  upstreams: Upstreams;
+  limits: Limits;
+  maxMessageChars: number;
+  maxConcurrentGenerations: number;
+  defaultModel: string | undefined;
+  /** A subscriber that hears nothing for this long re-reads the row (a reply orphaned by a crash). */
+  idleRecheckMs: number;
+  log: Logger;
+}
+
+export interface SendInput {
+  conversationId?: string | undefined;
+  parentId?: string | undefined;
+  content: string;
+  model?: string | undefined;
+  params?: SamplingParams | undefined;
+}
+
+export type MessageEventPayload = StreamEvent & { messageId: string };
+
+const TITLE_CHARS = 60;
+const PAGE_MAX = 100;
+
+function encodeCursor(c: { updatedAt: Date; id: string }) {
+  return Buffer.from(`${c.updatedAt.toISOString()}|${c.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const updatedAt = new Date(iso ?? '');
+  if (!id || Number.isNaN(updatedAt.getTime())) throw badInput('Malformed cursor');
+  return { updatedAt, id: parseId(id, 'Cursor') };
+}
+
+const cleanParams = (p: SamplingParams | undefined): SamplingParams =>
+  Object.fromEntries(Object.entries(p ?? {}).filter(([, v]) => v !== undefined && v !== null)) as SamplingParams;
+
+/** Conversations, messages and replies: the chat flow of ARCHITECTURE.md. */
+export class ChatService {
+  constructor(private readonly o: ChatServiceOptions) {}
+
+  private actorOf(ctx: AuthorizationContext): Actor {
+    if (!ctx.actor) throw unauthenticated();
+    return ctx.actor;
+  }
+
+  private checkContent(content: string) {
+    if (content.trim().length === 0) throw badInput('content is empty');
+    if (content.length > this.o.maxMessageChars) {
+      throw badInput(`content exceeds ${this.o.maxMessageChars} characters`, { maxLength: this.o.maxMessageChars });
+    }
+  }
+
+  /** Resolves the model a reply uses and the upstream serving it (undefined: none reachable now). */
+  private async pickModel(requested: string | undefined): Promise<{ model: string; upstream: string | undefined }> {
+    if (requested) {
+      const upstream = await this.o.upstreams.find(requested);
+      if (!upstream && (await this.o.upstreams.models()).length > 0) throw badInput(`Unknown model: ${requested}`, { field: 'model' });
+      return { model: requested, upstream };
+    }
+    const models = await this.o.upstreams.models();
+    const model = this.o.defaultModel ?? models[0]?.id;
+    if (!model) return { model: 'default', upstream: undefined };
+    return { model, upstream: models.find((m) => m.id === model)?.upstream ?? (await this.o.upstreams.find(model)) };
+  }
+
+  /** Rate limit and concurrency limit for one more reply by this person. */
+  private async admit(actor: Actor) {
+    await this.o.limits.message(actor.userId);
+    const streaming = await this.o.db.message.count({ where: { userId: actor.userId, status: 'STREAMING' } });
+    if (streaming >= this.o.maxConcurrentGenerations) {
+      throw new AppError(ErrorCode.TOO_MANY_GENERATIONS, `At most ${this.o.maxConcurrentGenerations} replies may stream at once`, {
+        limit: this.o.maxConcurrentGenerations,
+      });
+    }
+  }
+
+  private async ownConversation(ability: AppAbility, id: string) {
+    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability, 'update').ofType('Conversation'), { id: parseId(id, 'Conversation') }] } });
+    if (!conv) throw notFound('Conversation');
+    return conv;
+  }
+
+  /** The turns from the conversation's root down to `leafId`, as sent upstream. */
+  private async history(tx: Prisma.TransactionClient, conversationId: string, leafId: string): Promise<ChatTurn[]> {
+    const rows = await tx.message.findMany({ where: { conversationId }, select: { id: true, parentId: true, role: true, content: true } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const path: ChatTurn[] = [];
+    for (let m = byId.get(leafId); m; m = m.parentId ? byId.get(m.parentId) : undefined) {
+      if (m.content.length > 0) path.push({ role: m.role === 'ASSISTANT' ? 'assistant' : m.role === 'SYSTEM' ? 'system' : 'user', content: m.content });
+    }
+    return path.reverse();
+  }
+
+  private assistantRow(actor: Actor, conversationId: string, parentId: string, model: string, params: SamplingParams) {
+    return {
+      conversationId,
+      userId: actor.userId,
+      parentId,
+      role: 'ASSISTANT' as const,
+      status: 'STREAMING' as const,
+      model,
+      params: params as Prisma.InputJsonObject,
+      generatorId: this.o.generations.instanceId,
+    };
+  }
+
+  async send(ctx: AuthorizationContext, input: SendInput) {
+    const actor = this.actorOf(ctx);
+    this.checkContent(input.content);
+    let conversationId = input.conversationId ? (await this.ownConversation(ctx.ability, input.conversationId)).id : undefined;
+    let parent: MessageRow | undefined;
+    if (input.parentId) {
+      const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'read').ofType('Message'), { id: parseId(input.parentId, 'Parent message') }] } });
+      if (!row) throw notFound('Parent message');
+      if (conversationId && row.conversationId !== conversationId) throw badInput('parentId belongs to another conversation', { field: 'parentId' });
+      conversationId = (await this.ownConversation(ctx.ability, row.conversationId)).id;
+      parent = row;
+    } else if (conversationId) {
+      parent = (await this.o.db.message.findFirst({ where: { conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] })) ?? undefined;
+    }
+    if (parent && parent.role !== 'ASSISTANT') throw badInput('A message answers an assistant reply: parentId must name one', { field: 'parentId' });
+    if (parent?.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply this message answers is still streaming');
+    if (!conversationId) assertCan(ctx, 'create', 'Conversation');
+    await this.admit(actor);
+    const { model, upstream } = await this.pickModel(input.model);
+    const params = cleanParams(input.params);
+
+    const result = await this.o.db.$transaction(async (tx) => {
+      const conversation = conversationId
+        ? await tx.conversation.update({ where: { id: conversationId }, data: { updatedAt: new Date() } })
+        : await tx.conversation.create({ data: { userId: actor.userId, title: input.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) } });
+      const userMessage = await tx.message.create({
+        data: { conversationId: conversation.id, userId: actor.userId, parentId: parent?.id ?? null, role: 'USER', content: input.content },
+      });
+      const assistantMessage = await tx.message.create({ data: this.assistantRow(actor, conversation.id, userMessage.id, model, params) });
+      const messages = await this.history(tx, conversation.id, userMessage.id);
+      return { conversation, userMessage, assistantMessage, messages };
+    });
+    this.o.generations.start({ messageId: result.assistantMessage.id, userId: actor.userId, model, upstream, messages: result.messages, params });
+    return result;
+  }
+
+  /** A new reply to the same prompt as `messageId` (an assistant message), beside it in the tree. */
+  async regenerate(ctx: AuthorizationContext, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+    const actor = this.actorOf(ctx);
+    const original = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'create').ofType('Message'), { id: parseId(messageId, 'Message') }] } });
+    if (!original) throw notFound('Message');
+    if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be regenerated', { field: 'messageId' });
+    await this.ownConversation(ctx.ability, original.conversationId);
+    await this.admit(actor);
+    const { model, upstream } = await this.pickModel(opts.model ?? original.model ?? undefined);
+    const params = opts.params ? cleanParams(opts.params) : ((original.params ?? {}) as SamplingParams);
+    const parentId = original.parentId;
+    const result = await this.o.db.$transaction(async (tx) => {
+      await tx.conversation.update({ where: { id: original.conversationId }, data: { updatedAt: new Date() } });
+      const assistantMessage = await tx.message.create({ data: this.assistantRow(actor, original.conversationId, parentId, model, params) });
+      const messages = await this.history(tx, original.conversationId, parentId);
+      return { assistantMessage, messages };
+    });
+    this.o.generations.start({ messageId: result.assistantMessage.id, userId: actor.userId, model, upstream, messages: result.messages, params });
+    return result.assistantMessage;
+  }
+
+  /** A new user message beside `messageId` (same parent) with new content, and its reply: a new branch. */
+  async editAndResend(ctx: AuthorizationContext, messageId: string, content: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+    const actor = this.actorOf(ctx);
+    this.checkContent(content);
+    const original = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'create').ofType('Message'), { id: parseId(messageId, 'Message') }] } });
+    if (!original) throw notFound('Message');
+    if (original.role !== 'USER') throw badInput('Only a user message can be edited', { field: 'messageId' });
+    const conversation = await this.ownConversation(ctx.ability, original.conversationId);
+    await this.admit(actor);
+    const { model, upstream } = await this.pickModel(opts.model);
+    const params = cleanParams(opts.params);
+    const result = await this.o.db.$transaction(async (tx) => {
+      const conv = await tx.conversation.update({ where: { id: conversation.id }, data: { updatedAt: new Date() } });
+      const userMessage = await tx.message.create({
+        data: { conversationId: conv.id, userId: actor.userId, parentId: original.parentId, role: 'USER', content },
+      });
+      const assistantMessage = await tx.message.create({ data: this.assistantRow(actor, conv.id, userMessage.id, model, params) });
+      const messages = await this.history(tx, conv.id, userMessage.id);
+      return { conversation: conv, userMessage, assistantMessage, messages };
+    });
+    this.o.generations.start({ messageId: result.assistantMessage.id, userId: actor.userId, model, upstream, messages: result.messages, params });
+    return result;
+  }
+
+  /** Stops a streaming reply (on whichever process runs it) and returns it once stored as CANCELLED. */
+  async cancel(ctx: AuthorizationContext, messageId: string, waitMs = 5_000): Promise<MessageRow> {
+    this.actorOf(ctx);
+    const id = parseId(messageId, 'Message');
+    const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'cancel').ofType('Message'), { id }] } });
+    if (!row) throw notFound('Message');
+    if (row.status !== 'STREAMING') return row;
+    let unlisten: (() => void) | undefined;
+    const finished = new Promise<void>((resolve) => {
+      void this.o.bus.listen(id, (e) => e.done && resolve()).then((u) => (unlisten = u));
+    });
+    try {
+      if (!this.o.generations.cancelLocal(id)) await this.o.bus.requestCancel(id);
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), waitMs).unref());
+      if ((await Promise.race([finished, timeout])) === 'timeout') {
+        // Nobody runs it any more (its process died): settle the row here.
+        await this.o.db.message.updateMany({
+          where: { id, status: 'STREAMING' },
+          data: { status: 'CANCELLED', finishReason: 'cancelled', generatorId: null, completedAt: new Date() },
+        });
+      }
+    } finally {
+      unlisten?.();
+    }
+    return this.o.db.message.findUniqueOrThrow({ where: { id } });
+  }
+
+  async conversations(ability: AppAbility, first: number, after: string | undefined) {
+    if (first < 1 || first > PAGE_MAX) throw badInput(`first must be between 1 and ${PAGE_MAX}`);
+    const c = after ? decodeCursor(after) : undefined;
+    const rows = await this.o.db.conversation.findMany({
+      where: {
+        AND: [
+          accessible(ability).ofType('Conversation'),
+          c ? { OR: [{ updatedAt: { lt: c.updatedAt } }, { updatedAt: c.updatedAt, id: { lt: c.id } }] } : {},
+        ],
+      },
+      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      take: first + 1,
+    });
+    const page = rows.slice(0, first);
+    const last = page.at(-1);
+    return {
+      edges: page.map((node) => ({ cursor: encodeCursor(node), node })),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last) : null },
+    };
+  }
+
+  async conversation(ability: AppAbility, id: string) {
+    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability).ofType('Conversation'), { id: parseId(id, 'Conversation') }] } });
+    if (!conv) throw notFound('Conversation');
+    return conv;
+  }
+
+  /** The whole message tree of a conversation, oldest first (each message names its parent). */
+  messages(ability: AppAbility, conversationId: string) {
+    return this.o.db.message.findMany({
+      where: { AND: [accessible(ability).ofType('Message'), { conversationId }] },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  async message(ability: AppAbility, id: string) {
+    const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ability).ofType('Message'), { id: parseId(id, 'Message') }] } });
+    if (!row) throw notFound('Message');
+    return row;
+  }
+
+  async rename(ability: AppAbility, id: string, title: string) {
+    const t = title.trim();
+    if (t.length === 0 || t.length > 200) throw badInput('title must have 1 to 200 characters');
+    const conv = await this.ownConversation(ability, id);
+    return this.o.db.conversation.update({ where: { id: conv.id }, data: { title: t } });
+  }
+
+  /** Deletes a conversation and its messages; replies still streaming in it are stopped first. */
+  async delete(ability: AppAbility, id: string): Promise<boolean> {
+    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability, 'delete').ofType('Conversation'), { id: parseId(id, 'Conversation') }] } });
+    if (!conv) throw notFound('Conversation');
+    const streaming = await this.o.db.message.findMany({ where: { conversationId: conv.id, status: 'STREAMING' }, select: { id: true } });
+    for (const m of streaming) if (!this.o.generations.cancelLocal(m.id)) await this.o.bus.requestCancel(m.id);
+    await this.o.db.conversation.delete({ where: { id: conv.id } });
+    return true;
+  }
+
+  /**
+   * The events of a reply from `fromSeq` on: replayed from the stream log or the stored row,
+   * then live, without loss or duplicates, ending after the final event. Listening starts
+   * before the log is read, so nothing falls between the two.
+   */
+  async subscribe(ctx: AuthorizationContext, messageId: string, fromSeq: number): Promise<AsyncIterable<MessageEventPayload>> {
+    this.actorOf(ctx);
+    if (!Number.isInteger(fromSeq) || fromSeq < 0) throw badInput('fromSeq must be a non-negative integer');
+    const row = await this.message(ctx.ability, messageId);
+    if (row.role !== 'ASSISTANT') throw badInput('Only assistant replies stream', { field: 'messageId' });
+    const id = row.id;
+    const { bus, db, idleRecheckMs } = this.o;
+    const log = this.o.log;
+
+    return new Repeater<MessageEventPayload>(async (push, stop) => {
+      let next = Math.max(fromSeq, 1);
+      let ended = false;
+      const buffered: StreamEvent[] = [];
+      let replaying = true;
+      let idleTimer: NodeJS.Timeout | undefined;
+
+      const emit = async (e: StreamEvent) => {
+        if (ended || e.seq < next) return;
+        next = e.seq + 1;
+        await push({ ...e, messageId: id });
+        if (e.done) {
+          ended = true;
+          stop();
+        }
+      };
+      const fromStoredRow = async () => {
+        const current = await db.message.findUnique({ where: { id } });
+        if (!current) {
+          ended = true;
+          stop(notFound('Message'));
+          return false;
+        }
+        if (current.status === 'STREAMING') return false;
+        for (const e of eventsFromRow(current)) await emit(e);
+        return true;
+      };
+      /** Fills a gap (an event published before our SUBSCRIBE took, or a lost message) from the log or the row. */
+      const catchUp = async () => {
+        const past = await bus.history(id);
+        if (past.length > 0) for (const e of past) await emit(e);
+        else await fromStoredRow();
+      };
+      const armIdle = () => {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(() => void catchUp().then(() => !ended && armIdle()), idleRecheckMs);
+        idleTimer.unref();
+      };
+      let chain = Promise.resolve();
+      const onLive = (e: StreamEvent) => {
+        if (replaying) return void buffered.push(e);
+        chain = chain.then(async () => {
+          if (ended) return;
+          armIdle();
+          if (e.seq > next) await catchUp();
+          await emit(e);
+        }).catch((err: unknown) => log.warn({ err, messageId: id }, 'stream delivery failed'));
+      };
+
+      const unlisten = await bus.listen(id, onLive);
+      try {
+        const past = await bus.history(id);
+        if (past.length > 0) for (const e of past) await emit(e);
+        else if (row.status !== 'STREAMING') await fromStoredRow();
+        replaying = false;
+        for (const e of buffered.splice(0)) onLive(e);
+        if (!ended) armIdle();
+        await stop;
+      } finally {
+        clearTimeout(idleTimer);
+        unlisten();
+      }
+    });
+  }
+}

@@ -1,0 +1,102 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export const MessageStatusEnum = { STREAMING: 'STREAMING', COMPLETE: 'COMPLETE', CANCELLED: 'CANCELLED', INTERRUPTED: 'INTERRUPTED', FAILED: 'FAILED' } as const;
+registerEnumType(MessageStatusEnum, { name: 'MessageStatus' });
+export const MessageRoleEnum = { SYSTEM: 'SYSTEM', USER: 'USER', ASSISTANT: 'ASSISTANT' } as const;
+registerEnumType(MessageRoleEnum, { name: 'MessageRole' });
+
+@ObjectType()
+export class Usage {
+  @Field(() => Int) promptTokens!: number;
+  @Field(() => Int) completionTokens!: number;
+  @Field(() => Int) totalTokens!: number;
+}
+
+@ObjectType()
+export class Timings {
+  @Field(() => Int, { nullable: true, description: 'From the upstream request to the first token' }) timeToFirstTokenMs!: number | null;
+  @Field(() => Float, { nullable: true }) tokensPerSecond!: number | null;
+}
+
+@ObjectType()
+export class StreamError {
+  @Field(() => String, { description: 'UPSTREAM_ERROR, UPSTREAM_TIMEOUT or UPSTREAM_INTERRUPTED' }) code!: string;
+  @Field(() => String) message!: string;
+}
+
+@ObjectType({ description: 'A message in a conversation tree: user prompts and assistant replies' })
+export class Message {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) conversationId!: string;
+  @Field(() => ID, { nullable: true, description: 'The message this one answers (null for the first)' }) parentId!: string | null;
+  @Field(() => MessageRoleEnum) role!: keyof typeof MessageRoleEnum;
+  @Field(() => String, { description: 'While STREAMING: the text stored so far (subscribe to messageStream for tokens)' }) content!: string;
+  @Field(() => MessageStatusEnum) status!: keyof typeof MessageStatusEnum;
+  @Field(() => String, { nullable: true }) model!: string | null;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Sampling parameters the reply was generated with' }) params!: object | null;
+  @Field(() => String, { nullable: true }) finishReason!: string | null;
+  @Field(() => Int, { nullable: true }) promptTokens!: number | null;
+  @Field(() => Int, { nullable: true }) completionTokens!: number | null;
+  @Field(() => Int, { nullable: true }) timeToFirstTokenMs!: number | null;
+  @Field(() => Float, { nullable: true }) tokensPerSecond!: number | null;
+  @Field(() => String, { nullable: true }) errorCode!: string | null;
+  @Field(() => String, { nullable: true }) errorMessage!: string | null;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date, { nullable: true }) completedAt!: Date | null;
+}
+
+@ObjectType()
+export class Conversation {
+  @Field(() => ID) id!: string;
+  @Field(() => String) title!: string;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date) updatedAt!: Date;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+@ObjectType()
+export class ConversationEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => Conversation) node!: Conversation;
+}
+
+@ObjectType()
+export class ConversationConnection {
+  @Field(() => [ConversationEdge]) edges!: ConversationEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
+
+@ObjectType()
+export class SendMessagePayload {
+  @Field(() => Conversation) conversation!: Conversation;
+  @Field(() => Message) userMessage!: Message;
+  @Field(() => Message, { description: 'STREAMING: subscribe to messageStream(messageId: assistantMessage.id)' }) assistantMessage!: Message;
+}
+
+@ObjectType({
+  description:
+    'One event of a reply stream. Deltas have seq 1, 2, …; the last event has done: true and the next seq, ' +
+    'with finishReason, usage and timings, or an error. Subscribe again with fromSeq = last seen seq + 1 to resume.',
+})
+export class MessageEvent {
+  @Field(() => ID) messageId!: string;
+  @Field(() => Int) seq!: number;
+  @Field(() => String, { nullable: true }) delta!: string | null;
+  @Field(() => Boolean) done!: boolean;
+  @Field(() => MessageStatusEnum, { nullable: true, description: 'Set on the final event' }) status!: keyof typeof MessageStatusEnum | null;
+  @Field(() => String, { nullable: true, description: 'stop, length, cancelled …' }) finishReason!: string | null;
+  @Field(() => Usage, { nullable: true }) usage!: Usage | null;
+  @Field(() => Timings, { nullable: true }) timings!: Timings | null;
+  @Field(() => StreamError, { nullable: true }) error!: StreamError | null;
+}
+
+@ObjectType()
+export class ModelInfo {
+  @Field(() => ID) id!: string;
+}

@@ -1,0 +1,60 @@
+import type { MessageStatus } from '@dialoop/db';
+
+/**
+ * One event of a reply's stream, as published and replayed. Deltas carry seq 1, 2, …; the
+ * last event (`done: true`) carries the next seq and either a finish reason or an error.
+ */
+export interface StreamEvent {
+  seq: number;
+  delta?: string;
+  done?: boolean;
+  status?: MessageStatus;
+  finishReason?: string | null;
+  usage?: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
+  timings?: { timeToFirstTokenMs: number | null; tokensPerSecond: number | null } | null;
+  error?: { code: string; message: string } | null;
+}
+
+/** A finished message row, enough to replay its stream event by event. */
+export interface FinishedRow {
+  content: string;
+  deltaEnds: number[];
+  status: MessageStatus;
+  finishReason: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  timeToFirstTokenMs: number | null;
+  tokensPerSecond: number | null;
+}
+
+export function finalEvent(seq: number, row: Omit<FinishedRow, 'content' | 'deltaEnds'>): StreamEvent {
+  const usage =
+    row.promptTokens !== null || row.completionTokens !== null
+      ? { promptTokens: row.promptTokens ?? 0, completionTokens: row.completionTokens ?? 0, totalTokens: (row.promptTokens ?? 0) + (row.completionTokens ?? 0) }
+      : null;
+  return {
+    seq,
+    done: true,
+    status: row.status,
+    finishReason: row.finishReason,
+    usage,
+    timings: { timeToFirstTokenMs: row.timeToFirstTokenMs, tokensPerSecond: row.tokensPerSecond },
+    error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? row.errorCode } : null,
+  };
+}
+
+/** Rebuilds the events of a finished reply from its row, with the seqs it streamed with. */
+export function eventsFromRow(row: FinishedRow): StreamEvent[] {
+  // A reply cut short by a crash has no recorded delta ends: its partial text replays as one delta.
+  const ends = row.deltaEnds.length > 0 ? row.deltaEnds : row.content.length > 0 ? [row.content.length] : [];
+  const events: StreamEvent[] = [];
+  let start = 0;
+  for (const end of ends) {
+    events.push({ seq: events.length + 1, delta: row.content.slice(start, end) });
+    start = end;
+  }
+  events.push(finalEvent(events.length + 1, row));
+  return events;
+}

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { MessageStatus, PrismaClient } from '@dialoop/db';
+import type { Logger } from 'pino';
+import type { Counter, Histogram } from 'prom-client';
+import { ErrorCode } from '../../errors.js';
+import { finalEvent, type FinishedRow } from './events.js';
+import type { StreamBus } from './stream-bus.js';
+import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } from './upstream.js';
+
+export interface GenerationJob {
+  messageId: string;
+  userId: string;
+  model: string;
+  /** Base URL of the upstream serving the model; undefined when no upstream lists it. */
+  upstream: string | undefined;
+  messages: ChatTurn[];
+  params: SamplingParams;
+}
+
+class CancelledError extends Error {}
+
+interface Running {
+  job: GenerationJob;
+  abort: AbortController;
+  content: string;
+  deltaEnds: number[];
+  seq: number;
+  dirty: boolean;
+  startedAt: number;
+  firstTokenAt: number | undefined;
+  usage: { promptTokens: number; completionTokens: number } | undefined;
+  finishReason: string | null;
+}
+
+export interface GenerationMetrics {
+  generations: Counter<'status'>;
+  timeToFirstToken: Histogram;
+}
+
+export interface GenerationOptions {
+  db: PrismaClient;
+  bus: StreamBus;
+  upstreams: Upstreams;
+  flushMs: number;
+  log: Logger;
+  metrics: GenerationMetrics;
+}
+
+/**
+ * Runs replies: streams each from its upstream, numbers and publishes its deltas, writes the
+ * partial text to the database every `flushMs` (one statement for all running replies), and
+ * stores the outcome before publishing the final event, so a client that sees `done` reads the
+ * finished row.
+ */
+export class GenerationManager {
+  /** Identifies this process on the rows it generates (for crash recovery). */
+  readonly instanceId = randomUUID();
+  private readonly running = new Map<string, Running>();
+  private readonly flushTimer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly o: GenerationOptions) {
+    this.flushTimer = setInterval(() => void this.flush(), o.flushMs);
+    this.flushTimer.unref();
+    o.bus.onCancelRequest((id) => this.cancelLocal(id));
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  start(job: GenerationJob): void {
+    const r: Running = {
+      job,
+      abort: new AbortController(),
+      content: '',
+      deltaEnds: [],
+      seq: 0,
+      dirty: false,
+      startedAt: performance.now(),
+      firstTokenAt: undefined,
+      usage: undefined,
+      finishReason: null,
+    };
+    this.running.set(job.messageId, r);
+    void this.run(r);
+  }
+
+  /** Stops a reply if this process generates it; returns whether it did. */
+  cancelLocal(messageId: string): boolean {
+    const r = this.running.get(messageId);
+    if (!r) return false;
+    r.abort.abort(new CancelledError('cancelled'));
+    return true;
+  }
+
+  private async run(r: Running): Promise<void> {
+    const { job } = r;
+    let status: MessageStatus = 'COMPLETE';
+    let error: { code: string; message: string } | null = null;
+    try {
+      if (!job.upstream) throw new UpstreamError('UPSTREAM_ERROR', `No upstream serves model ${job.model}`);
+      await this.o.upstreams.stream(job.upstream, job.model, job.messages, job.params, r.abort.signal, {
+        onDelta: (delta) => {
+          r.firstTokenAt ??= performance.now();
+          r.seq += 1;
+          r.content += delta;
+          r.deltaEnds.push(r.content.length);
+          r.dirty = true;
+          this.o.bus.append(job.messageId, { seq: r.seq, delta });
+        },
+        onUsage: (u) => (r.usage = u),
+        onFinish: (reason) => (r.finishReason = reason),
+      });
+      r.finishReason ??= 'stop';
+    } catch (err) {
+      if (r.abort.signal.aborted && r.abort.signal.reason instanceof CancelledError) {
+        status = 'CANCELLED';
+        r.finishReason = 'cancelled';
+      } else {
+        const code = err instanceof UpstreamError ? err.code : ErrorCode.UPSTREAM_ERROR;
+        const message = err instanceof UpstreamError ? err.message : 'Generation failed';
+        if (!(err instanceof UpstreamError)) this.o.log.error({ err, messageId: job.messageId }, 'generation failed');
+        // A reply that had begun is kept, cut short; one that never started failed.
+        status = r.seq > 0 || code === 'UPSTREAM_INTERRUPTED' ? 'INTERRUPTED' : 'FAILED';
+        error = { code: r.seq > 0 && code === 'UPSTREAM_ERROR' ? ErrorCode.UPSTREAM_INTERRUPTED : code, message };
+      }
+    }
+    await this.complete(r, status, error);
+  }
+
+  private async complete(r: Running, status: MessageStatus, error: { code: string; message: string } | null) {
+    const { job } = r;
+    const now = performance.now();
+    const ttft = r.firstTokenAt === undefined ? null : Math.round(r.firstTokenAt - r.startedAt);
+    const completionTokens = r.usage?.completionTokens ?? r.seq;
+    const decodeSeconds = r.firstTokenAt === undefined ? 0 : (now - r.firstTokenAt) / 1000;
+    const row: FinishedRow = {
+      content: r.content,
+      deltaEnds: r.deltaEnds,
+      status,
+      finishReason: r.finishReason,
+      errorCode: error?.code ?? null,
+      errorMessage: error?.message ?? null,
+      promptTokens: r.usage?.promptTokens ?? null,
+      completionTokens: r.usage || r.seq > 0 ? completionTokens : null,
+      timeToFirstTokenMs: ttft,
+      tokensPerSecond: decodeSeconds > 0 && completionTokens > 1 ? Math.round(((completionTokens - 1) / decodeSeconds) * 10) / 10 : null,
+    };
+    r.dirty = false;
+    try {
+      await this.o.db.message.update({
+        where: { id: job.messageId },
+        data: { ...row, generatorId: null, completedAt: new Date() },
+      });
+    } catch (err) {
+      // The row is gone (conversation deleted mid-reply) or the database is down: the event still goes out.
+      this.o.log.warn({ err, messageId: job.messageId }, 'could not store the finished reply');
+    }
+    this.running.delete(job.messageId);
+    this.o.metrics.generations.inc({ status });
+    if (ttft !== null) this.o.metrics.timeToFirstToken.observe(ttft / 1000);
+    this.o.bus.append(job.messageId, finalEvent(r.seq + 1, row));
+    this.o.bus.finish(job.messageId);
+  }
+
+  /** Writes the partial text of every running reply that changed, in one statement. */
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const dirty = [...this.running.values()].filter((r) => r.dirty);
+      if (dirty.length === 0 || this.closed) return;
+      for (const r of dirty) r.dirty = false;
+      const ids = dirty.map((r) => r.job.messageId);
+      const contents = dirty.map((r) => r.content);
+      try {
+        await this.o.db.$executeRaw`
+          UPDATE "Message" AS m SET content = u.content
+          FROM unnest(${ids}::uuid[], ${contents}::text[]) AS u(id, content)
+          WHERE m.id = u.id AND m.status = 'STREAMING'`;
+      } catch (err) {
+        for (const r of dirty) r.dirty = true;
+        this.o.log.warn({ err }, 'could not store partial replies');
+      }
+    });
+    return this.flushing;
+  }
+
+  /**
+   * Marks as INTERRUPTED the replies left STREAMING by processes that are gone: every one when
+   * `liveInstances` is undefined (a single process, at boot), else those whose generator is not live.
+   */
+  async recover(liveInstances?: string[]): Promise<number> {
+    const where = liveInstances
+      ? { status: 'STREAMING' as const, OR: [{ generatorId: null }, { generatorId: { notIn: liveInstances } }] }
+      : { status: 'STREAMING' as const, NOT: { generatorId: this.instanceId } };
+    const res = await this.o.db.message.updateMany({
+      where,
+      data: {
+        status: 'INTERRUPTED',
+        errorCode: ErrorCode.UPSTREAM_INTERRUPTED,
+        errorMessage: 'The api stopped while this reply was streaming',
+        generatorId: null,
+        completedAt: new Date(),
+      },
+    });
+    return res.count;
+  }
+
+  /** Stops accepting work: cancels nothing, waits up to `graceMs` for running replies, then interrupts the rest. */
+  async close(graceMs = 5_000): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const r of this.running.values()) r.abort.abort(new UpstreamError('UPSTREAM_INTERRUPTED', 'The api is shutting down'));
+    while (this.running.size > 0 && Date.now() < deadline + 2_000) await new Promise((r) => setTimeout(r, 20));
+    clearInterval(this.flushTimer);
+    await this.flush();
+    this.closed = true;
+  }
+}

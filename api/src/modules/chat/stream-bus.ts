@@ -1,0 +1,186 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { StreamEvent } from './events.js';
+
+export type Listener = (event: StreamEvent) => void;
+
+/**
+ * Carries a reply's events from the process generating it to every subscriber, on any api
+ * process, and keeps each stream's events for replay while it runs and for a while after.
+ *
+ * Ordering contract: `append` stores an event before publishing it, and `listen` resolves only
+ * once the subscription is active; a subscriber that listens, then reads `history`, therefore
+ * misses nothing (it may see an event twice, and drops it by seq).
+ */
+export interface StreamBus {
+  append(messageId: string, event: StreamEvent): void;
+  /** Called after the last event: the log is kept `ttlSeconds` more for late subscribers. */
+  finish(messageId: string): void;
+  history(messageId: string): Promise<StreamEvent[]>;
+  listen(messageId: string, listener: Listener): Promise<() => void>;
+  /** Asks whichever process generates the reply to stop it. */
+  requestCancel(messageId: string): Promise<void>;
+  onCancelRequest(handler: (messageId: string) => void): void;
+  close(): Promise<void>;
+}
+
+class Listeners {
+  private readonly byTopic = new Map<string, Set<Listener>>();
+  add(topic: string, l: Listener): boolean {
+    let set = this.byTopic.get(topic);
+    const first = !set;
+    if (!set) this.byTopic.set(topic, (set = new Set()));
+    set.add(l);
+    return first;
+  }
+  /** Returns true when the topic has no listeners left. */
+  remove(topic: string, l: Listener): boolean {
+    const set = this.byTopic.get(topic);
+    if (!set) return false;
+    set.delete(l);
+    if (set.size > 0) return false;
+    this.byTopic.delete(topic);
+    return true;
+  }
+  emit(topic: string, event: StreamEvent) {
+    const set = this.byTopic.get(topic);
+    if (set) for (const l of set) l(event);
+  }
+}
+
+/** Single-process bus: the default when REDIS_URL is unset. */
+export class MemoryStreamBus implements StreamBus {
+  private readonly logs = new Map<string, StreamEvent[]>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly listeners = new Listeners();
+  private cancelHandler: ((id: string) => void) | undefined;
+
+  constructor(private readonly ttlSeconds: number) {}
+
+  append(messageId: string, event: StreamEvent) {
+    let log = this.logs.get(messageId);
+    if (!log) this.logs.set(messageId, (log = []));
+    log.push(event);
+    this.listeners.emit(messageId, event);
+  }
+
+  finish(messageId: string) {
+    clearTimeout(this.timers.get(messageId));
+    const t = setTimeout(() => {
+      this.logs.delete(messageId);
+      this.timers.delete(messageId);
+    }, this.ttlSeconds * 1000);
+    t.unref();
+    this.timers.set(messageId, t);
+  }
+
+  history(messageId: string) {
+    return Promise.resolve([...(this.logs.get(messageId) ?? [])]);
+  }
+
+  listen(messageId: string, listener: Listener) {
+    this.listeners.add(messageId, listener);
+    return Promise.resolve(() => void this.listeners.remove(messageId, listener));
+  }
+
+  requestCancel(messageId: string) {
+    this.cancelHandler?.(messageId);
+    return Promise.resolve();
+  }
+
+  onCancelRequest(handler: (messageId: string) => void) {
+    this.cancelHandler = handler;
+  }
+
+  close() {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.logs.clear();
+    return Promise.resolve();
+  }
+}
+
+const PREFIX = 'dialoop:stream:';
+const CANCEL_CHANNEL = 'dialoop:cancel';
+/** A running stream's log outlives a crashed writer by at most this long. */
+const RUNNING_TTL_S = 24 * 3600;
+
+/**
+ * Redis bus for several api processes: each event is RPUSHed to `dialoop:stream:<id>` and
+ * PUBLISHed on the channel of the same name, in that order, on one connection.
+ * (@graphql-yoga/redis-event-target was not used: it gives no signal when a SUBSCRIBE is
+ * active, which lossless replay needs.)
+ */
+export class RedisStreamBus implements StreamBus {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly listeners = new Listeners();
+  private readonly subscribed = new Map<string, Promise<unknown>>();
+  private cancelHandler: ((id: string) => void) | undefined;
+
+  constructor(url: string, private readonly ttlSeconds: number, private readonly log: Logger) {
+    this.pub = new Redis(url, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
+    this.sub = new Redis(url, { maxRetriesPerRequest: 3 });
+    for (const c of [this.pub, this.sub]) c.on('error', (err) => this.log.warn({ err }, 'redis connection error'));
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      const name = channel.toString();
+      if (name === CANCEL_CHANNEL) {
+        this.cancelHandler?.(message.toString());
+        return;
+      }
+      let event: StreamEvent;
+      try {
+        event = JSON.parse(message.toString()) as StreamEvent;
+      } catch {
+        return;
+      }
+      this.listeners.emit(name.slice(PREFIX.length), event);
+    });
+  }
+
+  /** Resolves once both connections are up and the cancel channel is subscribed. */
+  async ready(): Promise<void> {
+    await Promise.all([this.pub.ping(), this.sub.subscribe(CANCEL_CHANNEL)]);
+  }
+
+  append(messageId: string, event: StreamEvent) {
+    const key = PREFIX + messageId;
+    const json = JSON.stringify(event);
+    const failed = (err: unknown) => this.log.error({ err, messageId }, 'redis append failed');
+    this.pub.rpush(key, json).catch(failed);
+    if (event.seq === 1) this.pub.expire(key, RUNNING_TTL_S).catch(failed);
+    this.pub.publish(key, json).catch(failed);
+  }
+
+  finish(messageId: string) {
+    this.pub.expire(PREFIX + messageId, this.ttlSeconds).catch((err: unknown) => this.log.error({ err, messageId }, 'redis expire failed'));
+  }
+
+  async history(messageId: string) {
+    const items = await this.pub.lrange(PREFIX + messageId, 0, -1);
+    return items.map((s) => JSON.parse(s) as StreamEvent);
+  }
+
+  async listen(messageId: string, listener: Listener) {
+    const channel = PREFIX + messageId;
+    if (this.listeners.add(messageId, listener)) this.subscribed.set(channel, this.sub.subscribe(channel));
+    await this.subscribed.get(channel);
+    return () => {
+      if (this.listeners.remove(messageId, listener)) {
+        this.subscribed.delete(channel);
+        this.sub.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+  }
+
+  async requestCancel(messageId: string) {
+    await this.pub.publish(CANCEL_CHANNEL, messageId);
+  }
+
+  onCancelRequest(handler: (messageId: string) => void) {
+    this.cancelHandler = handler;
+  }
+
+  async close() {
+    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+  }
+}

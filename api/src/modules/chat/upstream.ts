@@ -1,0 +1,236 @@
+import http from 'node:http';
+import https from 'node:https';
+import { createParser } from 'eventsource-parser';
+import type { Logger } from 'pino';
+
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface SamplingParams {
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  maxTokens?: number | undefined;
+  seed?: number | undefined;
+  stop?: string[] | undefined;
+}
+
+export type UpstreamErrorCode = 'UPSTREAM_ERROR' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_INTERRUPTED';
+
+export class UpstreamError extends Error {
+  constructor(
+    readonly code: UpstreamErrorCode,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface StreamHandlers {
+  onDelta(text: string): void;
+  onUsage(usage: { promptTokens: number; completionTokens: number }): void;
+  onFinish(reason: string | null): void;
+}
+
+export interface UpstreamOptions {
+  urls: string[];
+  apiKey: string | undefined;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  log: Logger;
+}
+
+interface ChunkJson {
+  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: { message?: string };
+}
+
+const MODELS_TTL_MS = 30_000;
+
+/**
+ * The OpenAI-compatible servers replies come from (ours, vLLM, TGI…). Streams use node:http
+ * directly with keep-alive and an SSE parser, which costs far less per chunk than fetch's web
+ * streams when hundreds of replies stream at once.
+ */
+export class Upstreams {
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  private catalog: { at: number; models: Map<string, string>; order: string[] } | undefined;
+
+  constructor(private readonly o: UpstreamOptions) {}
+
+  /** Models every reachable upstream serves, first upstream first; cached for 30 s. */
+  async models(refresh = false): Promise<{ id: string; upstream: string }[]> {
+    if (refresh || !this.catalog || Date.now() - this.catalog.at > MODELS_TTL_MS) {
+      const lists = await Promise.all(
+        this.o.urls.map(async (base) => {
+          try {
+            const body = (await this.requestJson(base, '/v1/models')) as { data?: { id?: unknown }[] };
+            return (body.data ?? []).flatMap((m) => (typeof m.id === 'string' ? [{ id: m.id, base }] : []));
+          } catch (err) {
+            this.o.log.warn({ err: (err as Error).message, upstream: base }, 'upstream model list unavailable');
+            return [];
+          }
+        }),
+      );
+      const models = new Map<string, string>();
+      const order: string[] = [];
+      for (const m of lists.flat()) {
+        if (!models.has(m.id)) order.push(m.id);
+        if (!models.has(m.id)) models.set(m.id, m.base);
+      }
+      // An empty answer (every upstream down) is not cached, so the next call retries.
+      if (order.length > 0) this.catalog = { at: Date.now(), models, order };
+      else return [];
+    }
+    const c = this.catalog;
+    return c.order.map((id) => ({ id, upstream: c.models.get(id) ?? '' }));
+  }
+
+  /** The upstream serving `model`, refreshing the catalog once on a miss; undefined when none does. */
+  async find(model: string): Promise<string | undefined> {
+    let hit = (await this.models()).find((m) => m.id === model);
+    if (!hit) hit = (await this.models(true)).find((m) => m.id === model);
+    return hit?.upstream;
+  }
+
+  private requestJson(base: string, path: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const url = new URL(path, base + '/');
+      const req = this.client(url).get(url, { headers: this.headers(), agent: this.agent(url), timeout: this.o.connectTimeoutMs }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new UpstreamError('UPSTREAM_ERROR', `HTTP ${res.statusCode}`, res.statusCode));
+          try {
+            resolve(JSON.parse(body));
+          } catch {
+            reject(new UpstreamError('UPSTREAM_ERROR', 'invalid JSON'));
+          }
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new UpstreamError('UPSTREAM_TIMEOUT', 'timed out')));
+      req.on('error', reject);
+    });
+  }
+
+  private client(url: URL) {
+    return url.protocol === 'https:' ? https : http;
+  }
+  private agent(url: URL) {
+    return url.protocol === 'https:' ? this.agents.https : this.agents.http;
+  }
+  private headers(): Record<string, string> {
+    return this.o.apiKey ? { authorization: `Bearer ${this.o.apiKey}` } : {};
+  }
+
+  /**
+   * Streams one chat completion. Resolves when the upstream ends the stream properly; rejects
+   * with an UpstreamError otherwise, or with the signal's reason when aborted.
+   */
+  stream(base: string, model: string, messages: ChatTurn[], params: SamplingParams, signal: AbortSignal, h: StreamHandlers): Promise<void> {
+    const url = new URL('/v1/chat/completions', base + '/');
+    const body = JSON.stringify({
+      model,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
+      ...(params.topP !== undefined ? { top_p: params.topP } : {}),
+      ...(params.maxTokens !== undefined ? { max_tokens: params.maxTokens } : {}),
+      ...(params.seed !== undefined ? { seed: params.seed } : {}),
+      ...(params.stop?.length ? { stop: params.stop } : {}),
+    });
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let sawDone = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (err) {
+          req.destroy();
+          reject(err);
+        } else resolve();
+      };
+      const arm = (ms: number, what: string) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(new UpstreamError('UPSTREAM_TIMEOUT', `Upstream sent nothing for ${ms} ms (${what})`)), ms);
+      };
+      const onAbort = () => finish(signal.reason ?? new Error('aborted'));
+
+      const req = this.client(url).request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent(url),
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(body), ...this.headers() },
+        },
+        (res) => {
+          res.setEncoding('utf8');
+          if (res.statusCode !== 200) {
+            let text = '';
+            res.on('data', (c: string) => (text += c.slice(0, 4096)));
+            res.on('end', () => {
+              let message = `HTTP ${res.statusCode}`;
+              try {
+                const m = (JSON.parse(text) as ChunkJson).error?.message;
+                if (m) message = `${message}: ${m}`;
+              } catch {
+                /* not JSON: the status says enough */
+              }
+              finish(new UpstreamError('UPSTREAM_ERROR', message, res.statusCode));
+            });
+            return;
+          }
+          arm(this.o.idleTimeoutMs, 'between tokens');
+          const parser = createParser({
+            onEvent: (ev) => {
+              if (ev.data === '[DONE]') {
+                sawDone = true;
+                return;
+              }
+              let chunk: ChunkJson;
+              try {
+                chunk = JSON.parse(ev.data) as ChunkJson;
+              } catch {
+                return finish(new UpstreamError('UPSTREAM_INTERRUPTED', 'Upstream sent malformed data'));
+              }
+              if (chunk.error) return finish(new UpstreamError('UPSTREAM_INTERRUPTED', chunk.error.message ?? 'Upstream error mid-stream'));
+              const choice = chunk.choices?.[0];
+              if (choice?.delta?.content) h.onDelta(choice.delta.content);
+              if (choice?.finish_reason) h.onFinish(choice.finish_reason);
+              if (chunk.usage) h.onUsage({ promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 });
+            },
+          });
+          res.on('data', (c: string) => {
+            if (settled) return;
+            arm(this.o.idleTimeoutMs, 'between tokens');
+            parser.feed(c);
+          });
+          res.on('end', () => finish(sawDone ? undefined : new UpstreamError('UPSTREAM_INTERRUPTED', 'Upstream closed the stream before it finished')));
+          res.on('error', () => finish(new UpstreamError('UPSTREAM_INTERRUPTED', 'Upstream connection lost mid-reply')));
+          res.on('close', () => finish(sawDone ? undefined : new UpstreamError('UPSTREAM_INTERRUPTED', 'Upstream connection lost mid-reply')));
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        finish(err instanceof UpstreamError ? err : new UpstreamError('UPSTREAM_ERROR', `Upstream unreachable: ${err.code ?? err.message}`)),
+      );
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      arm(this.o.connectTimeoutMs, 'waiting for the response');
+      req.end(body);
+    });
+  }
+
+  close() {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}

@@ -1,0 +1,2 @@
+export { RatingService } from './ratings.service.js';
+export { RatingsResolver } from './ratings.resolver.js';

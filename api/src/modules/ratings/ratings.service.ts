@@ -1,0 +1,45 @@
+import type { PrismaClient } from '@dialoop/db';
+import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
+import { parseId } from '../../ids.js';
+import { accessible } from '../rbac/ability.js';
+import type { AuthorizationContext } from '../rbac/allow.js';
+
+export interface RatingInput {
+  thumb?: 'UP' | 'DOWN' | undefined;
+  score?: number | undefined;
+  tags?: string[] | undefined;
+  comment?: string | undefined;
+}
+
+export class RatingService {
+  constructor(private readonly db: PrismaClient) {}
+
+  /** One rating per person per reply: rating again updates it. */
+  async rate(ctx: AuthorizationContext, messageId: string, input: RatingInput) {
+    if (!ctx.actor) throw unauthenticated();
+    if (!input.thumb && input.score === undefined) throw badInput('A rating needs a thumb or a score');
+    const message = await this.db.message.findFirst({
+      where: { AND: [accessible(ctx.ability).ofType('Message'), { id: parseId(messageId, 'Message') }] },
+    });
+    // Only your own replies are yours to rate (reviewers review through the review queue).
+    if (!message || message.userId !== ctx.actor.userId) throw notFound('Message');
+    if (message.role !== 'ASSISTANT') throw badInput('Only assistant replies can be rated', { field: 'messageId' });
+    if (message.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
+    const data = {
+      thumb: input.thumb ?? null,
+      score: input.score ?? null,
+      tags: [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))],
+      comment: input.comment?.trim() || null,
+    };
+    return this.db.rating.upsert({
+      where: { messageId_userId: { messageId: message.id, userId: ctx.actor.userId } },
+      create: { ...data, messageId: message.id, userId: ctx.actor.userId },
+      update: data,
+    });
+  }
+
+  async mine(ctx: AuthorizationContext, messageId: string) {
+    if (!ctx.actor) return null;
+    return this.db.rating.findFirst({ where: { AND: [accessible(ctx.ability).ofType('Rating'), { messageId, userId: ctx.actor.userId }] } });
+  }
+}

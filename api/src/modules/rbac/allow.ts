@@ -1,0 +1,67 @@
+import { Authorized, type AuthChecker, type MiddlewareFn } from 'type-graphql';
+import { forbidden, unauthenticated } from '../../errors.js';
+import type { AppAbility, Actor } from './ability.js';
+import type { Action, SubjectName } from './rules.js';
+
+/**
+ * Every root operation declares who may call it, with `@Allow(action, subject)` (checked
+ * against the caller's ability before the resolver runs) or `@Public()`. Operations are
+ * registered by their schema name, which must equal the method name; a root field with no
+ * declaration is refused at run time (`requireDeclaredRule`) and fails the permission test.
+ */
+export type OperationRule = { public: true } | { public: false; action: Action; subject: SubjectName };
+
+const PUBLIC = 'public';
+const registry = new Map<string, OperationRule>();
+
+/** The declared rule of each root operation, by field name. */
+export const declaredRules = (): ReadonlyMap<string, OperationRule> => registry;
+
+function register(name: string, rule: OperationRule) {
+  if (registry.has(name)) throw new Error(`operation ${name} declares its rule twice`);
+  registry.set(name, rule);
+}
+
+export function Allow(action: Action, subject: SubjectName): MethodDecorator {
+  return (target, key, descriptor) => {
+    register(String(key), { public: false, action, subject });
+    Authorized(`${action}:${subject}`)(target, key, descriptor);
+  };
+}
+
+export function Public(): MethodDecorator {
+  return (target, key, descriptor) => {
+    register(String(key), { public: true });
+    Authorized(PUBLIC)(target, key, descriptor);
+  };
+}
+
+export interface AuthorizationContext {
+  actor: Actor | null;
+  ability: AppAbility;
+}
+
+/** Type-level check: may this caller perform `action` on some `subject`? Row-level checks filter in SQL. */
+export function assertCan(ctx: AuthorizationContext, action: Action, subject: SubjectName): void {
+  if (!ctx.actor) throw unauthenticated();
+  if (!ctx.ability.can(action, subject)) throw forbidden(`Your role may not ${action} ${subject}`);
+}
+
+export const authChecker: AuthChecker<AuthorizationContext> = ({ context }, rules) => {
+  const [rule] = rules;
+  if (rule === PUBLIC) return true;
+  if (typeof rule !== 'string') throw forbidden();
+  const [action, subject] = rule.split(':') as [Action, SubjectName];
+  assertCan(context, action, subject);
+  return true;
+};
+
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
+/** Global middleware: deny any root field that declares no rule. */
+export const requireDeclaredRule: MiddlewareFn = ({ info }, next) => {
+  if (ROOT_TYPES.has(info.parentType.name) && !registry.has(info.fieldName)) {
+    throw forbidden(`Operation ${info.fieldName} declares no authorization rule`);
+  }
+  return next();
+};

@@ -1,0 +1,63 @@
+/**
+ * Who may do what, as data. The api builds a CASL ability from these rules for every request
+ * (ability.ts); the console imports this same file (`@dialoop/api/rbac`) to hide what a person
+ * cannot do. No server code here.
+ *
+ * A rule's `conditions` may name `${user.id}`, replaced by the caller's id when the ability is
+ * built. Whatever no rule allows is denied.
+ */
+export const ROLES = ['USER', 'REVIEWER', 'COMPLIANCE', 'ADMIN'] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete', 'cancel'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const SUBJECTS = ['User', 'ApiKey', 'Conversation', 'Message', 'Rating', 'Model', 'all'] as const;
+export type SubjectName = (typeof SUBJECTS)[number];
+
+export interface RuleData {
+  action: Action | Action[];
+  subject: SubjectName | SubjectName[];
+  conditions?: Record<string, unknown>;
+  fields?: string[];
+  inverted?: boolean;
+  reason?: string;
+}
+
+const SELF = '${user.id}';
+
+/** Everything a person does with their own chats. */
+const ownChat: RuleData[] = [
+  { action: 'read', subject: 'User', conditions: { id: SELF } },
+  { action: 'read', subject: 'Model' },
+  { action: ['create', 'read', 'update', 'delete'], subject: 'Conversation', conditions: { userId: SELF } },
+  { action: ['create', 'read', 'cancel'], subject: 'Message', conditions: { userId: SELF } },
+  { action: ['create', 'read', 'update'], subject: 'Rating', conditions: { userId: SELF } },
+  { action: ['create', 'read', 'delete'], subject: 'ApiKey', conditions: { userId: SELF } },
+];
+
+export const ROLE_RULES: Record<RoleName, RuleData[]> = {
+  USER: ownChat,
+  // Reviewers chat like anyone and read others' conversations to review them (reads of
+  // another person's data are audited).
+  REVIEWER: [...ownChat, { action: 'read', subject: ['Conversation', 'Message', 'Rating'] }],
+  // Compliance officers read the audit trail and nothing else (the trail arrives with its own subject).
+  COMPLIANCE: [{ action: 'read', subject: 'User', conditions: { id: SELF } }],
+  ADMIN: [
+    ...ownChat,
+    { action: 'manage', subject: ['User', 'ApiKey'] },
+    { action: 'read', subject: ['Conversation', 'Message', 'Rating'] },
+  ],
+};
+
+/**
+ * API key scopes: a key acts as its owner, narrowed to the rules its scopes name.
+ * `chat` covers conversations and messages, `ratings` rating replies, `profile` reading one's own account.
+ */
+export const API_KEY_SCOPES = {
+  chat: [{ action: ['create', 'read', 'update', 'delete', 'cancel'], subject: ['Conversation', 'Message', 'Model'] }],
+  ratings: [{ action: ['create', 'read', 'update'], subject: ['Rating'] }],
+  profile: [{ action: ['read'], subject: ['User'] }],
+} as const satisfies Record<string, { action: Action[]; subject: SubjectName[] }[]>;
+export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
+export const SCOPE_NAMES = Object.keys(API_KEY_SCOPES) as ApiKeyScope[];

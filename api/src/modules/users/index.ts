@@ -1,0 +1,2 @@
+export { UserService, DEMO_EMAILS } from './users.service.js';
+export { UsersResolver } from './users.resolver.js';

@@ -1,0 +1,41 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { badInput } from '../../errors.js';
+import { parseId } from '../../ids.js';
+import { RoleEnum, UserType } from '../auth/auth.types.js';
+import { Allow } from '../rbac/index.js';
+import { CreateUserInput } from './users.inputs.js';
+
+@Resolver()
+export class UsersResolver {
+  @Allow('create', 'User')
+  @Mutation(() => UserType, { description: 'Creates a local account (admins)' })
+  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: Context) {
+    return ctx.services.users.create(input);
+  }
+
+  @Allow('read', 'User')
+  @Query(() => [UserType], { description: 'Accounts you may see, by email; `after` is the last email of the previous page' })
+  users(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    if (first < 1 || first > 200) throw badInput('first must be between 1 and 200');
+    return ctx.services.users.list(ctx.ability, first, after);
+  }
+
+  @Allow('update', 'User')
+  @Mutation(() => UserType, { description: "Changes a person's role or disables the account (admins)" })
+  updateUser(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context,
+    @Arg('role', () => RoleEnum, { nullable: true }) role?: keyof typeof RoleEnum,
+    @Arg('disabled', () => Boolean, { nullable: true }) disabled?: boolean,
+  ) {
+    return ctx.services.users.update(ctx.ability, parseId(id, 'User'), {
+      ...(role ? { role } : {}),
+      ...(disabled === undefined || disabled === null ? {} : { disabled }),
+    });
+  }
+}

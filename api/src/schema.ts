@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
+import { AuthResolver } from './modules/auth/index.js';
+import { ChatResolver } from './modules/chat/index.js';
+import { RatingsResolver } from './modules/ratings/index.js';
+import { authChecker, requireDeclaredRule } from './modules/rbac/index.js';
+import { UsersResolver } from './modules/users/index.js';
+
+/**
+ * type-graphql insists on a PubSub once a schema has subscriptions, even when each brings its
+ * own `subscribe` function, as ours do (reply streams go through the StreamBus): this one
+ * refuses to be used.
+ */
+const unusedPubSub: PubSub = {
+  publish: () => {
+    throw new Error('subscriptions publish through the StreamBus');
+  },
+  subscribe: () => {
+    throw new Error('subscriptions subscribe through the StreamBus');
+  },
+};
+
+export const resolvers = [AuthResolver, UsersResolver, ChatResolver, RatingsResolver] as const;
+
+/** The GraphQL schema; `schema.graphql` is its committed print (`pnpm --filter @dialoop/api schema:emit`). */
+export function createSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    authChecker,
+    globalMiddlewares: [requireDeclaredRule],
+    validate: { forbidUnknownValues: false },
+    pubSub: unusedPubSub,
+  });
+}

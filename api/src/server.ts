@@ -1,0 +1,314 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { join } from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { openDatabase, type Database } from '@dialoop/db';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import express from 'express';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Context } from './context.js';
+import { parseEnv, randomSecret, type ApiEnv } from './env.js';
+import { AppError, createFormatError } from './errors.js';
+import { Limits } from './limits.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { AccessTokens, AuthService, OidcVerifier, type Authenticated } from './modules/auth/index.js';
+import { ChatService, GenerationManager, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
+import { RatingService } from './modules/ratings/index.js';
+import { abilityFor } from './modules/rbac/index.js';
+import { UserService } from './modules/users/index.js';
+import { createSchema } from './schema.js';
+import type { Services } from './services.js';
+
+export interface ApiServer {
+  /** http://host:port — GraphQL at /graphql (HTTP and WebSocket). */
+  url: string;
+  httpServer: http.Server;
+  services: Services;
+  database: Database;
+  schema: GraphQLSchema;
+  /** Demo accounts created by this start (empty unless the database had no users). */
+  demoAccounts: { email: string; role: string }[];
+  close(): Promise<void>;
+}
+
+type WsExtra = { auth?: Authenticated | null };
+
+const LIVENESS_PREFIX = 'dialoop:api:';
+
+/** Reads JWT_SECRET, or keeps a random one in the data folder so tokens survive restarts. */
+async function jwtSecret(env: ApiEnv, log: Logger): Promise<string> {
+  if (env.JWT_SECRET) return env.JWT_SECRET;
+  const file = join(env.DIALOOP_DATA_DIR, 'jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(env.DIALOOP_DATA_DIR, { recursive: true });
+    const secret = randomSecret();
+    await writeFile(file, secret, { mode: 0o600 });
+    await chmod(file, 0o600);
+    log.info({ file }, 'generated a JWT signing key (set JWT_SECRET to choose one)');
+    return secret;
+  }
+}
+
+/** Starts the api: database (migrated), services, GraphQL over HTTP and WebSocket on one port. */
+export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger): Promise<ApiServer> {
+  const log = logger ?? createLogger(env);
+  const metrics = createMetrics();
+  const database = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATABASE_URL ? undefined : join(env.DIALOOP_DATA_DIR, 'pglite'),
+    migrate: true,
+    log: (msg) => log.info(msg),
+  });
+  const db = database.prisma;
+  log.info({ database: database.kind }, 'database ready');
+
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true }) : undefined;
+  redis?.on('error', (err) => log.warn({ err }, 'redis connection error'));
+  let bus: StreamBus;
+  if (env.REDIS_URL) {
+    const rb = new RedisStreamBus(env.REDIS_URL, env.STREAM_LOG_TTL_S, log);
+    await rb.ready();
+    bus = rb;
+  } else bus = new MemoryStreamBus(env.STREAM_LOG_TTL_S);
+
+  const upstreams = new Upstreams({
+    urls: env.INFERENCE_URL,
+    apiKey: env.INFERENCE_API_KEY,
+    connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
+    log,
+  });
+  const generations = new GenerationManager({ db, bus, upstreams, flushMs: env.STREAM_FLUSH_MS, log, metrics });
+  const limits = new Limits({ messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE, redis });
+  const auth = new AuthService({
+    db,
+    tokens: new AccessTokens(await jwtSecret(env, log), env.ACCESS_TOKEN_TTL_S),
+    oidc: env.OIDC_ISSUER ? new OidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL }) : undefined,
+    oidcRoleClaim: env.OIDC_ROLE_CLAIM,
+    refreshTtlSeconds: env.REFRESH_TOKEN_TTL_S,
+  });
+  const users = new UserService(db);
+  const services: Services = {
+    db,
+    auth,
+    users,
+    chat: new ChatService({
+      db,
+      bus,
+      generations,
+      upstreams,
+      limits,
+      maxMessageChars: env.MAX_MESSAGE_CHARS,
+      maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
+      defaultModel: env.DEFAULT_MODEL,
+      idleRecheckMs: env.UPSTREAM_IDLE_TIMEOUT_MS + 5_000,
+      log,
+    }),
+    ratings: new RatingService(db),
+    upstreams,
+    generations,
+    bus,
+    limits,
+  };
+
+  // Crash recovery: replies left STREAMING by a process that is gone become INTERRUPTED.
+  // One process: all of them, now. Several (Redis): each process announces itself and
+  // periodically recovers the replies of processes that stopped announcing.
+  let livenessTimer: NodeJS.Timeout | undefined;
+  if (redis) {
+    const announce = () => redis.set(LIVENESS_PREFIX + generations.instanceId, '1', 'EX', 30);
+    const recoverOrphans = async () => {
+      await announce();
+      const live = (await redis.keys(`${LIVENESS_PREFIX}*`)).map((k) => k.slice(LIVENESS_PREFIX.length));
+      const n = await generations.recover(live);
+      if (n > 0) log.warn({ count: n }, 'replies of a stopped api process marked INTERRUPTED');
+    };
+    await recoverOrphans();
+    livenessTimer = setInterval(() => void recoverOrphans().catch((err: unknown) => log.warn({ err }, 'recovery failed')), 10_000);
+    livenessTimer.unref();
+  } else {
+    const n = await generations.recover();
+    if (n > 0) log.warn({ count: n }, 'replies left streaming by the previous run marked INTERRUPTED');
+  }
+
+  const demoAccounts = env.DEMO_ACCOUNTS ? await users.ensureDemoAccounts(env.DEMO_PASSWORD) : [];
+
+  const schema = await createSchema();
+  const formatError = createFormatError(log);
+  const rules: ValidationRule[] = [
+    maxDepthRule({ n: env.MAX_QUERY_DEPTH, exposeLimits: true }),
+    costLimitRule({ maxCost: env.MAX_QUERY_COST, exposeLimits: true }),
+  ];
+
+  const contextFor = (auth: Authenticated | null, requestId: string, client: Context['client']): Context => {
+    const actor = auth?.actor ?? null;
+    return { actor, ability: abilityFor(actor), requestId, services, client, log: log.child({ requestId, userId: actor?.userId }) };
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  wss.on('connection', () => {
+    metrics.wsConnections.inc();
+  });
+  wss.on('close', () => undefined);
+
+  const wsRules = [...specifiedRules, ...rules, ...(env.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const format = (err: GraphQLError) => formatError(err.toJSON(), err);
+  const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
+    {
+      schema,
+      // graphql-ws PROTOCOL: authenticate once in connection_init. Close codes:
+      // 4401 Unauthorized — no, malformed, invalid or expired token; 4403 Forbidden — account disabled.
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization;
+        try {
+          const auth = await services.auth.authenticate(typeof header === 'string' ? header : undefined);
+          if (!auth) {
+            ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: connection_init needs {"authorization": "Bearer <token>"}');
+            return false;
+          }
+          ctx.extra.auth = auth;
+          return true;
+        } catch (err) {
+          const forbidden = err instanceof AppError && err.code === 'FORBIDDEN';
+          ctx.extra.socket.close(forbidden ? CloseCode.Forbidden : CloseCode.Unauthorized, `${forbidden ? 'Forbidden' : 'Unauthorized'}: ${(err as Error).message}`);
+          return false;
+        }
+      },
+      onDisconnect: () => {
+        metrics.wsConnections.dec();
+      },
+      onSubscribe: (ctx, id, payload) => {
+        const auth = ctx.extra.auth ?? null;
+        if (auth?.expiresAt !== undefined && auth.expiresAt * 1000 < Date.now()) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: access token expired');
+          return [];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: 5_000 });
+        } catch (err) {
+          return [format(err instanceof GraphQLError ? err : new GraphQLError(String(err)))].map(
+            (f) => new GraphQLError(f.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+          );
+        }
+        const errors = validate(schema, document, wsRules);
+        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const req = ctx.extra.request;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: contextFor(auth, `${String(req.headers['x-request-id'] ?? randomUUID())}:${id}`, {
+            ip: req.socket.remoteAddress,
+            userAgent: req.headers['user-agent'],
+          }),
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e)) as never } : result),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => new GraphQLError(format(e).message, { extensions: format(e).extensions })),
+    },
+    wss,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: env.introspection,
+    csrfPrevention: true,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    validationRules: rules,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsServer.dispose()) }) },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.$queryRaw`SELECT 1`;
+      res.json({ status: 'ready', database: database.kind, models: (await upstreams.models()).map((m) => m.id) });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    metrics.activeGenerations.set(generations.activeCount);
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(
+    '/graphql',
+    (req, res, next) => {
+      const requestId = String(req.headers['x-request-id'] ?? randomUUID());
+      res.setHeader('x-request-id', requestId);
+      res.locals.requestId = requestId;
+      next();
+    },
+    express.json({ limit: env.BODY_LIMIT }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const auth = await services.auth.authenticate(req.headers.authorization);
+        return contextFor(auth, String(res.locals.requestId), { ip: req.ip, userAgent: req.headers['user-agent'] });
+      },
+    }),
+  );
+  // Malformed JSON bodies and oversize requests get a GraphQL-shaped error, not an HTML page.
+  app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status ?? 500;
+    const message = err.type === 'entity.too.large' ? 'Request body too large' : status === 400 ? 'Malformed JSON body' : 'Internal server error';
+    if (status >= 500) log.error({ err }, 'request failed');
+    res.status(status).json({ errors: [{ message, extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(env.API_PORT, env.API_HOST, () => resolve());
+  });
+  const addr = httpServer.address();
+  const port = typeof addr === 'object' && addr ? addr.port : env.API_PORT;
+  const host = env.API_HOST.includes(':') ? `[${env.API_HOST}]` : env.API_HOST;
+  const url = `http://${host}:${port}`;
+  log.info({ url: `${url}/graphql` }, 'api listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    httpServer,
+    services,
+    database,
+    schema,
+    demoAccounts,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(livenessTimer);
+        await generations.close();
+        await apollo.stop();
+        upstreams.close();
+        await bus.close();
+        if (redis) {
+          await redis.del(LIVENESS_PREFIX + generations.instanceId).catch(() => undefined);
+          await redis.quit().catch(() => undefined);
+        }
+        await database.close();
+      })()),
+  };
+}
