@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start` and `npm test` land here on a machine that has only Node 20 and npm:
-// fetch the pinned pnpm, install the workspace, then hand over to pnpm.
+// fetch the pinned pnpm, install the workspace (its postinstall generates the Prisma client),
+// then hand over to pnpm.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,5 +37,5 @@ if (mode === 'test') {
   // The server itself handles Ctrl-C (finishing in-flight streams); this process just waits.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {});
-  run(process.execPath, ['--import', 'tsx', join(root, 'inference', 'src', 'main.ts')]);
+  run(process.execPath, [join(root, 'scripts', 'platform.mjs')]);
 }

@@ -8,6 +8,9 @@ export class GenerationParamsInput {
   @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(8192) maxTokens?: number;
   @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(0) seed?: number;
   @Field(() => [String], { nullable: true }) @IsOptional() @ArrayMaxSize(4) @MaxLength(64, { each: true }) stop?: string[];
+  @Field(() => Boolean, { nullable: true, description: "Keep generating to maxTokens past the end of the turn (vLLM's ignore_eos; Dialoop's server supports it)" })
+  @IsOptional()
+  ignoreEos?: boolean;
 }
 
 @InputType()

@@ -14,6 +14,8 @@ export interface SamplingParams {
   maxTokens?: number | undefined;
   seed?: number | undefined;
   stop?: string[] | undefined;
+  /** vLLM's `ignore_eos`: generate up to maxTokens even past the end-of-turn token. */
+  ignoreEos?: boolean | undefined;
 }
 
 export type UpstreamErrorCode = 'UPSTREAM_ERROR' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_INTERRUPTED';
@@ -144,6 +146,7 @@ export class Upstreams {
       ...(params.maxTokens !== undefined ? { max_tokens: params.maxTokens } : {}),
       ...(params.seed !== undefined ? { seed: params.seed } : {}),
       ...(params.stop?.length ? { stop: params.stop } : {}),
+      ...(params.ignoreEos ? { ignore_eos: true } : {}),
     });
     return new Promise<void>((resolve, reject) => {
       let settled = false;

@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client.js';
+import {
+  applyMigrationsToPglite,
+  applyMigrationsToPostgres,
+  checkConnection,
+  openPglite,
+  type ApplyMigrationsResult,
+} from './migrations.js';
+import { once } from './once.js';
+import { postgresTarget } from './postgres-url.js';
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL (`?schema=NAME` honoured). When unset, an embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data folder (created if missing); PGlite keeps data in memory when unset. */
+  dataDir?: string | undefined;
+  /** Apply pending migrations before returning. */
+  migrate?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'postgres' | 'pglite';
+  /** Disconnects Prisma and closes the pool or the PGlite. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+
+function describeApplied({ applied }: ApplyMigrationsResult): string {
+  return applied.length === 0 ? 'no pending migrations' : `applied migrations ${applied.join(', ')}`;
+}
+
+/**
+ * Opens the database: PostgreSQL through a pg Pool and @prisma/adapter-pg when `databaseUrl` is
+ * set, otherwise PGlite (in `dataDir`, or in memory) through pglite-prisma-adapter.
+ */
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const log = opts.log ?? (() => {});
+
+  if (opts.databaseUrl) {
+    const target = postgresTarget(opts.databaseUrl);
+    const pool = new pg.Pool(target.poolConfig);
+    // Without a listener, a server-side disconnect of an idle client would crash the process.
+    pool.on('error', (error) => log(`database: idle PostgreSQL connection failed: ${error.message}`));
+    try {
+      await checkConnection(pool, target);
+      if (opts.migrate) {
+        log(`database: PostgreSQL ${target.display}: ${describeApplied(await applyMigrationsToPostgres(pool, target))}`);
+      }
+      const prisma = new PrismaClient({
+        adapter: new PrismaPg(pool, target.schema === undefined ? {} : { schema: target.schema }),
+      });
+      return {
+        prisma,
+        kind: 'postgres',
+        close: once(async () => {
+          await prisma.$disconnect();
+          await pool.end();
+        }),
+      };
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+  }
+
+  const where = opts.dataDir === undefined ? 'in memory' : resolve(opts.dataDir);
+  const pglite = await openPglite(opts.dataDir);
+  try {
+    if (opts.migrate) log(`database: PGlite ${where}: ${describeApplied(await applyMigrationsToPglite(pglite))}`);
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    return {
+      prisma,
+      kind: 'pglite',
+      close: once(async () => {
+        await prisma.$disconnect();
+        // An open PGlite keeps the process alive.
+        await pglite.close();
+      }),
+    };
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+}

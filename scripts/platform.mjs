@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Starts the whole platform on embedded defaults: the inference server and the api (which runs
+// PGlite in ./data unless DATABASE_URL is set). Ctrl-C stops both, letting streams finish.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const services = [
+  { name: 'inference', script: join(root, 'inference', 'src', 'main.ts') },
+  { name: 'api', script: join(root, 'api', 'src', 'main.ts') },
+];
+
+const children = services.map(({ name, script }) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { ...process.env, INIT_CWD: process.env.INIT_CWD ?? process.cwd() },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[platform] ${name} exited (${signal ?? code}); stopping the rest`);
+      stop(code || 1);
+    } else if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);
+  });
+  return child;
+});
+
+let stopping = false;
+let exitCode = 0;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  exitCode = code;
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+}
+// Ctrl-C reaches the children directly (same process group): just wait for them to finish
+// their streams and exit. A SIGTERM sent to this process alone is passed on.
+process.on('SIGINT', () => {
+  stopping = true;
+});
+process.on('SIGTERM', () => stop(0));
