@@ -62,6 +62,7 @@ export const envSchema = (base = process.cwd()) =>
       MAX_MESSAGE_CHARS: positiveInt.default(32_000),
       MAX_QUERY_DEPTH: positiveInt.default(10),
       MAX_QUERY_COST: positiveInt.default(5_000),
+      MAX_QUERY_ALIASES: positiveInt.default(15),
       /** Messages (send, regenerate, edit) per person per minute. */
       RATE_LIMIT_MESSAGES_PER_MINUTE: positiveInt.default(30),
       /** Replies one person may have streaming at once. */

@@ -1,4 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
+import { Prisma } from '@dialoop/db';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
@@ -19,6 +20,7 @@ export const ErrorCode = {
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_INTERRUPTED: 'UPSTREAM_INTERRUPTED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -33,6 +35,12 @@ const PROTOCOL_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
+
+/**
+ * Prisma errors that mean "not now" rather than "wrong": the connection pool or a transaction
+ * slot could not be had in time (a saturated process), or the database cannot be reached.
+ */
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024', 'P2028']);
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -79,6 +87,10 @@ export function createFormatError(log: Logger) {
     if (original instanceof ArgumentValidationError) {
       const fields = flatten(original.extensions.validationErrors);
       return { ...base, message: 'Argument validation failed', extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
+    }
+    if (original instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA_CODES.has(original.code)) {
+      log.warn({ err: original, path: formatted.path }, 'database unavailable or saturated');
+      return { ...base, message: 'The service is overloaded or its database is unreachable; retry shortly', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PROTOCOL_CODES.has(code)) {

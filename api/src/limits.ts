@@ -19,13 +19,17 @@ export class Limits {
     this.logins = make('dialoop:rl:login', 10, 60);
   }
 
+  private limited(res: RateLimiterRes, what: string) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    return new AppError(ErrorCode.RATE_LIMITED, `Too many ${what}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+
   private async consume(limiter: RateLimiterAbstract, key: string, what: string) {
     try {
       await limiter.consume(key);
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
-      const retryAfterSeconds = Math.ceil(res.msBeforeNext / 1000);
-      throw new AppError(ErrorCode.RATE_LIMITED, `Too many ${what}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+      throw this.limited(res, what);
     }
   }
 
@@ -33,8 +37,21 @@ export class Limits {
     return this.consume(this.messages, userId, 'messages');
   }
 
-  /** Sign-in attempts per email and client address. */
-  login(email: string, ip: string | undefined) {
-    return this.consume(this.logins, `${email.trim().toLowerCase()}|${ip ?? ''}`, 'sign-in attempts');
+  /**
+   * Guards a sign-in: after 10 failures in a minute for one email from one address, further
+   * attempts are refused until the minute is over; a success clears the count.
+   */
+  async login<T>(email: string, ip: string | undefined, attempt: () => Promise<T>): Promise<T> {
+    const key = `${email.trim().toLowerCase()}|${ip ?? ''}`;
+    const seen = await this.logins.get(key);
+    if (seen && seen.remainingPoints <= 0) throw this.limited(seen, 'failed sign-in attempts');
+    try {
+      const result = await attempt();
+      await this.logins.delete(key);
+      return result;
+    } catch (err) {
+      await this.logins.penalty(key, 1).catch(() => undefined);
+      throw err;
+    }
   }
 }

@@ -4,8 +4,9 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { AuthResolver } from './modules/auth/index.js';
 import { ChatResolver } from './modules/chat/index.js';
 import { RatingsResolver } from './modules/ratings/index.js';
-import { authChecker, requireDeclaredRule } from './modules/rbac/index.js';
+import { authChecker } from './modules/rbac/index.js';
 import { UsersResolver } from './modules/users/index.js';
+import { guardRootFields } from './middleware.js';
 
 /**
  * type-graphql insists on a PubSub once a schema has subscriptions, even when each brings its
@@ -28,7 +29,7 @@ export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
     authChecker,
-    globalMiddlewares: [requireDeclaredRule],
+    globalMiddlewares: [guardRootFields],
     validate: { forbidUnknownValues: false },
     pubSub: unusedPubSub,
   });

@@ -4,18 +4,17 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { openDatabase, type Database } from '@dialoop/db';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import express from 'express';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
 import type { Context } from './context.js';
 import { parseEnv, randomSecret, type ApiEnv } from './env.js';
 import { AppError, createFormatError } from './errors.js';
@@ -29,6 +28,7 @@ import { abilityFor } from './modules/rbac/index.js';
 import { UserService } from './modules/users/index.js';
 import { createSchema } from './schema.js';
 import type { Services } from './services.js';
+import { startGraphqlWs } from './ws.js';
 
 export interface ApiServer {
   /** http://host:port — GraphQL at /graphql (HTTP and WebSocket). */
@@ -41,8 +41,6 @@ export interface ApiServer {
   demoAccounts: { email: string; role: string }[];
   close(): Promise<void>;
 }
-
-type WsExtra = { auth?: Authenticated | null };
 
 const LIVENESS_PREFIX = 'dialoop:api:';
 
@@ -148,9 +146,15 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
 
   const schema = await createSchema();
   const formatError = createFormatError(log);
+  // graphql-armor throws from inside validate() unless told otherwise, which Apollo answers with
+  // a 500 and graphql-ws with a closed socket: report to the validation context instead, so a
+  // rejected operation is a GRAPHQL_VALIDATION_FAILED error like any other invalid one.
+  const reportRejection = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(err)] };
   const rules: ValidationRule[] = [
-    maxDepthRule({ n: env.MAX_QUERY_DEPTH, exposeLimits: true }),
-    costLimitRule({ maxCost: env.MAX_QUERY_COST, exposeLimits: true }),
+    maxDepthRule({ n: env.MAX_QUERY_DEPTH, exposeLimits: true, ...reportRejection }),
+    costLimitRule({ maxCost: env.MAX_QUERY_COST, exposeLimits: true, ...reportRejection }),
+    // Aliases multiply a field without raising its cost (300 × conversations would fit): cap them.
+    maxAliasesRule({ n: env.MAX_QUERY_ALIASES, exposeLimits: true, ...reportRejection }),
   ];
 
   const contextFor = (auth: Authenticated | null, requestId: string, client: Context['client']): Context => {
@@ -161,71 +165,15 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  wss.on('connection', () => {
-    metrics.wsConnections.inc();
+  const wsServer = startGraphqlWs(httpServer, {
+    schema,
+    rules: [...specifiedRules, ...rules, ...(env.introspection ? [] : [NoSchemaIntrospectionCustomRule])],
+    auth,
+    contextFor,
+    formatError,
+    connections: metrics.wsConnections,
+    log,
   });
-  wss.on('close', () => undefined);
-
-  const wsRules = [...specifiedRules, ...rules, ...(env.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-  const format = (err: GraphQLError) => formatError(err.toJSON(), err);
-  const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
-    {
-      schema,
-      // graphql-ws PROTOCOL: authenticate once in connection_init. Close codes:
-      // 4401 Unauthorized — no, malformed, invalid or expired token; 4403 Forbidden — account disabled.
-      onConnect: async (ctx) => {
-        const header = ctx.connectionParams?.authorization;
-        try {
-          const auth = await services.auth.authenticate(typeof header === 'string' ? header : undefined);
-          if (!auth) {
-            ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: connection_init needs {"authorization": "Bearer <token>"}');
-            return false;
-          }
-          ctx.extra.auth = auth;
-          return true;
-        } catch (err) {
-          const forbidden = err instanceof AppError && err.code === 'FORBIDDEN';
-          ctx.extra.socket.close(forbidden ? CloseCode.Forbidden : CloseCode.Unauthorized, `${forbidden ? 'Forbidden' : 'Unauthorized'}: ${(err as Error).message}`);
-          return false;
-        }
-      },
-      onDisconnect: () => {
-        metrics.wsConnections.dec();
-      },
-      onSubscribe: (ctx, id, payload) => {
-        const auth = ctx.extra.auth ?? null;
-        if (auth?.expiresAt !== undefined && auth.expiresAt * 1000 < Date.now()) {
-          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: access token expired');
-          return [];
-        }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: 5_000 });
-        } catch (err) {
-          return [format(err instanceof GraphQLError ? err : new GraphQLError(String(err)))].map(
-            (f) => new GraphQLError(f.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
-          );
-        }
-        const errors = validate(schema, document, wsRules);
-        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-        const req = ctx.extra.request;
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: contextFor(auth, `${String(req.headers['x-request-id'] ?? randomUUID())}:${id}`, {
-            ip: req.socket.remoteAddress,
-            userAgent: req.headers['user-agent'],
-          }),
-        };
-      },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e)) as never } : result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => new GraphQLError(format(e).message, { extensions: format(e).extensions })),
-    },
-    wss,
-  );
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -235,7 +183,25 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     includeStacktraceInErrorResponses: false,
     validationRules: rules,
     plugins: [
+      // Nothing is cacheable (every /graphql response says `no-store`, below). Apollo's cache-control
+      // plugin would also wrap every field resolver of the schema, which graphql-ws shares: each
+      // token of a reply stream would pay for it.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // One structured line per HTTP operation, under its request id.
+      {
+        requestDidStart: async ({ contextValue }) => {
+          const started = performance.now();
+          return {
+            willSendResponse: async ({ operationName, errors }) => {
+              contextValue.log.info(
+                { operationName, ms: Math.round((performance.now() - started) * 10) / 10, errors: errors?.map((e) => e.extensions.code ?? 'INTERNAL_SERVER_ERROR') },
+                'graphql request',
+              );
+            },
+          };
+        },
+      },
       { serverWillStart: async () => ({ drainServer: async () => void (await wsServer.dispose()) }) },
     ],
   });
@@ -259,13 +225,18 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     (req, res, next) => {
       const requestId = String(req.headers['x-request-id'] ?? randomUUID());
       res.setHeader('x-request-id', requestId);
+      res.setHeader('cache-control', 'no-store');
       res.locals.requestId = requestId;
       next();
     },
     express.json({ limit: env.BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const auth = await services.auth.authenticate(req.headers.authorization);
+        // A credential refused before any resolver runs (a disabled account) is a 403; Apollo
+        // answers a failed context with 500 unless the error names its status.
+        const auth = await services.auth.authenticate(req.headers.authorization).catch((err: unknown) => {
+          throw err instanceof AppError && err.code === 'FORBIDDEN' ? new AppError(err.code, err.message, { http: { status: 403 } }) : err;
+        });
         return contextFor(auth, String(res.locals.requestId), { ip: req.ip, userAgent: req.headers['user-agent'] });
       },
     }),

@@ -101,6 +101,20 @@ describe('chat over GraphQL and graphql-ws', () => {
     expect(conv.messages.every((m: any) => m.status === 'COMPLETE')).toBe(true);
   });
 
+  it('leaves the oldest turns out when a conversation outgrows the model context', async () => {
+    // dialoop-tiny has 1,024 positions (bytes): two 600-character prompts do not fit together.
+    const long = (n: number) => `Question ${n}: ${'what is the capital of France? '.repeat(20)}`;
+    const first = (await gqlOk(api.url, SEND, { input: { content: long(1), params: { maxTokens: 20 } } }, user.token)).sendMessage;
+    const client = wsClient(api.url, user.token);
+    await collect(client, first.assistantMessage.id);
+    const second = (await gqlOk(api.url, SEND, { input: { conversationId: first.conversation.id, content: long(2), params: { maxTokens: 20 } } }, user.token)).sendMessage;
+    const events = await collect(client, second.assistantMessage.id);
+    await client.dispose();
+    expect(events.at(-1)).toMatchObject({ done: true, status: 'COMPLETE', error: null });
+    // Only the last prompt was sent: fewer prompt tokens than the two prompts together.
+    expect(events.at(-1)!.usage!.promptTokens).toBeLessThan(long(1).length + long(2).length);
+  });
+
   it('rates a reply once per person, updatably, and validates the rating', async () => {
     const sent = (await gqlOk(api.url, SEND, { input: { content: 'Hi' } }, user.token)).sendMessage;
     const client = wsClient(api.url, user.token);

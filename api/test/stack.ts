@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { createClient, type Client } from 'graphql-ws';
@@ -53,7 +54,8 @@ export interface Proc {
 function spawnNode(script: string, env: Record<string, string>, url: string, readyPath: string): Promise<Proc> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // tsx takes decorator settings from the package's tsconfig, not from the working directory's.
+    env: { ...process.env, LOG_LEVEL: 'warn', TSX_TSCONFIG_PATH: join(ROOT, script.split('/')[0]!, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -73,14 +75,10 @@ function spawnNode(script: string, env: Record<string, string>, url: string, rea
       await exited;
     },
   };
-  return waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`process exited early:\n${out}`);
-      return (await fetch(url + readyPath)).ok;
-    },
-    60_000,
-    `${script} to start`,
-  ).then(
+  // Ready when the health path answers; a child that exits first fails at once, with its output.
+  const ready = waitFor(async () => (await fetch(url + readyPath)).ok, 60_000, `${script} to start`);
+  const died = exited.then(() => Promise.reject(new Error(`${script} exited before it was ready`)));
+  return Promise.race([ready, died]).then(
     () => proc,
     async (err: unknown) => {
       await proc.kill();

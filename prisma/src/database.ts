@@ -4,8 +4,8 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.js';
 import {
+  applyMigrations,
   applyMigrationsToPglite,
-  applyMigrationsToPostgres,
   checkConnection,
   openPglite,
   type ApplyMigrationsResult,
@@ -50,7 +50,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     try {
       await checkConnection(pool, target);
       if (opts.migrate) {
-        log(`database: PostgreSQL ${target.display}: ${describeApplied(await applyMigrationsToPostgres(pool, target))}`);
+        // Through a pool of its own, ended before returning: the schema engine takes a session-level
+        // advisory lock, which a connection handed back to this long-lived pool would keep holding
+        // while idle, stalling (and timing out) every other process migrating the same database.
+        log(`database: PostgreSQL ${target.display}: ${describeApplied(await applyMigrations({ databaseUrl: opts.databaseUrl }))}`);
       }
       const prisma = new PrismaClient({
         adapter: new PrismaPg(pool, target.schema === undefined ? {} : { schema: target.schema }),

@@ -11,7 +11,7 @@ export class AuthResolver {
   @Public()
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password' })
   login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context) {
-    return ctx.services.limits.login(email, ctx.client.ip).then(() => ctx.services.auth.login(email, password));
+    return ctx.services.limits.login(email, ctx.client.ip, () => ctx.services.auth.login(email, password));
   }
 
   @Public()

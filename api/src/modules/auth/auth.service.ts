@@ -1,4 +1,4 @@
-import type { PrismaClient, User } from '@dialoop/db';
+import { Prisma, type PrismaClient, type User } from '@dialoop/db';
 import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
 import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
 import { ROLES, type ApiKeyScope, type RoleName } from '../rbac/rules.js';
@@ -82,11 +82,20 @@ export class AuthService {
     const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : `${payload.sub}@${new URL(String(payload.iss)).host}`;
     const name = typeof payload.name === 'string' ? payload.name : null;
     // Provisioned on first sight; the issuer stays the source of truth for the role.
-    const user = await this.o.db.user.upsert({
-      where: { externalId },
-      create: { externalId, email, name, role },
-      update: { role, ...(name ? { name } : {}) },
-    });
+    let user: User;
+    try {
+      user = await this.o.db.user.upsert({
+        where: { externalId },
+        create: { externalId, email, name, role },
+        update: { role, ...(name ? { name } : {}) },
+      });
+    } catch (err) {
+      // The email is another account's (a local one): never linked by email, refused.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new AppError(ErrorCode.FORBIDDEN, 'This identity’s email belongs to another account');
+      }
+      throw err;
+    }
     this.assertActive(user);
     return { actor: { kind: 'oidc', userId: user.id, role: user.role }, expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined };
   }

@@ -7,7 +7,7 @@ registerEnumType(RoleEnum, { name: 'Role', description: 'What a person may do: s
 export const ApiKeyScopeEnum = Object.fromEntries(SCOPE_NAMES.map((s) => [s, s])) as { [K in (typeof SCOPE_NAMES)[number]]: K };
 registerEnumType(ApiKeyScopeEnum, { name: 'ApiKeyScope', description: 'chat: conversations and messages; ratings: rate replies; profile: read own account' });
 
-@ObjectType()
+@ObjectType('User')
 export class UserType {
   @Field(() => ID) id!: string;
   @Field(() => String) email!: string;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { isUuid } from '../../ids.js';
 
 export const ISSUER = 'dialoop';
 const AUDIENCE = 'dialoop-api';
@@ -46,7 +47,7 @@ export class AccessTokens {
   async verify(token: string): Promise<VerifyResult> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      if (typeof payload.sub !== 'string' || typeof payload.role !== 'string' || typeof payload.exp !== 'number') {
+      if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || typeof payload.role !== 'string' || typeof payload.exp !== 'number') {
         return { ok: false, reason: 'invalid' };
       }
       return { ok: true, claims: { sub: payload.sub, role: payload.role, exp: payload.exp } };

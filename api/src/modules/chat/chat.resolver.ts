@@ -3,7 +3,7 @@ import type { Context } from '../../context.js';
 import { Allow } from '../rbac/index.js';
 import { GenerationParamsInput, RegenerateInput, SendMessageInput } from './chat.inputs.js';
 import type { MessageEventPayload } from './chat.service.js';
-import { Conversation, ConversationConnection, Message, MessageEvent, ModelInfo, SendMessagePayload } from './chat.types.js';
+import { Conversation, ConversationConnection, Message, MessageEvent, ModelInfo, SendMessagePayload, messageEventOf } from './chat.types.js';
 
 interface StreamArgs {
   messageId: string;
@@ -50,10 +50,10 @@ export class ChatResolver {
   @Query(() => ConversationConnection, { description: 'Your conversations, most recently active first' })
   conversations(
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1-100 (default 20)' }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.chat.conversations(ctx.ability, first, after);
+    return ctx.services.chat.conversations(ctx, first ?? 20, after);
   }
 
   @Allow('read', 'Conversation')
@@ -102,16 +102,6 @@ export class ChatResolver {
     @Arg('messageId', () => ID) _messageId: string,
     @Arg('fromSeq', () => Int, { nullable: true, description: 'First seq wanted: last seen + 1 when resuming' }) _fromSeq?: number,
   ): MessageEvent {
-    return {
-      messageId: event.messageId,
-      seq: event.seq,
-      delta: event.delta ?? null,
-      done: event.done ?? false,
-      status: event.status ?? null,
-      finishReason: event.finishReason ?? null,
-      usage: event.usage ?? null,
-      timings: event.timings ?? null,
-      error: event.error ?? null,
-    };
+    return messageEventOf(event);
   }
 }

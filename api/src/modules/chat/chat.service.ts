@@ -1,11 +1,11 @@
-import { Repeater } from '@repeaterjs/repeater';
 import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
-import { parseId } from '../../ids.js';
+import { isUuid, parseId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
 import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
 import { assertCan, type AuthorizationContext } from '../rbac/allow.js';
+import { EventQueue } from './event-queue.js';
 import { eventsFromRow, type StreamEvent } from './events.js';
 import type { GenerationManager } from './generation.js';
 import type { StreamBus } from './stream-bus.js';
@@ -45,8 +45,8 @@ function encodeCursor(c: { updatedAt: Date; id: string }) {
 function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const updatedAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(updatedAt.getTime())) throw badInput('Malformed cursor');
-  return { updatedAt, id: parseId(id, 'Cursor') };
+  if (!id || !isUuid(id) || Number.isNaN(updatedAt.getTime())) throw badInput('Malformed cursor');
+  return { updatedAt, id: id.toLowerCase() };
 }
 
 const cleanParams = (p: SamplingParams | undefined): SamplingParams =>
@@ -69,7 +69,7 @@ export class ChatService {
   }
 
   /** Resolves the model a reply uses and the upstream serving it (undefined: none reachable now). */
-  private async pickModel(requested: string | undefined): Promise<{ model: string; upstream: string | undefined }> {
+  private async pickModel(requested: string | undefined): Promise<{ model: string | null; upstream: string | undefined }> {
     if (requested) {
       const upstream = await this.o.upstreams.find(requested);
       if (!upstream && (await this.o.upstreams.models()).length > 0) throw badInput(`Unknown model: ${requested}`, { field: 'model' });
@@ -77,7 +77,7 @@ export class ChatService {
     }
     const models = await this.o.upstreams.models();
     const model = this.o.defaultModel ?? models[0]?.id;
-    if (!model) return { model: 'default', upstream: undefined };
+    if (!model) return { model: null, upstream: undefined };
     return { model, upstream: models.find((m) => m.id === model)?.upstream ?? (await this.o.upstreams.find(model)) };
   }
 
@@ -109,7 +109,7 @@ export class ChatService {
     return path.reverse();
   }
 
-  private assistantRow(actor: Actor, conversationId: string, parentId: string, model: string, params: SamplingParams) {
+  private assistantRow(actor: Actor, conversationId: string, parentId: string, model: string | null, params: SamplingParams) {
     return {
       conversationId,
       userId: actor.userId,
@@ -134,7 +134,7 @@ export class ChatService {
       conversationId = (await this.ownConversation(ctx.ability, row.conversationId)).id;
       parent = row;
     } else if (conversationId) {
-      parent = (await this.o.db.message.findFirst({ where: { conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] })) ?? undefined;
+      parent = (await this.o.db.message.findFirst({ where: { conversationId }, orderBy: { ordinal: 'desc' } })) ?? undefined;
     }
     if (parent && parent.role !== 'ASSISTANT') throw badInput('A message answers an assistant reply: parentId must name one', { field: 'parentId' });
     if (parent?.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply this message answers is still streaming');
@@ -151,7 +151,8 @@ export class ChatService {
         data: { conversationId: conversation.id, userId: actor.userId, parentId: parent?.id ?? null, role: 'USER', content: input.content },
       });
       const assistantMessage = await tx.message.create({ data: this.assistantRow(actor, conversation.id, userMessage.id, model, params) });
-      const messages = await this.history(tx, conversation.id, userMessage.id);
+      // A first message is its own history: one query less before the reply starts.
+      const messages: ChatTurn[] = parent ? await this.history(tx, conversation.id, userMessage.id) : [{ role: 'user', content: userMessage.content }];
       return { conversation, userMessage, assistantMessage, messages };
     });
     this.o.generations.start({ messageId: result.assistantMessage.id, userId: actor.userId, model, upstream, messages: result.messages, params });
@@ -230,13 +231,17 @@ export class ChatService {
     return this.o.db.message.findUniqueOrThrow({ where: { id } });
   }
 
-  async conversations(ability: AppAbility, first: number, after: string | undefined) {
+  async conversations(ctx: AuthorizationContext, first: number, after: string | undefined) {
+    const actor = this.actorOf(ctx);
+    const { ability } = ctx;
     if (first < 1 || first > PAGE_MAX) throw badInput(`first must be between 1 and ${PAGE_MAX}`);
     const c = after ? decodeCursor(after) : undefined;
     const rows = await this.o.db.conversation.findMany({
       where: {
         AND: [
           accessible(ability).ofType('Conversation'),
+          // Your own: reviewers and admins, who may read others', open those by id.
+          { userId: actor.userId },
           c ? { OR: [{ updatedAt: { lt: c.updatedAt } }, { updatedAt: c.updatedAt, id: { lt: c.id } }] } : {},
         ],
       },
@@ -261,7 +266,7 @@ export class ChatService {
   messages(ability: AppAbility, conversationId: string) {
     return this.o.db.message.findMany({
       where: { AND: [accessible(ability).ofType('Message'), { conversationId }] },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      orderBy: { ordinal: 'asc' },
     });
   }
 
@@ -302,68 +307,91 @@ export class ChatService {
     const { bus, db, idleRecheckMs } = this.o;
     const log = this.o.log;
 
-    return new Repeater<MessageEventPayload>(async (push, stop) => {
-      let next = Math.max(fromSeq, 1);
-      let ended = false;
-      const buffered: StreamEvent[] = [];
-      let replaying = true;
-      let idleTimer: NodeJS.Timeout | undefined;
+    let next = Math.max(fromSeq, 1);
+    let ended = false;
+    let idleTimer: NodeJS.Timeout | undefined;
+    let unlisten: (() => void) | undefined;
+    /** Stops listening: after the final event, an error, or the client unsubscribing. */
+    const cleanup = () => {
+      ended = true;
+      clearTimeout(idleTimer);
+      unlisten?.();
+      unlisten = undefined;
+    };
+    const queue = new EventQueue<MessageEventPayload>(cleanup);
+    const finish = (err?: unknown) => {
+      if (ended) return;
+      cleanup();
+      queue.end(err);
+    };
+    const emit = (e: StreamEvent) => {
+      if (ended || e.seq < next) return;
+      next = e.seq + 1;
+      queue.push({ ...e, messageId: id });
+      if (e.done) finish();
+    };
+    const fromStoredRow = async () => {
+      const current = await db.message.findUnique({ where: { id } });
+      if (!current) return finish(notFound('Message'));
+      if (current.status === 'STREAMING') return;
+      for (const e of eventsFromRow(current)) emit(e);
+    };
+    /** Fills a gap (an event published before our SUBSCRIBE took, or a lost message) from the log or the row. */
+    const catchUp = async () => {
+      const past = await bus.history(id);
+      if (past.length > 0) for (const e of past) emit(e);
+      else await fromStoredRow();
+    };
 
-      const emit = async (e: StreamEvent) => {
-        if (ended || e.seq < next) return;
-        next = e.seq + 1;
-        await push({ ...e, messageId: id });
-        if (e.done) {
-          ended = true;
-          stop();
-        }
-      };
-      const fromStoredRow = async () => {
-        const current = await db.message.findUnique({ where: { id } });
-        if (!current) {
-          ended = true;
-          stop(notFound('Message'));
-          return false;
-        }
-        if (current.status === 'STREAMING') return false;
-        for (const e of eventsFromRow(current)) await emit(e);
-        return true;
-      };
-      /** Fills a gap (an event published before our SUBSCRIBE took, or a lost message) from the log or the row. */
-      const catchUp = async () => {
-        const past = await bus.history(id);
-        if (past.length > 0) for (const e of past) await emit(e);
-        else await fromStoredRow();
-      };
-      const armIdle = () => {
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => void catchUp().then(() => !ended && armIdle()), idleRecheckMs);
-        idleTimer.unref();
-      };
-      let chain = Promise.resolve();
-      const onLive = (e: StreamEvent) => {
-        if (replaying) return void buffered.push(e);
-        chain = chain.then(async () => {
-          if (ended) return;
-          armIdle();
-          if (e.seq > next) await catchUp();
-          await emit(e);
-        }).catch((err: unknown) => log.warn({ err, messageId: id }, 'stream delivery failed'));
-      };
+    // Live events are delivered as they arrive. While the log is read (the replay at the start, or
+    // a catch-up after a gap) they wait in `held`, in order, and go out after it.
+    let held: StreamEvent[] | undefined = [];
+    let heardAt = Date.now();
+    const release = () => {
+      const events = held ?? [];
+      held = undefined;
+      for (const e of events) onLive(e);
+    };
+    const onLive = (e: StreamEvent) => {
+      heardAt = Date.now();
+      if (held) return void held.push(e);
+      if (ended) return;
+      if (e.seq <= next) return emit(e);
+      held = [];
+      catchUp().then(
+        () => emit(e),
+        (err: unknown) => log.warn({ err, messageId: id }, 'stream delivery failed'),
+      ).finally(release);
+    };
+    // One timer per subscriber, not one per event: an event only notes when it was heard.
+    const armIdle = (ms = idleRecheckMs) => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        const quiet = Date.now() - heardAt;
+        if (quiet < idleRecheckMs) return armIdle(idleRecheckMs - quiet);
+        heardAt = Date.now();
+        catchUp().then(
+          () => !ended && armIdle(),
+          (err: unknown) => {
+            log.warn({ err, messageId: id }, 'stream recheck failed');
+            if (!ended) armIdle();
+          },
+        );
+      }, ms);
+      idleTimer.unref();
+    };
 
-      const unlisten = await bus.listen(id, onLive);
-      try {
-        const past = await bus.history(id);
-        if (past.length > 0) for (const e of past) await emit(e);
-        else if (row.status !== 'STREAMING') await fromStoredRow();
-        replaying = false;
-        for (const e of buffered.splice(0)) onLive(e);
-        if (!ended) armIdle();
-        await stop;
-      } finally {
-        clearTimeout(idleTimer);
-        unlisten();
-      }
-    });
+    unlisten = await bus.listen(id, onLive);
+    try {
+      const past = await bus.history(id);
+      if (past.length > 0) for (const e of past) emit(e);
+      else if (row.status !== 'STREAMING') await fromStoredRow();
+    } catch (err) {
+      cleanup();
+      throw err;
+    }
+    release();
+    if (!ended) armIdle();
+    return queue;
   }
 }

@@ -1,25 +1,29 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { StreamEvent } from './events.js';
 
 export const MessageStatusEnum = { STREAMING: 'STREAMING', COMPLETE: 'COMPLETE', CANCELLED: 'CANCELLED', INTERRUPTED: 'INTERRUPTED', FAILED: 'FAILED' } as const;
 registerEnumType(MessageStatusEnum, { name: 'MessageStatus' });
 export const MessageRoleEnum = { SYSTEM: 'SYSTEM', USER: 'USER', ASSISTANT: 'ASSISTANT' } as const;
 registerEnumType(MessageRoleEnum, { name: 'MessageRole' });
 
-@ObjectType()
+// The types of a stream event resolve their fields as plain properties (`simpleResolvers`): no
+// middleware runs per field of every token (the global `guardRootFields` only guards root
+// fields, and these fields declare no rules of their own). A field that needs one must opt out.
+@ObjectType({ simpleResolvers: true })
 export class Usage {
   @Field(() => Int) promptTokens!: number;
   @Field(() => Int) completionTokens!: number;
   @Field(() => Int) totalTokens!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Timings {
   @Field(() => Int, { nullable: true, description: 'From the upstream request to the first token' }) timeToFirstTokenMs!: number | null;
   @Field(() => Float, { nullable: true }) tokensPerSecond!: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class StreamError {
   @Field(() => String, { description: 'UPSTREAM_ERROR, UPSTREAM_TIMEOUT or UPSTREAM_INTERRUPTED' }) code!: string;
   @Field(() => String) message!: string;
@@ -80,6 +84,7 @@ export class SendMessagePayload {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'One event of a reply stream. Deltas have seq 1, 2, …; the last event has done: true and the next seq, ' +
     'with finishReason, usage and timings, or an error. Subscribe again with fromSeq = last seen seq + 1 to resume.',
@@ -99,4 +104,22 @@ export class MessageEvent {
 @ObjectType()
 export class ModelInfo {
   @Field(() => ID) id!: string;
+}
+
+/**
+ * What `messageStream` resolves an event to. graphql-ws renders most events from it directly
+ * (`subscribeWithPlans` in ../../subscriptions.ts), so the resolver must return exactly this.
+ */
+export function messageEventOf(event: StreamEvent & { messageId: string }): MessageEvent {
+  return {
+    messageId: event.messageId,
+    seq: event.seq,
+    delta: event.delta ?? null,
+    done: event.done ?? false,
+    status: event.status ?? null,
+    finishReason: event.finishReason ?? null,
+    usage: event.usage ?? null,
+    timings: event.timings ?? null,
+    error: event.error ?? null,
+  };
 }

@@ -10,7 +10,8 @@ import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } fro
 export interface GenerationJob {
   messageId: string;
   userId: string;
-  model: string;
+  /** null when no upstream could be asked which models exist. */
+  model: string | null;
   /** Base URL of the upstream serving the model; undefined when no upstream lists it. */
   upstream: string | undefined;
   messages: ChatTurn[];
@@ -18,6 +19,14 @@ export interface GenerationJob {
 }
 
 class CancelledError extends Error {}
+
+/** The conversation without its oldest exchange (system messages stay first). */
+export function dropOldestTurns(messages: ChatTurn[]): ChatTurn[] {
+  const system = messages.filter((m) => m.role === 'system');
+  const turns = messages.filter((m) => m.role !== 'system');
+  const drop = turns.length > 2 && turns[0]?.role === 'user' && turns[1]?.role === 'assistant' ? 2 : 1;
+  return [...system, ...turns.slice(drop)];
+}
 
 interface Running {
   job: GenerationJob;
@@ -100,9 +109,11 @@ export class GenerationManager {
     let status: MessageStatus = 'COMPLETE';
     let error: { code: string; message: string } | null = null;
     try {
-      if (!job.upstream) throw new UpstreamError('UPSTREAM_ERROR', `No upstream serves model ${job.model}`);
-      await this.o.upstreams.stream(job.upstream, job.model, job.messages, job.params, r.abort.signal, {
-        onDelta: (delta) => {
+      if (!job.upstream || !job.model) {
+        throw new UpstreamError('UPSTREAM_ERROR', job.model ? `No upstream serves model ${job.model}` : 'No upstream is reachable');
+      }
+      const handlers = {
+        onDelta: (delta: string) => {
           r.firstTokenAt ??= performance.now();
           r.seq += 1;
           r.content += delta;
@@ -110,9 +121,19 @@ export class GenerationManager {
           r.dirty = true;
           this.o.bus.append(job.messageId, { seq: r.seq, delta });
         },
-        onUsage: (u) => (r.usage = u),
-        onFinish: (reason) => (r.finishReason = reason),
-      });
+        onUsage: (u: { promptTokens: number; completionTokens: number }) => (r.usage = u),
+        onFinish: (reason: string | null) => (r.finishReason = reason),
+      };
+      // A conversation longer than the model's context is sent without its oldest turns, a
+      // pair at a time, down to the last prompt alone.
+      for (let messages = job.messages; ; messages = dropOldestTurns(messages)) {
+        try {
+          await this.o.upstreams.stream(job.upstream, job.model, messages, job.params, r.abort.signal, handlers);
+          break;
+        } catch (err) {
+          if (!(err instanceof UpstreamError && err.contextTooLong && r.seq === 0 && messages.length > 1)) throw err;
+        }
+      }
       r.finishReason ??= 'stop';
     } catch (err) {
       if (r.abort.signal.aborted && r.abort.signal.reason instanceof CancelledError) {
@@ -150,8 +171,10 @@ export class GenerationManager {
     };
     r.dirty = false;
     try {
-      await this.o.db.message.update({
-        where: { id: job.messageId },
+      // Only a row still STREAMING is settled here: one already settled elsewhere (cancelled by a
+      // request that found no live generator) keeps that outcome.
+      await this.o.db.message.updateMany({
+        where: { id: job.messageId, status: 'STREAMING' },
         data: { ...row, generatorId: null, completedAt: new Date() },
       });
     } catch (err) {

@@ -1,5 +1,5 @@
 export { ChatResolver } from './chat.resolver.js';
-export { ChatService } from './chat.service.js';
+export { ChatService, type MessageEventPayload } from './chat.service.js';
 export { GenerationManager, type GenerationMetrics } from './generation.js';
 export { MemoryStreamBus, RedisStreamBus, type StreamBus } from './stream-bus.js';
 export { Upstreams } from './upstream.js';

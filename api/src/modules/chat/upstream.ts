@@ -25,6 +25,8 @@ export class UpstreamError extends Error {
     readonly code: UpstreamErrorCode,
     message: string,
     readonly status?: number,
+    /** The upstream refused the prompt as longer than the model's context (OpenAI's `context_length_exceeded`). */
+    readonly contextTooLong = false,
   ) {
     super(message);
   }
@@ -47,7 +49,7 @@ export interface UpstreamOptions {
 interface ChunkJson {
   choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
-  error?: { message?: string };
+  error?: { message?: string; code?: string };
 }
 
 const MODELS_TTL_MS = 30_000;
@@ -152,6 +154,8 @@ export class Upstreams {
       let settled = false;
       let sawDone = false;
       let timer: NodeJS.Timeout | undefined;
+      /** When the upstream last sent something; a chunk only updates it (no timer per chunk). */
+      let heardAt = 0;
       const finish = (err?: unknown) => {
         if (settled) return;
         settled = true;
@@ -164,7 +168,13 @@ export class Upstreams {
       };
       const arm = (ms: number, what: string) => {
         clearTimeout(timer);
-        timer = setTimeout(() => finish(new UpstreamError('UPSTREAM_TIMEOUT', `Upstream sent nothing for ${ms} ms (${what})`)), ms);
+        heardAt = Date.now();
+        const check = () => {
+          const quiet = Date.now() - heardAt;
+          if (quiet < ms) timer = setTimeout(check, ms - quiet);
+          else finish(new UpstreamError('UPSTREAM_TIMEOUT', `Upstream sent nothing for ${ms} ms (${what})`));
+        };
+        timer = setTimeout(check, ms);
       };
       const onAbort = () => finish(signal.reason ?? new Error('aborted'));
 
@@ -182,13 +192,16 @@ export class Upstreams {
             res.on('data', (c: string) => (text += c.slice(0, 4096)));
             res.on('end', () => {
               let message = `HTTP ${res.statusCode}`;
+              let code: string | undefined;
               try {
-                const m = (JSON.parse(text) as ChunkJson).error?.message;
-                if (m) message = `${message}: ${m}`;
+                const error = (JSON.parse(text) as ChunkJson).error;
+                if (error?.message) message = `${message}: ${error.message}`;
+                code = error?.code;
               } catch {
                 /* not JSON: the status says enough */
               }
-              finish(new UpstreamError('UPSTREAM_ERROR', message, res.statusCode));
+              const tooLong = res.statusCode === 400 && (code === 'context_length_exceeded' || /maximum context length/i.test(message));
+              finish(new UpstreamError('UPSTREAM_ERROR', message, res.statusCode, tooLong));
             });
             return;
           }
@@ -214,7 +227,7 @@ export class Upstreams {
           });
           res.on('data', (c: string) => {
             if (settled) return;
-            arm(this.o.idleTimeoutMs, 'between tokens');
+            heardAt = Date.now();
             parser.feed(c);
           });
           res.on('end', () => finish(sawDone ? undefined : new UpstreamError('UPSTREAM_INTERRUPTED', 'Upstream closed the stream before it finished')));

@@ -18,11 +18,10 @@ export class RatingService {
   async rate(ctx: AuthorizationContext, messageId: string, input: RatingInput) {
     if (!ctx.actor) throw unauthenticated();
     if (!input.thumb && input.score === undefined) throw badInput('A rating needs a thumb or a score');
-    const message = await this.db.message.findFirst({
-      where: { AND: [accessible(ctx.ability).ofType('Message'), { id: parseId(messageId, 'Message') }] },
-    });
-    // Only your own replies are yours to rate (reviewers review through the review queue).
-    if (!message || message.userId !== ctx.actor.userId) throw notFound('Message');
+    // Only your own replies are yours to rate (reviewers review through the review queue), and a
+    // `ratings` API key rates its owner's replies without the `chat` scope's right to read them.
+    const message = await this.db.message.findFirst({ where: { id: parseId(messageId, 'Message'), userId: ctx.actor.userId } });
+    if (!message) throw notFound('Message');
     if (message.role !== 'ASSISTANT') throw badInput('Only assistant replies can be rated', { field: 'messageId' });
     if (message.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
     const data = {

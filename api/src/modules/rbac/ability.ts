@@ -9,8 +9,22 @@ export type AppSubjects =
   | 'all';
 export type AppAbility = Ability<[Action, AppSubjects], PrismaQueryOf<Prisma.TypeMap>>;
 
-/** Prisma `where` conditions selecting the rows of `model` the ability allows for `action`. */
-export const accessible = (ability: AppAbility, action: Action = 'read') => accessibleBy(ability, action);
+/**
+ * Prisma `where` conditions selecting the rows of `model` the ability allows for `action`.
+ * With no rule for that action and model CASL answers `{ OR: [] }`, which matches nothing alone
+ * but which Prisma drops inside `AND` (prisma/prisma#17367), matching every row: that answer
+ * becomes `{ id: { in: [] } }`, which matches nothing wherever it stands.
+ */
+export const accessible = (ability: AppAbility, action: Action = 'read') => {
+  const records = accessibleBy(ability, action);
+  return {
+    ofType<T extends Parameters<typeof records.ofType>[0]>(type: T): ReturnType<typeof records.ofType<T>> {
+      const where: Record<string, unknown> = records.ofType(type);
+      const none = Object.keys(where).length === 1 && Array.isArray(where.OR) && where.OR.length === 0;
+      return (none ? { id: { in: [] } } : where) as ReturnType<typeof records.ofType<T>>;
+    },
+  };
+};
 
 /** The identity behind a request. */
 export interface Actor {

@@ -1,4 +1,4 @@
-import { Authorized, type AuthChecker, type MiddlewareFn } from 'type-graphql';
+import { Authorized, type AuthChecker } from 'type-graphql';
 import { forbidden, unauthenticated } from '../../errors.js';
 import type { AppAbility, Actor } from './ability.js';
 import type { Action, SubjectName } from './rules.js';
@@ -7,7 +7,8 @@ import type { Action, SubjectName } from './rules.js';
  * Every root operation declares who may call it, with `@Allow(action, subject)` (checked
  * against the caller's ability before the resolver runs) or `@Public()`. Operations are
  * registered by their schema name, which must equal the method name; a root field with no
- * declaration is refused at run time (`requireDeclaredRule`) and fails the permission test.
+ * declaration is refused at run time (`guardRootFields` in src/middleware.ts) and fails the
+ * permission test.
  */
 export type OperationRule = { public: true } | { public: false; action: Action; subject: SubjectName };
 
@@ -54,14 +55,4 @@ export const authChecker: AuthChecker<AuthorizationContext> = ({ context }, rule
   const [action, subject] = rule.split(':') as [Action, SubjectName];
   assertCan(context, action, subject);
   return true;
-};
-
-const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
-
-/** Global middleware: deny any root field that declares no rule. */
-export const requireDeclaredRule: MiddlewareFn = ({ info }, next) => {
-  if (ROOT_TYPES.has(info.parentType.name) && !registry.has(info.fieldName)) {
-    throw forbidden(`Operation ${info.fieldName} declares no authorization rule`);
-  }
-  return next();
 };

@@ -18,11 +18,12 @@ export class UsersResolver {
   @Query(() => [UserType], { description: 'Accounts you may see, by email; `after` is the last email of the previous page' })
   users(
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1-200 (default 50)' }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    if (first < 1 || first > 200) throw badInput('first must be between 1 and 200');
-    return ctx.services.users.list(ctx.ability, first, after);
+    const size = first ?? 50;
+    if (size < 1 || size > 200) throw badInput('first must be between 1 and 200');
+    return ctx.services.users.list(ctx.ability, size, after);
   }
 
   @Allow('update', 'User')

@@ -66,6 +66,7 @@ CREATE TABLE "Conversation" (
 -- CreateTable
 CREATE TABLE "Message" (
     "id" UUID NOT NULL,
+    "ordinal" SERIAL NOT NULL,
     "conversationId" UUID NOT NULL,
     "userId" UUID NOT NULL,
     "parentId" UUID,
@@ -126,7 +127,7 @@ CREATE INDEX "ApiKey_userId_idx" ON "ApiKey"("userId");
 CREATE INDEX "Conversation_userId_updatedAt_id_idx" ON "Conversation"("userId", "updatedAt" DESC, "id" DESC);
 
 -- CreateIndex
-CREATE INDEX "Message_conversationId_createdAt_idx" ON "Message"("conversationId", "createdAt");
+CREATE INDEX "Message_conversationId_ordinal_idx" ON "Message"("conversationId", "ordinal");
 
 -- CreateIndex
 CREATE INDEX "Message_parentId_idx" ON "Message"("parentId");

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import { GraphQLError, getVariableValues, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Gauge } from 'prom-client';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Context } from './context.js';
+import { AppError } from './errors.js';
+import type { AuthService, Authenticated } from './modules/auth/index.js';
+import { OperationCache } from './operations.js';
+
+type WsExtra = { auth?: Authenticated | null };
+
+export interface GraphqlWsOptions {
+  schema: GraphQLSchema;
+  /** Validation rules: graphql's own plus the depth, cost and introspection limits. */
+  rules: readonly ValidationRule[];
+  auth: AuthService;
+  contextFor(auth: Authenticated | null, requestId: string, client: Context['client']): Context;
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  connections: Gauge;
+  log: Logger;
+}
+
+/**
+ * GraphQL over WebSocket (graphql-ws's graphql-transport-ws protocol) on the api's port and path.
+ *
+ * The contract: authenticate once in `connection_init` with `{"authorization": "Bearer <token>"}`
+ * (access token, API key or OIDC JWT). Close codes: 4401 Unauthorized — no, malformed, invalid or
+ * expired token (also on a `subscribe` after the token expired); 4403 Forbidden — the account is
+ * disabled; 4500 — an unexpected failure while authenticating. Each operation is then parsed,
+ * validated (depth and cost limits included), its variables checked, and authorized by its
+ * resolvers like any HTTP request; errors go through the same `formatError`.
+ */
+export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  wss.on('connection', (socket) => {
+    o.connections.inc();
+    socket.once('close', () => o.connections.dec());
+  });
+  const operations = new OperationCache(o.schema, o.rules);
+  const format = (err: GraphQLError) => o.formatError(err.toJSON(), err);
+
+  return useServer<Record<string, unknown> | undefined, WsExtra>(
+    {
+      schema: o.schema,
+      execute: operations.execute,
+      subscribe: operations.subscribe,
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization;
+        try {
+          const auth = await o.auth.authenticate(typeof header === 'string' ? header : undefined);
+          if (!auth) {
+            ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: connection_init needs {"authorization": "Bearer <token>"}');
+            return false;
+          }
+          ctx.extra.auth = auth;
+          return true;
+        } catch (err) {
+          // Only our own errors' messages go out (a close reason also has to fit in 123 bytes).
+          if (!(err instanceof AppError)) {
+            o.log.error({ err }, 'authenticating a WebSocket failed');
+            ctx.extra.socket.close(CloseCode.InternalServerError, 'Internal server error');
+            return false;
+          }
+          const forbidden = err.code === 'FORBIDDEN';
+          ctx.extra.socket.close(forbidden ? CloseCode.Forbidden : CloseCode.Unauthorized, `${forbidden ? 'Forbidden' : 'Unauthorized'}: ${err.message}`.slice(0, 120));
+          return false;
+        }
+      },
+      onSubscribe: (ctx, id, payload) => {
+        const auth = ctx.extra.auth ?? null;
+        if (auth?.expiresAt !== undefined && auth.expiresAt * 1000 < Date.now()) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: access token expired');
+          // graphql-ws needs a non-empty error list here (an empty one is an internal error); the socket is already closing.
+          return [new GraphQLError('Access token expired', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        const prepared = operations.prepare(payload.query);
+        if (!prepared.ok) return prepared.errors;
+        const { document } = prepared;
+        // As over HTTP: an operation that cannot be picked, or variables that do not fit their types, are the client's error.
+        const operation = OperationCache.operation(document, payload.operationName);
+        if (!operation) {
+          return [new GraphQLError('Must provide a known operationName when the document has several operations', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        }
+        const coerced = getVariableValues(o.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 20 });
+        if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+        const req = ctx.extra.request;
+        return {
+          schema: o.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: o.contextFor(auth, `${String(req.headers['x-request-id'] ?? randomUUID())}:${id}`, {
+            ip: req.socket.remoteAddress,
+            userAgent: req.headers['user-agent'],
+          }),
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e)) as never } : result),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => new GraphQLError(format(e).message, { extensions: format(e).extensions })),
+    },
+    wss,
+  );
+}
