@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
@@ -122,6 +123,50 @@ export class ChatService {
     };
   }
 
+  /**
+   * Stores one turn and starts its reply: an optional user message under `parentId`, and a
+   * STREAMING assistant reply under it (or directly under `parentId` when there is no user
+   * message: a regenerated sibling). The history is read first (the path above `parentId` is
+   * immutable), then the rows are written in one batch transaction, which holds a connection
+   * for two statements rather than across JavaScript awaits.
+   */
+  private async startTurn(
+    actor: Actor,
+    turn: {
+      conversation: { id: string } | { title: string };
+      parentId: string | null;
+      userContent: string | null;
+      model: string | null;
+      upstream: string | undefined;
+      params: SamplingParams;
+    },
+  ) {
+    const db = this.o.db;
+    const existing = 'id' in turn.conversation ? turn.conversation.id : undefined;
+    const conversationId = existing ?? randomUUID();
+    const messages = existing && turn.parentId ? await this.history(db, existing, turn.parentId) : [];
+    const userMessageId = turn.userContent === null ? null : randomUUID();
+    const assistantId = randomUUID();
+    const rows: Prisma.MessageCreateManyInput[] = [];
+    if (turn.userContent !== null && userMessageId) {
+      rows.push({ id: userMessageId, conversationId, userId: actor.userId, parentId: turn.parentId, role: 'USER', content: turn.userContent });
+      messages.push({ role: 'user', content: turn.userContent });
+    }
+    const replyParent = userMessageId ?? turn.parentId;
+    if (!replyParent) throw badInput('A reply needs a prompt');
+    rows.push({ id: assistantId, ...this.assistantRow(actor, conversationId, replyParent, turn.model, turn.params) });
+    const [conversation, created] = await db.$transaction([
+      existing
+        ? db.conversation.update({ where: { id: existing }, data: { updatedAt: new Date() } })
+        : db.conversation.create({ data: { id: conversationId, userId: actor.userId, title: (turn.conversation as { title: string }).title } }),
+      db.message.createManyAndReturn({ data: rows }),
+    ]);
+    const byId = new Map(created.map((m) => [m.id, m]));
+    const assistantMessage = byId.get(assistantId)!;
+    this.o.generations.start({ messageId: assistantId, userId: actor.userId, model: turn.model, upstream: turn.upstream, messages, params: turn.params });
+    return { conversation, userMessage: userMessageId ? byId.get(userMessageId)! : undefined, assistantMessage };
+  }
+
   async send(ctx: AuthorizationContext, input: SendInput) {
     const actor = this.actorOf(ctx);
     this.checkContent(input.content);
@@ -141,22 +186,15 @@ export class ChatService {
     if (!conversationId) assertCan(ctx, 'create', 'Conversation');
     await this.admit(actor);
     const { model, upstream } = await this.pickModel(input.model);
-    const params = cleanParams(input.params);
-
-    const result = await this.o.db.$transaction(async (tx) => {
-      const conversation = conversationId
-        ? await tx.conversation.update({ where: { id: conversationId }, data: { updatedAt: new Date() } })
-        : await tx.conversation.create({ data: { userId: actor.userId, title: input.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) } });
-      const userMessage = await tx.message.create({
-        data: { conversationId: conversation.id, userId: actor.userId, parentId: parent?.id ?? null, role: 'USER', content: input.content },
-      });
-      const assistantMessage = await tx.message.create({ data: this.assistantRow(actor, conversation.id, userMessage.id, model, params) });
-      // A first message is its own history: one query less before the reply starts.
-      const messages: ChatTurn[] = parent ? await this.history(tx, conversation.id, userMessage.id) : [{ role: 'user', content: userMessage.content }];
-      return { conversation, userMessage, assistantMessage, messages };
+    const turn = await this.startTurn(actor, {
+      conversation: conversationId ? { id: conversationId } : { title: input.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) },
+      parentId: parent?.id ?? null,
+      userContent: input.content,
+      model,
+      upstream,
+      params: cleanParams(input.params),
     });
-    this.o.generations.start({ messageId: result.assistantMessage.id, userId: actor.userId, model, upstream, messages: result.messages, params });
-    return result;
+    return { ...turn, userMessage: turn.userMessage! };
   }
 
   /** A new reply to the same prompt as `messageId` (an assistant message), beside it in the tree. */
@@ -168,16 +206,15 @@ export class ChatService {
     await this.ownConversation(ctx.ability, original.conversationId);
     await this.admit(actor);
     const { model, upstream } = await this.pickModel(opts.model ?? original.model ?? undefined);
-    const params = opts.params ? cleanParams(opts.params) : ((original.params ?? {}) as SamplingParams);
-    const parentId = original.parentId;
-    const result = await this.o.db.$transaction(async (tx) => {
-      await tx.conversation.update({ where: { id: original.conversationId }, data: { updatedAt: new Date() } });
-      const assistantMessage = await tx.message.create({ data: this.assistantRow(actor, original.conversationId, parentId, model, params) });
-      const messages = await this.history(tx, original.conversationId, parentId);
-      return { assistantMessage, messages };
+    const turn = await this.startTurn(actor, {
+      conversation: { id: original.conversationId },
+      parentId: original.parentId,
+      userContent: null,
+      model,
+      upstream,
+      params: opts.params ? cleanParams(opts.params) : ((original.params ?? {}) as SamplingParams),
     });
-    this.o.generations.start({ messageId: result.assistantMessage.id, userId: actor.userId, model, upstream, messages: result.messages, params });
-    return result.assistantMessage;
+    return turn.assistantMessage;
   }
 
   /** A new user message beside `messageId` (same parent) with new content, and its reply: a new branch. */
@@ -190,18 +227,15 @@ export class ChatService {
     const conversation = await this.ownConversation(ctx.ability, original.conversationId);
     await this.admit(actor);
     const { model, upstream } = await this.pickModel(opts.model);
-    const params = cleanParams(opts.params);
-    const result = await this.o.db.$transaction(async (tx) => {
-      const conv = await tx.conversation.update({ where: { id: conversation.id }, data: { updatedAt: new Date() } });
-      const userMessage = await tx.message.create({
-        data: { conversationId: conv.id, userId: actor.userId, parentId: original.parentId, role: 'USER', content },
-      });
-      const assistantMessage = await tx.message.create({ data: this.assistantRow(actor, conv.id, userMessage.id, model, params) });
-      const messages = await this.history(tx, conv.id, userMessage.id);
-      return { conversation: conv, userMessage, assistantMessage, messages };
+    const turn = await this.startTurn(actor, {
+      conversation: { id: conversation.id },
+      parentId: original.parentId,
+      userContent: content,
+      model,
+      upstream,
+      params: cleanParams(opts.params),
     });
-    this.o.generations.start({ messageId: result.assistantMessage.id, userId: actor.userId, model, upstream, messages: result.messages, params });
-    return result;
+    return { ...turn, userMessage: turn.userMessage! };
   }
 
   /** Stops a streaming reply (on whichever process runs it) and returns it once stored as CANCELLED. */
