@@ -7,21 +7,28 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const services = [
-  { name: 'inference', script: join(root, 'inference', 'src', 'main.ts') },
-  { name: 'api', script: join(root, 'api', 'src', 'main.ts') },
+  { name: 'inference', dir: 'inference' },
+  { name: 'api', dir: 'api' },
 ];
 
-const children = services.map(({ name, script }) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+const children = services.map(({ name, dir }) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, dir, 'src', 'main.ts')], {
     cwd: root,
-    env: { ...process.env, INIT_CWD: process.env.INIT_CWD ?? process.cwd() },
+    // tsx reads compiler settings (the api's decorators) from the tsconfig of the working
+    // directory unless told which one; relative paths in the configuration stay relative to
+    // where `npm start` ran (INIT_CWD).
+    env: { ...process.env, INIT_CWD: process.env.INIT_CWD ?? process.cwd(), TSX_TSCONFIG_PATH: join(root, dir, 'tsconfig.json') },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`[platform] ${name} exited (${signal ?? code}); stopping the rest`);
       stop(code || 1);
-    } else if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);
+    } else if (code) {
+      console.error(`[platform] ${name} exited with code ${code} while stopping`);
+      exitCode ||= code;
+    }
+    if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);
   });
   return child;
 });

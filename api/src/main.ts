@@ -1,9 +1,15 @@
-import { parseEnv } from './env.js';
+import { DEFAULT_DEMO_PASSWORD, parseEnv, type ApiEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startApiServer } from './server.js';
-import { DEFAULT_DEMO_PASSWORD } from './env.js';
 
-const env = parseEnv();
+let env: ApiEnv;
+try {
+  env = parseEnv();
+} catch (err) {
+  // A configuration mistake is the operator's to fix: say which variable, without a stack trace.
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
 const log = createLogger(env);
 const server = await startApiServer(env, log);
 
@@ -19,7 +25,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing streams');
+    log.info({ signal }, 'shutting down: letting replies in flight finish');
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -142,6 +142,12 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     if (n > 0) log.warn({ count: n }, 'replies left streaming by the previous run marked INTERRUPTED');
   }
 
+  // Says at start (in the log) whether the upstreams answer, rather than at the first message.
+  void upstreams.models().then((models) => {
+    if (models.length > 0) log.info({ models: models.map((m) => m.id) }, 'upstream models');
+    else log.warn({ upstreams: env.INFERENCE_URL }, 'no upstream answered with a model yet (is the inference server up? INFERENCE_URL)');
+  });
+
   const demoAccounts = env.DEMO_ACCOUNTS ? await users.ensureDemoAccounts(env.DEMO_PASSWORD) : [];
 
   const schema = await createSchema();
@@ -182,6 +188,8 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     formatError,
     includeStacktraceInErrorResponses: false,
     validationRules: rules,
+    // main.ts owns the signals: replies in flight finish before Apollo stops.
+    stopOnTerminationSignals: false,
     plugins: [
       // Nothing is cacheable (every /graphql response says `no-store`, below). Apollo's cache-control
       // plugin would also wrap every field resolver of the schema, which graphql-ws shares: each

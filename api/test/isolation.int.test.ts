@@ -106,7 +106,7 @@ describe('people see only their own chats', () => {
     const db = api.server.database.prisma;
     return {
       conversation: await db.conversation.findUnique({ where: { id: conversationId } }),
-      messages: await db.message.findMany({ where: { conversationId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      messages: await db.message.findMany({ where: { conversationId }, orderBy: { ordinal: 'asc' } }),
       ratings: await db.rating.findMany({ where: { message: { conversationId } }, orderBy: { id: 'asc' } }),
       conversationCount: await db.conversation.count({ where: { userId: alice.id } }),
     };

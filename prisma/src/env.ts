@@ -29,7 +29,7 @@ const EnvSchema = z.object({
 
 export interface DbEnv {
   databaseUrl: string | undefined;
-  /** Absolute path of the PGlite data folder. */
+  /** Absolute path of the PGlite data folder: `pglite` inside DIALOOP_DATA_DIR, where the api keeps it. */
   dataDir: string;
   testDatabaseUrl: string;
 }
@@ -43,7 +43,7 @@ export function parseDbEnv(source: NodeJS.ProcessEnv = process.env): DbEnv {
   const env = parsed.data;
   return {
     databaseUrl: env.DATABASE_URL,
-    dataDir: resolve(env.INIT_CWD ?? process.cwd(), env.DIALOOP_DATA_DIR),
+    dataDir: resolve(env.INIT_CWD ?? process.cwd(), env.DIALOOP_DATA_DIR, 'pglite'),
     testDatabaseUrl: env.TEST_DATABASE_URL,
   };
 }

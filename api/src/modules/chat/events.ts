@@ -30,9 +30,10 @@ export interface FinishedRow {
 }
 
 export function finalEvent(seq: number, row: Omit<FinishedRow, 'content' | 'deltaEnds'>): StreamEvent {
+  // Usage is what the upstream reported; a reply stopped early (cancelled, interrupted) has none.
   const usage =
-    row.promptTokens !== null || row.completionTokens !== null
-      ? { promptTokens: row.promptTokens ?? 0, completionTokens: row.completionTokens ?? 0, totalTokens: (row.promptTokens ?? 0) + (row.completionTokens ?? 0) }
+    row.promptTokens !== null && row.completionTokens !== null
+      ? { promptTokens: row.promptTokens, completionTokens: row.completionTokens, totalTokens: row.promptTokens + row.completionTokens }
       : null;
   return {
     seq,

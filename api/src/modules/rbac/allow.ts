@@ -45,7 +45,9 @@ export interface AuthorizationContext {
 /** Type-level check: may this caller perform `action` on some `subject`? Row-level checks filter in SQL. */
 export function assertCan(ctx: AuthorizationContext, action: Action, subject: SubjectName): void {
   if (!ctx.actor) throw unauthenticated();
-  if (!ctx.ability.can(action, subject)) throw forbidden(`Your role may not ${action} ${subject}`);
+  if (!ctx.ability.can(action, subject)) {
+    throw forbidden(ctx.actor.kind === 'apiKey' ? `This API key's scopes do not allow ${action} ${subject}` : `Your role may not ${action} ${subject}`);
+  }
 }
 
 export const authChecker: AuthChecker<AuthorizationContext> = ({ context }, rules) => {
