@@ -102,6 +102,18 @@ describe('people see only their own chats', () => {
   });
 
   /** Everything of Alice's conversation, as stored. */
+  type Attempt = [what: string, query: string, variables: Record<string, unknown>];
+  /** Every way to change Alice's conversation or write into it: refused to anyone but her. */
+  const writeAttempts = (): Attempt[] => [
+    ['rateMessage', RATE, { id: a.replyId }],
+    ['cancelGeneration', CANCEL, { id: a.replyId }],
+    ['regenerate', REGENERATE, { id: a.replyId }],
+    ['editAndResend', EDIT, { id: a.userMessageId }],
+    ['renameConversation', RENAME, { id: a.conversationId }],
+    ['deleteConversation', DELETE, { id: a.conversationId }],
+    ['sendMessage into the conversation', SEND_FULL, { input: { conversationId: a.conversationId, content: 'hello?' } }],
+    ['sendMessage under the reply', SEND_FULL, { input: { parentId: a.replyId, content: 'hello?' } }],
+  ];
   const snapshot = async (conversationId: string) => {
     const db = api.server.database.prisma;
     return {
@@ -177,18 +189,11 @@ describe('people see only their own chats', () => {
     expect(aliceEvents.at(-1)!.usage!.completionTokens).toBe(700);
 
     const before = await snapshot(a.conversationId);
-    const attempts: [string, string, Record<string, unknown>][] = [
+    const attempts: Attempt[] = [
       ['conversation', CONVERSATION, { id: a.conversationId }],
       ['message (reply)', MESSAGE, { id: a.replyId }],
       ['message (prompt)', MESSAGE, { id: a.userMessageId }],
-      ['rateMessage', RATE, { id: a.replyId }],
-      ['cancelGeneration', CANCEL, { id: a.replyId }],
-      ['regenerate', REGENERATE, { id: a.replyId }],
-      ['editAndResend', EDIT, { id: a.userMessageId }],
-      ['renameConversation', RENAME, { id: a.conversationId }],
-      ['deleteConversation', DELETE, { id: a.conversationId }],
-      ['sendMessage into the conversation', SEND_FULL, { input: { conversationId: a.conversationId, content: 'hello?' } }],
-      ['sendMessage under the reply', SEND_FULL, { input: { parentId: a.replyId, content: 'hello?' } }],
+      ...writeAttempts(),
       ['sendMessage under the reply, from own conversation', SEND_FULL, { input: { conversationId: bobConversationId, parentId: a.replyId, content: 'hello?' } }],
       ['sendMessage under the prompt', SEND_FULL, { input: { parentId: a.userMessageId, content: 'hello?' } }],
     ];
@@ -228,16 +233,7 @@ describe('people see only their own chats', () => {
     await client.dispose();
     expect(textOf(replay)).toBe(a.reply);
 
-    const attempts: [string, string, Record<string, unknown>][] = [
-      ['rateMessage', RATE, { id: a.replyId }],
-      ['cancelGeneration', CANCEL, { id: a.replyId }],
-      ['regenerate', REGENERATE, { id: a.replyId }],
-      ['editAndResend', EDIT, { id: a.userMessageId }],
-      ['renameConversation', RENAME, { id: a.conversationId }],
-      ['deleteConversation', DELETE, { id: a.conversationId }],
-      ['sendMessage into the conversation', SEND_FULL, { input: { conversationId: a.conversationId, content: 'hello?' } }],
-      ['sendMessage under the reply', SEND_FULL, { input: { parentId: a.replyId, content: 'hello?' } }],
-    ];
+    const attempts = writeAttempts();
     for (const [what, query, variables] of attempts) {
       const r = await rawGql(api.url, query, variables, reviewer.token);
       expect(['NOT_FOUND', 'FORBIDDEN'], what).toContain(r.code);
