@@ -54,6 +54,8 @@ export const envSchema = (base = process.cwd()) =>
       OIDC_JWKS_URL: z.url().optional(),
       /** Claim holding the Dialoop role of an OIDC user (USER when absent). */
       OIDC_ROLE_CLAIM: z.string().default('dialoop_role'),
+      /** An open WebSocket re-checks its credential (revoked key, disabled account, new role) at most this often. */
+      WS_AUTH_RECHECK_MS: positiveInt.default(30_000),
 
       DEMO_ACCOUNTS: bool.default(true),
       /** Secret. */
@@ -83,6 +85,8 @@ export const envSchema = (base = process.cwd()) =>
         }
       }
       if (env.OIDC_AUDIENCE && !env.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC_AUDIENCE needs OIDC_ISSUER' });
+      // Without an audience, a token the issuer minted for any other application would be accepted.
+      if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['OIDC_AUDIENCE'], message: 'OIDC_ISSUER needs OIDC_AUDIENCE (the client id Dialoop is known by)' });
     })
     .transform((env) => ({ ...env, introspection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production' }));
 

@@ -78,7 +78,9 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; const
 /** The one error path for HTTP and WebSocket: known codes pass, the rest is logged and masked. */
 export function createFormatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    // Resolver errors come wrapped with a path; graphql-ws wraps a failing stream's error without one.
+    let original = unwrapResolverError(error);
+    if (original instanceof GraphQLError && !(original instanceof AppError) && original.originalError instanceof GraphQLError) original = original.originalError;
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (original instanceof AppError) {
       const { http: _http, ...extensions } = original.extensions;

@@ -12,7 +12,7 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import express from 'express';
-import { NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Context } from './context.js';
@@ -94,7 +94,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   const auth = new AuthService({
     db,
     tokens: new AccessTokens(await jwtSecret(env, log), env.ACCESS_TOKEN_TTL_S),
-    oidc: env.OIDC_ISSUER ? new OidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL }) : undefined,
+    oidc: env.OIDC_ISSUER && env.OIDC_AUDIENCE ? new OidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL }) : undefined,
     oidcRoleClaim: env.OIDC_ROLE_CLAIM,
     refreshTtlSeconds: env.REFRESH_TOKEN_TTL_S,
   });
@@ -179,6 +179,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     formatError,
     connections: metrics.wsConnections,
     log,
+    recheckMs: env.WS_AUTH_RECHECK_MS,
   });
 
   const apollo = new ApolloServer<Context>({
@@ -196,6 +197,16 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
       // token of a reply stream would pay for it.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Subscriptions stream over the WebSocket only.
+      {
+        requestDidStart: async () => ({
+          didResolveOperation: async ({ operation }) => {
+            if (operation?.operation === 'subscription') {
+              throw new GraphQLError('Subscriptions run over the WebSocket (graphql-ws) at this URL', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+            }
+          },
+        }),
+      },
       // One structured line per HTTP operation, under its request id.
       {
         requestDidStart: async ({ contextValue }) => {
@@ -240,12 +251,17 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     express.json({ limit: env.BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        // A credential refused before any resolver runs (a disabled account) is a 403; Apollo
-        // answers a failed context with 500 unless the error names its status.
-        const auth = await services.auth.authenticate(req.headers.authorization).catch((err: unknown) => {
-          throw err instanceof AppError && err.code === 'FORBIDDEN' ? new AppError(err.code, err.message, { http: { status: 403 } }) : err;
-        });
-        return contextFor(auth, String(res.locals.requestId), { ip: req.ip, userAgent: req.headers['user-agent'] });
+        const client = { ip: req.ip, userAgent: req.headers['user-agent'] };
+        try {
+          return contextFor(await services.auth.authenticate(req.headers.authorization), String(res.locals.requestId), client);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          // A refused credential fails every operation that needs one (401, or 403 for a disabled
+          // account), while public ones — login, refreshToken — still work: a client holding an
+          // expired access token can refresh it.
+          const authError = err.code === 'FORBIDDEN' ? new AppError(err.code, err.message, { http: { status: 403 } }) : err;
+          return { ...contextFor(null, String(res.locals.requestId), client), authError };
+        }
       },
     }),
   );

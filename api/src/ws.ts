@@ -11,7 +11,8 @@ import { AppError } from './errors.js';
 import type { AuthService, Authenticated } from './modules/auth/index.js';
 import { OperationCache } from './operations.js';
 
-type WsExtra = { auth?: Authenticated | null };
+type WsExtra = { auth?: Authenticated | null; header?: string; checkedAt?: number };
+
 
 export interface GraphqlWsOptions {
   schema: GraphQLSchema;
@@ -22,6 +23,8 @@ export interface GraphqlWsOptions {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   connections: Gauge;
   log: Logger;
+  /** How long a socket's credential is trusted before its next operation checks it again. */
+  recheckMs: number;
 }
 
 /**
@@ -57,6 +60,8 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
             return false;
           }
           ctx.extra.auth = auth;
+          ctx.extra.header = header as string;
+          ctx.extra.checkedAt = Date.now();
           return true;
         } catch (err) {
           // Only our own errors' messages go out (a close reason also has to fit in 123 bytes).
@@ -70,12 +75,26 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
           return false;
         }
       },
-      onSubscribe: (ctx, id, payload) => {
-        const auth = ctx.extra.auth ?? null;
+      onSubscribe: async (ctx, id, payload) => {
+        let auth = ctx.extra.auth ?? null;
         if (auth?.expiresAt !== undefined && auth.expiresAt * 1000 < Date.now()) {
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: access token expired');
           // graphql-ws needs a non-empty error list here (an empty one is an internal error); the socket is already closing.
           return [new GraphQLError('Access token expired', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        // A long-lived socket re-checks its credential now and then: a revoked key, a disabled
+        // account or a changed role takes effect on open sockets within `recheckMs`.
+        if (auth && Date.now() - (ctx.extra.checkedAt ?? 0) > o.recheckMs) {
+          try {
+            auth = await o.auth.authenticate(ctx.extra.header);
+            ctx.extra.auth = auth;
+            ctx.extra.checkedAt = Date.now();
+          } catch (err) {
+            const forbidden = err instanceof AppError && err.code === 'FORBIDDEN';
+            const message = err instanceof AppError ? err.message : 'Credential check failed';
+            ctx.extra.socket.close(forbidden ? CloseCode.Forbidden : CloseCode.Unauthorized, `${forbidden ? 'Forbidden' : 'Unauthorized'}: ${message}`.slice(0, 120));
+            return [new GraphQLError(message, { extensions: { code: forbidden ? 'FORBIDDEN' : 'UNAUTHENTICATED' } })];
+          }
         }
         const prepared = operations.prepare(payload.query);
         if (!prepared.ok) return prepared.errors;

@@ -106,7 +106,7 @@ describe('authentication', () => {
   beforeAll(async () => {
     idp = await startIssuer();
     inference = await startInference();
-    api = await startApi(inference.url, { OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: AUDIENCE });
+    api = await startApi(inference.url, { OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: AUDIENCE, WS_AUTH_RECHECK_MS: '200' });
     admin = await login(api.url, 'admin@demo.local');
   });
   afterAll(async () => {
@@ -238,6 +238,33 @@ describe('authentication', () => {
       expect((await gqlOk(api.url, ME, {}, winner.accessToken)).me.id).toBe(u.id);
       expect(codeOf(await gql(api.url, REFRESH, { t: 'dr_not-a-token' }))).toBe('UNAUTHENTICATED');
       expect(codeOf(await gql(api.url, REFRESH, { t: winner.accessToken }))).toBe('UNAUTHENTICATED');
+    });
+  });
+
+  describe('credentials that change while in use', () => {
+    it('closes an open socket once its API key is revoked (at the next operation after the re-check interval)', async () => {
+      const u = await createUser();
+      const key = (await gqlOk(api.url, `mutation { createApiKey(input: { name: "app", scopes: [chat, profile] }) { secret apiKey { id } } }`, {}, u.token)).createApiKey;
+      const closed = new Promise<number>((resolve) => {
+        const client = wsClient(api.url, key.secret, { lazy: false, on: { closed: (e: any) => resolve(e.code) } });
+        const ask = () => new Promise<void>((res) => client.subscribe({ query: '{ me { id } }' }, { next: () => undefined, error: () => res(), complete: () => res() }));
+        void ask()
+          .then(() => gqlOk(api.url, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: key.apiKey.id }, u.token))
+          .then(() => new Promise((r) => setTimeout(r, 300)))
+          .then(ask);
+      });
+      expect(await closed).toBe(4401);
+    });
+
+    it('still lets a client holding an expired access token refresh it, while other operations get 401', async () => {
+      const u = await createUser();
+      const pair = (await gqlOk(api.url, `mutation($e: String!) { login(email: $e, password: "password-123") { refreshToken } }`, { e: u.email })).login;
+      const expired = await accessToken(u.id, { iat: now() - 120, exp: now() - 60 });
+      const refreshed = await gql(api.url, `mutation($t: String!) { refreshToken(token: $t) { accessToken } }`, { t: pair.refreshToken }, expired);
+      expect(refreshed.errors).toBeUndefined();
+      const me = await gql(api.url, '{ me { id } }', {}, expired);
+      expect(codeOf(me)).toBe('UNAUTHENTICATED');
+      expect(me.status).toBe(401);
     });
   });
 

@@ -240,6 +240,7 @@ const ROWS: Row[] = [
     code: 'BAD_REQUEST',
     request: () => ({ kind: 'http', method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { logout(refreshToken: "x") }')}`, headers: { 'apollo-require-preflight': 'true' } }),
   },
+  { name: 'subscription over HTTP', status: 400, code: 'BAD_REQUEST', request: () => ({ kind: 'http', body: JSON.stringify({ query: 'subscription { messageStream(messageId: "6f1c2b7e-9d4a-4c3e-8b2f-0a5d7e9c1b34") { seq } }' }) }) },
   { name: 'GET without a CSRF-safe header', status: 400, code: 'BAD_REQUEST', request: () => ({ kind: 'http', method: 'GET', path: `/graphql?query=${encodeURIComponent('{ models { id } }')}` }) },
   { name: 'POST as text/plain (CSRF)', status: 400, code: 'BAD_REQUEST', request: () => ({ kind: 'http', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: ME }) }) },
   {

@@ -195,6 +195,13 @@ describe('faults', () => {
         expect(textOf(replay)).toBe(flushed);
         expect(replay.map((e) => e.seq)).toEqual(replay.map((_, i) => i + 1));
         expect(replay.at(-1)).toMatchObject({ done: true, status: 'INTERRUPTED', error: { code: 'UPSTREAM_INTERRUPTED' } });
+        // The flushed deltas keep their seqs: a client that saw some of them resumes with exactly the rest.
+        const seen = stream.events.filter((e) => !e.done && e.seq <= replay.length - 1);
+        const resumed = await collect(client, id, { fromSeq: seen.length + 1 });
+        expect(textOf([...seen, ...resumed])).toBe(flushed);
+        expect(resumed.at(-1)!.done).toBe(true);
+        // Resuming past the end completes at once, with nothing.
+        expect(await collect(client, id, { fromSeq: replay.length + 5 })).toEqual([]);
 
         // The conversation goes on from the interrupted reply.
         const more = (await gqlOk(second.url, SEND, { input: { parentId: id, content: 'Go on.', params: { maxTokens: 3, ignoreEos: true } } }, user.token)).sendMessage;

@@ -2,7 +2,8 @@ import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JW
 
 export interface OidcConfig {
   issuer: string;
-  audience: string | undefined;
+  /** Required: tokens the issuer minted for other applications are refused. */
+  audience: string;
   jwksUrl: string | undefined;
 }
 
@@ -40,7 +41,9 @@ export class OidcVerifier {
     try {
       const { payload } = await jwtVerify(token, await this.keySet(), {
         issuer: this.config.issuer,
-        ...(this.config.audience ? { audience: this.config.audience } : {}),
+        audience: this.config.audience,
+        // A token without an expiry would never stop working.
+        requiredClaims: ['exp', 'sub'],
       });
       if (typeof payload.sub !== 'string') return { ok: false, reason: 'invalid' };
       return { ok: true, payload: payload as JWTPayload & { sub: string } };

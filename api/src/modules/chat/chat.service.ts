@@ -84,6 +84,7 @@ export class ChatService {
 
   /** Rate limit and concurrency limit for one more reply by this person. */
   private async admit(actor: Actor) {
+    if (!this.o.generations.accepting) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The api is shutting down; retry shortly');
     await this.o.limits.message(actor.userId);
     const streaming = await this.o.db.message.count({ where: { userId: actor.userId, status: 'STREAMING' } });
     if (streaming >= this.o.maxConcurrentGenerations) {
@@ -245,10 +246,9 @@ export class ChatService {
     const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'cancel').ofType('Message'), { id }] } });
     if (!row) throw notFound('Message');
     if (row.status !== 'STREAMING') return row;
-    let unlisten: (() => void) | undefined;
-    const finished = new Promise<void>((resolve) => {
-      void this.o.bus.listen(id, (e) => e.done && resolve()).then((u) => (unlisten = u));
-    });
+    let settled: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (settled = resolve));
+    const unlisten = await this.o.bus.listen(id, (e) => e.done && settled());
     try {
       if (!this.o.generations.cancelLocal(id)) await this.o.bus.requestCancel(id);
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), waitMs).unref());
@@ -260,7 +260,7 @@ export class ChatService {
         });
       }
     } finally {
-      unlisten?.();
+      unlisten();
     }
     return this.o.db.message.findUniqueOrThrow({ where: { id } });
   }
@@ -359,7 +359,10 @@ export class ChatService {
       queue.end(err);
     };
     const emit = (e: StreamEvent) => {
-      if (ended || e.seq < next) return;
+      if (ended) return;
+      // A final event before `fromSeq` (a client resuming past the end): nothing is left to send.
+      if (e.done && e.seq < next) return finish();
+      if (e.seq < next) return;
       next = e.seq + 1;
       queue.push({ ...e, messageId: id });
       if (e.done) finish();

@@ -106,10 +106,7 @@ export class ModelInfo {
   @Field(() => ID) id!: string;
 }
 
-/**
- * What `messageStream` resolves an event to. graphql-ws renders most events from it directly
- * (`subscribeWithPlans` in ../../subscriptions.ts), so the resolver must return exactly this.
- */
+/** What `messageStream` resolves a stream event to: every field set, absent ones null. */
 export function messageEventOf(event: StreamEvent & { messageId: string }): MessageEvent {
   return {
     messageId: event.messageId,

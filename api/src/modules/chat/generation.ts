@@ -68,6 +68,7 @@ export class GenerationManager {
   private readonly flushTimer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
+  private stopping = false;
 
   constructor(private readonly o: GenerationOptions) {
     this.flushTimer = setInterval(() => void this.flush(), o.flushMs);
@@ -77,6 +78,11 @@ export class GenerationManager {
 
   get activeCount(): number {
     return this.running.size;
+  }
+
+  /** False once shutting down: new replies are refused (SERVICE_UNAVAILABLE) rather than lost. */
+  get accepting(): boolean {
+    return !this.stopping;
   }
 
   start(job: GenerationJob): void {
@@ -173,10 +179,15 @@ export class GenerationManager {
     try {
       // Only a row still STREAMING is settled here: one already settled elsewhere (cancelled by a
       // request that found no live generator) keeps that outcome.
-      await this.o.db.message.updateMany({
+      const res = await this.o.db.message.updateMany({
         where: { id: job.messageId, status: 'STREAMING' },
         data: { ...row, generatorId: null, completedAt: new Date() },
       });
+      if (res.count === 0) {
+        // Settled elsewhere meanwhile: the final event says what is stored.
+        const stored = await this.o.db.message.findUnique({ where: { id: job.messageId } });
+        if (stored) Object.assign(row, { status: stored.status, finishReason: stored.finishReason, errorCode: stored.errorCode, errorMessage: stored.errorMessage });
+      }
     } catch (err) {
       // The row is gone (conversation deleted mid-reply) or the database is down: the event still goes out.
       this.o.log.warn({ err, messageId: job.messageId }, 'could not store the finished reply');
@@ -196,10 +207,13 @@ export class GenerationManager {
       for (const r of dirty) r.dirty = false;
       const ids = dirty.map((r) => r.job.messageId);
       const contents = dirty.map((r) => r.content);
+      // Where each delta ends, so that a reply recovered after a crash replays with its seqs.
+      const ends = dirty.map((r) => JSON.stringify(r.deltaEnds));
       try {
         await this.o.db.$executeRaw`
-          UPDATE "Message" AS m SET content = u.content
-          FROM unnest(${ids}::uuid[], ${contents}::text[]) AS u(id, content)
+          UPDATE "Message" AS m
+          SET content = u.content, "deltaEnds" = ARRAY(SELECT jsonb_array_elements_text(u.ends::jsonb)::int)
+          FROM unnest(${ids}::uuid[], ${contents}::text[], ${ends}::text[]) AS u(id, content, ends)
           WHERE m.id = u.id AND m.status = 'STREAMING'`;
       } catch (err) {
         for (const r of dirty) r.dirty = true;
@@ -217,8 +231,11 @@ export class GenerationManager {
     const where = liveInstances
       ? { status: 'STREAMING' as const, OR: [{ generatorId: null }, { generatorId: { notIn: liveInstances } }] }
       : { status: 'STREAMING' as const, NOT: { generatorId: this.instanceId } };
+    const orphans = await this.o.db.message.findMany({ where, select: { id: true } });
+    if (orphans.length === 0) return 0;
+    const ids = orphans.map((m) => m.id);
     const res = await this.o.db.message.updateMany({
-      where,
+      where: { id: { in: ids }, status: 'STREAMING' },
       data: {
         status: 'INTERRUPTED',
         errorCode: ErrorCode.UPSTREAM_INTERRUPTED,
@@ -227,11 +244,14 @@ export class GenerationManager {
         completedAt: new Date(),
       },
     });
+    // Their logs end without a final event: forget them, so replay reads the stored rows.
+    await Promise.all(ids.map((id) => this.o.bus.discard(id)));
     return res.count;
   }
 
   /** Stops accepting work: cancels nothing, waits up to `graceMs` for running replies, then interrupts the rest. */
   async close(graceMs = 5_000): Promise<void> {
+    this.stopping = true;
     const deadline = Date.now() + graceMs;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const r of this.running.values()) r.abort.abort(new UpstreamError('UPSTREAM_INTERRUPTED', 'The api is shutting down'));

@@ -17,6 +17,8 @@ export interface StreamBus {
   /** Called after the last event: the log is kept `ttlSeconds` more for late subscribers. */
   finish(messageId: string): void;
   history(messageId: string): Promise<StreamEvent[]>;
+  /** Forgets a stream's log (a reply recovered as INTERRUPTED): replay then reads the stored row. */
+  discard(messageId: string): Promise<void>;
   listen(messageId: string, listener: Listener): Promise<() => void>;
   /** Asks whichever process generates the reply to stop it. */
   requestCancel(messageId: string): Promise<void>;
@@ -76,6 +78,11 @@ export class MemoryStreamBus implements StreamBus {
 
   history(messageId: string) {
     return Promise.resolve([...(this.logs.get(messageId) ?? [])]);
+  }
+
+  discard(messageId: string) {
+    this.logs.delete(messageId);
+    return Promise.resolve();
   }
 
   listen(messageId: string, listener: Listener) {
@@ -155,6 +162,10 @@ export class RedisStreamBus implements StreamBus {
     this.pub.expire(PREFIX + messageId, this.ttlSeconds).catch((err: unknown) => this.log.error({ err, messageId }, 'redis expire failed'));
   }
 
+  async discard(messageId: string) {
+    await this.pub.del(PREFIX + messageId);
+  }
+
   async history(messageId: string) {
     const items = await this.pub.lrange(PREFIX + messageId, 0, -1);
     return items.map((s) => JSON.parse(s) as StreamEvent);
@@ -163,7 +174,13 @@ export class RedisStreamBus implements StreamBus {
   async listen(messageId: string, listener: Listener) {
     const channel = PREFIX + messageId;
     if (this.listeners.add(messageId, listener)) this.subscribed.set(channel, this.sub.subscribe(channel));
-    await this.subscribed.get(channel);
+    try {
+      await this.subscribed.get(channel);
+    } catch (err) {
+      // A failed SUBSCRIBE must not stay cached for the next subscriber.
+      if (this.listeners.remove(messageId, listener)) this.subscribed.delete(channel);
+      throw err;
+    }
     return () => {
       if (this.listeners.remove(messageId, listener)) {
         this.subscribed.delete(channel);

@@ -40,11 +40,13 @@ export function Public(): MethodDecorator {
 export interface AuthorizationContext {
   actor: Actor | null;
   ability: AppAbility;
+  /** Why the credential sent was refused; public operations still run, anonymously. */
+  authError?: Error | undefined;
 }
 
 /** Type-level check: may this caller perform `action` on some `subject`? Row-level checks filter in SQL. */
 export function assertCan(ctx: AuthorizationContext, action: Action, subject: SubjectName): void {
-  if (!ctx.actor) throw unauthenticated();
+  if (!ctx.actor) throw ctx.authError ?? unauthenticated();
   if (!ctx.ability.can(action, subject)) {
     throw forbidden(ctx.actor.kind === 'apiKey' ? `This API key's scopes do not allow ${action} ${subject}` : `Your role may not ${action} ${subject}`);
   }
