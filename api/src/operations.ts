@@ -1,4 +1,4 @@
-import { GraphQLError, createSourceEventStream, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, createSourceEventStream, parse, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 export type Prepared = { ok: true; document: DocumentNode } | { ok: false; errors: GraphQLError[] };
@@ -94,9 +94,4 @@ export class OperationCache {
     };
     return results;
   };
-
-  /** The operation a document and name select, or undefined when that is ambiguous. */
-  static operation(document: DocumentNode, operationName: string | null | undefined) {
-    return getOperationAST(document, operationName) ?? undefined;
-  }
 }

@@ -42,7 +42,9 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const LIVENESS_PREFIX = 'dialoop:api:';
+/** Sorted set of live api processes, scored by when each last announced itself. */
+const LIVE_SET = 'dialoop:api:live';
+const LIVE_WINDOW_MS = 30_000;
 
 /** Reads JWT_SECRET, or keeps a random one in the data folder so tokens survive restarts. */
 async function jwtSecret(env: ApiEnv, log: Logger): Promise<string> {
@@ -73,11 +75,12 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   const db = database.prisma;
   log.info({ database: database.kind }, 'database ready');
 
-  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true }) : undefined;
+  // One Redis client for the stream bus, rate limits and liveness (the bus adds a subscriber connection).
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true }) : undefined;
   redis?.on('error', (err) => log.warn({ err }, 'redis connection error'));
   let bus: StreamBus;
-  if (env.REDIS_URL) {
-    const rb = new RedisStreamBus(env.REDIS_URL, env.STREAM_LOG_TTL_S, log);
+  if (redis) {
+    const rb = new RedisStreamBus(redis, env.STREAM_LOG_TTL_S, log);
     await rb.ready();
     bus = rb;
   } else bus = new MemoryStreamBus(env.STREAM_LOG_TTL_S);
@@ -127,10 +130,13 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   // periodically recovers the replies of processes that stopped announcing.
   let livenessTimer: NodeJS.Timeout | undefined;
   if (redis) {
-    const announce = () => redis.set(LIVENESS_PREFIX + generations.instanceId, '1', 'EX', 30);
     const recoverOrphans = async () => {
-      await announce();
-      const live = (await redis.keys(`${LIVENESS_PREFIX}*`)).map((k) => k.slice(LIVENESS_PREFIX.length));
+      // Redis's clock, so that processes on hosts with skewed clocks agree.
+      const [seconds] = await redis.time();
+      const now = Number(seconds) * 1000;
+      await redis.zadd(LIVE_SET, now, generations.instanceId);
+      await redis.zremrangebyscore(LIVE_SET, '-inf', now - LIVE_WINDOW_MS);
+      const live = await redis.zrange(LIVE_SET, 0, -1);
       const n = await generations.recover(live);
       if (n > 0) log.warn({ count: n }, 'replies of a stopped api process marked INTERRUPTED');
     };
@@ -300,7 +306,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
         upstreams.close();
         await bus.close();
         if (redis) {
-          await redis.del(LIVENESS_PREFIX + generations.instanceId).catch(() => undefined);
+          await redis.zrem(LIVE_SET, generations.instanceId).catch(() => undefined);
           await redis.quit().catch(() => undefined);
         }
         await database.close();

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { GraphQLError, getVariableValues, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, getVariableValues, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Gauge } from 'prom-client';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Context } from './context.js';
 import { AppError } from './errors.js';
 import type { AuthService, Authenticated } from './modules/auth/index.js';
@@ -46,61 +46,65 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
   const operations = new OperationCache(o.schema, o.rules);
   const format = (err: GraphQLError) => o.formatError(err.toJSON(), err);
 
+  /**
+   * Closes a socket whose credential was refused — 4403 for a disabled account, else 4401, with
+   * our own message only (a close reason must fit in 123 bytes) — and returns the error to report.
+   */
+  const refuse = (socket: WebSocket, err: unknown): GraphQLError => {
+    if (!(err instanceof AppError)) {
+      o.log.error({ err }, 'authenticating a WebSocket failed');
+      socket.close(CloseCode.InternalServerError, 'Internal server error');
+      return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    }
+    const forbidden = err.code === 'FORBIDDEN';
+    socket.close(forbidden ? CloseCode.Forbidden : CloseCode.Unauthorized, `${forbidden ? 'Forbidden' : 'Unauthorized'}: ${err.message}`.slice(0, 120));
+    return err;
+  };
+
   return useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema: o.schema,
       execute: operations.execute,
       subscribe: operations.subscribe,
       onConnect: async (ctx) => {
-        const header = ctx.connectionParams?.authorization;
+        const raw = ctx.connectionParams?.authorization;
+        const header = typeof raw === 'string' ? raw : undefined;
         try {
-          const auth = await o.auth.authenticate(typeof header === 'string' ? header : undefined);
+          const auth = await o.auth.authenticate(header);
           if (!auth) {
             ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: connection_init needs {"authorization": "Bearer <token>"}');
             return false;
           }
           ctx.extra.auth = auth;
-          ctx.extra.header = header as string;
+          ctx.extra.header = header;
           ctx.extra.checkedAt = Date.now();
           return true;
         } catch (err) {
-          // Only our own errors' messages go out (a close reason also has to fit in 123 bytes).
-          if (!(err instanceof AppError)) {
-            o.log.error({ err }, 'authenticating a WebSocket failed');
-            ctx.extra.socket.close(CloseCode.InternalServerError, 'Internal server error');
-            return false;
-          }
-          const forbidden = err.code === 'FORBIDDEN';
-          ctx.extra.socket.close(forbidden ? CloseCode.Forbidden : CloseCode.Unauthorized, `${forbidden ? 'Forbidden' : 'Unauthorized'}: ${err.message}`.slice(0, 120));
+          refuse(ctx.extra.socket, err);
           return false;
         }
       },
       onSubscribe: async (ctx, id, payload) => {
         let auth = ctx.extra.auth ?? null;
-        if (auth?.expiresAt !== undefined && auth.expiresAt * 1000 < Date.now()) {
-          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: access token expired');
-          // graphql-ws needs a non-empty error list here (an empty one is an internal error); the socket is already closing.
-          return [new GraphQLError('Access token expired', { extensions: { code: 'UNAUTHENTICATED' } })];
-        }
-        // A long-lived socket re-checks its credential now and then: a revoked key, a disabled
-        // account or a changed role takes effect on open sockets within `recheckMs`.
-        if (auth && Date.now() - (ctx.extra.checkedAt ?? 0) > o.recheckMs) {
+        // The credential is checked again once `recheckMs` has passed, or at once when the access
+        // token has expired: a revoked key, a disabled account, an expired token or a changed role
+        // takes effect on open sockets.
+        const expired = auth?.expiresAt !== undefined && auth.expiresAt * 1000 < Date.now();
+        if (auth && (expired || Date.now() - (ctx.extra.checkedAt ?? 0) > o.recheckMs)) {
           try {
             auth = await o.auth.authenticate(ctx.extra.header);
             ctx.extra.auth = auth;
             ctx.extra.checkedAt = Date.now();
           } catch (err) {
-            const forbidden = err instanceof AppError && err.code === 'FORBIDDEN';
-            const message = err instanceof AppError ? err.message : 'Credential check failed';
-            ctx.extra.socket.close(forbidden ? CloseCode.Forbidden : CloseCode.Unauthorized, `${forbidden ? 'Forbidden' : 'Unauthorized'}: ${message}`.slice(0, 120));
-            return [new GraphQLError(message, { extensions: { code: forbidden ? 'FORBIDDEN' : 'UNAUTHENTICATED' } })];
+            // graphql-ws needs a non-empty error list here; the socket is already closing.
+            return [refuse(ctx.extra.socket, err)];
           }
         }
         const prepared = operations.prepare(payload.query);
         if (!prepared.ok) return prepared.errors;
         const { document } = prepared;
         // As over HTTP: an operation that cannot be picked, or variables that do not fit their types, are the client's error.
-        const operation = OperationCache.operation(document, payload.operationName);
+        const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
           return [new GraphQLError('Must provide a known operationName when the document has several operations', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
         }
@@ -119,7 +123,11 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e)) as never } : result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => new GraphQLError(format(e).message, { extensions: format(e).extensions })),
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          const f = format(e);
+          return new GraphQLError(f.message, { extensions: f.extensions });
+        }),
     },
     wss,
   );

@@ -1,8 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { unauthenticated } from '../../errors.js';
 import { parseId } from '../../ids.js';
-import { Allow, Public } from '../rbac/index.js';
+import { Allow, Public, requireActor } from '../rbac/index.js';
 import { CreateApiKeyInput } from './auth.inputs.js';
 import { ApiKeyCreated, ApiKeyType, AuthPayload, UserType } from './auth.types.js';
 
@@ -28,16 +27,14 @@ export class AuthResolver {
 
   @Allow('read', 'User')
   @Query(() => UserType, { description: 'The signed-in person' })
-  async me(@Ctx() ctx: Context) {
-    if (!ctx.actor) throw unauthenticated();
-    return ctx.services.users.get(ctx.ability, ctx.actor.userId);
+  me(@Ctx() ctx: Context) {
+    return ctx.services.users.get(ctx.ability, requireActor(ctx).userId);
   }
 
   @Allow('create', 'ApiKey')
   @Mutation(() => ApiKeyCreated, { description: 'Creates an API key for apps; the secret is returned only here' })
   createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context) {
-    if (!ctx.actor) throw unauthenticated();
-    return ctx.services.auth.createApiKey(ctx.actor, input.name, input.scopes);
+    return ctx.services.auth.createApiKey(requireActor(ctx), input.name, input.scopes);
   }
 
   @Allow('read', 'ApiKey')

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
-import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
+import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { isUuid, parseId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
 import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
-import { assertCan, type AuthorizationContext } from '../rbac/allow.js';
+import type { Action } from '../rbac/rules.js';
+import { assertCan, requireActor, type AuthorizationContext } from '../rbac/allow.js';
 import { EventQueue } from './event-queue.js';
 import { eventsFromRow, type StreamEvent } from './events.js';
 import type { GenerationManager } from './generation.js';
@@ -57,11 +58,6 @@ const cleanParams = (p: SamplingParams | undefined): SamplingParams =>
 export class ChatService {
   constructor(private readonly o: ChatServiceOptions) {}
 
-  private actorOf(ctx: AuthorizationContext): Actor {
-    if (!ctx.actor) throw unauthenticated();
-    return ctx.actor;
-  }
-
   private checkContent(content: string) {
     if (content.trim().length === 0) throw badInput('content is empty');
     if (content.length > this.o.maxMessageChars) {
@@ -69,17 +65,11 @@ export class ChatService {
     }
   }
 
-  /** Resolves the model a reply uses and the upstream serving it (undefined: none reachable now). */
+  /** The model a reply uses and the upstream serving it (undefined: none reachable now). */
   private async pickModel(requested: string | undefined): Promise<{ model: string | null; upstream: string | undefined }> {
-    if (requested) {
-      const upstream = await this.o.upstreams.find(requested);
-      if (!upstream && (await this.o.upstreams.models()).length > 0) throw badInput(`Unknown model: ${requested}`, { field: 'model' });
-      return { model: requested, upstream };
-    }
-    const models = await this.o.upstreams.models();
-    const model = this.o.defaultModel ?? models[0]?.id;
-    if (!model) return { model: null, upstream: undefined };
-    return { model, upstream: models.find((m) => m.id === model)?.upstream ?? (await this.o.upstreams.find(model)) };
+    const { model, upstream, unknown } = await this.o.upstreams.route(requested, this.o.defaultModel);
+    if (unknown && requested) throw badInput(`Unknown model: ${requested}`, { field: 'model' });
+    return { model, upstream };
   }
 
   /** Rate limit and concurrency limit for one more reply by this person. */
@@ -94,10 +84,18 @@ export class ChatService {
     }
   }
 
-  private async ownConversation(ability: AppAbility, id: string) {
-    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability, 'update').ofType('Conversation'), { id: parseId(id, 'Conversation') }] } });
+  /** The conversation `id` if the ability allows `action` on it; NOT_FOUND otherwise, as for one that does not exist. */
+  private async findConversation(ability: AppAbility, action: Action, id: string) {
+    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability, action).ofType('Conversation'), { id: parseId(id, 'Conversation') }] } });
     if (!conv) throw notFound('Conversation');
     return conv;
+  }
+
+  /** The message `id` if the ability allows `action` on it; NOT_FOUND (naming `what`) otherwise. */
+  private async findMessage(ability: AppAbility, action: Action, id: string, what = 'Message') {
+    const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ability, action).ofType('Message'), { id: parseId(id, what) }] } });
+    if (!row) throw notFound(what);
+    return row;
   }
 
   /** The turns from the conversation's root down to `leafId`, as sent upstream. */
@@ -169,15 +167,14 @@ export class ChatService {
   }
 
   async send(ctx: AuthorizationContext, input: SendInput) {
-    const actor = this.actorOf(ctx);
+    const actor = requireActor(ctx);
     this.checkContent(input.content);
-    let conversationId = input.conversationId ? (await this.ownConversation(ctx.ability, input.conversationId)).id : undefined;
+    let conversationId = input.conversationId ? (await this.findConversation(ctx.ability, 'update', input.conversationId)).id : undefined;
     let parent: MessageRow | undefined;
     if (input.parentId) {
-      const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'read').ofType('Message'), { id: parseId(input.parentId, 'Parent message') }] } });
-      if (!row) throw notFound('Parent message');
+      const row = await this.findMessage(ctx.ability, 'read', input.parentId, 'Parent message');
       if (conversationId && row.conversationId !== conversationId) throw badInput('parentId belongs to another conversation', { field: 'parentId' });
-      conversationId = (await this.ownConversation(ctx.ability, row.conversationId)).id;
+      conversationId = (await this.findConversation(ctx.ability, 'update', row.conversationId)).id;
       parent = row;
     } else if (conversationId) {
       parent = (await this.o.db.message.findFirst({ where: { conversationId }, orderBy: { ordinal: 'desc' } })) ?? undefined;
@@ -200,11 +197,10 @@ export class ChatService {
 
   /** A new reply to the same prompt as `messageId` (an assistant message), beside it in the tree. */
   async regenerate(ctx: AuthorizationContext, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
-    const actor = this.actorOf(ctx);
-    const original = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'create').ofType('Message'), { id: parseId(messageId, 'Message') }] } });
-    if (!original) throw notFound('Message');
+    const actor = requireActor(ctx);
+    const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be regenerated', { field: 'messageId' });
-    await this.ownConversation(ctx.ability, original.conversationId);
+    await this.findConversation(ctx.ability, 'update', original.conversationId);
     await this.admit(actor);
     const { model, upstream } = await this.pickModel(opts.model ?? original.model ?? undefined);
     const turn = await this.startTurn(actor, {
@@ -220,12 +216,11 @@ export class ChatService {
 
   /** A new user message beside `messageId` (same parent) with new content, and its reply: a new branch. */
   async editAndResend(ctx: AuthorizationContext, messageId: string, content: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
-    const actor = this.actorOf(ctx);
+    const actor = requireActor(ctx);
     this.checkContent(content);
-    const original = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'create').ofType('Message'), { id: parseId(messageId, 'Message') }] } });
-    if (!original) throw notFound('Message');
+    const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'USER') throw badInput('Only a user message can be edited', { field: 'messageId' });
-    const conversation = await this.ownConversation(ctx.ability, original.conversationId);
+    const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
     await this.admit(actor);
     const { model, upstream } = await this.pickModel(opts.model);
     const turn = await this.startTurn(actor, {
@@ -241,10 +236,9 @@ export class ChatService {
 
   /** Stops a streaming reply (on whichever process runs it) and returns it once stored as CANCELLED. */
   async cancel(ctx: AuthorizationContext, messageId: string, waitMs = 5_000): Promise<MessageRow> {
-    this.actorOf(ctx);
-    const id = parseId(messageId, 'Message');
-    const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ctx.ability, 'cancel').ofType('Message'), { id }] } });
-    if (!row) throw notFound('Message');
+    requireActor(ctx);
+    const row = await this.findMessage(ctx.ability, 'cancel', messageId);
+    const { id } = row;
     if (row.status !== 'STREAMING') return row;
     let settled: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (settled = resolve));
@@ -266,7 +260,7 @@ export class ChatService {
   }
 
   async conversations(ctx: AuthorizationContext, first: number, after: string | undefined) {
-    const actor = this.actorOf(ctx);
+    const actor = requireActor(ctx);
     const { ability } = ctx;
     if (first < 1 || first > PAGE_MAX) throw badInput(`first must be between 1 and ${PAGE_MAX}`);
     const c = after ? decodeCursor(after) : undefined;
@@ -290,10 +284,8 @@ export class ChatService {
     };
   }
 
-  async conversation(ability: AppAbility, id: string) {
-    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability).ofType('Conversation'), { id: parseId(id, 'Conversation') }] } });
-    if (!conv) throw notFound('Conversation');
-    return conv;
+  conversation(ability: AppAbility, id: string) {
+    return this.findConversation(ability, 'read', id);
   }
 
   /** The whole message tree of a conversation, oldest first (each message names its parent). */
@@ -304,23 +296,20 @@ export class ChatService {
     });
   }
 
-  async message(ability: AppAbility, id: string) {
-    const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ability).ofType('Message'), { id: parseId(id, 'Message') }] } });
-    if (!row) throw notFound('Message');
-    return row;
+  message(ability: AppAbility, id: string) {
+    return this.findMessage(ability, 'read', id);
   }
 
   async rename(ability: AppAbility, id: string, title: string) {
     const t = title.trim();
     if (t.length === 0 || t.length > 200) throw badInput('title must have 1 to 200 characters');
-    const conv = await this.ownConversation(ability, id);
+    const conv = await this.findConversation(ability, 'update', id);
     return this.o.db.conversation.update({ where: { id: conv.id }, data: { title: t } });
   }
 
   /** Deletes a conversation and its messages; replies still streaming in it are stopped first. */
   async delete(ability: AppAbility, id: string): Promise<boolean> {
-    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability, 'delete').ofType('Conversation'), { id: parseId(id, 'Conversation') }] } });
-    if (!conv) throw notFound('Conversation');
+    const conv = await this.findConversation(ability, 'delete', id);
     const streaming = await this.o.db.message.findMany({ where: { conversationId: conv.id, status: 'STREAMING' }, select: { id: true } });
     for (const m of streaming) if (!this.o.generations.cancelLocal(m.id)) await this.o.bus.requestCancel(m.id);
     await this.o.db.conversation.delete({ where: { id: conv.id } });
@@ -333,7 +322,7 @@ export class ChatService {
    * before the log is read, so nothing falls between the two.
    */
   async subscribe(ctx: AuthorizationContext, messageId: string, fromSeq: number): Promise<AsyncIterable<MessageEventPayload>> {
-    this.actorOf(ctx);
+    requireActor(ctx);
     if (!Number.isInteger(fromSeq) || fromSeq < 0) throw badInput('fromSeq must be a non-negative integer');
     const row = await this.message(ctx.ability, messageId);
     if (row.role !== 'ASSISTANT') throw badInput('Only assistant replies stream', { field: 'messageId' });
@@ -367,17 +356,18 @@ export class ChatService {
       queue.push({ ...e, messageId: id });
       if (e.done) finish();
     };
-    const fromStoredRow = async () => {
-      const current = await db.message.findUnique({ where: { id } });
-      if (!current) return finish(notFound('Message'));
-      if (current.status === 'STREAMING') return;
-      for (const e of eventsFromRow(current)) emit(e);
-    };
-    /** Fills a gap (an event published before our SUBSCRIBE took, or a lost message) from the log or the row. */
-    const catchUp = async () => {
+    /**
+     * Replays what is missing: from the log while it exists, else from the stored row once the
+     * reply has finished. Used at the start, after a gap (an event published before our SUBSCRIBE
+     * took, or a lost message), and when the stream has been quiet too long. `known` is a row
+     * read just before, which saves reading it again.
+     */
+    const catchUp = async (known?: MessageRow) => {
       const past = await bus.history(id);
-      if (past.length > 0) for (const e of past) emit(e);
-      else await fromStoredRow();
+      if (past.length > 0) return void past.forEach(emit);
+      const current = known ?? (await db.message.findUnique({ where: { id } }));
+      if (!current) return finish(notFound('Message'));
+      if (current.status !== 'STREAMING') eventsFromRow(current).forEach(emit);
     };
 
     // Live events are delivered as they arrive. While the log is read (the replay at the start, or
@@ -420,9 +410,7 @@ export class ChatService {
 
     unlisten = await bus.listen(id, onLive);
     try {
-      const past = await bus.history(id);
-      if (past.length > 0) for (const e of past) emit(e);
-      else if (row.status !== 'STREAMING') await fromStoredRow();
+      await catchUp(row);
     } catch (err) {
       cleanup();
       throw err;

@@ -67,7 +67,6 @@ export class GenerationManager {
   private readonly running = new Map<string, Running>();
   private readonly flushTimer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
-  private closed = false;
   private stopping = false;
 
   constructor(private readonly o: GenerationOptions) {
@@ -203,7 +202,7 @@ export class GenerationManager {
   private flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       const dirty = [...this.running.values()].filter((r) => r.dirty);
-      if (dirty.length === 0 || this.closed) return;
+      if (dirty.length === 0) return;
       for (const r of dirty) r.dirty = false;
       const ids = dirty.map((r) => r.job.messageId);
       const contents = dirty.map((r) => r.content);
@@ -258,6 +257,5 @@ export class GenerationManager {
     while (this.running.size > 0 && Date.now() < deadline + 2_000) await new Promise((r) => setTimeout(r, 20));
     clearInterval(this.flushTimer);
     await this.flush();
-    this.closed = true;
   }
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StreamEvent } from './events.js';
 
@@ -124,10 +124,11 @@ export class RedisStreamBus implements StreamBus {
   private readonly subscribed = new Map<string, Promise<unknown>>();
   private cancelHandler: ((id: string) => void) | undefined;
 
-  constructor(url: string, private readonly ttlSeconds: number, private readonly log: Logger) {
-    this.pub = new Redis(url, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
-    this.sub = new Redis(url, { maxRetriesPerRequest: 3 });
-    for (const c of [this.pub, this.sub]) c.on('error', (err) => this.log.warn({ err }, 'redis connection error'));
+  /** `redis` is the process's shared client (kept open by its owner); subscriptions get their own connection. */
+  constructor(redis: Redis, private readonly ttlSeconds: number, private readonly log: Logger) {
+    this.pub = redis;
+    this.sub = redis.duplicate();
+    this.sub.on('error', (err) => this.log.warn({ err }, 'redis subscriber connection error'));
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       const name = channel.toString();
       if (name === CANCEL_CHANNEL) {
@@ -198,6 +199,6 @@ export class RedisStreamBus implements StreamBus {
   }
 
   async close() {
-    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+    await this.sub.quit().catch(() => undefined);
   }
 }

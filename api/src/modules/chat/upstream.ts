@@ -61,7 +61,8 @@ const MODELS_TTL_MS = 30_000;
  */
 export class Upstreams {
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-  private catalog: { at: number; models: Map<string, string>; order: string[] } | undefined;
+  /** Model id → base URL of the first upstream listing it (a Map keeps that order). */
+  private catalog: { at: number; models: Map<string, string> } | undefined;
 
   constructor(private readonly o: UpstreamOptions) {}
 
@@ -80,24 +81,29 @@ export class Upstreams {
         }),
       );
       const models = new Map<string, string>();
-      const order: string[] = [];
-      for (const m of lists.flat()) {
-        if (!models.has(m.id)) order.push(m.id);
-        if (!models.has(m.id)) models.set(m.id, m.base);
-      }
+      for (const m of lists.flat()) if (!models.has(m.id)) models.set(m.id, m.base);
       // An empty answer (every upstream down) is not cached, so the next call retries.
-      if (order.length > 0) this.catalog = { at: Date.now(), models, order };
-      else return [];
+      if (models.size === 0) return [];
+      this.catalog = { at: Date.now(), models };
     }
-    const c = this.catalog;
-    return c.order.map((id) => ({ id, upstream: c.models.get(id) ?? '' }));
+    return [...this.catalog.models].map(([id, upstream]) => ({ id, upstream }));
   }
 
-  /** The upstream serving `model`, refreshing the catalog once on a miss; undefined when none does. */
-  async find(model: string): Promise<string | undefined> {
-    let hit = (await this.models()).find((m) => m.id === model);
-    if (!hit) hit = (await this.models(true)).find((m) => m.id === model);
-    return hit?.upstream;
+  /**
+   * Where a reply goes: the model asked for, else `fallback`, else the first one listed, and the
+   * upstream serving it (the catalog is refreshed once on a miss). `unknown` when upstreams
+   * answered but none lists the model; `upstream` undefined also when none answered.
+   */
+  async route(requested: string | undefined, fallback: string | undefined): Promise<{ model: string | null; upstream: string | undefined; unknown: boolean }> {
+    let catalog = await this.models();
+    const model = requested ?? fallback ?? catalog[0]?.id ?? null;
+    if (!model) return { model, upstream: undefined, unknown: false };
+    let hit = catalog.find((m) => m.id === model);
+    if (!hit && catalog.length > 0) {
+      catalog = await this.models(true);
+      hit = catalog.find((m) => m.id === model);
+    }
+    return { model, upstream: hit?.upstream, unknown: !hit && catalog.length > 0 };
   }
 
   private requestJson(base: string, path: string): Promise<unknown> {

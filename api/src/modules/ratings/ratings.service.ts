@@ -1,8 +1,8 @@
 import type { PrismaClient } from '@dialoop/db';
-import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
+import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import { accessible } from '../rbac/ability.js';
-import type { AuthorizationContext } from '../rbac/allow.js';
+import { requireActor, type AuthorizationContext } from '../rbac/allow.js';
 
 export interface RatingInput {
   thumb?: 'UP' | 'DOWN' | undefined;
@@ -16,11 +16,11 @@ export class RatingService {
 
   /** One rating per person per reply: rating again updates it. */
   async rate(ctx: AuthorizationContext, messageId: string, input: RatingInput) {
-    if (!ctx.actor) throw unauthenticated();
+    const actor = requireActor(ctx);
     if (!input.thumb && input.score === undefined) throw badInput('A rating needs a thumb or a score');
     // Only your own replies are yours to rate (reviewers review through the review queue), and a
     // `ratings` API key rates its owner's replies without the `chat` scope's right to read them.
-    const message = await this.db.message.findFirst({ where: { id: parseId(messageId, 'Message'), userId: ctx.actor.userId } });
+    const message = await this.db.message.findFirst({ where: { id: parseId(messageId, 'Message'), userId: actor.userId } });
     if (!message) throw notFound('Message');
     if (message.role !== 'ASSISTANT') throw badInput('Only assistant replies can be rated', { field: 'messageId' });
     if (message.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
@@ -31,8 +31,8 @@ export class RatingService {
       comment: input.comment?.trim() || null,
     };
     return this.db.rating.upsert({
-      where: { messageId_userId: { messageId: message.id, userId: ctx.actor.userId } },
-      create: { ...data, messageId: message.id, userId: ctx.actor.userId },
+      where: { messageId_userId: { messageId: message.id, userId: actor.userId } },
+      create: { ...data, messageId: message.id, userId: actor.userId },
       update: data,
     });
   }

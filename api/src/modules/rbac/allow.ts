@@ -44,11 +44,17 @@ export interface AuthorizationContext {
   authError?: Error | undefined;
 }
 
+/** The caller, or the reason there is none: the refused credential, else UNAUTHENTICATED. */
+export function requireActor(ctx: AuthorizationContext): Actor {
+  if (!ctx.actor) throw ctx.authError ?? unauthenticated();
+  return ctx.actor;
+}
+
 /** Type-level check: may this caller perform `action` on some `subject`? Row-level checks filter in SQL. */
 export function assertCan(ctx: AuthorizationContext, action: Action, subject: SubjectName): void {
-  if (!ctx.actor) throw ctx.authError ?? unauthenticated();
+  const actor = requireActor(ctx);
   if (!ctx.ability.can(action, subject)) {
-    throw forbidden(ctx.actor.kind === 'apiKey' ? `This API key's scopes do not allow ${action} ${subject}` : `Your role may not ${action} ${subject}`);
+    throw forbidden(actor.kind === 'apiKey' ? `This API key's scopes do not allow ${action} ${subject}` : `Your role may not ${action} ${subject}`);
   }
 }
 
