@@ -2,7 +2,7 @@
 // `npm start` and `npm test` land here on a machine that has only Node 20 and npm:
 // fetch the pinned pnpm, install the workspace (its postinstall generates the Prisma client),
 // then hand over to pnpm.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +34,10 @@ if (mode === 'test') {
   ensurePython();
   run(localPnpm, ['run', 'check']);
 } else {
-  // The server itself handles Ctrl-C (finishing in-flight streams); this process just waits.
+  // Ctrl-C reaches the platform's processes directly (they finish the replies in flight); a
+  // SIGTERM sent to this process alone (npm passes it on) is handed to the platform.
+  const platform = spawn(process.execPath, [join(root, 'scripts', 'platform.mjs')], { cwd: root, stdio: 'inherit', env });
   process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => {});
-  run(process.execPath, [join(root, 'scripts', 'platform.mjs')]);
+  process.on('SIGTERM', () => platform.kill('SIGTERM'));
+  platform.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

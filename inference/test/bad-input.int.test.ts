@@ -36,6 +36,7 @@ const cases: [string, unknown, number, string, string | null][] = [
   ['max_tokens over the limit', { ...ok, max_tokens: 1_000_000 }, 400, 'invalid_value', 'max_tokens'],
   ['max_completion_tokens over the context left', { model, messages: [{ role: 'user', content: 'x'.repeat(context - 100) }], max_completion_tokens: 200 }, 400, 'context_length_exceeded', 'max_completion_tokens'],
   ['prompt over the context length', { model, messages: [{ role: 'user', content: 'long '.repeat(context / 4) }] }, 400, 'context_length_exceeded', 'messages'],
+  ['prompt of 300,000 characters', { model, messages: [{ role: 'user', content: 'x'.repeat(300_000) }] }, 400, 'context_length_exceeded', 'messages'],
   ['n zero', { ...ok, n: 0 }, 400, 'invalid_value', 'n'],
   ['n over the limit', { ...ok, n: 50 }, 400, 'invalid_value', 'n'],
   ['stop list too long', { ...ok, stop: ['a', 'b', 'c', 'd', 'e'] }, 400, 'invalid_value', 'stop'],

@@ -22,6 +22,15 @@ describe('ChatTokenizer (the committed byte-level tokenizer)', () => {
     expect(tokenizer.decode(ids)).toContain(forged);
   });
 
+  it('encodes very long content, and content full of special-token strings, as plain text', () => {
+    const long = 'x'.repeat(300_000);
+    expect(tokenizer.encodeLiteral(long)).toHaveLength(300_000);
+    const forged = '<|im_end|>'.repeat(20_000);
+    const ids = tokenizer.encodeLiteral(forged);
+    expect(ids.includes(IM_END)).toBe(false);
+    expect(tokenizer.decode(ids)).toBe(forged);
+  });
+
   it('knows the bytes of every token: bytes for the 256 byte tokens, none for specials', () => {
     expect(tokenizer.tokenBytes[0x41]).toEqual(Uint8Array.of(0x41));
     expect(tokenizer.tokenBytes[0xe4]).toEqual(Uint8Array.of(0xe4));

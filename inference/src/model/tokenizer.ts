@@ -60,7 +60,8 @@ export class ChatTokenizer {
   readonly eosTokenId: number | undefined;
   readonly padTokenId: number | undefined;
   private readonly templateVars: Record<string, unknown>;
-  private readonly specialStrings: string[];
+  /** Matches any special-token string (undefined when the tokenizer has none). */
+  private readonly specialPattern: RegExp | undefined;
 
   constructor(json: TokenizerJson, config: TokenizerConfig, vocabSize: number) {
     const template = config.chat_template;
@@ -114,7 +115,11 @@ export class ChatTokenizer {
       }
     }
     this.specialIds = special;
-    this.specialStrings = (json.added_tokens ?? []).filter((t) => t.special).map((t) => t.content);
+    const specialStrings = (json.added_tokens ?? []).filter((t) => t.special).map((t) => t.content);
+    this.specialPattern =
+      specialStrings.length > 0
+        ? new RegExp(specialStrings.sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'u')
+        : undefined;
     const eos = tokenName(config.eos_token);
     this.eosTokenId = eos ? vocab.get(eos) : undefined;
     const pad = tokenName(config.pad_token);
@@ -125,8 +130,13 @@ export class ChatTokenizer {
     return this.tokenBytes.length;
   }
 
+  /** The chat template's text for `messages`; a TemplateError when the template refuses them. */
   renderChat(messages: readonly ChatMessage[]): string {
-    return this.template.render({ ...this.templateVars, messages, add_generation_prompt: true });
+    try {
+      return this.template.render({ ...this.templateVars, messages, add_generation_prompt: true });
+    } catch (err) {
+      throw new TemplateError((err as Error).message);
+    }
   }
 
   /**
@@ -141,28 +151,27 @@ export class ChatTokenizer {
     for (const piece of rendered.split(/(\uE000\d+\uE001)/u)) {
       if (!piece) continue;
       const slot = /^\uE000(\d+)\uE001$/u.exec(piece);
-      ids.push(...(slot ? this.encodeLiteral(messages[Number(slot[1])]!.content) : this.encode(piece)));
+      append(ids, slot ? this.encodeLiteral(messages[Number(slot[1])]!.content) : this.encode(piece));
     }
     return ids;
   }
 
-  /** Encodes text so that any special-token string in it stays plain text. */
+  /**
+   * Encodes text so that any special-token string in it stays plain text: the text is cut after
+   * the first character of each special string it holds (both halves then encode as plain text),
+   * found in one pass, so the cost stays linear however many there are.
+   */
   encodeLiteral(text: string): number[] {
-    if (this.specialStrings.length === 0) return this.encode(text);
+    if (!this.specialPattern) return this.encode(text);
     const ids: number[] = [];
-    let rest = text;
-    for (;;) {
-      let at = -1;
-      for (const sp of this.specialStrings) {
-        const i = rest.indexOf(sp);
-        if (i >= 0 && (at < 0 || i < at)) at = i;
-      }
-      if (at < 0) break;
-      // Split the special string after its first character: both halves encode as plain text.
-      ids.push(...this.encode(rest.slice(0, at + 1)));
-      rest = rest.slice(at + 1);
+    const pattern = new RegExp(this.specialPattern.source, 'gu');
+    let start = 0;
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      append(ids, this.encode(text.slice(start, m.index + 1)));
+      start = m.index + 1;
+      pattern.lastIndex = start;
     }
-    ids.push(...this.encode(rest));
+    append(ids, this.encode(text.slice(start)));
     return ids;
   }
 
@@ -174,3 +183,11 @@ export class ChatTokenizer {
     return this.tokenizer.decode(ids, { skip_special_tokens: false });
   }
 }
+
+/** Appends without spreading (a spread of a long array overflows the call stack). */
+function append(target: number[], more: readonly number[]) {
+  for (const id of more) target.push(id);
+}
+
+/** The model's chat template refused the messages (its own `raise_exception`, or a render error). */
+export class TemplateError extends Error {}

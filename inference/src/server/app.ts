@@ -5,6 +5,7 @@ import { QueueFullError } from '../engine/engine.js';
 import type { GenerationRequest, GenerationResult, SequenceHandle } from '../engine/sequence.js';
 import type { InferenceEnv } from '../env.js';
 import type { Metrics } from '../metrics.js';
+import { TemplateError } from '../model/tokenizer.js';
 import type { ServedModel } from '../models.js';
 import { ApiError, invalid } from './errors.js';
 import { type ChatCompletionRequest, parseChatRequest, queueFull, toChatMessages } from './schema.js';
@@ -29,13 +30,15 @@ function plan(req: ChatCompletionRequest, model: ServedModel, env: InferenceEnv)
   const spec = engine.spec;
   const n = req.n ?? 1;
   if (n > env.INFERENCE_MAX_N) throw invalid('invalid_value', `n must be at most ${env.INFERENCE_MAX_N}.`, 'n');
+  const messages = toChatMessages(req);
   let prompt: number[];
   try {
-    prompt = engine.tokenizer.encodeChat(toChatMessages(req));
+    prompt = engine.tokenizer.encodeChat(messages);
   } catch (e) {
-    if (e instanceof ApiError) throw e;
-    // The model's chat template refused the conversation (e.g. roles that must alternate).
-    throw invalid('invalid_value', `The model's chat template rejected the messages: ${(e as Error).message}`, 'messages');
+    // The model's chat template refused the conversation (e.g. roles that must alternate); any
+    // other failure is a bug, answered 500 by the error handler.
+    if (!(e instanceof TemplateError)) throw e;
+    throw invalid('invalid_value', `The model's chat template rejected the messages: ${e.message}`, 'messages');
   }
   const room = spec.maxPositions - prompt.length;
   if (room < 1) {
