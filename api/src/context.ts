@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditScope } from './modules/audit/index.js';
 import type { AuthorizationContext } from './modules/rbac/index.js';
 import type { Services } from './services.js';
 
@@ -8,4 +9,9 @@ export interface Context extends AuthorizationContext {
   log: Logger;
   services: Services;
   client: { ip: string | undefined; userAgent: string | undefined };
+  /** Who the audit trail records for this request. */
+  audit: AuditScope;
 }
+
+/** What services need of a request to authorize and audit a write. */
+export type Caller = Pick<Context, 'actor' | 'ability' | 'authError' | 'audit'>;

@@ -8,10 +8,18 @@ describe('api configuration', () => {
     expect(env.DATABASE_URL).toBeUndefined();
   });
 
-  it('refuses the default demo password and a missing JWT secret in production', () => {
-    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required[\s\S]*default demo password/);
-    const ok = parseEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DEMO_ACCOUNTS: 'false' });
-    expect(ok.introspection).toBe(false);
+  it('refuses the default demo password, missing secrets and an unaudited api in production', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required[\s\S]*PSEUDONYM_KEY is required[\s\S]*AUDIT_SIGNING_KEY is required[\s\S]*default demo password/);
+    const secrets = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), PSEUDONYM_KEY: 'y'.repeat(32), AUDIT_SIGNING_KEY: '01'.repeat(32), DEMO_ACCOUNTS: 'false' };
+    expect(parseEnv(secrets).introspection).toBe(false);
+    expect(() => parseEnv({ ...secrets, AUDIT: 'off' })).toThrow(/AUDIT: production refuses AUDIT=off/);
+  });
+
+  it('checks the audit settings: a signing key that is Ed25519, a trail kept at least as long as the data', () => {
+    expect(() => parseEnv({ AUDIT_SIGNING_KEY: 'abcd' })).toThrow(/AUDIT_SIGNING_KEY: an Ed25519 key is/);
+    expect(() => parseEnv({ AUDIT_RETENTION_DAYS: '30' })).toThrow(/AUDIT_RETENTION_DAYS: the trail must outlive/);
+    expect(() => parseEnv({ AUDIT_RETENTION_DAYS: '30', CONVERSATION_RETENTION_DAYS: '90' })).toThrow(/AUDIT_RETENTION_DAYS/);
+    expect(parseEnv({ AUDIT_RETENTION_DAYS: '2555', CONVERSATION_RETENTION_DAYS: '365' }).AUDIT_RETENTION_DAYS).toBe(2555);
   });
 
   it('parses several upstreams and rejects bad values with the variable named', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseSigningKey } from './modules/audit/keys.js';
 
 export const DEFAULT_DEMO_PASSWORD = 'dialoop-demo';
 
@@ -75,13 +76,45 @@ export const envSchema = (base = process.cwd()) =>
       STREAM_LOG_TTL_S: positiveInt.default(600),
       /** Introspection; defaults to on outside production. */
       GRAPHQL_INTROSPECTION: bool.optional(),
+
+      /** HMAC key for pseudonyms. Secret. Unset outside production → a random key kept in the data folder. Every api process needs the same. */
+      PSEUDONYM_KEY: z.string().min(32).optional(),
+      /** Ed25519 key signing audit checkpoints: PKCS#8 PEM, or a 32-byte seed in hex/base64. Secret. Unset outside production → generated into the data folder. */
+      AUDIT_SIGNING_KEY: z.string().optional(),
+      /** How often the head of the audit chain is verified and signed (when it moved). */
+      AUDIT_CHECKPOINT_INTERVAL_S: positiveInt.default(300),
+      /** `off` records nothing: for benchmarks only, refused in production. */
+      AUDIT: z.enum(['on', 'off']).default('on'),
+      /** Conversations not updated for this many days are deleted (0: kept; fractions allowed). */
+      CONVERSATION_RETENTION_DAYS: z.coerce.number().nonnegative().default(0),
+      /** Audit entries older than this many days are pruned, behind a signed checkpoint (0: kept). */
+      AUDIT_RETENTION_DAYS: z.coerce.number().nonnegative().default(0),
+      /** How often retention runs. */
+      RETENTION_SWEEP_INTERVAL_S: positiveInt.default(3600),
       BODY_LIMIT: z.string().default('1mb'),
     })
     .superRefine((env, ctx) => {
       if (env.NODE_ENV === 'production') {
         if (!env.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required in production' });
+        if (!env.PSEUDONYM_KEY) ctx.addIssue({ code: 'custom', path: ['PSEUDONYM_KEY'], message: 'PSEUDONYM_KEY is required in production (the same for every api process)' });
+        if (!env.AUDIT_SIGNING_KEY) ctx.addIssue({ code: 'custom', path: ['AUDIT_SIGNING_KEY'], message: 'AUDIT_SIGNING_KEY is required in production (`pnpm audit:keygen` makes one)' });
+        if (env.AUDIT === 'off') ctx.addIssue({ code: 'custom', path: ['AUDIT'], message: 'production refuses AUDIT=off' });
         if (env.DEMO_ACCOUNTS && env.DEMO_PASSWORD === DEFAULT_DEMO_PASSWORD) {
           ctx.addIssue({ code: 'custom', path: ['DEMO_PASSWORD'], message: 'production refuses the default demo password: set DEMO_PASSWORD or DEMO_ACCOUNTS=false' });
+        }
+      }
+      if (env.AUDIT_RETENTION_DAYS > 0 && (env.CONVERSATION_RETENTION_DAYS === 0 || env.AUDIT_RETENTION_DAYS < env.CONVERSATION_RETENTION_DAYS)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUDIT_RETENTION_DAYS'],
+          message: 'the trail must outlive what it records: AUDIT_RETENTION_DAYS needs CONVERSATION_RETENTION_DAYS set and no longer than it',
+        });
+      }
+      if (env.AUDIT_SIGNING_KEY) {
+        try {
+          parseSigningKey(env.AUDIT_SIGNING_KEY);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path: ['AUDIT_SIGNING_KEY'], message: (err as Error).message });
         }
       }
       if (env.OIDC_AUDIENCE && !env.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC_AUDIENCE needs OIDC_ISSUER' });

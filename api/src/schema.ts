@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { AuditResolver } from './modules/audit/index.js';
 import { AuthResolver } from './modules/auth/index.js';
 import { ChatResolver } from './modules/chat/index.js';
+import { PrivacyResolver } from './modules/privacy/index.js';
 import { RatingsResolver } from './modules/ratings/index.js';
 import { authChecker } from './modules/rbac/index.js';
 import { UsersResolver } from './modules/users/index.js';
@@ -22,7 +24,7 @@ const unusedPubSub: PubSub = {
   },
 };
 
-export const resolvers = [AuthResolver, UsersResolver, ChatResolver, RatingsResolver] as const;
+export const resolvers = [AuthResolver, UsersResolver, ChatResolver, RatingsResolver, AuditResolver, PrivacyResolver] as const;
 
 /** The GraphQL schema; `schema.graphql` is its committed print (`pnpm --filter @dialoop/api schema:emit`). */
 export function createSchema(): Promise<GraphQLSchema> {

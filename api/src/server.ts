@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
@@ -21,12 +20,24 @@ import { AppError, createFormatError } from './errors.js';
 import { Limits } from './limits.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import {
+  AuditLog,
+  CheckpointSigner,
+  ExportTokens,
+  Pseudonyms,
+  auditOperationErrors,
+  exportHandler,
+  newSigningKeyPem,
+  parseSigningKey,
+} from './modules/audit/index.js';
 import { AccessTokens, AuthService, OidcVerifier, type Authenticated } from './modules/auth/index.js';
+import { PrivacyService } from './modules/privacy/index.js';
 import { ChatService, GenerationManager, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
 import { RatingService } from './modules/ratings/index.js';
 import { abilityFor } from './modules/rbac/index.js';
 import { UserService } from './modules/users/index.js';
 import { createSchema } from './schema.js';
+import { persistedSecret } from './secrets.js';
 import type { Services } from './services.js';
 import { startGraphqlWs } from './ws.js';
 
@@ -46,20 +57,38 @@ export interface ApiServer {
 const LIVE_SET = 'dialoop:api:live';
 const LIVE_WINDOW_MS = 30_000;
 
-/** Reads JWT_SECRET, or keeps a random one in the data folder so tokens survive restarts. */
-async function jwtSecret(env: ApiEnv, log: Logger): Promise<string> {
-  if (env.JWT_SECRET) return env.JWT_SECRET;
-  const file = join(env.DIALOOP_DATA_DIR, 'jwt-secret');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    await mkdir(env.DIALOOP_DATA_DIR, { recursive: true });
-    const secret = randomSecret();
-    await writeFile(file, secret, { mode: 0o600 });
-    await chmod(file, 0o600);
-    log.info({ file }, 'generated a JWT signing key (set JWT_SECRET to choose one)');
-    return secret;
-  }
+/** The settings whose changes the audit trail records (never secrets: a key appears as its fingerprint). */
+function auditedConfig(env: ApiEnv, signer: CheckpointSigner, pseudonymKey: string) {
+  return {
+    database: env.DATABASE_URL ? 'postgresql' : 'pglite',
+    redis: Boolean(env.REDIS_URL),
+    upstreams: env.INFERENCE_URL.length,
+    defaultModel: env.DEFAULT_MODEL ?? null,
+    oidcIssuer: env.OIDC_ISSUER ?? null,
+    oidcRoleClaim: env.OIDC_ROLE_CLAIM,
+    demoAccounts: env.DEMO_ACCOUNTS,
+    accessTokenTtlS: env.ACCESS_TOKEN_TTL_S,
+    refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
+    maxMessageChars: env.MAX_MESSAGE_CHARS,
+    rateLimitMessagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE,
+    maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
+    introspection: env.introspection,
+    auditSigningKeyId: signer.keyId,
+    pseudonymKeyFingerprint: createHash('sha256').update(`fingerprint\0${pseudonymKey}`).digest('hex').slice(0, 16),
+    auditCheckpointIntervalS: env.AUDIT_CHECKPOINT_INTERVAL_S,
+    conversationRetentionDays: env.CONVERSATION_RETENTION_DAYS,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+  };
+}
+
+/** Records the configuration when it differs from the last one recorded (a start with changed settings). */
+async function recordConfig(audit: AuditLog, db: Database['prisma'], config: Record<string, unknown>) {
+  const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+  const last = await db.auditEntry.findFirst({ where: { action: 'config.change' }, orderBy: { seq: 'desc' }, select: { after: true } });
+  const previous = (last?.after ?? null) as { digest?: string; config?: Record<string, unknown> } | null;
+  if (previous?.digest === digest) return;
+  const changed = Object.keys(config).filter((k) => JSON.stringify(config[k]) !== JSON.stringify(previous?.config?.[k]));
+  await audit.write(audit.serviceScope('api'), { action: 'config.change', subject: { type: 'Config' }, before: previous?.config ?? null, after: { digest, config, changed } });
 }
 
 /** Starts the api: database (migrated), services, GraphQL over HTTP and WebSocket on one port. */
@@ -94,37 +123,60 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   });
   const generations = new GenerationManager({ db, bus, upstreams, flushMs: env.STREAM_FLUSH_MS, log, metrics });
   const limits = new Limits({ messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE, redis });
+  const secret = (value: string | undefined, file: string, variable: string, generate: () => string) =>
+    persistedSecret({ value, dataDir: env.DIALOOP_DATA_DIR, file, variable, generate }, log);
+  const jwtSecret = await secret(env.JWT_SECRET, 'jwt-secret', 'JWT_SECRET', randomSecret);
+  const pseudonymKey = await secret(env.PSEUDONYM_KEY, 'pseudonym-key', 'PSEUDONYM_KEY', randomSecret);
+  const signer = new CheckpointSigner(parseSigningKey(await secret(env.AUDIT_SIGNING_KEY, 'audit-signing-key.pem', 'AUDIT_SIGNING_KEY', newSigningKeyPem)));
+  if (env.AUDIT === 'off') log.warn('AUDIT=off: nothing is recorded in the audit trail (benchmarks only)');
+  const audit = new AuditLog({ db, pseudonyms: new Pseudonyms(pseudonymKey), signer, enabled: env.AUDIT === 'on', log });
+  await recordConfig(audit, db, auditedConfig(env, signer, pseudonymKey));
+  const exportTokens = new ExportTokens(jwtSecret);
+
   const auth = new AuthService({
     db,
-    tokens: new AccessTokens(await jwtSecret(env, log), env.ACCESS_TOKEN_TTL_S),
+    audit,
+    tokens: new AccessTokens(jwtSecret, env.ACCESS_TOKEN_TTL_S),
     oidc: env.OIDC_ISSUER && env.OIDC_AUDIENCE ? new OidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL }) : undefined,
     oidcRoleClaim: env.OIDC_ROLE_CLAIM,
     refreshTtlSeconds: env.REFRESH_TOKEN_TTL_S,
   });
-  const users = new UserService(db);
+  const users = new UserService(db, audit);
+  const chat = new ChatService({
+    db,
+    audit,
+    bus,
+    generations,
+    upstreams,
+    limits,
+    maxMessageChars: env.MAX_MESSAGE_CHARS,
+    maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
+    defaultModel: env.DEFAULT_MODEL,
+    idleRecheckMs: env.UPSTREAM_IDLE_TIMEOUT_MS + 5_000,
+    log,
+  });
+  const privacy = new PrivacyService({
+    db,
+    audit,
+    chat,
+    conversationRetentionDays: env.CONVERSATION_RETENTION_DAYS,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    log,
+  });
   const services: Services = {
     db,
+    audit,
+    exportTokens,
+    privacy,
     auth,
     users,
-    chat: new ChatService({
-      db,
-      bus,
-      generations,
-      upstreams,
-      limits,
-      maxMessageChars: env.MAX_MESSAGE_CHARS,
-      maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
-      defaultModel: env.DEFAULT_MODEL,
-      idleRecheckMs: env.UPSTREAM_IDLE_TIMEOUT_MS + 5_000,
-      log,
-    }),
-    ratings: new RatingService(db),
+    chat,
+    ratings: new RatingService(db, audit),
     upstreams,
     generations,
     bus,
     limits,
   };
-
   // Crash recovery: replies left STREAMING by a process that is gone become INTERRUPTED.
   // One process: all of them, now. Several (Redis): each process announces itself and
   // periodically recovers the replies of processes that stopped announcing.
@@ -156,6 +208,26 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
 
   const demoAccounts = env.DEMO_ACCOUNTS ? await users.ensureDemoAccounts(env.DEMO_PASSWORD) : [];
 
+  // Periodic jobs of every process (each is safe to run in several at once): sign the head of the
+  // audit chain when it moved, and apply retention.
+  const jobs: NodeJS.Timeout[] = [];
+  const every = (ms: number, name: string, job: () => Promise<unknown>) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      job()
+        .catch((err: unknown) => log.error({ err }, `${name} failed`))
+        .finally(() => (running = false));
+    }, ms);
+    timer.unref();
+    jobs.push(timer);
+  };
+  every(env.AUDIT_CHECKPOINT_INTERVAL_S * 1000, 'audit checkpoint', () => audit.checkpoint());
+  if (env.CONVERSATION_RETENTION_DAYS > 0 || env.AUDIT_RETENTION_DAYS > 0) {
+    every(env.RETENTION_SWEEP_INTERVAL_S * 1000, 'retention sweep', () => privacy.sweep());
+  }
+
   const schema = await createSchema();
   const formatError = createFormatError(log);
   // graphql-armor throws from inside validate() unless told otherwise, which Apollo answers with
@@ -171,7 +243,15 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
 
   const contextFor = (auth: Authenticated | null, requestId: string, client: Context['client']): Context => {
     const actor = auth?.actor ?? null;
-    return { actor, ability: abilityFor(actor), requestId, services, client, log: log.child({ requestId, userId: actor?.userId }) };
+    return {
+      actor,
+      ability: abilityFor(actor),
+      requestId,
+      services,
+      client,
+      audit: audit.scopeFor(actor, { requestId, ip: client.ip, userAgent: client.userAgent }),
+      log: log.child({ requestId, userId: actor?.userId }),
+    };
   };
 
   const app = express();
@@ -213,6 +293,12 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
           },
         }),
       },
+      // Denied and failed operations go to the audit trail (successful ones are recorded by their service).
+      {
+        requestDidStart: async () => ({
+          didEncounterErrors: async ({ contextValue, operation, errors }) => auditOperationErrors(contextValue, operation, errors),
+        }),
+      },
       // One structured line per HTTP operation, under its request id.
       {
         requestDidStart: async ({ contextValue }) => {
@@ -245,6 +331,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     metrics.activeGenerations.set(generations.activeCount);
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  app.get('/exports/audit/:token', exportHandler(audit, exportTokens, log));
   app.use(
     '/graphql',
     (req, res, next) => {
@@ -301,6 +388,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     close: () =>
       (closing ??= (async () => {
         clearInterval(livenessTimer);
+        for (const t of jobs) clearInterval(t);
         await generations.close();
         await apollo.stop();
         upstreams.close();

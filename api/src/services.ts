@@ -1,13 +1,18 @@
 import type { PrismaClient } from '@dialoop/db';
 import type { Limits } from './limits.js';
+import type { AuditLog, ExportTokens } from './modules/audit/index.js';
 import type { AuthService } from './modules/auth/index.js';
 import type { ChatService, GenerationManager, StreamBus, Upstreams } from './modules/chat/index.js';
+import type { PrivacyService } from './modules/privacy/index.js';
 import type { RatingService } from './modules/ratings/index.js';
 import type { UserService } from './modules/users/index.js';
 
 /** The services resolvers call, built once per process (server.ts) and shared by every request. */
 export interface Services {
   db: PrismaClient;
+  audit: AuditLog;
+  exportTokens: ExportTokens;
+  privacy: PrivacyService;
   auth: AuthService;
   users: UserService;
   chat: ChatService;

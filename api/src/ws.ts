@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Context } from './context.js';
 import { AppError } from './errors.js';
+import { auditOperationErrors } from './modules/audit/index.js';
 import type { AuthService, Authenticated } from './modules/auth/index.js';
 import { OperationCache } from './operations.js';
 
@@ -122,7 +123,12 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
           }),
         };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => format(e)) as never } : result),
+      onNext: async (_ctx, _id, _payload, args, result) => {
+        if (!result.errors) return result;
+        const operation = getOperationAST(args.document, args.operationName);
+        await auditOperationErrors(args.contextValue as Context, operation, result.errors);
+        return { ...result, errors: result.errors.map((e) => format(e)) as never };
+      },
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((e) => {
           const f = format(e);

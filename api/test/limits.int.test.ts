@@ -11,7 +11,7 @@ describe('guards: rate limits, concurrent replies, production introspection', ()
   const person = async () => {
     const email = `p${accounts.length}-${Date.now()}@limits.test`;
     accounts.push(email);
-    await api.server.services.users.create({ email, password: 'password-123', role: 'USER' });
+    await api.server.services.users.create({ audit: api.server.services.audit.serviceScope('test') }, { email, password: 'password-123', role: 'USER' });
     return { email, token: await login(api.url, email, 'password-123') };
   };
 

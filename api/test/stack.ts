@@ -15,6 +15,13 @@ import { parseEnv, startApiServer, type ApiServer } from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEMO_PASSWORD = 'dialoop-demo';
+/** Secrets every test api shares (processes of one test must agree on them). */
+export const TEST_KEYS = {
+  JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+  PSEUDONYM_KEY: 'test-pseudonym-key-test-pseudonym-key-0123',
+  // A fixed Ed25519 seed; its public key is what offline verification is given.
+  AUDIT_SIGNING_KEY: '5a'.repeat(32),
+};
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -107,7 +114,7 @@ export async function startApi(inferenceUrl: string, env: Record<string, string>
       API_PORT: '0',
       DATABASE_URL: db.url,
       INFERENCE_URL: inferenceUrl,
-      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+      ...TEST_KEYS,
       LOG_LEVEL: 'silent',
       RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
       MAX_CONCURRENT_GENERATIONS: '20',
@@ -130,7 +137,7 @@ export async function spawnApi(env: Record<string, string>): Promise<Proc> {
   const port = await freePort();
   return spawnNode(
     'api/src/main.ts',
-    { API_PORT: String(port), JWT_SECRET: 'test-secret-test-secret-test-secret-0123', RATE_LIMIT_MESSAGES_PER_MINUTE: '1000', MAX_CONCURRENT_GENERATIONS: '20', ...env },
+    { API_PORT: String(port), ...TEST_KEYS, RATE_LIMIT_MESSAGES_PER_MINUTE: '1000', MAX_CONCURRENT_GENERATIONS: '20', ...env },
     `http://127.0.0.1:${port}`,
     '/healthz',
   );

@@ -10,19 +10,19 @@ export class AuthResolver {
   @Public()
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password' })
   login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context) {
-    return ctx.services.limits.login(email, ctx.client.ip, () => ctx.services.auth.login(email, password));
+    return ctx.services.limits.login(email, ctx.client.ip, () => ctx.services.auth.login(email, password, ctx.audit));
   }
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token (once) for a new access and refresh token' })
   refreshToken(@Arg('token', () => String) token: string, @Ctx() ctx: Context) {
-    return ctx.services.auth.refresh(token);
+    return ctx.services.auth.refresh(token, ctx.audit);
   }
 
   @Public()
   @Mutation(() => Boolean, { description: 'Revokes a refresh token' })
   logout(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: Context) {
-    return ctx.services.auth.logout(refreshToken);
+    return ctx.services.auth.logout(refreshToken, ctx.audit);
   }
 
   @Allow('read', 'User')
@@ -34,18 +34,18 @@ export class AuthResolver {
   @Allow('create', 'ApiKey')
   @Mutation(() => ApiKeyCreated, { description: 'Creates an API key for apps; the secret is returned only here' })
   createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context) {
-    return ctx.services.auth.createApiKey(requireActor(ctx), input.name, input.scopes);
+    return ctx.services.auth.createApiKey(ctx, requireActor(ctx), input.name, input.scopes);
   }
 
   @Allow('read', 'ApiKey')
   @Query(() => [ApiKeyType], { description: 'Your API keys (all keys, for admins)' })
   apiKeys(@Ctx() ctx: Context) {
-    return ctx.services.auth.listApiKeys(ctx.ability);
+    return ctx.services.auth.listApiKeys(ctx);
   }
 
   @Allow('delete', 'ApiKey')
   @Mutation(() => ApiKeyType)
   revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.auth.revokeApiKey(ctx.ability, parseId(id, 'API key'));
+    return ctx.services.auth.revokeApiKey(ctx, parseId(id, 'API key'));
   }
 }

@@ -1,6 +1,9 @@
 import { Prisma, type PrismaClient, type User } from '@dialoop/db';
 import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
-import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
+import type { Caller } from '../../context.js';
+import type { AuditLog, AuditScope } from '../audit/index.js';
+import { accessible, type Actor } from '../rbac/ability.js';
+import { asOwnRecord } from '../rbac/allow.js';
 import { ROLES, type ApiKeyScope, type RoleName } from '../rbac/rules.js';
 import type { OidcVerifier } from './oidc.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -21,6 +24,7 @@ export interface Session {
 
 export interface AuthServiceOptions {
   db: PrismaClient;
+  audit: AuditLog;
   tokens: AccessTokens;
   oidc: OidcVerifier | undefined;
   oidcRoleClaim: string;
@@ -100,59 +104,104 @@ export class AuthService {
     return { actor: { kind: 'oidc', userId: user.id, role: user.role }, expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined };
   }
 
-  async login(email: string, password: string): Promise<Session> {
+  /** Signs in; success and failure are both recorded (the account by pseudonym, an unknown email by its own). */
+  async login(email: string, password: string, scope: AuditScope): Promise<Session> {
     if (email.length > 320 || password.length > 1024) throw badInput('Email or password too long');
     const user = await this.o.db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
     const ok = await verifyPassword(user?.passwordHash, password);
-    if (!user || !ok) throw unauthenticated('Invalid email or password');
-    this.assertActive(user);
-    return this.issue(user);
+    const subject = { type: 'User', id: user ? this.o.audit.person(user.id) : this.o.audit.pseudonyms.email(email) };
+    if (!user || !ok || user.disabled) {
+      await this.o.audit.write(scope, { action: 'login', outcome: 'DENIED', subject, after: { reason: user?.disabled && ok ? 'account disabled' : 'invalid credentials' } });
+      if (!user || !ok) throw unauthenticated('Invalid email or password');
+      this.assertActive(user);
+    }
+    return this.issue(user!, this.o.audit.as(scope, this.actorOf(user!)), 'login');
+  }
+
+  private actorOf(user: User): Actor {
+    return { kind: 'user', userId: user.id, role: user.role };
   }
 
   /** Rotates a refresh token: the old one stops working, a new pair is returned. */
-  async refresh(token: string): Promise<Session> {
+  async refresh(token: string, scope: AuditScope): Promise<Session> {
     if (!token.startsWith(REFRESH_PREFIX)) throw unauthenticated('Invalid refresh token');
     const now = new Date();
     const row = await this.o.db.refreshToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
     if (!row || row.revokedAt || row.expiresAt <= now) throw unauthenticated('Invalid or expired refresh token');
-    const revoked = await this.o.db.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now } });
-    if (revoked.count !== 1) throw unauthenticated('Invalid or expired refresh token');
     this.assertActive(row.user);
-    return this.issue(row.user);
+    // Revoking the old token and storing the new one commit together, with their audit entry.
+    return this.issue(row.user, this.o.audit.as(scope, this.actorOf(row.user)), 'refreshToken', async (tx) => {
+      const revoked = await tx.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now } });
+      if (revoked.count !== 1) throw unauthenticated('Invalid or expired refresh token');
+    });
   }
 
-  async logout(token: string): Promise<boolean> {
-    const res = await this.o.db.refreshToken.updateMany({ where: { tokenHash: sha256(token), revokedAt: null }, data: { revokedAt: new Date() } });
-    return res.count > 0;
+  async logout(token: string, scope: AuditScope): Promise<boolean> {
+    const row = await this.o.db.refreshToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
+    if (!row || row.revokedAt) return false;
+    return this.o.db.$transaction(async (tx) => {
+      const res = await tx.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (res.count === 0) return false;
+      const person = this.o.audit.person(row.userId);
+      await this.o.audit.record(tx, this.o.audit.as(scope, this.actorOf(row.user)), { action: 'logout', subject: { type: 'User', id: person, owner: person } });
+      return true;
+    });
   }
 
-  private async issue(user: User): Promise<Session> {
+  private async issue(user: User, scope: AuditScope, action: 'login' | 'refreshToken', before?: (tx: Prisma.TransactionClient) => Promise<void>): Promise<Session> {
     const refreshToken = newRefreshToken();
-    await this.o.db.refreshToken.create({
-      data: { userId: user.id, tokenHash: sha256(refreshToken), expiresAt: new Date(Date.now() + this.o.refreshTtlSeconds * 1000) },
+    const person = this.o.audit.person(user.id);
+    await this.o.db.$transaction(async (tx) => {
+      await before?.(tx);
+      await tx.refreshToken.create({
+        data: { userId: user.id, tokenHash: sha256(refreshToken), expiresAt: new Date(Date.now() + this.o.refreshTtlSeconds * 1000) },
+      });
+      await this.o.audit.record(tx, scope, { action, subject: { type: 'User', id: person, owner: person } });
     });
     const accessToken = await this.o.tokens.sign(user.id, user.role);
-    return { accessToken, refreshToken, expiresIn: this.o.tokens.ttl, user };
+    return { accessToken, refreshToken, expiresIn: this.o.tokens.ttl, user: asOwnRecord(user) };
   }
 
-  async createApiKey(actor: Actor, name: string, scopes: ApiKeyScope[]) {
+  async createApiKey(caller: Caller, actor: Actor, name: string, scopes: ApiKeyScope[]) {
     if (actor.kind === 'apiKey') throw new AppError(ErrorCode.FORBIDDEN, 'API keys cannot create API keys');
     if (scopes.length === 0) throw badInput('An API key needs at least one scope');
     const secret = newApiKeySecret();
-    const apiKey = await this.o.db.apiKey.create({
-      data: { userId: actor.userId, name, scopes: [...new Set(scopes)], prefix: secret.slice(0, 9), secretHash: sha256(secret) },
+    const apiKey = await this.o.db.$transaction(async (tx) => {
+      const key = await tx.apiKey.create({
+        data: { userId: actor.userId, name, scopes: [...new Set(scopes)], prefix: secret.slice(0, 9), secretHash: sha256(secret) },
+      });
+      await this.o.audit.record(tx, caller.audit, {
+        action: 'createApiKey',
+        subject: { type: 'ApiKey', id: key.id, owner: this.o.audit.person(actor.userId) },
+        after: { scopes: key.scopes },
+      });
+      return key;
     });
     return { apiKey, secret };
   }
 
-  listApiKeys(ability: AppAbility) {
-    return this.o.db.apiKey.findMany({ where: accessible(ability).ofType('ApiKey'), orderBy: { createdAt: 'desc' } });
+  async listApiKeys(caller: Caller) {
+    const keys = await this.o.db.apiKey.findMany({ where: accessible(caller.ability).ofType('ApiKey'), orderBy: { createdAt: 'desc' } });
+    const others = keys.filter((k) => k.userId !== caller.actor?.userId);
+    if (others.length > 0) {
+      await this.o.audit.write(caller.audit, { action: 'apiKeys', subject: { type: 'ApiKey' }, after: { othersReturned: others.length } });
+    }
+    return keys;
   }
 
-  async revokeApiKey(ability: AppAbility, id: string) {
-    const key = await this.o.db.apiKey.findFirst({ where: { AND: [accessible(ability, 'delete').ofType('ApiKey'), { id }] } });
+  async revokeApiKey(caller: Caller, id: string) {
+    const key = await this.o.db.apiKey.findFirst({ where: { AND: [accessible(caller.ability, 'delete').ofType('ApiKey'), { id }] } });
     if (!key) throw notFound('API key');
-    return this.o.db.apiKey.update({ where: { id: key.id }, data: { revokedAt: key.revokedAt ?? new Date() } });
+    return this.o.db.$transaction(async (tx) => {
+      const updated = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: key.revokedAt ?? new Date() } });
+      await this.o.audit.record(tx, caller.audit, {
+        action: 'revokeApiKey',
+        subject: { type: 'ApiKey', id: key.id, owner: this.o.audit.person(key.userId) },
+        before: { revoked: key.revokedAt !== null },
+        after: { revoked: true },
+      });
+      return updated;
+    });
   }
 
   hashPassword(password: string) {

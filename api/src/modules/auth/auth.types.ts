@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ReadField } from '../rbac/allow.js';
 import { ROLES, SCOPE_NAMES } from '../rbac/rules.js';
 
 export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r, r])) as { [K in (typeof ROLES)[number]]: K };
@@ -7,11 +8,15 @@ registerEnumType(RoleEnum, { name: 'Role', description: 'What a person may do: s
 export const ApiKeyScopeEnum = Object.fromEntries(SCOPE_NAMES.map((s) => [s, s])) as { [K in (typeof SCOPE_NAMES)[number]]: K };
 registerEnumType(ApiKeyScopeEnum, { name: 'ApiKeyScope', description: 'chat: conversations and messages; ratings: rate replies; profile: read own account' });
 
+/**
+ * An account. `id`, `email` and `name` identify a person: only admins and the person may read
+ * them (field-level rules, rbac/rules.ts); everyone else knows them by `pseudonym`.
+ */
 @ObjectType('User')
 export class UserType {
-  @Field(() => ID) id!: string;
-  @Field(() => String) email!: string;
-  @Field(() => String, { nullable: true }) name!: string | null;
+  @ReadField('User', 'id') @Field(() => ID) id!: string;
+  @ReadField('User', 'email') @Field(() => String) email!: string;
+  @ReadField('User', 'name') @Field(() => String, { nullable: true }) name!: string | null;
   @Field(() => RoleEnum) role!: keyof typeof RoleEnum;
   @Field(() => Boolean) disabled!: boolean;
   @Field(() => Date) createdAt!: Date;

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { Context } from '../../context.js';
+import { UserType } from '../auth/index.js';
 import { Allow } from '../rbac/index.js';
 import { GenerationParamsInput, RegenerateInput, SendMessageInput } from './chat.inputs.js';
 import type { MessageEventPayload } from './chat.service.js';
@@ -59,31 +60,39 @@ export class ChatResolver {
   @Allow('read', 'Conversation')
   @Query(() => Conversation, { nullable: true })
   conversation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.chat.conversation(ctx.ability, id);
+    return ctx.services.chat.conversation(ctx, id);
   }
 
   @Allow('read', 'Message')
   @Query(() => Message)
   message(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.chat.message(ctx.ability, id);
+    return ctx.services.chat.message(ctx, id);
   }
 
   @Allow('update', 'Conversation')
   @Mutation(() => Conversation)
   renameConversation(@Arg('id', () => ID) id: string, @Arg('title', () => String) title: string, @Ctx() ctx: Context) {
-    return ctx.services.chat.rename(ctx.ability, id, title);
+    return ctx.services.chat.rename(ctx, id, title);
   }
 
   @Allow('delete', 'Conversation')
   @Mutation(() => Boolean, { description: 'Deletes the conversation, its messages and ratings' })
   deleteConversation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.chat.delete(ctx.ability, id);
+    return ctx.services.chat.delete(ctx, id);
   }
 
   @Allow('read', 'Model')
   @Query(() => [ModelInfo], { description: 'Models the upstreams serve' })
   async models(@Ctx() ctx: Context) {
     return (await ctx.services.upstreams.models()).map((m) => ({ id: m.id }));
+  }
+
+  @FieldResolver(() => UserType, {
+    nullable: true,
+    description: 'The person whose conversation it is: reviewers see their pseudonym, admins their account (null when you may see neither)',
+  })
+  owner(@Root() conversation: Conversation & { userId: string }, @Ctx() ctx: Context) {
+    return ctx.services.chat.owner(ctx.ability, conversation.userId);
   }
 
   @FieldResolver(() => [Message], { description: 'The message tree, oldest first; follow parentId for branches' })

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { subject as asSubject } from '@casl/ability';
 import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
+import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { isUuid, parseId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
+import type { AuditLog } from '../audit/index.js';
 import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
 import type { Action } from '../rbac/rules.js';
 import { assertCan, requireActor, type AuthorizationContext } from '../rbac/allow.js';
@@ -15,6 +18,7 @@ import type { ChatTurn, SamplingParams, Upstreams } from './upstream.js';
 
 export interface ChatServiceOptions {
   db: PrismaClient;
+  audit: AuditLog;
   bus: StreamBus;
   generations: GenerationManager;
   upstreams: Upstreams;
@@ -130,7 +134,9 @@ export class ChatService {
    * for two statements rather than across JavaScript awaits.
    */
   private async startTurn(
+    caller: Caller,
     actor: Actor,
+    action: 'sendMessage' | 'regenerate' | 'editAndResend',
     turn: {
       conversation: { id: string } | { title: string };
       parentId: string | null;
@@ -154,19 +160,33 @@ export class ChatService {
     const replyParent = userMessageId ?? turn.parentId;
     if (!replyParent) throw badInput('A reply needs a prompt');
     rows.push({ id: assistantId, ...this.assistantRow(actor, conversationId, replyParent, turn.model, turn.params) });
-    const [conversation, created] = await db.$transaction([
-      existing
-        ? db.conversation.update({ where: { id: existing }, data: { updatedAt: new Date() } })
-        : db.conversation.create({ data: { id: conversationId, userId: actor.userId, title: (turn.conversation as { title: string }).title } }),
-      db.message.createManyAndReturn({ data: rows }),
-    ]);
+    const [conversation, created] = await db.$transaction(async (tx) => {
+      const conv = existing
+        ? await tx.conversation.update({ where: { id: existing }, data: { updatedAt: new Date() } })
+        : await tx.conversation.create({ data: { id: conversationId, userId: actor.userId, title: (turn.conversation as { title: string }).title } });
+      const messageRows = await tx.message.createManyAndReturn({ data: rows });
+      // Last in the transaction: the chain lock is held only until the commit that follows.
+      await this.o.audit.record(tx, caller.audit, {
+        action,
+        subject: { type: 'Message', id: assistantId, owner: this.o.audit.person(actor.userId) },
+        after: {
+          conversationId,
+          newConversation: !existing,
+          userMessageId,
+          parentId: turn.parentId,
+          model: turn.model,
+          contentLength: turn.userContent?.length ?? null,
+        },
+      });
+      return [conv, messageRows] as const;
+    });
     const byId = new Map(created.map((m) => [m.id, m]));
     const assistantMessage = byId.get(assistantId)!;
     this.o.generations.start({ messageId: assistantId, userId: actor.userId, model: turn.model, upstream: turn.upstream, messages, params: turn.params });
     return { conversation, userMessage: userMessageId ? byId.get(userMessageId)! : undefined, assistantMessage };
   }
 
-  async send(ctx: AuthorizationContext, input: SendInput) {
+  async send(ctx: Caller, input: SendInput) {
     const actor = requireActor(ctx);
     this.checkContent(input.content);
     let conversationId = input.conversationId ? (await this.findConversation(ctx.ability, 'update', input.conversationId)).id : undefined;
@@ -184,7 +204,7 @@ export class ChatService {
     if (!conversationId) assertCan(ctx, 'create', 'Conversation');
     await this.admit(actor);
     const { model, upstream } = await this.pickModel(input.model);
-    const turn = await this.startTurn(actor, {
+    const turn = await this.startTurn(ctx, actor, 'sendMessage', {
       conversation: conversationId ? { id: conversationId } : { title: input.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) },
       parentId: parent?.id ?? null,
       userContent: input.content,
@@ -196,14 +216,14 @@ export class ChatService {
   }
 
   /** A new reply to the same prompt as `messageId` (an assistant message), beside it in the tree. */
-  async regenerate(ctx: AuthorizationContext, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+  async regenerate(ctx: Caller, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
     const actor = requireActor(ctx);
     const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be regenerated', { field: 'messageId' });
     await this.findConversation(ctx.ability, 'update', original.conversationId);
     await this.admit(actor);
     const { model, upstream } = await this.pickModel(opts.model ?? original.model ?? undefined);
-    const turn = await this.startTurn(actor, {
+    const turn = await this.startTurn(ctx, actor, 'regenerate', {
       conversation: { id: original.conversationId },
       parentId: original.parentId,
       userContent: null,
@@ -215,7 +235,7 @@ export class ChatService {
   }
 
   /** A new user message beside `messageId` (same parent) with new content, and its reply: a new branch. */
-  async editAndResend(ctx: AuthorizationContext, messageId: string, content: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+  async editAndResend(ctx: Caller, messageId: string, content: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
     const actor = requireActor(ctx);
     this.checkContent(content);
     const original = await this.findMessage(ctx.ability, 'create', messageId);
@@ -223,7 +243,7 @@ export class ChatService {
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
     await this.admit(actor);
     const { model, upstream } = await this.pickModel(opts.model);
-    const turn = await this.startTurn(actor, {
+    const turn = await this.startTurn(ctx, actor, 'editAndResend', {
       conversation: { id: conversation.id },
       parentId: original.parentId,
       userContent: content,
@@ -235,11 +255,13 @@ export class ChatService {
   }
 
   /** Stops a streaming reply (on whichever process runs it) and returns it once stored as CANCELLED. */
-  async cancel(ctx: AuthorizationContext, messageId: string, waitMs = 5_000): Promise<MessageRow> {
+  async cancel(ctx: Caller, messageId: string, waitMs = 5_000): Promise<MessageRow> {
     requireActor(ctx);
     const row = await this.findMessage(ctx.ability, 'cancel', messageId);
     const { id } = row;
     if (row.status !== 'STREAMING') return row;
+    // The request is what this person did; the reply's end is written by whichever process runs it.
+    await this.o.audit.write(ctx.audit, { action: 'cancelGeneration', subject: { type: 'Message', id, owner: this.o.audit.person(row.userId) } });
     let settled: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (settled = resolve));
     const unlisten = await this.o.bus.listen(id, (e) => e.done && settled());
@@ -284,8 +306,23 @@ export class ChatService {
     };
   }
 
-  conversation(ability: AppAbility, id: string) {
-    return this.findConversation(ability, 'read', id);
+  /** The account behind a conversation, if the caller may read any of it (field rules decide which fields). */
+  async owner(ability: AppAbility, userId: string) {
+    const user = await this.o.db.user.findUnique({ where: { id: userId } });
+    if (!user || !ability.can('read', asSubject('User', user))) return null;
+    return user;
+  }
+
+  /** Opening someone else's conversation (a reviewer, an admin) is a recorded read. */
+  async conversation(ctx: Caller, id: string) {
+    const conv = await this.findConversation(ctx.ability, 'read', id);
+    await this.auditRead(ctx, 'conversation', 'Conversation', conv.id, conv.userId);
+    return conv;
+  }
+
+  private async auditRead(ctx: Caller, action: string, type: string, id: string, owner: string) {
+    if (owner === ctx.actor?.userId) return;
+    await this.o.audit.write(ctx.audit, { action, subject: { type, id, owner: this.o.audit.person(owner) } });
   }
 
   /** The whole message tree of a conversation, oldest first (each message names its parent). */
@@ -296,24 +333,49 @@ export class ChatService {
     });
   }
 
-  message(ability: AppAbility, id: string) {
-    return this.findMessage(ability, 'read', id);
+  async message(ctx: Caller, id: string, action = 'message') {
+    const row = await this.findMessage(ctx.ability, 'read', id);
+    await this.auditRead(ctx, action, 'Message', row.id, row.userId);
+    return row;
   }
 
-  async rename(ability: AppAbility, id: string, title: string) {
+  async rename(ctx: Caller, id: string, title: string) {
     const t = title.trim();
     if (t.length === 0 || t.length > 200) throw badInput('title must have 1 to 200 characters');
-    const conv = await this.findConversation(ability, 'update', id);
-    return this.o.db.conversation.update({ where: { id: conv.id }, data: { title: t } });
+    const conv = await this.findConversation(ctx.ability, 'update', id);
+    return this.o.db.$transaction(async (tx) => {
+      const updated = await tx.conversation.update({ where: { id: conv.id }, data: { title: t } });
+      // Titles are message text: the trail keeps their length only.
+      await this.o.audit.record(tx, ctx.audit, {
+        action: 'renameConversation',
+        subject: { type: 'Conversation', id: conv.id, owner: this.o.audit.person(conv.userId) },
+        before: { titleLength: conv.title.length },
+        after: { titleLength: t.length },
+      });
+      return updated;
+    });
   }
 
   /** Deletes a conversation and its messages; replies still streaming in it are stopped first. */
-  async delete(ability: AppAbility, id: string): Promise<boolean> {
-    const conv = await this.findConversation(ability, 'delete', id);
-    const streaming = await this.o.db.message.findMany({ where: { conversationId: conv.id, status: 'STREAMING' }, select: { id: true } });
-    for (const m of streaming) if (!this.o.generations.cancelLocal(m.id)) await this.o.bus.requestCancel(m.id);
-    await this.o.db.conversation.delete({ where: { id: conv.id } });
+  async delete(ctx: Caller, id: string): Promise<boolean> {
+    const conv = await this.findConversation(ctx.ability, 'delete', id);
+    await this.stopStreaming({ conversationId: conv.id });
+    await this.o.db.$transaction(async (tx) => {
+      const messages = await tx.message.count({ where: { conversationId: conv.id } });
+      await tx.conversation.delete({ where: { id: conv.id } });
+      await this.o.audit.record(tx, ctx.audit, {
+        action: 'deleteConversation',
+        subject: { type: 'Conversation', id: conv.id, owner: this.o.audit.person(conv.userId) },
+        before: { messages },
+      });
+    });
     return true;
+  }
+
+  /** Stops the replies streaming among the messages `where` selects, wherever they run. */
+  async stopStreaming(where: Prisma.MessageWhereInput): Promise<void> {
+    const streaming = await this.o.db.message.findMany({ where: { ...where, status: 'STREAMING' }, select: { id: true } });
+    for (const m of streaming) if (!this.o.generations.cancelLocal(m.id)) await this.o.bus.requestCancel(m.id);
   }
 
   /**
@@ -321,10 +383,10 @@ export class ChatService {
    * then live, without loss or duplicates, ending after the final event. Listening starts
    * before the log is read, so nothing falls between the two.
    */
-  async subscribe(ctx: AuthorizationContext, messageId: string, fromSeq: number): Promise<AsyncIterable<MessageEventPayload>> {
+  async subscribe(ctx: Caller, messageId: string, fromSeq: number): Promise<AsyncIterable<MessageEventPayload>> {
     requireActor(ctx);
     if (!Number.isInteger(fromSeq) || fromSeq < 0) throw badInput('fromSeq must be a non-negative integer');
-    const row = await this.message(ctx.ability, messageId);
+    const row = await this.message(ctx, messageId, 'messageStream');
     if (row.role !== 'ASSISTANT') throw badInput('Only assistant replies stream', { field: 'messageId' });
     const id = row.id;
     const { bus, db, idleRecheckMs } = this.o;

@@ -1,4 +1,6 @@
 import type { PrismaClient } from '@dialoop/db';
+import type { Caller } from '../../context.js';
+import type { AuditLog } from '../audit/index.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import { accessible } from '../rbac/ability.js';
@@ -12,10 +14,13 @@ export interface RatingInput {
 }
 
 export class RatingService {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly audit: AuditLog,
+  ) {}
 
   /** One rating per person per reply: rating again updates it. */
-  async rate(ctx: AuthorizationContext, messageId: string, input: RatingInput) {
+  async rate(ctx: Caller, messageId: string, input: RatingInput) {
     const actor = requireActor(ctx);
     if (!input.thumb && input.score === undefined) throw badInput('A rating needs a thumb or a score');
     // Only your own replies are yours to rate (reviewers review through the review queue), and a
@@ -30,10 +35,19 @@ export class RatingService {
       tags: [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))],
       comment: input.comment?.trim() || null,
     };
-    return this.db.rating.upsert({
-      where: { messageId_userId: { messageId: message.id, userId: actor.userId } },
-      create: { ...data, messageId: message.id, userId: actor.userId },
-      update: data,
+    return this.db.$transaction(async (tx) => {
+      const rating = await tx.rating.upsert({
+        where: { messageId_userId: { messageId: message.id, userId: actor.userId } },
+        create: { ...data, messageId: message.id, userId: actor.userId },
+        update: data,
+      });
+      // Tags and comments are the person's own words: the trail keeps their shape only.
+      await this.audit.record(tx, ctx.audit, {
+        action: 'rateMessage',
+        subject: { type: 'Message', id: message.id, owner: this.audit.person(message.userId) },
+        after: { thumb: data.thumb, score: data.score, tags: data.tags.length, commentLength: data.comment?.length ?? 0 },
+      });
+      return rating;
     });
   }
 

@@ -6,6 +6,8 @@ import { API_KEY_SCOPES, ROLE_RULES, type Action, type ApiKeyScope, type RoleNam
 export type AppSubjects =
   | Subjects<{ User: User; ApiKey: ApiKey; Conversation: Conversation; Message: Message; Rating: Rating }>
   | 'Model'
+  | 'AuditEntry'
+  | 'AuditCheckpoint'
   | 'all';
 export type AppAbility = Ability<[Action, AppSubjects], PrismaQueryOf<Prisma.TypeMap>>;
 

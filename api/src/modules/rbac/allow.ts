@@ -1,3 +1,4 @@
+import { subject as asSubject } from '@casl/ability';
 import { Authorized, type AuthChecker } from 'type-graphql';
 import { forbidden, unauthenticated } from '../../errors.js';
 import type { AppAbility, Actor } from './ability.js';
@@ -37,6 +38,27 @@ export function Public(): MethodDecorator {
   };
 }
 
+const FIELD = 'field:';
+
+/**
+ * A field-level rule on an object type's field: the caller's ability must allow reading that
+ * field of that very record (CASL `fields`), else the field fails with FORBIDDEN. For fields
+ * that identify a person (User.id, email, name), which only admins and the person may read.
+ */
+export function ReadField(subjectType: 'User', field: string): PropertyDecorator & MethodDecorator {
+  return Authorized(`${FIELD}${subjectType}:${field}`);
+}
+
+const OWN_RECORD = Symbol('dialoop.ownRecord');
+
+/**
+ * Marks the account a sign-in just proved (login, refreshToken): its caller is anonymous to the
+ * request's ability but is that person, who may read every field of it.
+ */
+export function asOwnRecord<T extends object>(record: T): T {
+  return Object.assign(record, { [OWN_RECORD]: true });
+}
+
 export interface AuthorizationContext {
   actor: Actor | null;
   ability: AppAbility;
@@ -58,10 +80,18 @@ export function assertCan(ctx: AuthorizationContext, action: Action, subject: Su
   }
 }
 
-export const authChecker: AuthChecker<AuthorizationContext> = ({ context }, rules) => {
+export const authChecker: AuthChecker<AuthorizationContext> = ({ context, root }, rules) => {
   const [rule] = rules;
   if (rule === PUBLIC) return true;
   if (typeof rule !== 'string') throw forbidden();
+  if (rule.startsWith(FIELD)) {
+    const [type, field] = rule.slice(FIELD.length).split(':') as ['User', string];
+    if (root && typeof root === 'object' && (root as Record<symbol, unknown>)[OWN_RECORD] === true) return true;
+    if (!root || typeof root !== 'object' || !context.ability.can('read', asSubject(type, { ...(root as object) }) as never, field)) {
+      throw forbidden(`You may not read ${type}.${field} of this record`);
+    }
+    return true;
+  }
   const [action, subject] = rule.split(':') as [Action, SubjectName];
   assertCan(context, action, subject);
   return true;

@@ -9,10 +9,10 @@
 export const ROLES = ['USER', 'REVIEWER', 'COMPLIANCE', 'ADMIN'] as const;
 export type RoleName = (typeof ROLES)[number];
 
-export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete', 'cancel'] as const;
+export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete', 'cancel', 'export'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const SUBJECTS = ['User', 'ApiKey', 'Conversation', 'Message', 'Rating', 'Model', 'all'] as const;
+export const SUBJECTS = ['User', 'ApiKey', 'Conversation', 'Message', 'Rating', 'Model', 'AuditEntry', 'AuditCheckpoint', 'all'] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 export interface RuleData {
@@ -26,9 +26,15 @@ export interface RuleData {
 
 const SELF = '${user.id}';
 
+/**
+ * Fields of another person's account that non-admins may read: a person is known by a keyed
+ * pseudonym, never by id, email or name (field-level rules, enforced on every `User` field).
+ */
+export const PUBLIC_USER_FIELDS = ['pseudonym', 'role'];
+
 /** Everything a person does with their own chats. */
 const ownChat: RuleData[] = [
-  { action: 'read', subject: 'User', conditions: { id: SELF } },
+  { action: ['read', 'delete'], subject: 'User', conditions: { id: SELF } },
   { action: 'read', subject: 'Model' },
   { action: ['create', 'read', 'update', 'delete'], subject: 'Conversation', conditions: { userId: SELF } },
   { action: ['create', 'read', 'cancel'], subject: 'Message', conditions: { userId: SELF } },
@@ -39,14 +45,22 @@ const ownChat: RuleData[] = [
 export const ROLE_RULES: Record<RoleName, RuleData[]> = {
   USER: ownChat,
   // Reviewers chat like anyone and read others' conversations to review them (reads of
-  // another person's data are audited).
-  REVIEWER: [...ownChat, { action: 'read', subject: ['Conversation', 'Message', 'Rating'] }],
-  // Compliance officers read the audit trail and nothing else (the trail arrives with its own subject).
-  COMPLIANCE: [{ action: 'read', subject: 'User', conditions: { id: SELF } }],
+  // another person's data are audited); the people behind them only by pseudonym.
+  REVIEWER: [
+    ...ownChat,
+    { action: 'read', subject: ['Conversation', 'Message', 'Rating'] },
+    { action: 'read', subject: 'User', fields: PUBLIC_USER_FIELDS },
+  ],
+  // Compliance officers read and export the audit trail and nothing else; nobody writes it.
+  COMPLIANCE: [
+    { action: 'read', subject: 'User', conditions: { id: SELF } },
+    { action: ['read', 'export'], subject: 'AuditEntry' },
+  ],
   ADMIN: [
     ...ownChat,
     { action: 'manage', subject: ['User', 'ApiKey'] },
     { action: 'read', subject: ['Conversation', 'Message', 'Rating'] },
+    { action: 'create', subject: 'AuditCheckpoint' },
   ],
 };
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { parseId } from '../../ids.js';
@@ -6,12 +6,17 @@ import { RoleEnum, UserType } from '../auth/auth.types.js';
 import { Allow } from '../rbac/index.js';
 import { CreateUserInput } from './users.inputs.js';
 
-@Resolver()
+@Resolver(() => UserType)
 export class UsersResolver {
+  @FieldResolver(() => String, { description: 'The keyed pseudonym (u_…) the audit trail, reviewers and exports know this person by' })
+  pseudonym(@Root() user: UserType, @Ctx() ctx: Context): string {
+    return ctx.services.audit.person(user.id);
+  }
+
   @Allow('create', 'User')
   @Mutation(() => UserType, { description: 'Creates a local account (admins)' })
   createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: Context) {
-    return ctx.services.users.create(input);
+    return ctx.services.users.create(ctx, input);
   }
 
   @Allow('read', 'User')
@@ -23,7 +28,7 @@ export class UsersResolver {
   ) {
     const size = first ?? 50;
     if (size < 1 || size > 200) throw badInput('first must be between 1 and 200');
-    return ctx.services.users.list(ctx.ability, size, after);
+    return ctx.services.users.list(ctx, size, after);
   }
 
   @Allow('update', 'User')
@@ -34,7 +39,7 @@ export class UsersResolver {
     @Arg('role', () => RoleEnum, { nullable: true }) role?: keyof typeof RoleEnum,
     @Arg('disabled', () => Boolean, { nullable: true }) disabled?: boolean,
   ) {
-    return ctx.services.users.update(ctx.ability, parseId(id, 'User'), {
+    return ctx.services.users.update(ctx, parseId(id, 'User'), {
       ...(role ? { role } : {}),
       ...(disabled === undefined || disabled === null ? {} : { disabled }),
     });

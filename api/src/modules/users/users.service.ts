@@ -1,5 +1,7 @@
 import { Prisma, type PrismaClient, type User } from '@dialoop/db';
+import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, notFound } from '../../errors.js';
+import type { AuditLog } from '../audit/index.js';
 import { hashPassword } from '../auth/passwords.js';
 import { accessible, type AppAbility } from '../rbac/ability.js';
 import { ROLES, type RoleName } from '../rbac/rules.js';
@@ -12,7 +14,10 @@ export const DEMO_EMAILS: Record<RoleName, string> = {
 };
 
 export class UserService {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly audit: AuditLog,
+  ) {}
 
   async get(ability: AppAbility, id: string): Promise<User> {
     const user = await this.db.user.findFirst({ where: { AND: [accessible(ability).ofType('User'), { id }] } });
@@ -20,18 +25,26 @@ export class UserService {
     return user;
   }
 
-  list(ability: AppAbility, first: number, after: string | undefined) {
-    return this.db.user.findMany({
-      where: { AND: [accessible(ability).ofType('User'), after ? { email: { gt: after } } : {}] },
+  /** Accounts the caller may see; a page holding other people's accounts is a recorded read. */
+  async list(caller: Caller, first: number, after: string | undefined) {
+    const users = await this.db.user.findMany({
+      where: { AND: [accessible(caller.ability).ofType('User'), after ? { email: { gt: after } } : {}] },
       orderBy: { email: 'asc' },
       take: first,
     });
+    const others = users.filter((u) => u.id !== caller.actor?.userId).length;
+    if (others > 0) await this.audit.write(caller.audit, { action: 'users', subject: { type: 'User' }, after: { othersReturned: others } });
+    return users;
   }
 
-  async create(input: { email: string; password: string; role: RoleName; name?: string | undefined }): Promise<User> {
+  async create(caller: Pick<Caller, 'audit'>, input: { email: string; password: string; role: RoleName; name?: string | undefined }): Promise<User> {
+    const passwordHash = await hashPassword(input.password);
     try {
-      return await this.db.user.create({
-        data: { email: input.email.trim().toLowerCase(), passwordHash: await hashPassword(input.password), role: input.role, name: input.name ?? null },
+      return await this.db.$transaction(async (tx) => {
+        const user = await tx.user.create({ data: { email: input.email.trim().toLowerCase(), passwordHash, role: input.role, name: input.name ?? null } });
+        const person = this.audit.person(user.id);
+        await this.audit.record(tx, caller.audit, { action: 'createUser', subject: { type: 'User', id: person, owner: person }, after: { role: user.role } });
+        return user;
       });
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
@@ -41,10 +54,21 @@ export class UserService {
     }
   }
 
-  async update(ability: AppAbility, id: string, data: { role?: RoleName; disabled?: boolean }): Promise<User> {
-    const user = await this.db.user.findFirst({ where: { AND: [accessible(ability, 'update').ofType('User'), { id }] } });
+  /** Role and access changes, recorded with what they were and what they became. */
+  async update(caller: Caller, id: string, data: { role?: RoleName; disabled?: boolean }): Promise<User> {
+    const user = await this.db.user.findFirst({ where: { AND: [accessible(caller.ability, 'update').ofType('User'), { id }] } });
     if (!user) throw notFound('User');
-    return this.db.user.update({ where: { id }, data });
+    return this.db.$transaction(async (tx) => {
+      const updated = await tx.user.update({ where: { id }, data });
+      const person = this.audit.person(id);
+      await this.audit.record(tx, caller.audit, {
+        action: 'updateUser',
+        subject: { type: 'User', id: person, owner: person },
+        before: { role: user.role, disabled: user.disabled },
+        after: { role: updated.role, disabled: updated.disabled },
+      });
+      return updated;
+    });
   }
 
   /** Creates one account per role while the database has no users; returns what it created. */
@@ -52,7 +76,15 @@ export class UserService {
     if ((await this.db.user.count()) > 0) return [];
     const passwordHash = await hashPassword(password);
     const rows = ROLES.map((role) => ({ email: DEMO_EMAILS[role], role, name: `Demo ${role.toLowerCase()}`, passwordHash }));
-    await this.db.user.createMany({ data: rows, skipDuplicates: true });
-    return rows.map(({ email, role }) => ({ email, role }));
+    const created = await this.db.$transaction(async (tx) => {
+      const users = await tx.user.createManyAndReturn({ data: rows, skipDuplicates: true });
+      await this.audit.record(
+        tx,
+        this.audit.serviceScope('bootstrap'),
+        users.map((u) => ({ action: 'createUser', subject: { type: 'User', id: this.audit.person(u.id), owner: this.audit.person(u.id) }, after: { role: u.role, demo: true } })),
+      );
+      return users;
+    });
+    return created.map(({ email, role }) => ({ email, role }));
   }
 }

@@ -1,0 +1,39 @@
+import { Kind, type GraphQLError, type OperationDefinitionNode } from 'graphql';
+import type { Logger } from 'pino';
+import type { AuditEvent, AuditLog, AuditScope } from './audit.service.js';
+
+const DENIALS = new Set(['FORBIDDEN', 'UNAUTHENTICATED']);
+
+/**
+ * Records what an operation's errors say: a root field (or a field inside it) refused by
+ * authentication or authorization → DENIED; a mutation that failed otherwise → FAILED. Called
+ * once per operation, over HTTP (an Apollo plugin) and WebSocket (graphql-ws `onNext`). Whatever
+ * the service already recorded for the field (a failed sign-in) is not recorded twice, and
+ * nothing that was rolled back leaves an ALLOWED entry.
+ */
+export async function auditOperationErrors(
+  ctx: { audit: AuditScope; services: { audit: AuditLog }; log: Logger },
+  operation: OperationDefinitionNode | null | undefined,
+  errors: readonly GraphQLError[],
+): Promise<void> {
+  if (!operation || errors.length === 0) return;
+  // Response keys to field names (an alias must not rename the action).
+  const names = new Map<string, string>();
+  for (const s of operation.selectionSet.selections) if (s.kind === Kind.FIELD) names.set(s.alias?.value ?? s.name.value, s.name.value);
+  const events = new Map<string, AuditEvent>();
+  for (const err of errors) {
+    const path = err.path;
+    if (!path || path.length === 0) continue;
+    const action = names.get(String(path[0])) ?? String(path[0]);
+    const code = String(err.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    const outcome = DENIALS.has(code) ? 'DENIED' : operation.operation === 'mutation' && path.length === 1 ? 'FAILED' : undefined;
+    if (!outcome || ctx.audit.recorded.has(action) || events.has(action)) continue;
+    events.set(action, { action, outcome, after: { code, ...(path.length > 1 ? { field: path.join('.') } : {}) } });
+  }
+  if (events.size === 0) return;
+  try {
+    await ctx.services.audit.write(ctx.audit, [...events.values()]);
+  } catch (err) {
+    ctx.log.error({ err }, 'could not record denied or failed operations in the audit trail');
+  }
+}

@@ -1,0 +1,124 @@
+import { GraphQLSafeInt } from 'graphql-scalars';
+import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { badInput } from '../../errors.js';
+import { Allow } from '../rbac/index.js';
+import { AuditLog, type AuditFilter } from './audit.service.js';
+import { prepareExport } from './audit.export.js';
+import {
+  AuditCheckpoint,
+  type AuditEntry,
+  AuditEntryConnection,
+  AuditExport,
+  AuditExportFormatEnum,
+  AuditFilterInput,
+  AuditPublicKey,
+  AuditVerification,
+} from './audit.types.js';
+import type { EntryRecord } from './chain.js';
+
+const toEntry = (r: EntryRecord): AuditEntry => ({
+  seq: r.seq,
+  at: new Date(r.at),
+  actor: { kind: r.actorKind, pseudonym: r.actorPseudonym, role: r.actorRole, apiKeyId: r.apiKeyId },
+  action: r.action,
+  subject: { type: r.subjectType, id: r.subjectId, owner: r.subjectOwner },
+  outcome: r.outcome,
+  requestId: r.requestId,
+  clientIp: r.clientIp,
+  userAgent: r.userAgent,
+  before: r.before,
+  after: r.after,
+  prevHash: r.prevHash,
+  hash: r.hash,
+});
+
+const filterOf = (f: AuditFilterInput | null | undefined): AuditFilter => ({ ...(f ?? {}) });
+/** What an audit entry says about a filter: its fields, dates as ISO strings. */
+const describe = (f: AuditFilter) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== null));
+
+/** The trail, for compliance officers: read, verify, export. Nobody writes it through the API. */
+@Resolver()
+export class AuditResolver {
+  @Allow('read', 'AuditEntry')
+  @Query(() => AuditEntryConnection, { description: 'Audit entries, newest first; `after` is the endCursor of the previous page' })
+  async auditEntries(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => AuditFilterInput, { nullable: true }) filter?: AuditFilterInput,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1-500 (default 50)' }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<AuditEntryConnection> {
+    const size = first ?? 50;
+    if (size < 1 || size > 500) throw badInput('first must be between 1 and 500');
+    const cursor = after ? Number(after) : undefined;
+    if (cursor !== undefined && (!Number.isSafeInteger(cursor) || cursor < 1)) throw badInput('Malformed cursor');
+    const f = filterOf(filter);
+    const page = await ctx.services.audit.list(f, size, cursor);
+    await ctx.services.audit.write(ctx.audit, { action: 'auditEntries', subject: { type: 'AuditEntry' }, after: { filter: describe(f), returned: page.entries.length } });
+    const last = page.entries.at(-1);
+    return {
+      edges: page.entries.map((r) => ({ cursor: String(r.seq), node: toEntry(r) })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? String(last.seq) : null },
+    };
+  }
+
+  @Allow('read', 'AuditEntry')
+  @Query(() => AuditVerification, { description: 'Recomputes the chain from `from` to `to` (default: all) and checks the signed checkpoints in it' })
+  async verifyAuditChain(
+    @Ctx() ctx: Context,
+    @Arg('from', () => GraphQLSafeInt, { nullable: true }) from?: number | null,
+    @Arg('to', () => GraphQLSafeInt, { nullable: true }) to?: number | null,
+  ): Promise<AuditVerification> {
+    AuditLog.checkRange(from, to);
+    const result = await ctx.services.audit.verify({ from, to });
+    await ctx.services.audit.write(ctx.audit, {
+      action: 'verifyAuditChain',
+      subject: { type: 'AuditEntry' },
+      after: { from: from ?? null, to: to ?? null, valid: result.valid, checked: result.checked, broken: result.broken },
+    });
+    return result;
+  }
+
+  @Allow('read', 'AuditEntry')
+  @Query(() => [AuditCheckpoint], { description: 'Signed checkpoints, newest first' })
+  async auditCheckpoints(@Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number | null): Promise<AuditCheckpoint[]> {
+    const size = first ?? 20;
+    if (size < 1 || size > 500) throw badInput('first must be between 1 and 500');
+    const latest = await ctx.services.audit.latestCheckpoint();
+    if (!latest) return [];
+    const list = await ctx.services.audit.checkpoints(1, latest.seq);
+    return list.slice(-size).reverse();
+  }
+
+  @Allow('read', 'AuditEntry')
+  @Query(() => AuditPublicKey, { description: 'The key checkpoints are signed with' })
+  auditPublicKey(@Ctx() ctx: Context): AuditPublicKey {
+    return { keyId: ctx.services.audit.signer.keyId, pem: ctx.services.audit.signer.publicKeyPem };
+  }
+
+  @Allow('export', 'AuditEntry')
+  @Mutation(() => AuditExport, { description: 'Prepares an export of the entries the filter matches, signed through its last entry; download it from downloadPath' })
+  async exportAudit(
+    @Arg('format', () => AuditExportFormatEnum) format: keyof typeof AuditExportFormatEnum,
+    @Ctx() ctx: Context,
+    @Arg('filter', () => AuditFilterInput, { nullable: true }) filter?: AuditFilterInput,
+  ): Promise<AuditExport> {
+    const f = filterOf(filter);
+    const { descriptor, checkpoint } = await prepareExport(ctx.services.audit, ctx.services.db, f, format, ctx.audit.actor.pseudonym);
+    const { token, expiresAt } = await ctx.services.exportTokens.sign(descriptor);
+    await ctx.services.audit.write(ctx.audit, {
+      action: 'exportAudit',
+      subject: { type: 'AuditEntry' },
+      after: { format, filter: describe(f), fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpointSeq: checkpoint?.seq ?? null },
+    });
+    return { downloadPath: `/exports/audit/${token}`, expiresAt, format, fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpoint };
+  }
+
+  @Allow('create', 'AuditCheckpoint')
+  @Mutation(() => AuditCheckpoint, { nullable: true, description: 'Verifies the chain since the last checkpoint and signs its head now (admins)' })
+  async createAuditCheckpoint(@Ctx() ctx: Context): Promise<AuditCheckpoint | null> {
+    const checkpoint = await ctx.services.audit.checkpoint();
+    await ctx.services.audit.write(ctx.audit, { action: 'createAuditCheckpoint', subject: { type: 'AuditCheckpoint', id: checkpoint ? String(checkpoint.seq) : null } });
+    return checkpoint;
+  }
+}

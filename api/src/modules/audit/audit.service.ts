@@ -1,0 +1,479 @@
+import { Prisma, type PrismaClient } from '@dialoop/db';
+import type { Logger } from 'pino';
+import { AppError, ErrorCode, badInput } from '../../errors.js';
+import { isUuid } from '../../ids.js';
+import type { Actor } from '../rbac/ability.js';
+import {
+  ChainWalker,
+  GENESIS_HASH,
+  bodyHash,
+  bodyOf,
+  entryHash,
+  type AuditActorKind,
+  type AuditOutcome,
+  type ChainBreak,
+  type Checkpoint,
+  type EntryRecord,
+  type Json,
+} from './chain.js';
+import type { CheckpointSigner, Pseudonyms } from './keys.js';
+
+/** Who acts and from where: built once per request (or job) and passed to every `record`. */
+export interface AuditScope {
+  actor: { kind: AuditActorKind; pseudonym: string | null; role: string | null; apiKeyId: string | null };
+  requestId: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  /** Actions already recorded for this request (so the error hook does not record them twice). */
+  recorded: Set<string>;
+}
+
+/** One thing that happened. `before`/`after` never carry secrets, email, names or message bodies. */
+export interface AuditEvent {
+  action: string;
+  subject?: { type: string; id?: string | null | undefined; owner?: string | null | undefined } | undefined;
+  outcome?: AuditOutcome | undefined;
+  before?: Record<string, unknown> | null | undefined;
+  after?: Record<string, unknown> | null | undefined;
+}
+
+export interface AuditFilter {
+  /** A pseudonym, or an account id (turned into its pseudonym). */
+  actor?: string | null | undefined;
+  action?: string | null | undefined;
+  subjectType?: string | null | undefined;
+  subjectId?: string | null | undefined;
+  outcome?: AuditOutcome | null | undefined;
+  from?: Date | null | undefined;
+  to?: Date | null | undefined;
+}
+
+export interface VerifyResult {
+  valid: boolean;
+  checked: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  checkpointsVerified: number;
+  /** The newest verified checkpoint: entries after it are protected by the chain alone. */
+  lastCheckpointSeq: number | null;
+  broken: ChainBreak | null;
+  ms: number;
+}
+
+export interface AuditLogOptions {
+  db: PrismaClient;
+  pseudonyms: Pseudonyms;
+  signer: CheckpointSigner;
+  /** false only for benchmarks (AUDIT=off): nothing is recorded. */
+  enabled: boolean;
+  log: Logger;
+}
+
+/** pg_advisory_xact_lock key that serializes appends to the chain across every api process. */
+const CHAIN_LOCK = 0x64_69_61_6c_6f_6f_70n; // "dialoop"
+const BATCH = 10_000;
+const MAX_STRING = 512;
+
+type Row = {
+  seq: bigint;
+  at: Date;
+  actorKind: AuditActorKind;
+  actorPseudonym: string | null;
+  actorRole: string | null;
+  apiKeyId: string | null;
+  action: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  subjectOwner: string | null;
+  outcome: AuditOutcome;
+  requestId: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  before: unknown;
+  after: unknown;
+  prevHash: string;
+  hash: string;
+};
+
+export const recordOf = (r: Row): EntryRecord => ({
+  seq: Number(r.seq),
+  at: r.at.toISOString(),
+  actorKind: r.actorKind,
+  actorPseudonym: r.actorPseudonym,
+  actorRole: r.actorRole,
+  apiKeyId: r.apiKeyId,
+  action: r.action,
+  subjectType: r.subjectType,
+  subjectId: r.subjectId,
+  subjectOwner: r.subjectOwner,
+  outcome: r.outcome,
+  requestId: r.requestId,
+  clientIp: r.clientIp,
+  userAgent: r.userAgent,
+  before: (r.before ?? null) as Json,
+  after: (r.after ?? null) as Json,
+  prevHash: r.prevHash,
+  hash: r.hash,
+});
+
+const checkpointOf = (c: { seq: bigint; hash: string; at: Date; keyId: string; signature: string }): Checkpoint => ({
+  seq: Number(c.seq),
+  hash: c.hash,
+  at: c.at.toISOString(),
+  keyId: c.keyId,
+  signature: c.signature,
+});
+
+/** A string column: NUL removed (PostgreSQL refuses it), bounded, and "" stored as null. */
+function text(v: string | null | undefined, max = MAX_STRING): string | null {
+  if (v === undefined || v === null) return null;
+  const s = v.replace(/\0/g, '').slice(0, max);
+  return s.length > 0 ? s : null;
+}
+
+/** JSON as it will read back from jsonb: no undefined, no NUL, dates as ISO strings, finite numbers. */
+function json(v: unknown, depth = 0): Json {
+  if (v === null || v === undefined || depth > 8) return null;
+  if (typeof v === 'string') return v.replace(/\0/g, '');
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map((x) => json(x, depth + 1));
+  if (typeof v === 'object') {
+    const out: Record<string, Json> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k.replace(/\0/g, '')] = json(x, depth + 1);
+    return out;
+  }
+  return null;
+}
+
+const SELECT_ROWS = `SELECT "seq", "at", "actorKind"::text AS "actorKind", "actorPseudonym", "actorRole", "apiKeyId", "action",
+  "subjectType", "subjectId", "subjectOwner", "outcome"::text AS "outcome", "requestId", "clientIp", "userAgent", "before", "after",
+  "prevHash", "hash" FROM "AuditEntry"`;
+
+/**
+ * The audit trail: one `record()` for every write (inside the transaction of the change it
+ * records), queries for compliance officers, verification, signed checkpoints, and pruning.
+ */
+export class AuditLog {
+  constructor(private readonly o: AuditLogOptions) {}
+
+  get pseudonyms(): Pseudonyms {
+    return this.o.pseudonyms;
+  }
+
+  get signer(): CheckpointSigner {
+    return this.o.signer;
+  }
+
+  /** The scope of a request: its caller (pseudonymous) and client. */
+  scopeFor(actor: Actor | null, request: { requestId: string; ip: string | undefined; userAgent: string | undefined }): AuditScope {
+    return {
+      actor: actor
+        ? {
+            kind: actor.kind === 'apiKey' ? 'API_KEY' : 'USER',
+            pseudonym: this.o.pseudonyms.user(actor.userId),
+            role: actor.role,
+            apiKeyId: actor.apiKeyId ?? null,
+          }
+        : { kind: 'ANONYMOUS', pseudonym: null, role: null, apiKeyId: null },
+      requestId: request.requestId,
+      clientIp: request.ip ?? null,
+      userAgent: request.userAgent ?? null,
+      recorded: new Set(),
+    };
+  }
+
+  /** The same request, acting as `actor` (a sign-in: the person who just proved who they are). */
+  as(scope: AuditScope, actor: Actor): AuditScope {
+    return { ...this.scopeFor(actor, { requestId: scope.requestId ?? '', ip: scope.clientIp ?? undefined, userAgent: scope.userAgent ?? undefined }), recorded: scope.recorded };
+  }
+
+  /** Pseudonym of the person `userId`. */
+  person(userId: string): string {
+    return this.o.pseudonyms.user(userId);
+  }
+
+  /** The scope of a background job of this service. */
+  serviceScope(name: string): AuditScope {
+    return { actor: { kind: 'SERVICE', pseudonym: `service:${name}`, role: null, apiKeyId: null }, requestId: null, clientIp: null, userAgent: null, recorded: new Set() };
+  }
+
+  /**
+   * Appends entries to the chain inside `tx`, the transaction of the change they record: they
+   * commit with it or not at all. The advisory lock (held to the end of the transaction)
+   * keeps the chain one line when several processes write at once; take it last in a
+   * transaction, so that it is held briefly.
+   */
+  async record(tx: Prisma.TransactionClient, scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
+    const list = Array.isArray(events) ? events : [events];
+    for (const e of list) scope.recorded.add(e.action);
+    if (!this.o.enabled || list.length === 0) return;
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})::text`;
+    // A separate statement: in READ COMMITTED it sees what committed while we waited for the lock.
+    const [head] = await tx.$queryRaw<{ now: Date; seq: bigint | null; hash: string | null }[]>`
+      SELECT clock_timestamp() AS now, h."seq", h."hash"
+      FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "seq", "hash" FROM "AuditEntry" ORDER BY "seq" DESC LIMIT 1) AS h ON true`;
+    let seq = Number(head?.seq ?? 0n);
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    if (seq === 0) {
+      // An empty table after pruning everything is impossible (the checkpointed entry stays), so 0 is the start.
+      prevHash = GENESIS_HASH;
+    }
+    const at = head?.now ?? new Date();
+    const rows: Prisma.AuditEntryCreateManyInput[] = [];
+    for (const e of list) {
+      seq += 1;
+      const record: Omit<EntryRecord, 'prevHash' | 'hash'> = {
+        seq,
+        at: at.toISOString(),
+        actorKind: scope.actor.kind,
+        actorPseudonym: text(scope.actor.pseudonym),
+        actorRole: text(scope.actor.role),
+        apiKeyId: text(scope.actor.apiKeyId),
+        action: text(e.action) ?? 'unknown',
+        subjectType: text(e.subject?.type),
+        subjectId: text(e.subject?.id),
+        subjectOwner: text(e.subject?.owner),
+        outcome: e.outcome ?? 'ALLOWED',
+        requestId: text(scope.requestId),
+        clientIp: text(scope.clientIp),
+        userAgent: text(scope.userAgent),
+        before: e.before ? json(e.before) : null,
+        after: e.after ? json(e.after) : null,
+      };
+      const hash = entryHash(prevHash, bodyOf(record));
+      rows.push({
+        ...record,
+        seq: BigInt(seq),
+        at,
+        before: record.before === null ? Prisma.DbNull : (record.before as Prisma.InputJsonValue),
+        after: record.after === null ? Prisma.DbNull : (record.after as Prisma.InputJsonValue),
+        prevHash,
+        hash,
+      });
+      prevHash = hash;
+    }
+    await tx.auditEntry.createMany({ data: rows });
+  }
+
+  /** `record` in a transaction of its own: reads, denials and failures, which change nothing else. */
+  write(scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
+    if (!this.o.enabled) {
+      for (const e of Array.isArray(events) ? events : [events]) scope.recorded.add(e.action);
+      return Promise.resolve();
+    }
+    return this.o.db.$transaction((tx) => this.record(tx, scope, events));
+  }
+
+  private actorPseudonym(actor: string): string {
+    return isUuid(actor) ? this.o.pseudonyms.user(actor) : actor;
+  }
+
+  /** Sequence bounds for a time range, through the index on `at` (which grows with `seq`). */
+  private async seqRange(from: Date | null | undefined, to: Date | null | undefined): Promise<{ min?: bigint; max?: bigint; empty: boolean }> {
+    const out: { min?: bigint; max?: bigint; empty: boolean } = { empty: false };
+    if (from) {
+      const r = await this.o.db.auditEntry.findFirst({ where: { at: { gte: from } }, orderBy: { at: 'asc' }, select: { seq: true } });
+      if (!r) return { empty: true };
+      out.min = r.seq;
+    }
+    if (to) {
+      const r = await this.o.db.auditEntry.findFirst({ where: { at: { lte: to } }, orderBy: { at: 'desc' }, select: { seq: true } });
+      if (!r) return { empty: true };
+      out.max = r.seq;
+    }
+    if (out.min !== undefined && out.max !== undefined && out.min > out.max) return { empty: true };
+    return out;
+  }
+
+  /** Prisma conditions for a filter, time bounds included (on `at`). */
+  whereOf(filter: AuditFilter): Prisma.AuditEntryWhereInput {
+    const at = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
+    return { ...this.where(filter), ...(Object.keys(at).length > 0 ? { at } : {}) };
+  }
+
+  private where(filter: AuditFilter): Prisma.AuditEntryWhereInput {
+    const subjectIds = filter.subjectId ? [filter.subjectId, ...(isUuid(filter.subjectId) ? [this.o.pseudonyms.user(filter.subjectId)] : [])] : undefined;
+    return {
+      ...(filter.actor ? { actorPseudonym: this.actorPseudonym(filter.actor) } : {}),
+      ...(filter.action ? { action: filter.action } : {}),
+      ...(filter.subjectType ? { subjectType: filter.subjectType } : {}),
+      ...(subjectIds ? { subjectId: { in: subjectIds } } : {}),
+      ...(filter.outcome ? { outcome: filter.outcome } : {}),
+    };
+  }
+
+  /** A JavaScript test equal to `where(filter)` for the time-free fields (exports mark what matched). */
+  matcher(filter: AuditFilter): (r: EntryRecord) => boolean {
+    const actor = filter.actor ? this.actorPseudonym(filter.actor) : undefined;
+    const ids = filter.subjectId ? new Set([filter.subjectId, ...(isUuid(filter.subjectId) ? [this.o.pseudonyms.user(filter.subjectId)] : [])]) : undefined;
+    return (r) =>
+      (!actor || r.actorPseudonym === actor) &&
+      (!filter.action || r.action === filter.action) &&
+      (!filter.subjectType || r.subjectType === filter.subjectType) &&
+      (!ids || (r.subjectId !== null && ids.has(r.subjectId))) &&
+      (!filter.outcome || r.outcome === filter.outcome);
+  }
+
+  /** Newest first; `after` is the last seq of the previous page. */
+  async list(filter: AuditFilter, first: number, after: number | undefined): Promise<{ entries: EntryRecord[]; hasNextPage: boolean }> {
+    const range = await this.seqRange(filter.from, filter.to);
+    if (range.empty) return { entries: [], hasNextPage: false };
+    const upper = [range.max, after !== undefined ? BigInt(after) - 1n : undefined].filter((x): x is bigint => x !== undefined);
+    const seq: Prisma.BigIntFilter = {
+      ...(range.min !== undefined ? { gte: range.min } : {}),
+      ...(upper.length > 0 ? { lte: upper.reduce((a, b) => (a < b ? a : b)) } : {}),
+    };
+    const rows = await this.o.db.auditEntry.findMany({
+      where: { ...this.where(filter), ...(Object.keys(seq).length > 0 ? { seq } : {}) },
+      orderBy: { seq: 'desc' },
+      take: first + 1,
+    });
+    return { entries: rows.slice(0, first).map((r) => recordOf(r as Row)), hasNextPage: rows.length > first };
+  }
+
+  /** Entries `from`..`to` in sequence order, read in batches. */
+  async *rows(from: number, to: number): AsyncGenerator<EntryRecord[]> {
+    let cursor = from - 1;
+    while (cursor < to) {
+      const batch = await this.o.db.$queryRawUnsafe<Row[]>(`${SELECT_ROWS} WHERE "seq" > $1 AND "seq" <= $2 ORDER BY "seq" LIMIT ${BATCH}`, cursor, to);
+      if (batch.length === 0) return;
+      const records = batch.map(recordOf);
+      yield records;
+      cursor = records.at(-1)!.seq;
+    }
+  }
+
+  async checkpoints(from: number, to: number): Promise<Checkpoint[]> {
+    const rows = await this.o.db.auditCheckpoint.findMany({ where: { seq: { gte: BigInt(from), lte: BigInt(to) } }, orderBy: { seq: 'asc' } });
+    return rows.map(checkpointOf);
+  }
+
+  async bounds(): Promise<{ first: number; last: number } | null> {
+    const [r] = await this.o.db.$queryRaw<{ min: bigint | null; max: bigint | null }[]>`SELECT min("seq") AS min, max("seq") AS max FROM "AuditEntry"`;
+    if (!r || r.min === null || r.max === null) return null;
+    return { first: Number(r.min), last: Number(r.max) };
+  }
+
+  /**
+   * Recomputes every hash from `from` to `to` (default: the whole trail) and checks each link,
+   * each sequence number and every signed checkpoint in the range; stops at the first break.
+   */
+  async verify(range: { from?: number | null | undefined; to?: number | null | undefined } = {}): Promise<VerifyResult> {
+    const started = performance.now();
+    const bounds = await this.bounds();
+    const done = (w: ChainWalker | undefined, broken: ChainBreak | null, first: number | null): VerifyResult => ({
+      valid: broken === null,
+      checked: w?.count ?? 0,
+      firstSeq: first,
+      lastSeq: w?.head?.seq ?? null,
+      checkpointsVerified: w?.verifiedCheckpoints.length ?? 0,
+      lastCheckpointSeq: w?.verifiedCheckpoints.at(-1)?.seq ?? null,
+      broken,
+      ms: Math.round(performance.now() - started),
+    });
+    if (!bounds) return done(undefined, null, null);
+    const from = Math.max(range.from ?? bounds.first, bounds.first);
+    const to = Math.min(range.to ?? bounds.last, bounds.last);
+    if (from > to) return done(undefined, null, null);
+    // The anchor: the entry before `from` if it is still there; otherwise `from` must carry a checkpoint.
+    let before: { seq: number; hash: string } | undefined;
+    if (from > 1) {
+      const prev = await this.o.db.auditEntry.findUnique({ where: { seq: BigInt(from - 1) }, select: { seq: true, hash: true } });
+      if (prev) before = { seq: Number(prev.seq), hash: prev.hash };
+    }
+    const walker = new ChainWalker(this.o.signer.publicKey, before);
+    const cps = await this.checkpoints(from - 1, to);
+    for (const c of cps) walker.addCheckpoint(c);
+    if (from > 1 && !before && !cps.some((c) => c.seq === from)) {
+      return done(walker, { seq: from, reason: 'UNANCHORED', detail: `entries before ${from} are gone and no signed checkpoint anchors entry ${from}` }, from);
+    }
+    if (from > 1 && !before && bounds.first !== from) {
+      return done(walker, { seq: from - 1, reason: 'GAP', detail: `entry ${from - 1} is missing` }, from);
+    }
+    for await (const batch of this.rows(from, to)) {
+      for (const r of batch) {
+        const broken = walker.entry(r);
+        if (broken) return done(walker, broken, from);
+      }
+    }
+    if (walker.broken) return done(walker, walker.broken, from);
+    if (!walker.head || walker.head.seq < to) {
+      const next = (walker.head?.seq ?? from - 1) + 1;
+      return done(walker, { seq: next, reason: 'GAP', detail: `entries ${next}…${to} are missing` }, from);
+    }
+    return done(walker, null, from);
+  }
+
+  async latestCheckpoint(atOrBefore?: number): Promise<Checkpoint | null> {
+    const c = await this.o.db.auditCheckpoint.findFirst({
+      where: atOrBefore !== undefined ? { seq: { lte: BigInt(atOrBefore) } } : {},
+      orderBy: { seq: 'desc' },
+    });
+    return c ? checkpointOf(c) : null;
+  }
+
+  /**
+   * Signs entry `seq` (default: the head) after verifying the chain from the previous
+   * checkpoint up to it. A broken chain is never signed.
+   */
+  async checkpoint(seq?: number): Promise<Checkpoint | null> {
+    const bounds = await this.bounds();
+    if (!bounds) return null;
+    const target = Math.min(seq ?? bounds.last, bounds.last);
+    const existing = await this.o.db.auditCheckpoint.findUnique({ where: { seq: BigInt(target) } });
+    if (existing) return checkpointOf(existing);
+    const previous = await this.latestCheckpoint(target);
+    const result = await this.verify({ from: previous?.seq ?? bounds.first, to: target });
+    if (!result.valid) {
+      this.o.log.error({ broken: result.broken }, 'the audit chain does not verify: no checkpoint signed');
+      throw new AppError(ErrorCode.CONFLICT, `The audit chain does not verify (entry ${result.broken?.seq}: ${result.broken?.reason}); nothing was signed`, {
+        seq: result.broken?.seq,
+        reason: result.broken?.reason,
+      });
+    }
+    const entry = await this.o.db.auditEntry.findUniqueOrThrow({ where: { seq: BigInt(target) }, select: { hash: true } });
+    const signed = this.o.signer.sign(target, entry.hash, new Date());
+    await this.o.db.auditCheckpoint.createMany({
+      data: [{ seq: BigInt(signed.seq), hash: signed.hash, at: new Date(signed.at), keyId: signed.keyId, signature: signed.signature }],
+      skipDuplicates: true,
+    });
+    const stored = await this.o.db.auditCheckpoint.findUniqueOrThrow({ where: { seq: BigInt(target) } });
+    return checkpointOf(stored);
+  }
+
+  /**
+   * Retention of the trail itself: deletes entries written before `cutoff`, oldest first. The
+   * entry that follows them gets a signed checkpoint first and stays, anchoring the chain.
+   */
+  async prune(cutoff: Date, scope: AuditScope): Promise<number> {
+    const last = await this.o.db.auditEntry.findFirst({ where: { at: { lt: cutoff } }, orderBy: { seq: 'desc' }, select: { seq: true } });
+    if (!last) return 0;
+    const bounds = await this.bounds();
+    if (!bounds || Number(last.seq) >= bounds.last) return 0; // the head always stays
+    const keep = Number(last.seq) + 1;
+    await this.checkpoint(keep);
+    return this.o.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT set_config('dialoop.audit_prune', 'on', true)`;
+      const count = await tx.auditEntry.deleteMany({ where: { seq: { lt: BigInt(keep) } } });
+      await tx.$executeRaw`SELECT set_config('dialoop.audit_prune', 'off', true)`;
+      await this.record(tx, scope, { action: 'retention.pruneAudit', subject: { type: 'AuditEntry' }, after: { before: cutoff, deleted: count.count, firstKept: keep } });
+      return count.count;
+    });
+  }
+
+  /** Checks the arguments of a range query. */
+  static checkRange(from: number | null | undefined, to: number | null | undefined): void {
+    for (const [name, v] of [['from', from], ['to', to]] as const) {
+      if (v !== null && v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw badInput(`${name} must be a sequence number (1 or more)`);
+    }
+    if (from && to && from > to) throw badInput('from is after to');
+  }
+
+  /** The `bodyHash` of an entry, for exports that leave it out. */
+  static bodyHashOf(r: EntryRecord): string {
+    return bodyHash(bodyOf(r));
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The audit trail's hash chain and checkpoints, as pure functions: the api uses them to write and
+ * verify the trail, and `pnpm audit:verify` uses them offline on an export, with only the public
+ * key. Nothing here touches the database.
+ *
+ * Each entry's body (every field but the hashes) is encoded canonically (RFC 8785 JSON
+ * Canonicalization Scheme) and hashed: `bodyHash = SHA-256(JCS(body))`. The entry's hash links
+ * it to its predecessor: `hash = SHA-256(prevHash ‖ bodyHash)` over the two lowercase hex
+ * strings; the first entry's `prevHash` is 64 zeros. Hashing the body first lets an export that
+ * leaves entries out (a filter) carry just their `bodyHash` and still prove the chain.
+ *
+ * A checkpoint signs "entry `seq` has hash `hash`" with Ed25519: the signed message is
+ * `checkpointMessage()`.
+ */
+import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+export const GENESIS_HASH = '0'.repeat(64);
+export const OUTCOMES = ['ALLOWED', 'DENIED', 'FAILED'] as const;
+export type AuditOutcome = (typeof OUTCOMES)[number];
+export const ACTOR_KINDS = ['USER', 'API_KEY', 'SERVICE', 'ANONYMOUS'] as const;
+export type AuditActorKind = (typeof ACTOR_KINDS)[number];
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Everything an entry says, as it is hashed. Absent values are null, never "" or undefined. */
+export interface EntryBody {
+  v: 1;
+  seq: number;
+  /** ISO 8601, milliseconds, UTC. */
+  at: string;
+  actor: { kind: AuditActorKind; pseudonym: string | null; role: string | null; apiKeyId: string | null };
+  action: string;
+  subject: { type: string | null; id: string | null; owner: string | null };
+  outcome: AuditOutcome;
+  request: { id: string | null; ip: string | null; userAgent: string | null };
+  before: Json;
+  after: Json;
+}
+
+/** An entry as stored and exported: its body in flat columns, and its two hashes. */
+export interface EntryRecord {
+  seq: number;
+  at: string;
+  actorKind: AuditActorKind;
+  actorPseudonym: string | null;
+  actorRole: string | null;
+  apiKeyId: string | null;
+  action: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  subjectOwner: string | null;
+  outcome: AuditOutcome;
+  requestId: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  before: Json;
+  after: Json;
+  prevHash: string;
+  hash: string;
+}
+
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  at: string;
+  keyId: string;
+  /** Base64. */
+  signature: string;
+}
+
+export const bodyOf = (r: Omit<EntryRecord, 'prevHash' | 'hash'>): EntryBody => ({
+  v: 1,
+  seq: r.seq,
+  at: r.at,
+  actor: { kind: r.actorKind, pseudonym: r.actorPseudonym, role: r.actorRole, apiKeyId: r.apiKeyId },
+  action: r.action,
+  subject: { type: r.subjectType, id: r.subjectId, owner: r.subjectOwner },
+  outcome: r.outcome,
+  request: { id: r.requestId, ip: r.clientIp, userAgent: r.userAgent },
+  before: r.before ?? null,
+  after: r.after ?? null,
+});
+
+const sha256hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('value has no canonical JSON form');
+  return text;
+}
+
+export const bodyHash = (body: EntryBody): string => sha256hex(canonicalJson(body));
+export const linkHash = (prevHash: string, bodyHashHex: string): string => sha256hex(prevHash + bodyHashHex);
+export const entryHash = (prevHash: string, body: EntryBody): string => linkHash(prevHash, bodyHash(body));
+
+export const checkpointMessage = (c: Pick<Checkpoint, 'seq' | 'hash' | 'at'>): Buffer =>
+  Buffer.from(`dialoop-audit-checkpoint/v1\n${c.seq}\n${c.hash}\n${c.at}`, 'utf8');
+
+/** First 16 hex characters of the SHA-256 of the raw 32-byte Ed25519 public key. */
+export function keyIdOf(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: 'jwk' });
+  return createHash('sha256').update(Buffer.from(String(jwk.x), 'base64url')).digest('hex').slice(0, 16);
+}
+
+/** An Ed25519 public key from PEM (SPKI) or from its 32 raw bytes in base64/base64url/hex. */
+export function parsePublicKey(text: string): KeyObject {
+  const t = text.trim();
+  if (t.startsWith('-----BEGIN')) return createPublicKey(t);
+  const raw = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64url');
+  if (raw.length !== 32) throw new Error('an Ed25519 public key is 32 bytes (or PEM)');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+}
+
+export function checkpointSignatureValid(c: Checkpoint, publicKey: KeyObject): boolean {
+  try {
+    return verifySignature(null, checkpointMessage(c), publicKey, Buffer.from(c.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+export type BreakReason = 'HASH_MISMATCH' | 'BROKEN_LINK' | 'GAP' | 'CHECKPOINT_MISMATCH' | 'BAD_SIGNATURE' | 'UNANCHORED';
+
+export interface ChainBreak {
+  /** The first sequence number at which the chain does not hold. */
+  seq: number;
+  reason: BreakReason;
+  detail: string;
+}
+
+/**
+ * Walks a chain in sequence order and stops at the first break. Feed it entries (or, for entries
+ * an export left out, their `bodyHash` only) and the checkpoints that fall in the range.
+ */
+export class ChainWalker {
+  private last: { seq: number; hash: string } | undefined;
+  private readonly checkpoints = new Map<number, Checkpoint>();
+  /** Checkpoints whose entry the walk has reached and whose signature and hash held. */
+  readonly verifiedCheckpoints: Checkpoint[] = [];
+  count = 0;
+  broken: ChainBreak | undefined;
+
+  /** `before`: the entry just before the first one fed, when known (its hash anchors the first link). */
+  constructor(
+    private readonly publicKey: KeyObject | undefined,
+    before?: { seq: number; hash: string },
+  ) {
+    this.last = before;
+  }
+
+  get head(): { seq: number; hash: string } | undefined {
+    return this.last;
+  }
+
+  addCheckpoint(c: Checkpoint): void {
+    this.checkpoints.set(c.seq, c);
+    // A checkpoint on the anchor itself (the walk starts after it) is checked at once.
+    if (this.last && c.seq === this.last.seq) this.checkCheckpoint(c, this.last.hash);
+  }
+
+  private fail(seq: number, reason: BreakReason, detail: string): ChainBreak {
+    this.broken ??= { seq, reason, detail };
+    return this.broken;
+  }
+
+  private checkCheckpoint(c: Checkpoint, hash: string): ChainBreak | undefined {
+    if (c.hash !== hash) return this.fail(c.seq, 'CHECKPOINT_MISMATCH', `entry ${c.seq} no longer has the hash its signed checkpoint states`);
+    if (this.publicKey && !checkpointSignatureValid(c, this.publicKey)) {
+      return this.fail(c.seq, 'BAD_SIGNATURE', `the checkpoint at entry ${c.seq} does not verify with key ${keyIdOf(this.publicKey)}`);
+    }
+    this.verifiedCheckpoints.push(c);
+    return undefined;
+  }
+
+  /** One link: `bodyHashHex` recomputed from the entry (or given, for an entry left out). */
+  step(seq: number, prevHash: string, storedHash: string, bodyHashHex: string): ChainBreak | undefined {
+    if (this.broken) return this.broken;
+    if (this.last) {
+      if (seq !== this.last.seq + 1) {
+        return this.fail(this.last.seq + 1, 'GAP', `entries ${this.last.seq + 1}…${seq - 1} are missing`);
+      }
+      if (prevHash !== this.last.hash) {
+        return this.fail(seq, 'BROKEN_LINK', `entry ${seq} does not link to entry ${this.last.seq}'s hash (one of them was altered)`);
+      }
+    } else if (seq === 1 && prevHash !== GENESIS_HASH) {
+      return this.fail(seq, 'BROKEN_LINK', 'the first entry does not start from the genesis hash');
+    }
+    if (linkHash(prevHash, bodyHashHex) !== storedHash) {
+      return this.fail(seq, 'HASH_MISMATCH', `entry ${seq}'s contents do not match its hash (altered after it was written)`);
+    }
+    this.last = { seq, hash: storedHash };
+    this.count++;
+    const cp = this.checkpoints.get(seq);
+    return cp ? this.checkCheckpoint(cp, storedHash) : undefined;
+  }
+
+  entry(r: EntryRecord): ChainBreak | undefined {
+    return this.step(r.seq, r.prevHash, r.hash, bodyHash(bodyOf(r)));
+  }
+}

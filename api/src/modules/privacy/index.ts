@@ -1,0 +1,2 @@
+export { PrivacyService, type ErasureReport } from './privacy.service.js';
+export { PrivacyResolver } from './privacy.resolver.js';

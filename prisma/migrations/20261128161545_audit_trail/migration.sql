@@ -1,0 +1,96 @@
+-- CreateEnum
+CREATE TYPE "AuditOutcome" AS ENUM ('ALLOWED', 'DENIED', 'FAILED');
+
+-- CreateEnum
+CREATE TYPE "AuditActorKind" AS ENUM ('USER', 'API_KEY', 'SERVICE', 'ANONYMOUS');
+
+-- CreateTable
+CREATE TABLE "AuditEntry" (
+    "seq" BIGINT NOT NULL,
+    "at" TIMESTAMPTZ(3) NOT NULL,
+    "actorKind" "AuditActorKind" NOT NULL,
+    "actorPseudonym" TEXT,
+    "actorRole" TEXT,
+    "apiKeyId" TEXT,
+    "action" TEXT NOT NULL,
+    "subjectType" TEXT,
+    "subjectId" TEXT,
+    "subjectOwner" TEXT,
+    "outcome" "AuditOutcome" NOT NULL,
+    "requestId" TEXT,
+    "clientIp" TEXT,
+    "userAgent" TEXT,
+    "before" JSONB,
+    "after" JSONB,
+    "prevHash" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+
+    CONSTRAINT "AuditEntry_pkey" PRIMARY KEY ("seq")
+);
+
+-- CreateTable
+CREATE TABLE "AuditCheckpoint" (
+    "seq" BIGINT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "at" TIMESTAMPTZ(3) NOT NULL,
+    "keyId" TEXT NOT NULL,
+    "signature" TEXT NOT NULL,
+
+    CONSTRAINT "AuditCheckpoint_pkey" PRIMARY KEY ("seq")
+);
+
+-- CreateTable
+CREATE TABLE "ErasedSubject" (
+    "pseudonym" TEXT NOT NULL,
+    "erasedAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ErasedSubject_pkey" PRIMARY KEY ("pseudonym")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AuditEntry_prevHash_key" ON "AuditEntry"("prevHash");
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_actorPseudonym_seq_idx" ON "AuditEntry"("actorPseudonym", "seq" DESC);
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_action_seq_idx" ON "AuditEntry"("action", "seq" DESC);
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_subjectType_subjectId_seq_idx" ON "AuditEntry"("subjectType", "subjectId", "seq" DESC);
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_subjectOwner_seq_idx" ON "AuditEntry"("subjectOwner", "seq" DESC);
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_outcome_seq_idx" ON "AuditEntry"("outcome", "seq" DESC);
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_at_idx" ON "AuditEntry"("at");
+
+-- The trail is append-only, for every role including the application's own and the table's
+-- owner: UPDATE, DELETE and TRUNCATE are refused. (A superuser can still disable the triggers;
+-- the hash chain and the signed checkpoints are what show such an edit.)
+-- One exception, the retention job: with `SET LOCAL dialoop.audit_prune = 'on'` it may delete
+-- entries older than the newest signed checkpoint, oldest first; the checkpointed entry stays and
+-- anchors the rest of the chain.
+CREATE FUNCTION "dialoop_audit_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'AuditEntry'
+     AND current_setting('dialoop.audit_prune', true) = 'on'
+     AND OLD."seq" < (SELECT coalesce(max("seq"), 0) FROM "AuditCheckpoint") THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'the audit trail is append-only: % on "%" refused', TG_OP, TG_TABLE_NAME
+    USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+CREATE TRIGGER "AuditEntry_append_only" BEFORE UPDATE OR DELETE ON "AuditEntry"
+  FOR EACH ROW EXECUTE FUNCTION "dialoop_audit_append_only"();
+CREATE TRIGGER "AuditEntry_no_truncate" BEFORE TRUNCATE ON "AuditEntry"
+  FOR EACH STATEMENT EXECUTE FUNCTION "dialoop_audit_append_only"();
+CREATE TRIGGER "AuditCheckpoint_append_only" BEFORE UPDATE OR DELETE ON "AuditCheckpoint"
+  FOR EACH ROW EXECUTE FUNCTION "dialoop_audit_append_only"();
+CREATE TRIGGER "AuditCheckpoint_no_truncate" BEFORE TRUNCATE ON "AuditCheckpoint"
+  FOR EACH STATEMENT EXECUTE FUNCTION "dialoop_audit_append_only"();
