@@ -13,8 +13,8 @@ import { AuditLog, type AuditFilter } from './audit.service.js';
  * Both formats carry the same records, one per line:
  * - `header`: format, range, filter, the signing key's id;
  * - `entry`: an entry the filter matched, every field;
- * - `link`: an entry between them that the filter did not match: only `seq`, `prevHash`, `hash`
- *   and `bodyHash`, enough to carry the chain across it without showing it;
+ * - `link`: an entry between them that the filter did not match: only `seq`, `at`, `prevHash`,
+ *   `hash` and `bodyHash`, enough to carry the chain across it without showing it;
  * - `checkpoint`: the signed checkpoints inside the range (the last entry always has one).
  * `pnpm audit:verify --public-key key.pem FILE` checks a file offline.
  */
@@ -74,7 +74,7 @@ function entryCsv(r: EntryRecord): CsvRow {
   return {
     record: 'entry', seq: r.seq, at: r.at, actor_kind: r.actorKind, actor_pseudonym: r.actorPseudonym, actor_role: r.actorRole, api_key_id: r.apiKeyId,
     action: r.action, subject_type: r.subjectType, subject_id: r.subjectId, subject_owner: r.subjectOwner, outcome: r.outcome,
-    request_id: r.requestId, client_ip: r.clientIp, user_agent: r.userAgent, before: json(r.before), after: json(r.after), prev_hash: r.prevHash, hash: r.hash,
+    request_id: r.requestId, client_ip: r.clientIp, user_agent: r.userAgent, before: json(r.before), after: json(r.after), prev_hash: r.prevHash, hash: r.hash, body_hash: r.bodyHash,
   };
 }
 
@@ -101,9 +101,9 @@ export async function streamExport(audit: AuditLog, d: ExportDescriptor, res: Re
       for (const r of batch) {
         if (matches(r)) out += csv ? csvLine(entryCsv(r)) : `${JSON.stringify({ type: 'entry', ...r })}\n`;
         else {
-          const link = { seq: r.seq, prevHash: r.prevHash, hash: r.hash, bodyHash: AuditLog.bodyHashOf(r) };
+          const link = { seq: r.seq, at: r.at, prevHash: r.prevHash, hash: r.hash, bodyHash: AuditLog.bodyHashOf(r) };
           out += csv
-            ? csvLine({ record: 'link', seq: link.seq, prev_hash: link.prevHash, hash: link.hash, body_hash: link.bodyHash })
+            ? csvLine({ record: 'link', seq: link.seq, at: link.at, prev_hash: link.prevHash, hash: link.hash, body_hash: link.bodyHash })
             : `${JSON.stringify({ type: 'link', ...link })}\n`;
         }
       }

@@ -33,7 +33,7 @@ const toEntry = (r: EntryRecord): AuditEntry => ({
   hash: r.hash,
 });
 
-const filterOf = (f: AuditFilterInput | null | undefined): AuditFilter => ({ ...(f ?? {}) });
+const filterOf = (ctx: Context, f: AuditFilterInput | null | undefined): AuditFilter => ctx.services.audit.normalizeFilter({ ...(f ?? {}) });
 /** What an audit entry says about a filter: its fields, dates as ISO strings. */
 const describe = (f: AuditFilter) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== null));
 
@@ -52,7 +52,7 @@ export class AuditResolver {
     if (size < 1 || size > 500) throw badInput('first must be between 1 and 500');
     const cursor = after ? Number(after) : undefined;
     if (cursor !== undefined && (!Number.isSafeInteger(cursor) || cursor < 1)) throw badInput('Malformed cursor');
-    const f = filterOf(filter);
+    const f = filterOf(ctx, filter);
     const page = await ctx.services.audit.list(f, size, cursor);
     await ctx.services.audit.write(ctx.audit, { action: 'auditEntries', subject: { type: 'AuditEntry' }, after: { filter: describe(f), returned: page.entries.length } });
     const last = page.entries.at(-1);
@@ -103,7 +103,7 @@ export class AuditResolver {
     @Ctx() ctx: Context,
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter?: AuditFilterInput,
   ): Promise<AuditExport> {
-    const f = filterOf(filter);
+    const f = filterOf(ctx, filter);
     const { descriptor, checkpoint } = await prepareExport(ctx.services.audit, ctx.services.db, f, format, ctx.audit.actor.pseudonym);
     const { token, expiresAt } = await ctx.services.exportTokens.sign(descriptor);
     await ctx.services.audit.write(ctx.audit, {

@@ -5,10 +5,8 @@ import { isUuid } from '../../ids.js';
 import type { Actor } from '../rbac/ability.js';
 import {
   ChainWalker,
-  GENESIS_HASH,
   bodyHash,
   bodyOf,
-  entryHash,
   type AuditActorKind,
   type AuditOutcome,
   type ChainBreak,
@@ -69,8 +67,6 @@ export interface AuditLogOptions {
   log: Logger;
 }
 
-/** pg_advisory_xact_lock key that serializes appends to the chain across every api process. */
-const CHAIN_LOCK = 0x64_69_61_6c_6f_6f_70n; // "dialoop"
 const BATCH = 10_000;
 const MAX_STRING = 512;
 
@@ -91,6 +87,7 @@ type Row = {
   userAgent: string | null;
   before: unknown;
   after: unknown;
+  bodyHash: string;
   prevHash: string;
   hash: string;
 };
@@ -112,6 +109,7 @@ export const recordOf = (r: Row): EntryRecord => ({
   userAgent: r.userAgent,
   before: (r.before ?? null) as Json,
   after: (r.after ?? null) as Json,
+  bodyHash: r.bodyHash,
   prevHash: r.prevHash,
   hash: r.hash,
 });
@@ -150,7 +148,7 @@ function json(v: unknown, depth = 0): Json {
 
 const SELECT_ROWS = `SELECT "seq", "at", "actorKind"::text AS "actorKind", "actorPseudonym", "actorRole", "apiKeyId", "action",
   "subjectType", "subjectId", "subjectOwner", "outcome"::text AS "outcome", "requestId", "clientIp", "userAgent", "before", "after",
-  "prevHash", "hash" FROM "AuditEntry"`;
+  "bodyHash", "prevHash", "hash" FROM "AuditEntry"`;
 
 /**
  * The audit trail: one `record()` for every write (inside the transaction of the change it
@@ -202,32 +200,16 @@ export class AuditLog {
 
   /**
    * Appends entries to the chain inside `tx`, the transaction of the change they record: they
-   * commit with it or not at all. The advisory lock (held to the end of the transaction)
-   * keeps the chain one line when several processes write at once; take it last in a
-   * transaction, so that it is held briefly.
+   * commit with it or not at all. The database's trigger places them in the chain under a lock
+   * held to the end of the transaction, which keeps the chain one line when several processes
+   * write at once; record last in a transaction, so that the lock is held briefly.
    */
   async record(tx: Prisma.TransactionClient, scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
     const list = Array.isArray(events) ? events : [events];
     for (const e of list) scope.recorded.add(e.action);
     if (!this.o.enabled || list.length === 0) return;
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})::text`;
-    // A separate statement: in READ COMMITTED it sees what committed while we waited for the lock.
-    const [head] = await tx.$queryRaw<{ now: Date; seq: bigint | null; hash: string | null }[]>`
-      SELECT clock_timestamp() AS now, h."seq", h."hash"
-      FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "seq", "hash" FROM "AuditEntry" ORDER BY "seq" DESC LIMIT 1) AS h ON true`;
-    let seq = Number(head?.seq ?? 0n);
-    let prevHash = head?.hash ?? GENESIS_HASH;
-    if (seq === 0) {
-      // An empty table after pruning everything is impossible (the checkpointed entry stays), so 0 is the start.
-      prevHash = GENESIS_HASH;
-    }
-    const at = head?.now ?? new Date();
-    const rows: Prisma.AuditEntryCreateManyInput[] = [];
-    for (const e of list) {
-      seq += 1;
-      const record: Omit<EntryRecord, 'prevHash' | 'hash'> = {
-        seq,
-        at: at.toISOString(),
+    const rows: Prisma.AuditEntryCreateManyInput[] = list.map((e) => {
+      const fields = {
         actorKind: scope.actor.kind,
         actorPseudonym: text(scope.actor.pseudonym),
         actorRole: text(scope.actor.role),
@@ -243,18 +225,13 @@ export class AuditLog {
         before: e.before ? json(e.before) : null,
         after: e.after ? json(e.after) : null,
       };
-      const hash = entryHash(prevHash, bodyOf(record));
-      rows.push({
-        ...record,
-        seq: BigInt(seq),
-        at,
-        before: record.before === null ? Prisma.DbNull : (record.before as Prisma.InputJsonValue),
-        after: record.after === null ? Prisma.DbNull : (record.after as Prisma.InputJsonValue),
-        prevHash,
-        hash,
-      });
-      prevHash = hash;
-    }
+      return {
+        ...fields,
+        before: fields.before === null ? Prisma.DbNull : (fields.before as Prisma.InputJsonValue),
+        after: fields.after === null ? Prisma.DbNull : (fields.after as Prisma.InputJsonValue),
+        bodyHash: bodyHash(bodyOf(fields)),
+      };
+    });
     await tx.auditEntry.createMany({ data: rows });
   }
 
@@ -302,6 +279,20 @@ export class AuditLog {
       ...(filter.subjectType ? { subjectType: filter.subjectType } : {}),
       ...(subjectIds ? { subjectId: { in: subjectIds } } : {}),
       ...(filter.outcome ? { outcome: filter.outcome } : {}),
+    };
+  }
+
+  /**
+   * A filter as the trail and export files may show it: an account id (as actor, or as the subject
+   * of type User) becomes its pseudonym, which is how the trail stores people, so an officer's
+   * search puts no raw id in the trail and still matches the same entries.
+   */
+  normalizeFilter(filter: AuditFilter): AuditFilter {
+    const personal = (v: string | null | undefined) => (v && isUuid(v) ? this.o.pseudonyms.user(v) : v);
+    return {
+      ...filter,
+      actor: personal(filter.actor),
+      subjectId: filter.subjectType === 'User' ? personal(filter.subjectId) : filter.subjectId,
     };
   }
 

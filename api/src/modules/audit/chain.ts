@@ -3,11 +3,13 @@
  * verify the trail, and `pnpm audit:verify` uses them offline on an export, with only the public
  * key. Nothing here touches the database.
  *
- * Each entry's body (every field but the hashes) is encoded canonically (RFC 8785 JSON
- * Canonicalization Scheme) and hashed: `bodyHash = SHA-256(JCS(body))`. The entry's hash links
- * it to its predecessor: `hash = SHA-256(prevHash ‖ bodyHash)` over the two lowercase hex
- * strings; the first entry's `prevHash` is 64 zeros. Hashing the body first lets an export that
- * leaves entries out (a filter) carry just their `bodyHash` and still prove the chain.
+ * Each entry's body (what happened: actor, action, subject, outcome, request, before/after) is
+ * encoded canonically (RFC 8785 JSON Canonicalization Scheme) and hashed by the api:
+ * `bodyHash = SHA-256(JCS(body))`. The database (a trigger, under a lock) then gives the entry
+ * its sequence number and time and links it to its predecessor:
+ * `hash = SHA-256(prevHash ":" seq ":" atEpochMilliseconds ":" bodyHash)`, all lowercase hex or
+ * decimal text; the first entry's `prevHash` is 64 zeros. Hashing the body apart lets an export
+ * that leaves entries out (a filter) carry just their `bodyHash` and still prove the chain.
  *
  * A checkpoint signs "entry `seq` has hash `hash`" with Ed25519: the signed message is
  * `checkpointMessage()`.
@@ -23,12 +25,9 @@ export type AuditActorKind = (typeof ACTOR_KINDS)[number];
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Everything an entry says, as it is hashed. Absent values are null, never "" or undefined. */
+/** What an entry says, as `bodyHash` covers it. Absent values are null, never "" or undefined. */
 export interface EntryBody {
   v: 1;
-  seq: number;
-  /** ISO 8601, milliseconds, UTC. */
-  at: string;
   actor: { kind: AuditActorKind; pseudonym: string | null; role: string | null; apiKeyId: string | null };
   action: string;
   subject: { type: string | null; id: string | null; owner: string | null };
@@ -56,6 +55,7 @@ export interface EntryRecord {
   userAgent: string | null;
   before: Json;
   after: Json;
+  bodyHash: string;
   prevHash: string;
   hash: string;
 }
@@ -69,10 +69,10 @@ export interface Checkpoint {
   signature: string;
 }
 
-export const bodyOf = (r: Omit<EntryRecord, 'prevHash' | 'hash'>): EntryBody => ({
+type BodyFields = Omit<EntryRecord, 'seq' | 'at' | 'bodyHash' | 'prevHash' | 'hash'>;
+
+export const bodyOf = (r: BodyFields): EntryBody => ({
   v: 1,
-  seq: r.seq,
-  at: r.at,
   actor: { kind: r.actorKind, pseudonym: r.actorPseudonym, role: r.actorRole, apiKeyId: r.apiKeyId },
   action: r.action,
   subject: { type: r.subjectType, id: r.subjectId, owner: r.subjectOwner },
@@ -91,8 +91,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export const bodyHash = (body: EntryBody): string => sha256hex(canonicalJson(body));
-export const linkHash = (prevHash: string, bodyHashHex: string): string => sha256hex(prevHash + bodyHashHex);
-export const entryHash = (prevHash: string, body: EntryBody): string => linkHash(prevHash, bodyHash(body));
+/** `at`: ISO 8601 with milliseconds, as stored. */
+export const linkHash = (prevHash: string, seq: number, at: string, bodyHashHex: string): string =>
+  sha256hex(`${prevHash}:${seq}:${Date.parse(at)}:${bodyHashHex}`);
 
 export const checkpointMessage = (c: Pick<Checkpoint, 'seq' | 'hash' | 'at'>): Buffer =>
   Buffer.from(`dialoop-audit-checkpoint/v1\n${c.seq}\n${c.hash}\n${c.at}`, 'utf8');
@@ -174,7 +175,7 @@ export class ChainWalker {
   }
 
   /** One link: `bodyHashHex` recomputed from the entry (or given, for an entry left out). */
-  step(seq: number, prevHash: string, storedHash: string, bodyHashHex: string): ChainBreak | undefined {
+  step(seq: number, at: string, prevHash: string, storedHash: string, bodyHashHex: string): ChainBreak | undefined {
     if (this.broken) return this.broken;
     if (this.last) {
       if (seq !== this.last.seq + 1) {
@@ -186,7 +187,7 @@ export class ChainWalker {
     } else if (seq === 1 && prevHash !== GENESIS_HASH) {
       return this.fail(seq, 'BROKEN_LINK', 'the first entry does not start from the genesis hash');
     }
-    if (linkHash(prevHash, bodyHashHex) !== storedHash) {
+    if (linkHash(prevHash, seq, at, bodyHashHex) !== storedHash) {
       return this.fail(seq, 'HASH_MISMATCH', `entry ${seq}'s contents do not match its hash (altered after it was written)`);
     }
     this.last = { seq, hash: storedHash };
@@ -196,6 +197,6 @@ export class ChainWalker {
   }
 
   entry(r: EntryRecord): ChainBreak | undefined {
-    return this.step(r.seq, r.prevHash, r.hash, bodyHash(bodyOf(r)));
+    return this.step(r.seq, r.at, r.prevHash, r.hash, bodyHash(bodyOf(r)));
   }
 }

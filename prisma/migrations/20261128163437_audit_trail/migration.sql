@@ -6,8 +6,8 @@ CREATE TYPE "AuditActorKind" AS ENUM ('USER', 'API_KEY', 'SERVICE', 'ANONYMOUS')
 
 -- CreateTable
 CREATE TABLE "AuditEntry" (
-    "seq" BIGINT NOT NULL,
-    "at" TIMESTAMPTZ(3) NOT NULL,
+    "seq" BIGINT NOT NULL DEFAULT 0,
+    "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "actorKind" "AuditActorKind" NOT NULL,
     "actorPseudonym" TEXT,
     "actorRole" TEXT,
@@ -22,8 +22,9 @@ CREATE TABLE "AuditEntry" (
     "userAgent" TEXT,
     "before" JSONB,
     "after" JSONB,
-    "prevHash" TEXT NOT NULL,
-    "hash" TEXT NOT NULL,
+    "bodyHash" TEXT NOT NULL,
+    "prevHash" TEXT NOT NULL DEFAULT '',
+    "hash" TEXT NOT NULL DEFAULT '',
 
     CONSTRAINT "AuditEntry_pkey" PRIMARY KEY ("seq")
 );
@@ -67,6 +68,46 @@ CREATE INDEX "AuditEntry_outcome_seq_idx" ON "AuditEntry"("outcome", "seq" DESC)
 
 -- CreateIndex
 CREATE INDEX "AuditEntry_at_idx" ON "AuditEntry"("at");
+
+-- The chain. The api writes an entry's fields and `bodyHash`; this trigger gives it the next
+-- sequence number, the time and its place in the chain, under a transaction-scoped advisory lock,
+-- so entries from any number of processes form one line, in commit order:
+--   hash = SHA-256(prevHash ":" seq ":" at-in-epoch-milliseconds ":" bodyHash)
+-- (api/src/modules/audit/chain.ts computes the same to verify). Later entries of the same
+-- transaction continue from the head it remembers in `dialoop.audit_head`.
+CREATE FUNCTION "dialoop_audit_chain"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  head text := current_setting('dialoop.audit_head', true);
+  prev_seq bigint;
+  prev_hash text;
+BEGIN
+  IF NEW."bodyHash" IS NULL OR NEW."bodyHash" !~ '^[0-9a-f]{64}$' THEN
+    RAISE EXCEPTION 'AuditEntry.bodyHash must be a SHA-256 in lowercase hex' USING ERRCODE = 'check_violation';
+  END IF;
+  IF head IS NULL OR head = '' THEN
+    PERFORM pg_advisory_xact_lock(7411202604);
+    -- A statement of its own, after the lock: it sees every entry committed before.
+    SELECT "seq", "hash" INTO prev_seq, prev_hash FROM "AuditEntry" ORDER BY "seq" DESC LIMIT 1;
+    IF prev_seq IS NULL THEN
+      prev_seq := 0;
+      prev_hash := repeat('0', 64);
+    END IF;
+  ELSE
+    prev_seq := split_part(head, ':', 1)::bigint;
+    prev_hash := split_part(head, ':', 2);
+  END IF;
+  NEW."seq" := prev_seq + 1;
+  NEW."at" := date_trunc('milliseconds', clock_timestamp());
+  NEW."prevHash" := prev_hash;
+  NEW."hash" := encode(sha256(convert_to(
+    prev_hash || ':' || NEW."seq"::text || ':' || ((extract(epoch FROM NEW."at") * 1000)::bigint)::text || ':' || NEW."bodyHash", 'UTF8')), 'hex');
+  PERFORM set_config('dialoop.audit_head', NEW."seq"::text || ':' || NEW."hash", true);
+  RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER "AuditEntry_chain" BEFORE INSERT ON "AuditEntry"
+  FOR EACH ROW EXECUTE FUNCTION "dialoop_audit_chain"();
 
 -- The trail is append-only, for every role including the application's own and the table's
 -- owner: UPDATE, DELETE and TRUNCATE are refused. (A superuser can still disable the triggers;
