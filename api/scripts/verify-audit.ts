@@ -11,6 +11,7 @@
  * Needs nothing but Node and this file's two imports (no database, no server).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { ChainWalker, keyIdOf, parsePublicKey, type Checkpoint, type EntryRecord, type Json } from '../src/modules/audit/chain.js';
@@ -142,7 +143,9 @@ function main() {
     process.stderr.write('usage: pnpm audit:verify --public-key PUBLIC_KEY_FILE EXPORT_FILE   (JSONL or CSV from exportAudit)\n       pnpm audit:keygen\n');
     process.exit(2);
   }
-  const r = verifyExport(readFileSync(file, 'utf8'), readFileSync(values['public-key'], 'utf8'));
+  // npm and pnpm run scripts from the package's folder: paths are taken from where the command was typed.
+  const from = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
+  const r = verifyExport(readFileSync(from(file), 'utf8'), readFileSync(from(values['public-key']), 'utf8'));
   const range = r.firstSeq === null ? 'no entries' : `entries ${r.firstSeq}…${r.lastSeq}`;
   if (r.valid) {
     process.stdout.write(`VALID: ${range}: ${r.entries} shown, ${r.links} left out by the filter (hash only), ${r.checkpoints} signed checkpoint(s) verified\n`);

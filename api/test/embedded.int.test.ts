@@ -31,15 +31,27 @@ describe('embedded defaults (PGlite)', () => {
     const events = await collect(client, sent.assistantMessage.id);
     await client.dispose();
     expect(events.at(-1)).toMatchObject({ done: true, status: 'COMPLETE' });
+    const officer = await login(first.url, 'compliance@demo.local');
+    const pseudonym = (await gqlOk(first.url, '{ me { pseudonym } }', {}, token)).me.pseudonym;
     await first.close();
-    // The signing key is kept (owner-only) in the data folder, so tokens outlive a restart.
-    expect((await stat(join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
+    // The generated keys are kept (owner-only) in the data folder, so tokens, pseudonyms and the
+    // audit signature outlive a restart.
+    for (const file of ['jwt-secret', 'pseudonym-key', 'audit-signing-key.pem']) expect((await stat(join(dataDir, file))).mode & 0o777).toBe(0o600);
 
     const second = await start();
     try {
       expect(second.demoAccounts).toEqual([]);
       const conv = await gqlOk(second.url, `query($id: ID!) { conversation(id: $id) { messages { role content status } } }`, { id: sent.conversation.id }, token);
       expect(conv.conversation.messages[1]).toEqual({ role: 'ASSISTANT', content: textOf(events), status: 'COMPLETE' });
+      // The audit trail on PGlite: the same triggers, one chain across both runs, signed on demand.
+      expect((await gqlOk(second.url, '{ me { pseudonym } }', {}, token)).me.pseudonym).toBe(pseudonym);
+      const trail = await gqlOk(second.url, '{ auditEntries(first: 200) { edges { node { action actor { pseudonym } } } } }', {}, officer);
+      const actions = trail.auditEntries.edges.map((e: { node: { action: string } }) => e.node.action);
+      expect(actions.filter((a: string) => a === 'config.change')).toHaveLength(1); // the same settings twice: recorded once
+      expect(actions).toEqual(expect.arrayContaining(['createUser', 'login', 'sendMessage']));
+      await gqlOk(second.url, 'mutation { createAuditCheckpoint { seq } }', {}, await login(second.url, 'admin@demo.local'));
+      const v = await gqlOk(second.url, '{ verifyAuditChain { valid firstSeq checkpointsVerified } }', {}, officer);
+      expect(v.verifyAuditChain).toEqual({ valid: true, firstSeq: 1, checkpointsVerified: 1 });
     } finally {
       await second.close();
     }
