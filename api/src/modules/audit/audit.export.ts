@@ -88,7 +88,14 @@ export async function streamExport(audit: AuditLog, d: ExportDescriptor, res: Re
   const write = async (text: string) => {
     if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve));
   };
-  const header = { type: 'header', format: EXPORT_FORMAT, fromSeq: d.fromSeq, toSeq: d.toSeq, filter: d.filter, keyId: audit.signer.keyId };
+  const header = {
+    type: 'header',
+    format: EXPORT_FORMAT,
+    fromSeq: d.fromSeq,
+    toSeq: d.toSeq,
+    filter: audit.describeFilter(filterFromDescriptor(d.filter)),
+    keyId: audit.signer.keyId,
+  };
   if (csv) {
     await write(stringify([[...CSV_COLUMNS]]));
     await write(csvLine({ record: 'header', after: JSON.stringify(header) }));

@@ -33,9 +33,7 @@ const toEntry = (r: EntryRecord): AuditEntry => ({
   hash: r.hash,
 });
 
-const filterOf = (ctx: Context, f: AuditFilterInput | null | undefined): AuditFilter => ctx.services.audit.normalizeFilter({ ...(f ?? {}) });
-/** What an audit entry says about a filter: its fields, dates as ISO strings. */
-const describe = (f: AuditFilter) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== null));
+const filterOf = (f: AuditFilterInput | null | undefined): AuditFilter => ({ ...(f ?? {}) });
 
 /** The trail, for compliance officers: read, verify, export. Nobody writes it through the API. */
 @Resolver()
@@ -52,9 +50,9 @@ export class AuditResolver {
     if (size < 1 || size > 500) throw badInput('first must be between 1 and 500');
     const cursor = after ? Number(after) : undefined;
     if (cursor !== undefined && (!Number.isSafeInteger(cursor) || cursor < 1)) throw badInput('Malformed cursor');
-    const f = filterOf(ctx, filter);
+    const f = filterOf(filter);
     const page = await ctx.services.audit.list(f, size, cursor);
-    await ctx.services.audit.write(ctx.audit, { action: 'auditEntries', subject: { type: 'AuditEntry' }, after: { filter: describe(f), returned: page.entries.length } });
+    await ctx.services.audit.write(ctx.audit, { action: 'auditEntries', subject: { type: 'AuditEntry' }, after: { filter: ctx.services.audit.describeFilter(f), returned: page.entries.length } });
     const last = page.entries.at(-1);
     return {
       edges: page.entries.map((r) => ({ cursor: String(r.seq), node: toEntry(r) })),
@@ -103,13 +101,13 @@ export class AuditResolver {
     @Ctx() ctx: Context,
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter?: AuditFilterInput,
   ): Promise<AuditExport> {
-    const f = filterOf(ctx, filter);
+    const f = filterOf(filter);
     const { descriptor, checkpoint } = await prepareExport(ctx.services.audit, ctx.services.db, f, format, ctx.audit.actor.pseudonym);
     const { token, expiresAt } = await ctx.services.exportTokens.sign(descriptor);
     await ctx.services.audit.write(ctx.audit, {
       action: 'exportAudit',
       subject: { type: 'AuditEntry' },
-      after: { format, filter: describe(f), fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpointSeq: checkpoint?.seq ?? null },
+      after: { format, filter: ctx.services.audit.describeFilter(f), fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpointSeq: checkpoint?.seq ?? null },
     });
     return { downloadPath: `/exports/audit/${token}`, expiresAt, format, fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpoint };
   }

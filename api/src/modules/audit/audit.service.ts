@@ -283,17 +283,23 @@ export class AuditLog {
   }
 
   /**
-   * A filter as the trail and export files may show it: an account id (as actor, or as the subject
-   * of type User) becomes its pseudonym, which is how the trail stores people, so an officer's
-   * search puts no raw id in the trail and still matches the same entries.
+   * A filter as the trail and export files may show it: an id that may be a person's (the actor,
+   * or a subject of type User or of no type) appears as a pseudonym, so that an officer's search
+   * never puts a raw account id into the trail, where erasure could not reach it. The query
+   * itself is run with the filter as given (`where` matches a person's id by pseudonym).
    */
-  normalizeFilter(filter: AuditFilter): AuditFilter {
+  describeFilter(filter: AuditFilter): Record<string, unknown> {
     const personal = (v: string | null | undefined) => (v && isUuid(v) ? this.o.pseudonyms.user(v) : v);
-    return {
+    const shown: AuditFilter = {
       ...filter,
       actor: personal(filter.actor),
-      subjectId: filter.subjectType === 'User' ? personal(filter.subjectId) : filter.subjectId,
+      subjectId: !filter.subjectType || filter.subjectType === 'User' ? personal(filter.subjectId) : filter.subjectId,
     };
+    return Object.fromEntries(
+      Object.entries(shown)
+        .filter(([, v]) => v !== undefined && v !== null)
+        .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+    );
   }
 
   /** A JavaScript test equal to `where(filter)` for the time-free fields (exports mark what matched). */

@@ -20,7 +20,9 @@ export class UsersResolver {
   }
 
   @Allow('read', 'User')
-  @Query(() => [UserType], { description: 'Accounts you may see, by email; `after` is the last email of the previous page' })
+  @Query(() => [UserType], {
+    description: 'Accounts you may see. Admins page by email (`after`: the last email of the previous page); others get one page, oldest first, without `after`',
+  })
   users(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 1-200 (default 50)' }) first?: number | null,

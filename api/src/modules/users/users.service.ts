@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient, type User } from '@dialoop/db';
 import type { Caller } from '../../context.js';
-import { AppError, ErrorCode, notFound } from '../../errors.js';
+import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import type { AuditLog } from '../audit/index.js';
 import { hashPassword } from '../auth/passwords.js';
 import { accessible, type AppAbility } from '../rbac/ability.js';
@@ -25,11 +25,19 @@ export class UserService {
     return user;
   }
 
-  /** Accounts the caller may see; a page holding other people's accounts is a recorded read. */
+  /**
+   * Accounts the caller may see. Paging by email (`after`: the last email of the previous page)
+   * is for callers who may read every account's email: for anyone else an email cursor would
+   * answer "does this person's email sort after X?" and spell it out by bisection, so they get
+   * one page, oldest accounts first, and no cursor. A page holding other people's accounts is a
+   * recorded read.
+   */
   async list(caller: Caller, first: number, after: string | undefined) {
+    const readsEveryEmail = caller.ability.rulesFor('read', 'User', 'email').some((r) => !r.inverted && !r.conditions);
+    if (after !== undefined && !readsEveryEmail) throw badInput('after pages by email, which only admins may read: ask for a larger page (first) instead');
     const users = await this.db.user.findMany({
       where: { AND: [accessible(caller.ability).ofType('User'), after ? { email: { gt: after } } : {}] },
-      orderBy: { email: 'asc' },
+      orderBy: readsEveryEmail ? { email: 'asc' } : [{ createdAt: 'asc' }, { id: 'asc' }],
       take: first,
     });
     const others = users.filter((u) => u.id !== caller.actor?.userId).length;
