@@ -4,17 +4,29 @@
  *   pnpm audit:verify --public-key audit-public.pem audit-export.jsonl   (or .csv)
  *   pnpm audit:keygen                                                      (a new signing key pair)
  *
- * Recomputes every entry's hash from its fields (RFC 8785 canonical JSON, SHA-256), follows the
- * chain across the entries the export left out (their `bodyHash`), and checks every checkpoint's
- * Ed25519 signature. Valid means: every entry is unaltered, none is missing between the first and
- * the last, and the last is covered by a signed checkpoint. Exit status 0 valid, 1 not, 2 usage.
+ * Checks the header's signature (the export's range and the hashes where the chain enters and
+ * leaves it), recomputes every entry's hash from its fields (RFC 8785 canonical JSON, SHA-256),
+ * follows the chain across the entries the export left out (their `bodyHash`), and checks every
+ * checkpoint's Ed25519 signature. Valid means: every entry is unaltered, none is missing or cut
+ * off, and the last is covered by a signed checkpoint. Give `--public-key` again for each earlier
+ * key after a rotation. Exit status 0 valid, 1 not, 2 usage.
  * Needs nothing but Node and this file's two imports (no database, no server).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
-import { ChainWalker, keyIdOf, parsePublicKey, type Checkpoint, type EntryRecord, type Json } from '../src/modules/audit/chain.js';
+import {
+  ChainWalker,
+  exportMessage,
+  keyringOf,
+  parsePublicKeys,
+  signatureValid,
+  type Checkpoint,
+  type EntryRecord,
+  type ExportManifest,
+  type Json,
+} from '../src/modules/audit/chain.js';
 import { CheckpointSigner, newSigningKeyPem, parseSigningKey } from '../src/modules/audit/keys.js';
 
 type Line =
@@ -30,7 +42,7 @@ function fromCsv(text: string): Line[] {
   return rows.map((r): Line => {
     switch (r.record) {
       case 'header':
-        return { type: 'header', ...(JSON.parse(r.after ?? '{}') as object) };
+        return { type: 'header', ...(JSON.parse(r.after ?? '{}') as object) } as Line;
       case 'link':
         return { type: 'link', seq: Number(r.seq), at: r.at!, prevHash: r.prev_hash!, hash: r.hash!, bodyHash: r.body_hash! };
       case 'checkpoint':
@@ -80,55 +92,64 @@ export interface OfflineResult {
   problem: string | null;
 }
 
-/** Verifies an export's text (JSONL or CSV) against a public key. */
-export function verifyExport(text: string, publicKeyText: string): OfflineResult {
-  const publicKey = parsePublicKey(publicKeyText);
+/**
+ * Verifies an export's text (JSONL or CSV) against the public keys given (the current signing
+ * key, and earlier ones after a rotation).
+ */
+export function verifyExport(text: string, publicKeyTexts: string | string[]): OfflineResult {
+  const keys = keyringOf((Array.isArray(publicKeyTexts) ? publicKeyTexts : [publicKeyTexts]).flatMap(parsePublicKeys));
   const lines = text.trimStart().startsWith('record,') ? fromCsv(text) : fromJsonl(text);
-  const walker = new ChainWalker(publicKey);
+  const walker = new ChainWalker(keys);
   const checkpoints = lines.filter((l): l is { type: 'checkpoint' } & Checkpoint => l.type === 'checkpoint');
   for (const c of checkpoints) walker.addCheckpoint(c);
   let entries = 0;
   let links = 0;
-  let first: number | null = null;
+  let first: { seq: number; prevHash: string } | undefined;
   const result = (problem: string | null): OfflineResult => ({
     valid: problem === null,
     entries,
     links,
     checkpoints: walker.verifiedCheckpoints.length,
-    firstSeq: first,
+    firstSeq: first?.seq ?? null,
     lastSeq: walker.head?.seq ?? null,
     problem,
   });
+
+  // The header: a manifest signed with one of the keys, stating the range and where the chain enters and leaves it.
+  const headers = lines.filter((l) => l.type === 'header') as unknown as (ExportManifest & { signature?: string })[];
+  if (headers.length !== 1) return result(`an export has exactly one header; this file has ${headers.length}`);
+  const { signature, type: _type, ...manifest } = headers[0] as ExportManifest & { signature?: string; type?: string };
+  const key = keys.get(manifest.keyId);
+  if (!key || typeof signature !== 'string' || !signatureValid(exportMessage(manifest), signature, key)) {
+    return result(`the header's signature does not verify with the keys given (it names key ${manifest.keyId})`);
+  }
+
   for (const l of lines) {
     let broken;
     if (l.type === 'entry') {
-      first ??= l.seq;
+      first ??= l;
       broken = walker.entry(l);
       entries++;
     } else if (l.type === 'link') {
-      first ??= l.seq;
+      first ??= l;
       broken = walker.step(l.seq, l.at, l.prevHash, l.hash, l.bodyHash);
       links++;
     } else continue;
     if (broken) return result(`entry ${broken.seq}: ${broken.reason}: ${broken.detail}`);
   }
   const head = walker.head;
-  if (!head) return result(entries + links === 0 ? null : 'no entries');
-  // The header states the range the api exported: entries cut off either end contradict it.
-  const header = lines.find((l) => l.type === 'header') as { fromSeq?: unknown; toSeq?: unknown } | undefined;
-  if (header && typeof header.fromSeq === 'number' && typeof header.toSeq === 'number' && (first !== header.fromSeq || head.seq !== header.toSeq)) {
-    return result(`the file holds entries ${first}…${head.seq} but its header says ${header.fromSeq}…${header.toSeq}: entries were cut off`);
+  if (!head || !first) return result(manifest.fromSeq === null ? null : `the header states entries ${manifest.fromSeq}…${manifest.toSeq}, the file holds none`);
+  if (first.seq !== manifest.fromSeq || first.prevHash !== manifest.firstPrevHash || head.seq !== manifest.toSeq || head.hash !== manifest.lastHash) {
+    return result(`the file holds entries ${first.seq}…${head.seq}, which is not the signed range ${manifest.fromSeq}…${manifest.toSeq}: entries were cut off or replaced`);
   }
-  const foreign = checkpoints.find((c) => c.keyId !== keyIdOf(publicKey));
-  if (foreign) return result(`checkpoint ${foreign.seq} was signed by key ${foreign.keyId}, not by the key given (${keyIdOf(publicKey)})`);
   if (!walker.verifiedCheckpoints.some((c) => c.seq === head.seq)) {
-    return result(`the last entry (${head.seq}) is not covered by a signed checkpoint: entries after the last signature could have been rewritten`);
+    return result(`the last entry (${head.seq}) is not covered by a signed checkpoint: the chain did not verify when it was exported`);
   }
   return result(null);
 }
 
 function main() {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'public-key': { type: 'string' }, help: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'public-key': { type: 'string', multiple: true }, help: { type: 'boolean' } } });
   if (positionals[0] === 'keygen') {
     const pem = newSigningKeyPem();
     const signer = new CheckpointSigner(parseSigningKey(pem));
@@ -145,7 +166,7 @@ function main() {
   }
   // npm and pnpm run scripts from the package's folder: paths are taken from where the command was typed.
   const from = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
-  const r = verifyExport(readFileSync(from(file), 'utf8'), readFileSync(from(values['public-key']), 'utf8'));
+  const r = verifyExport(readFileSync(from(file), 'utf8'), values['public-key'].map((k) => readFileSync(from(k), 'utf8')));
   const range = r.firstSeq === null ? 'no entries' : `entries ${r.firstSeq}…${r.lastSeq}`;
   if (r.valid) {
     process.stdout.write(`VALID: ${range}: ${r.entries} shown, ${r.links} left out by the filter (hash only), ${r.checkpoints} signed checkpoint(s) verified\n`);

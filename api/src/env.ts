@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parsePublicKeys } from './modules/audit/chain.js';
 import { parseSigningKey } from './modules/audit/keys.js';
 
 export const DEFAULT_DEMO_PASSWORD = 'dialoop-demo';
@@ -81,6 +82,8 @@ export const envSchema = (base = process.cwd()) =>
       PSEUDONYM_KEY: z.string().min(32).optional(),
       /** Ed25519 key signing audit checkpoints: PKCS#8 PEM, or a 32-byte seed in hex/base64. Secret. Unset outside production → generated into the data folder. */
       AUDIT_SIGNING_KEY: z.string().optional(),
+      /** Public keys of earlier AUDIT_SIGNING_KEYs (PEM blocks, or raw keys separated by commas): their checkpoints keep verifying after a rotation. */
+      AUDIT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
       /** How often the head of the audit chain is verified and signed (when it moved). */
       AUDIT_CHECKPOINT_INTERVAL_S: positiveInt.default(300),
       /** `off` records nothing: for benchmarks only, refused in production. */
@@ -109,6 +112,13 @@ export const envSchema = (base = process.cwd()) =>
           path: ['AUDIT_RETENTION_DAYS'],
           message: 'the trail must outlive what it records: AUDIT_RETENTION_DAYS needs CONVERSATION_RETENTION_DAYS set and no longer than it',
         });
+      }
+      if (env.AUDIT_PREVIOUS_PUBLIC_KEYS) {
+        try {
+          parsePublicKeys(env.AUDIT_PREVIOUS_PUBLIC_KEYS);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path: ['AUDIT_PREVIOUS_PUBLIC_KEYS'], message: (err as Error).message });
+        }
       }
       if (env.AUDIT_SIGNING_KEY) {
         try {

@@ -57,6 +57,16 @@ export class AppError extends GraphQLError {
 }
 
 export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
+
+/**
+ * NOT_FOUND to the client (another person's record looks exactly like a missing one), but a
+ * refusal to the audit trail, which records it as DENIED.
+ */
+export class DeniedAsNotFound extends AppError {
+  constructor(what: string) {
+    super(ErrorCode.NOT_FOUND, `${what} not found`);
+  }
+}
 export const forbidden = (message = 'Not allowed') => new AppError(ErrorCode.FORBIDDEN, message);
 export const unauthenticated = (message = 'Authentication required') => new AppError(ErrorCode.UNAUTHENTICATED, message);
 export const badInput = (message: string, extensions: Record<string, unknown> = {}) => new AppError(ErrorCode.BAD_USER_INPUT, message, extensions);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError, ErrorCode } from './errors.js';
@@ -42,7 +43,8 @@ export class Limits {
    * attempts are refused until the minute is over; a success clears the count.
    */
   async login<T>(email: string, ip: string | undefined, attempt: () => Promise<T>): Promise<T> {
-    const key = `${email.trim().toLowerCase()}|${ip ?? ''}`;
+    // The email is hashed: no raw address sits in Redis (erasure could not reach it there).
+    const key = `${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32)}|${ip ?? ''}`;
     const seen = await this.logins.get(key);
     if (seen && seen.remainingPoints <= 0) throw this.limited(seen, 'failed sign-in attempts');
     try {

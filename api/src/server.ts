@@ -30,6 +30,7 @@ import {
   newSigningKeyPem,
   parseSigningKey,
 } from './modules/audit/index.js';
+import { parsePublicKeys } from './modules/audit/chain.js';
 import { AccessTokens, AuthService, OidcVerifier, type Authenticated } from './modules/auth/index.js';
 import { PrivacyService } from './modules/privacy/index.js';
 import { ChatService, GenerationManager, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
@@ -129,7 +130,14 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   const pseudonymKey = await secret(env.PSEUDONYM_KEY, 'pseudonym-key', 'PSEUDONYM_KEY', randomSecret);
   const signer = new CheckpointSigner(parseSigningKey(await secret(env.AUDIT_SIGNING_KEY, 'audit-signing-key.pem', 'AUDIT_SIGNING_KEY', newSigningKeyPem)));
   if (env.AUDIT === 'off') log.warn('AUDIT=off: nothing is recorded in the audit trail (benchmarks only)');
-  const audit = new AuditLog({ db, pseudonyms: new Pseudonyms(pseudonymKey), signer, enabled: env.AUDIT === 'on', log });
+  const audit = new AuditLog({
+    db,
+    pseudonyms: new Pseudonyms(pseudonymKey),
+    signer,
+    previousKeys: env.AUDIT_PREVIOUS_PUBLIC_KEYS ? parsePublicKeys(env.AUDIT_PREVIOUS_PUBLIC_KEYS) : [],
+    enabled: env.AUDIT === 'on',
+    log,
+  });
   await recordConfig(audit, db, auditedConfig(env, signer, pseudonymKey));
   const exportTokens = new ExportTokens(jwtSecret);
 
@@ -264,6 +272,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     contextFor,
     formatError,
     connections: metrics.wsConnections,
+    audit,
     log,
     recheckMs: env.WS_AUTH_RECHECK_MS,
   });

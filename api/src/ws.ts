@@ -7,8 +7,8 @@ import type { Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Context } from './context.js';
-import { AppError } from './errors.js';
-import { auditOperationErrors } from './modules/audit/index.js';
+import { AppError, unauthenticated } from './errors.js';
+import { auditOperationErrors, type AuditLog } from './modules/audit/index.js';
 import type { AuthService, Authenticated } from './modules/auth/index.js';
 import { OperationCache } from './operations.js';
 
@@ -23,6 +23,7 @@ export interface GraphqlWsOptions {
   contextFor(auth: Authenticated | null, requestId: string, client: Context['client']): Context;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   connections: Gauge;
+  audit: AuditLog;
   log: Logger;
   /** How long a socket's credential is trusted before its next operation checks it again. */
   recheckMs: number;
@@ -51,7 +52,17 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
    * Closes a socket whose credential was refused — 4403 for a disabled account, else 4401, with
    * our own message only (a close reason must fit in 123 bytes) — and returns the error to report.
    */
-  const refuse = (socket: WebSocket, err: unknown): GraphQLError => {
+  const refuse = (socket: WebSocket, err: unknown, request: http.IncomingMessage, stage: string): GraphQLError => {
+    // A refused credential is a denied operation like any other: recorded, anonymously.
+    const scope = o.audit.scopeFor(null, {
+      requestId: String(request.headers['x-request-id'] ?? randomUUID()),
+      ip: request.socket.remoteAddress,
+      userAgent: request.headers['user-agent'],
+    });
+    const code = err instanceof AppError ? err.code : 'INTERNAL_SERVER_ERROR';
+    void o.audit
+      .write(scope, { action: 'websocket', outcome: 'DENIED', after: { stage, code } })
+      .catch((e: unknown) => o.log.error({ err: e }, 'could not record a refused WebSocket credential'));
     if (!(err instanceof AppError)) {
       o.log.error({ err }, 'authenticating a WebSocket failed');
       socket.close(CloseCode.InternalServerError, 'Internal server error');
@@ -73,7 +84,7 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
         try {
           const auth = await o.auth.authenticate(header);
           if (!auth) {
-            ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: connection_init needs {"authorization": "Bearer <token>"}');
+            refuse(ctx.extra.socket, unauthenticated('connection_init needs {"authorization": "Bearer <token>"}'), ctx.extra.request, 'connection_init');
             return false;
           }
           ctx.extra.auth = auth;
@@ -81,7 +92,7 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
           ctx.extra.checkedAt = Date.now();
           return true;
         } catch (err) {
-          refuse(ctx.extra.socket, err);
+          refuse(ctx.extra.socket, err, ctx.extra.request, 'connection_init');
           return false;
         }
       },
@@ -98,7 +109,7 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
             ctx.extra.checkedAt = Date.now();
           } catch (err) {
             // graphql-ws needs a non-empty error list here; the socket is already closing.
-            return [refuse(ctx.extra.socket, err)];
+            return [refuse(ctx.extra.socket, err, ctx.extra.request, 'recheck')];
           }
         }
         const prepared = operations.prepare(payload.query);

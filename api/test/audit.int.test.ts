@@ -169,6 +169,26 @@ describe('the audit trail', () => {
     await expect(db.$executeRawUnsafe('DELETE FROM "AuditEntry" WHERE "seq" = 1')).rejects.toThrow(/append-only: DELETE/);
     await expect(db.$executeRawUnsafe('TRUNCATE "AuditEntry"')).rejects.toThrow(/append-only: TRUNCATE/);
     await expect(db.$executeRawUnsafe('TRUNCATE "AuditCheckpoint"')).rejects.toThrow(/append-only: TRUNCATE/);
+    // The same for a role that is granted every privilege on the tables but does not own them (how
+    // an api should run in production: migrations as the owner), which cannot disable the triggers either.
+    const role = `dialoop_app_${Date.now()}`;
+    const su = await superuser(api.db.url);
+    await su.query(`CREATE ROLE ${role} LOGIN; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`);
+    const url = new URL(api.db.url);
+    url.username = role;
+    const app = new pg.Client({ connectionString: url.toString() });
+    await app.connect();
+    try {
+      await expect(app.query('UPDATE "AuditEntry" SET "action" = \'x\'')).rejects.toThrow(/append-only: UPDATE/);
+      await expect(app.query('DELETE FROM "AuditEntry"')).rejects.toThrow(/append-only: DELETE/);
+      await expect(app.query('TRUNCATE "AuditEntry"')).rejects.toThrow(/append-only: TRUNCATE/);
+      await expect(app.query('ALTER TABLE "AuditEntry" DISABLE TRIGGER "AuditEntry_append_only"')).rejects.toThrow(/must be owner/);
+      await expect(app.query(`BEGIN; SET LOCAL dialoop.audit_prune = 'on'; DELETE FROM "AuditEntry" WHERE "seq" = 1`)).rejects.toThrow(/append-only: DELETE/);
+    } finally {
+      await app.end();
+      await su.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+      await su.end();
+    }
     // And nobody can write it through the API: no operation of the schema appends or edits entries.
     const mutations = (await gqlOk(api.url, '{ __schema { mutationType { fields { name } } } }', {}, officer)).__schema.mutationType.fields.map((f: { name: string }) => f.name);
     expect(mutations.filter((n: string) => /audit/i.test(n)).sort()).toEqual(['createAuditCheckpoint', 'exportAudit']);
@@ -238,11 +258,17 @@ describe('the audit trail', () => {
     resigned[cpLine] = resigned[cpLine]!.replace(/"signature":"[A-Za-z0-9+/]/, (m) => (m.endsWith('A') ? '"signature":"B' : '"signature":"A'));
     expect(verifyExport(resigned.join('\n'), key.pem)).toMatchObject({ valid: false });
     expect(verifyExport(lines.filter((_, i) => i !== at).join('\n'), key.pem)).toMatchObject({ valid: false, problem: expect.stringContaining('GAP') });
-    // Cutting entries off either end contradicts the header's range.
-    expect(verifyExport(lines.filter((_, i) => i !== entryLines[0]).join('\n'), key.pem)).toMatchObject({ valid: false, problem: expect.stringContaining('header') });
+    // Cutting entries off either end contradicts the signed header; so does editing it, or leaving it out.
+    expect(verifyExport(lines.filter((_, i) => i !== entryLines[0]).join('\n'), key.pem)).toMatchObject({ valid: false, problem: expect.stringContaining('not the signed range') });
+    const header = JSON.parse(lines[0]!);
+    const narrowed = [JSON.stringify({ ...header, fromSeq: JSON.parse(lines[entryLines[1]!]!).seq }), ...lines.slice(1)];
+    expect(verifyExport(narrowed.join('\n'), key.pem)).toMatchObject({ valid: false, problem: expect.stringContaining("header's signature") });
+    expect(verifyExport(lines.slice(1).join('\n'), key.pem)).toMatchObject({ valid: false, problem: expect.stringContaining('exactly one header') });
     const otherKey = spawnSync(process.execPath, ['--import', 'tsx', 'api/scripts/verify-audit.ts', 'keygen'], { cwd: ROOT, encoding: 'utf8' }).stdout;
     const otherPublic = otherKey.slice(otherKey.indexOf('-----BEGIN PUBLIC KEY-----'));
-    expect(verifyExport(mine.text, otherPublic)).toMatchObject({ valid: false, problem: expect.stringMatching(/BAD_SIGNATURE|signed by key/) });
+    expect(verifyExport(mine.text, otherPublic)).toMatchObject({ valid: false, problem: expect.stringContaining("header's signature does not verify") });
+    // Given the real key as well (a rotation: old and new keys), it verifies.
+    expect(verifyExport(mine.text, [otherPublic, key.pem])).toMatchObject({ valid: true });
     writeFileSync(file, edited.join('\n'));
     const cliBad = spawnSync(process.execPath, ['--import', 'tsx', 'api/scripts/verify-audit.ts', '--public-key', keyFile, file], { cwd: ROOT, encoding: 'utf8' });
     expect(cliBad.status).toBe(1);
@@ -308,6 +334,13 @@ describe('the audit trail', () => {
       // 4. A deleted entry: a gap, named by its sequence number.
       await su.query('DELETE FROM "AuditEntry" WHERE "seq" = $1', [target - 2]);
       expect(await verify({ to: target - 1 })).toMatchObject({ valid: false, broken: { seq: target - 2, reason: 'GAP' } });
+
+      // 5. The oldest entries deleted through the retention exception, but not by the retention job (which records where it stopped).
+      await api.server.services.db.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT set_config('dialoop.audit_prune', 'on', true)`;
+        await tx.$executeRaw`DELETE FROM "AuditEntry" WHERE "seq" < 3`;
+      });
+      expect(await verify({ to: 5 })).toMatchObject({ valid: false, broken: { seq: 3, reason: 'UNANCHORED' } });
     } finally {
       await su.query('ALTER TABLE "AuditEntry" ENABLE TRIGGER "AuditEntry_append_only"').catch(() => undefined);
       await su.query('ALTER TABLE "AuditCheckpoint" ENABLE TRIGGER "AuditCheckpoint_append_only"').catch(() => undefined);
@@ -366,6 +399,30 @@ describe('the audit trail under concurrency and retention', () => {
       await su.end();
     }
     expect(before.verifyAuditChain.valid).toBe(true);
+  });
+
+  it('keeps verifying after the signing key is rotated, given the earlier public key', async () => {
+    const [a] = procs as [Proc, Proc];
+    const admin = await login(a.url, 'admin@demo.local');
+    await gqlOk(a.url, 'mutation { createAuditCheckpoint { seq } }', {}, admin);
+    const oldKey = (await gqlOk(a.url, '{ auditPublicKey { pem } }', {}, await login(a.url, 'compliance@demo.local'))).auditPublicKey.pem as string;
+    await Promise.all(procs.splice(0).map((p) => p.stop()));
+    const env = { DATABASE_URL: db.url, INFERENCE_URL: inference.url, AUDIT_SIGNING_KEY: '6b'.repeat(32) };
+    // Without the earlier key, the old checkpoints cannot be checked: signing refuses, verification names the checkpoint.
+    const lost = await spawnApi(env);
+    procs.push(lost);
+    const v = (await gqlOk(lost.url, VERIFY, {}, await login(lost.url, 'compliance@demo.local'))).verifyAuditChain;
+    expect(v).toMatchObject({ valid: false, broken: { reason: 'BAD_SIGNATURE', detail: expect.stringContaining('not among the keys') } });
+    expect(codeOf(await gql(lost.url, 'mutation { createAuditCheckpoint { seq } }', {}, await login(lost.url, 'admin@demo.local')))).toBe('CONFLICT');
+    await Promise.all(procs.splice(0).map((p) => p.stop()));
+    const rotated = await spawnApi({ ...env, AUDIT_PREVIOUS_PUBLIC_KEYS: oldKey });
+    procs.push(rotated);
+    expect((await gqlOk(rotated.url, 'mutation { createAuditCheckpoint { keyId } }', {}, await login(rotated.url, 'admin@demo.local'))).createAuditCheckpoint.keyId).not.toBe(
+      (await gqlOk(rotated.url, '{ auditCheckpoints(first: 2) { keyId } }', {}, await login(rotated.url, 'compliance@demo.local'))).auditCheckpoints[1].keyId,
+    );
+    const after = (await gqlOk(rotated.url, VERIFY, {}, await login(rotated.url, 'compliance@demo.local'))).verifyAuditChain;
+    expect(after).toMatchObject({ valid: true, broken: null });
+    expect(after.checkpointsVerified).toBeGreaterThanOrEqual(2);
   });
 
   it('prunes its own expired entries behind a signed checkpoint, and still verifies', async () => {

@@ -109,12 +109,12 @@ $$;
 CREATE TRIGGER "AuditEntry_chain" BEFORE INSERT ON "AuditEntry"
   FOR EACH ROW EXECUTE FUNCTION "dialoop_audit_chain"();
 
--- The trail is append-only, for every role including the application's own and the table's
--- owner: UPDATE, DELETE and TRUNCATE are refused. (A superuser can still disable the triggers;
--- the hash chain and the signed checkpoints are what show such an edit.)
+-- The trail is append-only: UPDATE, DELETE and TRUNCATE are refused to every role, the table's
+-- owner included. (The owner and a superuser can still disable the triggers: run the api as a role
+-- that is only granted privileges; the hash chain and the signed checkpoints show any such edit.)
 -- One exception, the retention job: with `SET LOCAL dialoop.audit_prune = 'on'` it may delete
--- entries older than the newest signed checkpoint, oldest first; the checkpointed entry stays and
--- anchors the rest of the chain.
+-- entries below the newest signed checkpoint; it records where it stopped, and verification
+-- reports entries missing below that point.
 CREATE FUNCTION "dialoop_audit_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'AuditEntry'

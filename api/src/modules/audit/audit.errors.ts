@@ -1,4 +1,5 @@
 import { Kind, type GraphQLError, type OperationDefinitionNode } from 'graphql';
+import { DeniedAsNotFound } from '../../errors.js';
 import type { Logger } from 'pino';
 import type { AuditEvent, AuditLog, AuditScope } from './audit.service.js';
 
@@ -6,10 +7,10 @@ const DENIALS = new Set(['FORBIDDEN', 'UNAUTHENTICATED']);
 
 /**
  * Records what an operation's errors say: a root field (or a field inside it) refused by
- * authentication or authorization → DENIED; a mutation that failed otherwise → FAILED. Called
- * once per operation, over HTTP (an Apollo plugin) and WebSocket (graphql-ws `onNext`). Whatever
- * the service already recorded for the field (a failed sign-in) is not recorded twice, and
- * nothing that was rolled back leaves an ALLOWED entry.
+ * authentication or authorization, or another person's record answered as NOT_FOUND → DENIED;
+ * a mutation that failed otherwise → FAILED. Called once per operation, over HTTP (an Apollo
+ * plugin) and WebSocket (graphql-ws `onNext`). A refusal or failure the service recorded itself
+ * (a failed sign-in) is not recorded twice; nothing rolled back leaves an ALLOWED entry.
  */
 export async function auditOperationErrors(
   ctx: { audit: AuditScope; services: { audit: AuditLog }; log: Logger },
@@ -26,9 +27,12 @@ export async function auditOperationErrors(
     if (!path || path.length === 0) continue;
     const action = names.get(String(path[0])) ?? String(path[0]);
     const code = String(err.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-    const outcome = DENIALS.has(code) ? 'DENIED' : operation.operation === 'mutation' && path.length === 1 ? 'FAILED' : undefined;
-    if (!outcome || ctx.audit.recorded.has(action) || events.has(action)) continue;
-    events.set(action, { action, outcome, after: { code, ...(path.length > 1 ? { field: path.join('.') } : {}) } });
+    const denied = DENIALS.has(code) || err.originalError instanceof DeniedAsNotFound;
+    const outcome = denied ? 'DENIED' : operation.operation === 'mutation' && path.length === 1 ? 'FAILED' : undefined;
+    const field = path.length > 1 ? path.filter((p) => typeof p === 'string').join('.') : undefined;
+    const key = `${action}:${outcome}:${field ?? ''}`;
+    if (!outcome || ctx.audit.recorded.has(`${action}:DENIED`) || ctx.audit.recorded.has(`${action}:FAILED`) || events.has(key)) continue;
+    events.set(key, { action, outcome, after: { code, ...(field ? { field } : {}) } });
   }
   if (events.size === 0) return;
   try {

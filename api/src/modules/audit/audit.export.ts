@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { SignJWT, jwtVerify } from 'jose';
 import { stringify } from 'csv-stringify/sync';
 import type { Logger } from 'pino';
-import type { Checkpoint, EntryRecord } from './chain.js';
+import type { Checkpoint, EntryRecord, ExportManifest } from './chain.js';
 import { AuditLog, type AuditFilter } from './audit.service.js';
 
 /**
@@ -11,7 +11,8 @@ import { AuditLog, type AuditFilter } from './audit.service.js';
  * records the export and returns a short-lived download path; GET on that path streams the file.
  *
  * Both formats carry the same records, one per line:
- * - `header`: format, range, filter, the signing key's id;
+ * - `header`: the signed manifest (`ExportManifest`): range, the hashes where the chain enters
+ *   and leaves it, filter (people as pseudonyms), key id, signature;
  * - `entry`: an entry the filter matched, every field;
  * - `link`: an entry between them that the filter did not match: only `seq`, `at`, `prevHash`,
  *   `hash` and `bodyHash`, enough to carry the chain across it without showing it;
@@ -25,11 +26,12 @@ const TTL_S = 600;
 export type ExportFormat = 'CSV' | 'JSONL';
 
 export interface ExportDescriptor {
+  /** The filter as given (it selects the entries shown); the manifest shows it pseudonymized. */
   filter: { [K in keyof AuditFilter]?: string | null };
   format: ExportFormat;
   fromSeq: number | null;
   toSeq: number | null;
-  by: string | null;
+  manifest: ExportManifest & { signature: string };
 }
 
 export const CSV_COLUMNS = [
@@ -88,14 +90,7 @@ export async function streamExport(audit: AuditLog, d: ExportDescriptor, res: Re
   const write = async (text: string) => {
     if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve));
   };
-  const header = {
-    type: 'header',
-    format: EXPORT_FORMAT,
-    fromSeq: d.fromSeq,
-    toSeq: d.toSeq,
-    filter: audit.describeFilter(filterFromDescriptor(d.filter)),
-    keyId: audit.signer.keyId,
-  };
+  const header = { type: 'header', ...d.manifest };
   if (csv) {
     await write(stringify([[...CSV_COLUMNS]]));
     await write(csvLine({ record: 'header', after: JSON.stringify(header) }));
@@ -154,7 +149,7 @@ export async function prepareExport(
   db: PrismaClient,
   filter: AuditFilter,
   format: ExportFormat,
-  by: string | null,
+  log: Logger,
 ): Promise<{ descriptor: ExportDescriptor; checkpoint: Checkpoint | null }> {
   const where = audit.whereOf(filter);
   const [first, last] = await Promise.all([
@@ -163,7 +158,20 @@ export async function prepareExport(
   ]);
   const fromSeq = first ? Number(first.seq) : null;
   const toSeq = last ? Number(last.seq) : null;
-  const checkpoint = toSeq !== null ? await audit.checkpoint(toSeq) : null;
+  // A broken chain is not signed, but still exported (an investigation needs it most): the
+  // file then fails offline verification at the break, as it should.
+  let checkpoint: Checkpoint | null = null;
+  if (toSeq !== null) {
+    try {
+      checkpoint = await audit.checkpoint(toSeq);
+    } catch (err) {
+      log.warn({ err }, 'exporting a range whose chain does not verify: its last entry is not signed');
+    }
+  }
+  const [head, tail] = await Promise.all([
+    fromSeq !== null ? db.auditEntry.findUnique({ where: { seq: BigInt(fromSeq) }, select: { prevHash: true } }) : null,
+    toSeq !== null ? db.auditEntry.findUnique({ where: { seq: BigInt(toSeq) }, select: { hash: true } }) : null,
+  ]);
   const serial: ExportDescriptor['filter'] = {
     actor: filter.actor ?? null,
     action: filter.action ?? null,
@@ -173,5 +181,14 @@ export async function prepareExport(
     from: filter.from?.toISOString() ?? null,
     to: filter.to?.toISOString() ?? null,
   };
-  return { descriptor: { filter: serial, format, fromSeq, toSeq, by }, checkpoint };
+  const manifest = audit.signer.signExport({
+    format: EXPORT_FORMAT,
+    fromSeq,
+    toSeq,
+    firstPrevHash: head?.prevHash ?? null,
+    lastHash: tail?.hash ?? null,
+    filter: audit.describeFilter(filter),
+    createdAt: new Date().toISOString(),
+  });
+  return { descriptor: { filter: serial, format, fromSeq, toSeq, manifest }, checkpoint };
 }

@@ -33,7 +33,13 @@ const toEntry = (r: EntryRecord): AuditEntry => ({
   hash: r.hash,
 });
 
-const filterOf = (f: AuditFilterInput | null | undefined): AuditFilter => ({ ...(f ?? {}) });
+/** People are searched by pseudonym or account id: an email typed here would land in the trail, out of erasure's reach. */
+function filterOf(f: AuditFilterInput | null | undefined): AuditFilter {
+  for (const field of ['actor', 'subjectId'] as const) {
+    if (f?.[field]?.includes('@')) throw badInput(`${field}: search people by pseudonym (u_…) or account id, not by email`, { field });
+  }
+  return { ...(f ?? {}) };
+}
 
 /** The trail, for compliance officers: read, verify, export. Nobody writes it through the API. */
 @Resolver()
@@ -82,10 +88,7 @@ export class AuditResolver {
   async auditCheckpoints(@Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number | null): Promise<AuditCheckpoint[]> {
     const size = first ?? 20;
     if (size < 1 || size > 500) throw badInput('first must be between 1 and 500');
-    const latest = await ctx.services.audit.latestCheckpoint();
-    if (!latest) return [];
-    const list = await ctx.services.audit.checkpoints(1, latest.seq);
-    return list.slice(-size).reverse();
+    return ctx.services.audit.recentCheckpoints(size);
   }
 
   @Allow('read', 'AuditEntry')
@@ -102,7 +105,7 @@ export class AuditResolver {
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter?: AuditFilterInput,
   ): Promise<AuditExport> {
     const f = filterOf(filter);
-    const { descriptor, checkpoint } = await prepareExport(ctx.services.audit, ctx.services.db, f, format, ctx.audit.actor.pseudonym);
+    const { descriptor, checkpoint } = await prepareExport(ctx.services.audit, ctx.services.db, f, format, ctx.log);
     const { token, expiresAt } = await ctx.services.exportTokens.sign(descriptor);
     await ctx.services.audit.write(ctx.audit, {
       action: 'exportAudit',

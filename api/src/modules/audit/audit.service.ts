@@ -3,10 +3,13 @@ import type { Logger } from 'pino';
 import { AppError, ErrorCode, badInput } from '../../errors.js';
 import { isUuid } from '../../ids.js';
 import type { Actor } from '../rbac/ability.js';
+import type { KeyObject } from 'node:crypto';
 import {
   ChainWalker,
   bodyHash,
   bodyOf,
+  keyringOf,
+  type Keyring,
   type AuditActorKind,
   type AuditOutcome,
   type ChainBreak,
@@ -22,7 +25,7 @@ export interface AuditScope {
   requestId: string | null;
   clientIp: string | null;
   userAgent: string | null;
-  /** Actions already recorded for this request (so the error hook does not record them twice). */
+  /** `action:OUTCOME` of what this request recorded (the error hook does not record a refusal twice). */
   recorded: Set<string>;
 }
 
@@ -62,6 +65,8 @@ export interface AuditLogOptions {
   db: PrismaClient;
   pseudonyms: Pseudonyms;
   signer: CheckpointSigner;
+  /** Public keys of earlier signing keys, whose checkpoints still verify after a rotation. */
+  previousKeys: KeyObject[];
   /** false only for benchmarks (AUDIT=off): nothing is recorded. */
   enabled: boolean;
   log: Logger;
@@ -122,17 +127,22 @@ const checkpointOf = (c: { seq: bigint; hash: string; at: Date; keyId: string; s
   signature: c.signature,
 });
 
-/** A string column: NUL removed (PostgreSQL refuses it), bounded, and "" stored as null. */
+/** Well-formed UTF-16 (a lone surrogate would fail the write) without NUL (PostgreSQL refuses it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const clean = (s: string) => s.replace(LONE_SURROGATE, '\uFFFD').replace(/\0/g, '');
+
+/** A string column: cleaned, bounded (by code point, never halving a character), "" stored as null. */
 function text(v: string | null | undefined, max = MAX_STRING): string | null {
   if (v === undefined || v === null) return null;
-  const s = v.replace(/\0/g, '').slice(0, max);
+  let s = clean(v);
+  if (s.length > max) s = Array.from(s).slice(0, max).join('');
   return s.length > 0 ? s : null;
 }
 
 /** JSON as it will read back from jsonb: no undefined, no NUL, dates as ISO strings, finite numbers. */
 function json(v: unknown, depth = 0): Json {
   if (v === null || v === undefined || depth > 8) return null;
-  if (typeof v === 'string') return v.replace(/\0/g, '');
+  if (typeof v === 'string') return clean(v);
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return v.toString();
@@ -140,7 +150,7 @@ function json(v: unknown, depth = 0): Json {
   if (Array.isArray(v)) return v.map((x) => json(x, depth + 1));
   if (typeof v === 'object') {
     const out: Record<string, Json> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k.replace(/\0/g, '')] = json(x, depth + 1);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[clean(k)] = json(x, depth + 1);
     return out;
   }
   return null;
@@ -155,7 +165,12 @@ const SELECT_ROWS = `SELECT "seq", "at", "actorKind"::text AS "actorKind", "acto
  * records), queries for compliance officers, verification, signed checkpoints, and pruning.
  */
 export class AuditLog {
-  constructor(private readonly o: AuditLogOptions) {}
+  /** Every key checkpoints may be signed with: the current one and earlier ones. */
+  readonly keys: Keyring;
+
+  constructor(private readonly o: AuditLogOptions) {
+    this.keys = keyringOf([o.signer.publicKey, ...o.previousKeys]);
+  }
 
   get pseudonyms(): Pseudonyms {
     return this.o.pseudonyms;
@@ -206,7 +221,7 @@ export class AuditLog {
    */
   async record(tx: Prisma.TransactionClient, scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
     const list = Array.isArray(events) ? events : [events];
-    for (const e of list) scope.recorded.add(e.action);
+    for (const e of list) scope.recorded.add(`${e.action}:${e.outcome ?? 'ALLOWED'}`);
     if (!this.o.enabled || list.length === 0) return;
     const rows: Prisma.AuditEntryCreateManyInput[] = list.map((e) => {
       const fields = {
@@ -238,7 +253,7 @@ export class AuditLog {
   /** `record` in a transaction of its own: reads, denials and failures, which change nothing else. */
   write(scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
     if (!this.o.enabled) {
-      for (const e of Array.isArray(events) ? events : [events]) scope.recorded.add(e.action);
+      for (const e of Array.isArray(events) ? events : [events]) scope.recorded.add(`${e.action}:${e.outcome ?? 'ALLOWED'}`);
       return Promise.resolve();
     }
     return this.o.db.$transaction((tx) => this.record(tx, scope, events));
@@ -381,7 +396,7 @@ export class AuditLog {
       const prev = await this.o.db.auditEntry.findUnique({ where: { seq: BigInt(from - 1) }, select: { seq: true, hash: true } });
       if (prev) before = { seq: Number(prev.seq), hash: prev.hash };
     }
-    const walker = new ChainWalker(this.o.signer.publicKey, before);
+    const walker = new ChainWalker(this.keys, before);
     const cps = await this.checkpoints(from - 1, to);
     for (const c of cps) walker.addCheckpoint(c);
     if (from > 1 && !before && !cps.some((c) => c.seq === from)) {
@@ -389,6 +404,14 @@ export class AuditLog {
     }
     if (from > 1 && !before && bounds.first !== from) {
       return done(walker, { seq: from - 1, reason: 'GAP', detail: `entry ${from - 1} is missing` }, from);
+    }
+    if (from > 1 && !before) {
+      // The oldest entries are gone: only the retention job may do that, and it records where it stopped.
+      const prune = await this.o.db.auditEntry.findFirst({ where: { action: 'retention.pruneAudit' }, orderBy: { seq: 'desc' }, select: { after: true } });
+      const firstKept = (prune?.after as { firstKept?: number } | null)?.firstKept;
+      if (firstKept !== from) {
+        return done(walker, { seq: from, reason: 'UNANCHORED', detail: `entries before ${from} are gone, but the last recorded pruning kept entries from ${firstKept ?? '(none recorded)'}` }, from);
+      }
     }
     for await (const batch of this.rows(from, to)) {
       for (const r of batch) {
@@ -402,6 +425,11 @@ export class AuditLog {
       return done(walker, { seq: next, reason: 'GAP', detail: `entries ${next}…${to} are missing` }, from);
     }
     return done(walker, null, from);
+  }
+
+  async recentCheckpoints(n: number): Promise<Checkpoint[]> {
+    const rows = await this.o.db.auditCheckpoint.findMany({ orderBy: { seq: 'desc' }, take: n });
+    return rows.map(checkpointOf);
   }
 
   async latestCheckpoint(atOrBefore?: number): Promise<Checkpoint | null> {

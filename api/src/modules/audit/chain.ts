@@ -104,6 +104,21 @@ export function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256').update(Buffer.from(String(jwk.x), 'base64url')).digest('hex').slice(0, 16);
 }
 
+/** Public keys by key id: the current signing key and any earlier ones (after a rotation). */
+export type Keyring = ReadonlyMap<string, KeyObject>;
+
+export const keyringOf = (keys: KeyObject[]): Keyring => new Map(keys.map((k) => [keyIdOf(k), k]));
+
+/** Several public keys: PEM blocks, or raw keys separated by commas or whitespace. */
+export function parsePublicKeys(text: string): KeyObject[] {
+  const pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g);
+  if (pems) return pems.map(parsePublicKey);
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(parsePublicKey);
+}
+
 /** An Ed25519 public key from PEM (SPKI) or from its 32 raw bytes in base64/base64url/hex. */
 export function parsePublicKey(text: string): KeyObject {
   const t = text.trim();
@@ -113,13 +128,33 @@ export function parsePublicKey(text: string): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
 }
 
-export function checkpointSignatureValid(c: Checkpoint, publicKey: KeyObject): boolean {
+export function signatureValid(message: Buffer, signature: string, publicKey: KeyObject): boolean {
   try {
-    return verifySignature(null, checkpointMessage(c), publicKey, Buffer.from(c.signature, 'base64'));
+    return verifySignature(null, message, publicKey, Buffer.from(signature, 'base64'));
   } catch {
     return false;
   }
 }
+
+export const checkpointSignatureValid = (c: Checkpoint, publicKey: KeyObject): boolean => signatureValid(checkpointMessage(c), c.signature, publicKey);
+
+/**
+ * What an export's header states, signed like a checkpoint: its range, where the chain enters
+ * it (`firstPrevHash`) and where it leaves (`lastHash`), and the filter. Entries cut off either
+ * end, or a file stitched from two exports, contradict it.
+ */
+export interface ExportManifest {
+  format: string;
+  fromSeq: number | null;
+  toSeq: number | null;
+  firstPrevHash: string | null;
+  lastHash: string | null;
+  filter: Record<string, unknown>;
+  createdAt: string;
+  keyId: string;
+}
+
+export const exportMessage = (m: ExportManifest): Buffer => Buffer.from(`dialoop-audit-export/v1\n${canonicalJson(m)}`, 'utf8');
 
 export type BreakReason = 'HASH_MISMATCH' | 'BROKEN_LINK' | 'GAP' | 'CHECKPOINT_MISMATCH' | 'BAD_SIGNATURE' | 'UNANCHORED';
 
@@ -144,7 +179,7 @@ export class ChainWalker {
 
   /** `before`: the entry just before the first one fed, when known (its hash anchors the first link). */
   constructor(
-    private readonly publicKey: KeyObject | undefined,
+    private readonly keys: Keyring | undefined,
     before?: { seq: number; hash: string },
   ) {
     this.last = before;
@@ -167,8 +202,10 @@ export class ChainWalker {
 
   private checkCheckpoint(c: Checkpoint, hash: string): ChainBreak | undefined {
     if (c.hash !== hash) return this.fail(c.seq, 'CHECKPOINT_MISMATCH', `entry ${c.seq} no longer has the hash its signed checkpoint states`);
-    if (this.publicKey && !checkpointSignatureValid(c, this.publicKey)) {
-      return this.fail(c.seq, 'BAD_SIGNATURE', `the checkpoint at entry ${c.seq} does not verify with key ${keyIdOf(this.publicKey)}`);
+    if (this.keys) {
+      const key = this.keys.get(c.keyId);
+      if (!key) return this.fail(c.seq, 'BAD_SIGNATURE', `the checkpoint at entry ${c.seq} names key ${c.keyId}, which is not among the keys given`);
+      if (!checkpointSignatureValid(c, key)) return this.fail(c.seq, 'BAD_SIGNATURE', `the checkpoint at entry ${c.seq} does not verify with key ${c.keyId}`);
     }
     this.verifiedCheckpoints.push(c);
     return undefined;

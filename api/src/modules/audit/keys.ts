@@ -1,5 +1,5 @@
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { checkpointMessage, keyIdOf, type Checkpoint } from './chain.js';
+import { checkpointMessage, exportMessage, keyIdOf, type Checkpoint, type ExportManifest } from './chain.js';
 
 /**
  * Keyed pseudonyms (HMAC-SHA256 with PSEUDONYM_KEY): what the trail, reviewers and exports know
@@ -60,5 +60,10 @@ export class CheckpointSigner {
   sign(seq: number, hash: string, at: Date): Checkpoint {
     const c = { seq, hash, at: at.toISOString(), keyId: this.keyId };
     return { ...c, signature: sign(null, checkpointMessage(c), this.privateKey).toString('base64') };
+  }
+
+  signExport(m: Omit<ExportManifest, 'keyId'>): ExportManifest & { signature: string } {
+    const manifest = { ...m, keyId: this.keyId };
+    return { ...manifest, signature: sign(null, exportMessage(manifest), this.privateKey).toString('base64') };
   }
 }

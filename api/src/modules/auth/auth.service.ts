@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient, type User } from '@dialoop/db';
-import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
+import { AppError, DeniedAsNotFound, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
 import type { Caller } from '../../context.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
 import { accessible, type Actor } from '../rbac/ability.js';
@@ -85,13 +85,25 @@ export class AuthService {
     const role: RoleName = isRole(claimedRole) ? claimedRole : 'USER';
     const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : `${payload.sub}@${new URL(String(payload.iss)).host}`;
     const name = typeof payload.name === 'string' ? payload.name : null;
-    // Provisioned on first sight; the issuer stays the source of truth for the role.
+    // Provisioned on first sight; the issuer stays the source of truth for the role. Creating the
+    // account or changing its role is recorded with the change.
     let user: User;
     try {
-      user = await this.o.db.user.upsert({
-        where: { externalId },
-        create: { externalId, email, name, role },
-        update: { role, ...(name ? { name } : {}) },
+      user = await this.o.db.$transaction(async (tx) => {
+        const before = await tx.user.findUnique({ where: { externalId } });
+        const after = await tx.user.upsert({
+          where: { externalId },
+          create: { externalId, email, name, role },
+          update: { role, ...(name ? { name } : {}) },
+        });
+        const person = this.o.audit.person(after.id);
+        const subject = { type: 'User', id: person, owner: person };
+        const scope = this.o.audit.serviceScope('oidc');
+        if (!before) await this.o.audit.record(tx, scope, { action: 'createUser', subject, after: { role: after.role, oidc: true } });
+        else if (before.role !== after.role) {
+          await this.o.audit.record(tx, scope, { action: 'updateUser', subject, before: { role: before.role }, after: { role: after.role, oidc: true } });
+        }
+        return after;
       });
     } catch (err) {
       // The email is another account's (a local one): never linked by email, refused.
@@ -191,7 +203,7 @@ export class AuthService {
 
   async revokeApiKey(caller: Caller, id: string) {
     const key = await this.o.db.apiKey.findFirst({ where: { AND: [accessible(caller.ability, 'delete').ofType('ApiKey'), { id }] } });
-    if (!key) throw notFound('API key');
+    if (!key) throw (await this.o.db.apiKey.count({ where: { id } })) > 0 ? new DeniedAsNotFound('API key') : notFound('API key');
     return this.o.db.$transaction(async (tx) => {
       const updated = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: key.revokedAt ?? new Date() } });
       await this.o.audit.record(tx, caller.audit, {

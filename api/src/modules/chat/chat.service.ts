@@ -3,7 +3,7 @@ import { subject as asSubject } from '@casl/ability';
 import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../../context.js';
-import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
+import { AppError, DeniedAsNotFound, ErrorCode, badInput, notFound } from '../../errors.js';
 import { isUuid, parseId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
 import type { AuditLog } from '../audit/index.js';
@@ -88,17 +88,22 @@ export class ChatService {
     }
   }
 
-  /** The conversation `id` if the ability allows `action` on it; NOT_FOUND otherwise, as for one that does not exist. */
+  /**
+   * The conversation `id` if the ability allows `action` on it; NOT_FOUND otherwise, as for one
+   * that does not exist (one that exists is a refusal, which the audit trail records as DENIED).
+   */
   private async findConversation(ability: AppAbility, action: Action, id: string) {
-    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability, action).ofType('Conversation'), { id: parseId(id, 'Conversation') }] } });
-    if (!conv) throw notFound('Conversation');
+    const key = parseId(id, 'Conversation');
+    const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability, action).ofType('Conversation'), { id: key }] } });
+    if (!conv) throw (await this.o.db.conversation.count({ where: { id: key } })) > 0 ? new DeniedAsNotFound('Conversation') : notFound('Conversation');
     return conv;
   }
 
-  /** The message `id` if the ability allows `action` on it; NOT_FOUND (naming `what`) otherwise. */
+  /** The message `id` if the ability allows `action` on it; NOT_FOUND (naming `what`) otherwise, recorded as DENIED when it exists. */
   private async findMessage(ability: AppAbility, action: Action, id: string, what = 'Message') {
-    const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ability, action).ofType('Message'), { id: parseId(id, what) }] } });
-    if (!row) throw notFound(what);
+    const key = parseId(id, what);
+    const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ability, action).ofType('Message'), { id: key }] } });
+    if (!row) throw (await this.o.db.message.count({ where: { id: key } })) > 0 ? new DeniedAsNotFound(what) : notFound(what);
     return row;
   }
 
@@ -370,6 +375,20 @@ export class ChatService {
       });
     });
     return true;
+  }
+
+  /** Replies among the messages `where` selects that may still have a replay log (a day at most). */
+  async recentReplyIds(where: Prisma.MessageWhereInput): Promise<string[]> {
+    const recent = await this.o.db.message.findMany({
+      where: { ...where, role: 'ASSISTANT', createdAt: { gt: new Date(Date.now() - 86_400_000) } },
+      select: { id: true },
+    });
+    return recent.map((m) => m.id);
+  }
+
+  /** Drops replay logs (Redis or memory): erased text must not outlive its rows there. */
+  async discardStreamLogs(ids: string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.o.bus.discard(id)));
   }
 
   /** Stops the replies streaming among the messages `where` selects, wherever they run. */

@@ -68,8 +68,9 @@ export class PrivacyService {
    */
   private async erase(caller: Caller, userId: string, action: 'deleteMyAccount' | 'eraseUser'): Promise<ErasureReport> {
     await this.o.chat.stopStreaming({ userId });
+    const replies = await this.o.chat.recentReplyIds({ userId });
     const pseudonym = this.o.audit.person(userId);
-    return this.o.db.$transaction(async (tx) => {
+    const report = await this.o.db.$transaction(async (tx) => {
       const [conversations, messages, ratings, apiKeys] = await Promise.all([
         tx.conversation.count({ where: { userId } }),
         tx.message.count({ where: { userId } }),
@@ -88,6 +89,9 @@ export class PrivacyService {
       });
       return report;
     });
+    // After the commit. (Whatever a stopped reply appends after this expires with the log, STREAM_LOG_TTL_S.)
+    await this.o.chat.discardStreamLogs(replies);
+    return report;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '@dialoop/db';
 import type { Caller } from '../../context.js';
 import type { AuditLog } from '../audit/index.js';
-import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
+import { AppError, DeniedAsNotFound, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import { accessible } from '../rbac/ability.js';
 import { requireActor, type AuthorizationContext } from '../rbac/allow.js';
@@ -25,8 +25,9 @@ export class RatingService {
     if (!input.thumb && input.score === undefined) throw badInput('A rating needs a thumb or a score');
     // Only your own replies are yours to rate (reviewers review through the review queue), and a
     // `ratings` API key rates its owner's replies without the `chat` scope's right to read them.
-    const message = await this.db.message.findFirst({ where: { id: parseId(messageId, 'Message'), userId: actor.userId } });
-    if (!message) throw notFound('Message');
+    const key = parseId(messageId, 'Message');
+    const message = await this.db.message.findFirst({ where: { id: key, userId: actor.userId } });
+    if (!message) throw (await this.db.message.count({ where: { id: key } })) > 0 ? new DeniedAsNotFound('Message') : notFound('Message');
     if (message.role !== 'ASSISTANT') throw badInput('Only assistant replies can be rated', { field: 'messageId' });
     if (message.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
     const data = {

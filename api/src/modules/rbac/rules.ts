@@ -28,7 +28,8 @@ const SELF = '${user.id}';
 
 /**
  * Fields of another person's account that non-admins may read: a person is known by a keyed
- * pseudonym, never by id, email or name (field-level rules, enforced on every `User` field).
+ * pseudonym, never by id, email or name (field-level rules, enforced on `User.id`, `email` and
+ * `name` by `@ReadField`).
  */
 export const PUBLIC_USER_FIELDS = ['pseudonym', 'role'];
 
