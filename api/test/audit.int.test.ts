@@ -274,6 +274,11 @@ describe('the audit trail', () => {
     expect(cliBad.status).toBe(1);
     expect(cliBad.stdout).toContain(`INVALID: entry ${seq}: HASH_MISMATCH`);
 
+    // Each download is recorded as the officer who asked for the export, and so is each export.
+    const downloads = await entries(api.url, officer, { action: 'downloadAudit' });
+    expect(downloads).toHaveLength(3);
+    expect(downloads[0]).toMatchObject({ actor: { role: 'COMPLIANCE', pseudonym: officerPseudonym } });
+    expect(await entries(api.url, officer, { action: 'exportAudit' })).toHaveLength(3);
     // An expired or forged link is refused.
     expect((await fetch(`${api.url}/exports/audit/not-a-token`)).status).toBe(404);
     expect(readFileSync(keyFile, 'utf8')).toContain('BEGIN PUBLIC KEY');

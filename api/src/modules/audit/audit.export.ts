@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@dialoop/db';
 import type { Request, Response } from 'express';
 import { SignJWT, jwtVerify } from 'jose';
 import { stringify } from 'csv-stringify/sync';
 import type { Logger } from 'pino';
 import type { Checkpoint, EntryRecord, ExportManifest } from './chain.js';
-import { AuditLog, type AuditFilter } from './audit.service.js';
+import { AuditLog, type AuditFilter, type AuditScope } from './audit.service.js';
 
 /**
  * Audit exports. `exportAudit` (GraphQL) fixes the range, signs a checkpoint on its last entry,
@@ -32,6 +33,8 @@ export interface ExportDescriptor {
   fromSeq: number | null;
   toSeq: number | null;
   manifest: ExportManifest & { signature: string };
+  /** Who asked for it (the download is recorded as theirs). */
+  by: AuditScope['actor'];
 }
 
 export const CSV_COLUMNS = [
@@ -122,7 +125,7 @@ export async function streamExport(audit: AuditLog, d: ExportDescriptor, res: Re
   res.end();
 }
 
-/** Express handler for GET /exports/audit/:token. */
+/** Express handler for GET /exports/audit/:token: each download is recorded, as the person who asked for the export. */
 export function exportHandler(audit: AuditLog, tokens: ExportTokens, log: Logger) {
   return async (req: Request, res: Response) => {
     const d = await tokens.verify(String(req.params.token ?? ''));
@@ -131,6 +134,14 @@ export function exportHandler(audit: AuditLog, tokens: ExportTokens, log: Logger
       return;
     }
     try {
+      const scope: AuditScope = {
+        actor: d.by,
+        requestId: String(req.headers['x-request-id'] ?? randomUUID()),
+        clientIp: req.ip ?? null,
+        userAgent: req.headers['user-agent'] ?? null,
+        recorded: new Set(),
+      };
+      await audit.write(scope, { action: 'downloadAudit', subject: { type: 'AuditEntry' }, after: { format: d.format, fromSeq: d.fromSeq, toSeq: d.toSeq } });
       await streamExport(audit, d, res, log);
     } catch (err) {
       log.error({ err }, 'audit export failed');
@@ -144,11 +155,12 @@ export function exportHandler(audit: AuditLog, tokens: ExportTokens, log: Logger
  * Fixes an export's range (the first and last entry the filter matches, up to now), signs a
  * checkpoint on its last entry, and returns the descriptor to put in the download link.
  */
-export async function prepareExport(
+async function prepareExport(
   audit: AuditLog,
   db: PrismaClient,
   filter: AuditFilter,
   format: ExportFormat,
+  by: AuditScope['actor'],
   log: Logger,
 ): Promise<{ descriptor: ExportDescriptor; checkpoint: Checkpoint | null }> {
   const where = audit.whereOf(filter);
@@ -190,5 +202,22 @@ export async function prepareExport(
     filter: audit.describeFilter(filter),
     createdAt: new Date().toISOString(),
   });
-  return { descriptor: { filter: serial, format, fromSeq, toSeq, manifest }, checkpoint };
+  return { descriptor: { filter: serial, format, fromSeq, toSeq, manifest, by }, checkpoint };
+}
+
+/** `exportAudit`: prepares the export, records it, and returns its download link. */
+export async function createExport(
+  ctx: { services: { audit: AuditLog; db: PrismaClient; exportTokens: ExportTokens }; audit: AuditScope; log: Logger },
+  filter: AuditFilter,
+  format: ExportFormat,
+) {
+  const { audit, db, exportTokens } = ctx.services;
+  const { descriptor, checkpoint } = await prepareExport(audit, db, filter, format, ctx.audit.actor, ctx.log);
+  const { token, expiresAt } = await exportTokens.sign(descriptor);
+  await audit.write(ctx.audit, {
+    action: 'exportAudit',
+    subject: { type: 'AuditEntry' },
+    after: { format, filter: audit.describeFilter(filter), fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpointSeq: checkpoint?.seq ?? null },
+  });
+  return { downloadPath: `/exports/audit/${token}`, expiresAt, format, fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpoint };
 }

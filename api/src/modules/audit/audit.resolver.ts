@@ -4,7 +4,7 @@ import type { Context } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { Allow } from '../rbac/index.js';
 import { AuditLog, type AuditFilter } from './audit.service.js';
-import { prepareExport } from './audit.export.js';
+import { createExport } from './audit.export.js';
 import {
   AuditCheckpoint,
   type AuditEntry,
@@ -104,22 +104,12 @@ export class AuditResolver {
     @Ctx() ctx: Context,
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter?: AuditFilterInput,
   ): Promise<AuditExport> {
-    const f = filterOf(filter);
-    const { descriptor, checkpoint } = await prepareExport(ctx.services.audit, ctx.services.db, f, format, ctx.log);
-    const { token, expiresAt } = await ctx.services.exportTokens.sign(descriptor);
-    await ctx.services.audit.write(ctx.audit, {
-      action: 'exportAudit',
-      subject: { type: 'AuditEntry' },
-      after: { format, filter: ctx.services.audit.describeFilter(f), fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpointSeq: checkpoint?.seq ?? null },
-    });
-    return { downloadPath: `/exports/audit/${token}`, expiresAt, format, fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpoint };
+    return createExport(ctx, filterOf(filter), format);
   }
 
   @Allow('create', 'AuditCheckpoint')
   @Mutation(() => AuditCheckpoint, { nullable: true, description: 'Verifies the chain since the last checkpoint and signs its head now (admins)' })
   async createAuditCheckpoint(@Ctx() ctx: Context): Promise<AuditCheckpoint | null> {
-    const checkpoint = await ctx.services.audit.checkpoint();
-    await ctx.services.audit.write(ctx.audit, { action: 'createAuditCheckpoint', subject: { type: 'AuditCheckpoint', id: checkpoint ? String(checkpoint.seq) : null } });
-    return checkpoint;
+    return ctx.services.audit.checkpoint(undefined, ctx.audit);
   }
 }

@@ -444,7 +444,7 @@ export class AuditLog {
    * Signs entry `seq` (default: the head) after verifying the chain from the previous
    * checkpoint up to it. A broken chain is never signed.
    */
-  async checkpoint(seq?: number): Promise<Checkpoint | null> {
+  async checkpoint(seq?: number, requestedBy?: AuditScope): Promise<Checkpoint | null> {
     const bounds = await this.bounds();
     if (!bounds) return null;
     const target = Math.min(seq ?? bounds.last, bounds.last);
@@ -461,9 +461,15 @@ export class AuditLog {
     }
     const entry = await this.o.db.auditEntry.findUniqueOrThrow({ where: { seq: BigInt(target) }, select: { hash: true } });
     const signed = this.o.signer.sign(target, entry.hash, new Date());
-    await this.o.db.auditCheckpoint.createMany({
-      data: [{ seq: BigInt(signed.seq), hash: signed.hash, at: new Date(signed.at), keyId: signed.keyId, signature: signed.signature }],
-      skipDuplicates: true,
+    await this.o.db.$transaction(async (tx) => {
+      const created = await tx.auditCheckpoint.createMany({
+        data: [{ seq: BigInt(signed.seq), hash: signed.hash, at: new Date(signed.at), keyId: signed.keyId, signature: signed.signature }],
+        skipDuplicates: true,
+      });
+      // One asked for by a person is recorded with it (the periodic ones are their own record).
+      if (requestedBy && created.count > 0) {
+        await this.record(tx, requestedBy, { action: 'createAuditCheckpoint', subject: { type: 'AuditCheckpoint', id: String(signed.seq) }, after: { keyId: signed.keyId } });
+      }
     });
     const stored = await this.o.db.auditCheckpoint.findUniqueOrThrow({ where: { seq: BigInt(target) } });
     return checkpointOf(stored);

@@ -64,9 +64,9 @@ export class UserService {
 
   /** Role and access changes, recorded with what they were and what they became. */
   async update(caller: Caller, id: string, data: { role?: RoleName; disabled?: boolean }): Promise<User> {
-    const user = await this.db.user.findFirst({ where: { AND: [accessible(caller.ability, 'update').ofType('User'), { id }] } });
-    if (!user) throw notFound('User');
     return this.db.$transaction(async (tx) => {
+      const user = await tx.user.findFirst({ where: { AND: [accessible(caller.ability, 'update').ofType('User'), { id }] } });
+      if (!user) throw notFound('User');
       const updated = await tx.user.update({ where: { id }, data });
       const person = this.audit.person(id);
       await this.audit.record(tx, caller.audit, {
