@@ -132,6 +132,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   if (env.AUDIT === 'off') log.warn('AUDIT=off: nothing is recorded in the audit trail (benchmarks only)');
   const audit = new AuditLog({
     db,
+    textRows: database.textRows,
     pseudonyms: new Pseudonyms(pseudonymKey),
     signer,
     previousKeys: env.AUDIT_PREVIOUS_PUBLIC_KEYS ? parsePublicKeys(env.AUDIT_PREVIOUS_PUBLIC_KEYS) : [],

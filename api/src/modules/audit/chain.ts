@@ -114,9 +114,9 @@ export function canonicalBody(b: EntryBody): string {
 }
 
 export const bodyHash = (body: EntryBody): string => sha256hex(canonicalBody(body));
-/** `at`: ISO 8601 with milliseconds, as stored. */
-export const linkHash = (prevHash: string, seq: number, at: string, bodyHashHex: string): string =>
-  sha256hex(`${prevHash}:${seq}:${Date.parse(at)}:${bodyHashHex}`);
+/** `at`: ISO 8601 with milliseconds, as stored, or its epoch milliseconds. */
+export const linkHash = (prevHash: string, seq: number, at: string | number, bodyHashHex: string): string =>
+  sha256hex(`${prevHash}:${seq}:${typeof at === 'number' ? at : Date.parse(at)}:${bodyHashHex}`);
 
 export const checkpointMessage = (c: Pick<Checkpoint, 'seq' | 'hash' | 'at'>): Buffer =>
   Buffer.from(`dialoop-audit-checkpoint/v1\n${c.seq}\n${c.hash}\n${c.at}`, 'utf8');
@@ -235,7 +235,7 @@ export class ChainWalker {
   }
 
   /** One link: `bodyHashHex` recomputed from the entry (or given, for an entry left out). */
-  step(seq: number, at: string, prevHash: string, storedHash: string, bodyHashHex: string): ChainBreak | undefined {
+  step(seq: number, at: string | number, prevHash: string, storedHash: string, bodyHashHex: string): ChainBreak | undefined {
     if (this.broken) return this.broken;
     if (this.last) {
       if (seq !== this.last.seq + 1) {
