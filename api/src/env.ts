@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parsePublicKeys } from './modules/audit/chain.js';
@@ -84,6 +85,9 @@ export const envSchema = (base = process.cwd()) =>
       AUDIT_SIGNING_KEY: z.string().optional(),
       /** Public keys of earlier AUDIT_SIGNING_KEYs (PEM blocks, or raw keys separated by commas): their checkpoints keep verifying after a rotation. */
       AUDIT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
+      /** Worker threads a long audit verification uses (PostgreSQL; 1: none), and from how many entries. */
+      AUDIT_VERIFY_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.min(availableParallelism(), 4)),
+      AUDIT_VERIFY_PARALLEL_MIN: positiveInt.default(100_000),
       /** How often the head of the audit chain is verified and signed (when it moved). */
       AUDIT_CHECKPOINT_INTERVAL_S: positiveInt.default(300),
       /** `off` records nothing: for benchmarks only, refused in production. */

@@ -133,6 +133,10 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   const audit = new AuditLog({
     db,
     textRows: database.textRows,
+    parallel:
+      env.DATABASE_URL && env.AUDIT_VERIFY_WORKERS > 1
+        ? { databaseUrl: env.DATABASE_URL, workers: env.AUDIT_VERIFY_WORKERS, minEntries: env.AUDIT_VERIFY_PARALLEL_MIN }
+        : undefined,
     pseudonyms: new Pseudonyms(pseudonymKey),
     signer,
     previousKeys: env.AUDIT_PREVIOUS_PUBLIC_KEYS ? parsePublicKeys(env.AUDIT_PREVIOUS_PUBLIC_KEYS) : [],

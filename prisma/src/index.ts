@@ -5,3 +5,4 @@ export { Role, MessageRole, MessageStatus, Thumb } from './generated/client.js';
 export type { User, RefreshToken, ApiKey, Conversation, Message, Rating } from './generated/client.js';
 export { openDatabase, type Database, type DatabaseOptions, type TextRows } from './database.js';
 export { applyMigrations } from './migrations.js';
+export { postgresTarget } from './postgres-url.js';

@@ -4,10 +4,10 @@ import { AppError, ErrorCode, badInput } from '../../errors.js';
 import { isUuid } from '../../ids.js';
 import type { Actor } from '../rbac/ability.js';
 import type { KeyObject } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import {
   ChainWalker,
   bodyHash,
-  bodyOf,
   keyringOf,
   type Keyring,
   type AuditActorKind,
@@ -17,7 +17,9 @@ import {
   type EntryRecord,
   type Json,
 } from './chain.js';
+import { walkRange } from './chain-walk.js';
 import type { CheckpointSigner, Pseudonyms } from './keys.js';
+import type { StretchResult, StretchTask } from './verify.worker.js';
 
 /** Who acts and from where: built once per request (or job) and passed to every `record`. */
 export interface AuditScope {
@@ -62,6 +64,8 @@ export interface VerifyResult {
 }
 
 export interface AuditLogOptions {
+  /** Verify long ranges in this many worker threads, each with its own connection (PostgreSQL). */
+  parallel?: { databaseUrl: string; workers: number; minEntries: number } | undefined;
   db: PrismaClient;
   /** Bulk reads for verification (`Database.textRows`). */
   textRows: TextRows;
@@ -158,11 +162,6 @@ function json(v: unknown, depth = 0): Json {
   return null;
 }
 
-/** An entry's columns as text, in the order `verify` reads them (ordered by the number, not by its text). */
-const VERIFY_SELECT = `SELECT "seq"::text, ((extract(epoch FROM "at") * 1000)::bigint)::text, "actorKind"::text, "actorPseudonym", "actorRole",
-  "apiKeyId", "action", "subjectType", "subjectId", "subjectOwner", "outcome"::text, "requestId", "clientIp", "userAgent", "before"::text,
-  "after"::text, "prevHash", "hash" FROM "AuditEntry" e WHERE e."seq" > $1 AND e."seq" <= $2 ORDER BY e."seq" LIMIT ${BATCH}`;
-
 const SELECT_ROWS = `SELECT "seq", "at", "actorKind"::text AS "actorKind", "actorPseudonym", "actorRole", "apiKeyId", "action",
   "subjectType", "subjectId", "subjectOwner", "outcome"::text AS "outcome", "requestId", "clientIp", "userAgent", "before", "after",
   "bodyHash", "prevHash", "hash" FROM "AuditEntry"`;
@@ -251,7 +250,7 @@ export class AuditLog {
         ...fields,
         before: fields.before === null ? Prisma.DbNull : (fields.before as Prisma.InputJsonValue),
         after: fields.after === null ? Prisma.DbNull : (fields.after as Prisma.InputJsonValue),
-        bodyHash: bodyHash(bodyOf(fields)),
+        bodyHash: bodyHash(fields),
       };
     });
     await tx.auditEntry.createMany({ data: rows });
@@ -420,43 +419,75 @@ export class AuditLog {
         return done(walker, { seq: from, reason: 'UNANCHORED', detail: `entries before ${from} are gone, but the last recorded pruning kept entries from ${firstKept ?? '(none recorded)'}` }, from);
       }
     }
-    // The hot loop of a verification (millions of entries): rows as text arrays, the next batch
-    // read while this one is hashed.
-    const fetch = (after: number) => this.o.textRows(VERIFY_SELECT, [after, to]);
-    let next = fetch(from - 1);
-    for (;;) {
-      const rows = await next;
-      if (rows.length === 0) break;
-      const last = Number(rows[rows.length - 1]![0]);
-      if (last < to) next = fetch(last);
-      for (const x of rows) {
-        const fields = {
-          actorKind: x[2] as AuditActorKind,
-          actorPseudonym: x[3] ?? null,
-          actorRole: x[4] ?? null,
-          apiKeyId: x[5] ?? null,
-          action: x[6]!,
-          subjectType: x[7] ?? null,
-          subjectId: x[8] ?? null,
-          subjectOwner: x[9] ?? null,
-          outcome: x[10] as AuditOutcome,
-          requestId: x[11] ?? null,
-          clientIp: x[12] ?? null,
-          userAgent: x[13] ?? null,
-          before: x[14] === null ? null : (JSON.parse(x[14]!) as Json),
-          after: x[15] === null ? null : (JSON.parse(x[15]!) as Json),
-        };
-        const broken = walker.step(Number(x[0]), Number(x[1]), x[16]!, x[17]!, bodyHash(bodyOf(fields)));
-        if (broken) return done(walker, broken, from);
-      }
-      if (last >= to) break;
-    }
+    if (this.o.parallel && to - from + 1 >= this.o.parallel.minEntries) return this.verifyInWorkers(this.o.parallel, from, to, before, cps, started);
+    const broken = await walkRange(this.o.textRows, walker, from, to);
+    if (broken) return done(walker, broken, from);
     if (walker.broken) return done(walker, walker.broken, from);
     if (!walker.head || walker.head.seq < to) {
       const next = (walker.head?.seq ?? from - 1) + 1;
       return done(walker, { seq: next, reason: 'GAP', detail: `entries ${next}…${to} are missing` }, from);
     }
     return done(walker, null, from);
+  }
+
+  /**
+   * A long verification in worker threads, each on a stretch of the range with a connection of
+   * its own: it uses every core, and the api's event loop (token streams included) stays free.
+   * The stretches are then joined: each must begin where the one before it ended.
+   */
+  private async verifyInWorkers(
+    parallel: { databaseUrl: string; workers: number },
+    from: number,
+    to: number,
+    before: { seq: number; hash: string } | undefined,
+    checkpoints: Checkpoint[],
+    started: number,
+  ): Promise<VerifyResult> {
+    const n = Math.max(1, parallel.workers);
+    const size = Math.ceil((to - from + 1) / n);
+    const keys = [...this.keys.values()].map((k) => k.export({ format: 'pem', type: 'spki' }).toString());
+    const stretches = Array.from({ length: n }, (_, i) => ({ from: from + i * size, to: Math.min(to, from + (i + 1) * size - 1) })).filter((s) => s.from <= s.to);
+    const results = await Promise.all(
+      stretches.map(
+        (s) =>
+          new Promise<StretchResult>((resolve, reject) => {
+            const task: StretchTask = { databaseUrl: parallel.databaseUrl, ...s, checkpoints: checkpoints.filter((c) => c.seq >= s.from && c.seq <= s.to), keys };
+            const worker = new Worker(new URL('./verify.worker.mjs', import.meta.url), { workerData: task });
+            worker.once('message', resolve);
+            worker.once('error', reject);
+            worker.once('exit', (code) => code !== 0 && reject(new Error(`audit verification worker exited with ${code}`)));
+          }),
+      ),
+    );
+    let prev = before;
+    let checked = 0;
+    const verified: Checkpoint[] = checkpoints.filter((c) => before && c.seq === before.seq);
+    const result = (broken: ChainBreak | null): VerifyResult => ({
+      valid: broken === null,
+      checked,
+      firstSeq: from,
+      lastSeq: prev?.seq ?? null,
+      checkpointsVerified: verified.length,
+      lastCheckpointSeq: verified.at(-1)?.seq ?? null,
+      broken,
+      ms: Math.round(performance.now() - started),
+    });
+    for (const [i, r] of results.entries()) {
+      const s = stretches[i]!;
+      const expected = prev ? prev.seq + 1 : s.from;
+      if (!r.first || r.first.seq !== expected) {
+        return result(r.broken && r.broken.seq <= expected ? r.broken : { seq: expected, reason: 'GAP', detail: `entry ${expected} is missing` });
+      }
+      if (prev && r.first.prevHash !== prev.hash) {
+        return result({ seq: r.first.seq, reason: 'BROKEN_LINK', detail: `entry ${r.first.seq} does not link to entry ${prev.seq}'s hash (one of them was altered)` });
+      }
+      checked += r.count;
+      verified.push(...r.verifiedCheckpoints);
+      prev = r.head ?? prev;
+      if (r.broken) return result(r.broken);
+      if (!r.head || r.head.seq < s.to) return result({ seq: (r.head?.seq ?? s.from - 1) + 1, reason: 'GAP', detail: `entries after ${r.head?.seq ?? s.from - 1} are missing` });
+    }
+    return result(null);
   }
 
   async recentCheckpoints(n: number): Promise<Checkpoint[]> {
@@ -537,6 +568,6 @@ export class AuditLog {
 
   /** The `bodyHash` of an entry, for exports that leave it out. */
   static bodyHashOf(r: EntryRecord): string {
-    return bodyHash(bodyOf(r));
+    return bodyHash(r);
   }
 }

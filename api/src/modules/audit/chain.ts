@@ -14,8 +14,7 @@
  * A checkpoint signs "entry `seq` has hash `hash`" with Ed25519: the signed message is
  * `checkpointMessage()`.
  */
-import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { createHash, createPublicKey, hash, verify as verifySignature, type KeyObject } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const OUTCOMES = ['ALLOWED', 'DENIED', 'FAILED'] as const;
@@ -69,7 +68,7 @@ export interface Checkpoint {
   signature: string;
 }
 
-type BodyFields = Omit<EntryRecord, 'seq' | 'at' | 'bodyHash' | 'prevHash' | 'hash'>;
+export type BodyFields = Omit<EntryRecord, 'seq' | 'at' | 'bodyHash' | 'prevHash' | 'hash'>;
 
 export const bodyOf = (r: BodyFields): EntryBody => ({
   v: 1,
@@ -82,38 +81,63 @@ export const bodyOf = (r: BodyFields): EntryBody => ({
   after: r.after ?? null,
 });
 
-const sha256hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+/** One-shot SHA-256 (`crypto.hash`, about twice as fast as a Hash object for short input). */
+const sha256hex = (data: string): string => hash('sha256', data, 'hex');
 
+/**
+ * RFC 8785 canonical JSON of a JSON value (as `JSON.parse` returns, or as the api records: no
+ * undefined inside, finite numbers, well-formed strings): object keys sorted by UTF-16 code
+ * units, no whitespace, scalars as ECMAScript's JSON serializes them — which is what RFC 8785
+ * specifies. Written here, not taken from a general library, because verification runs it
+ * millions of times; `chain.test.ts` checks it against the `canonicalize` package.
+ */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new Error('value has no canonical JSON form');
-  return text;
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('a non-finite number has no canonical JSON form');
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined) throw new Error('value has no canonical JSON form');
+    return text;
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i] === undefined ? null : value[i]);
+    return `${out}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 const str = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
 
 /**
- * `canonicalJson(body)` for the fixed shape of an entry's body, written out directly: the keys
+ * `canonicalJson(bodyOf(fields))` for the fixed shape of an entry's body, written out directly: the keys
  * in RFC 8785 order (sorted by UTF-16 code units), strings as ECMAScript's JSON serializes them
  * (which RFC 8785 adopts), and only `before`/`after`, free-form, through the general encoder.
  * Verifying a trail of millions spends most of its time here; `chain.test.ts` checks it against
  * `canonicalize` on many bodies.
  */
-export function canonicalBody(b: EntryBody): string {
-  const a = b.actor;
-  const r = b.request;
-  const s = b.subject;
+export function canonicalBody(f: BodyFields): string {
   return (
-    `{"action":${JSON.stringify(b.action)},` +
-    `"actor":{"apiKeyId":${str(a.apiKeyId)},"kind":${JSON.stringify(a.kind)},"pseudonym":${str(a.pseudonym)},"role":${str(a.role)}},` +
-    `"after":${b.after === null ? 'null' : canonicalJson(b.after)},"before":${b.before === null ? 'null' : canonicalJson(b.before)},` +
-    `"outcome":${JSON.stringify(b.outcome)},` +
-    `"request":{"id":${str(r.id)},"ip":${str(r.ip)},"userAgent":${str(r.userAgent)}},` +
-    `"subject":{"id":${str(s.id)},"owner":${str(s.owner)},"type":${str(s.type)}},"v":${b.v}}`
+    `{"action":${JSON.stringify(f.action)},` +
+    `"actor":{"apiKeyId":${str(f.apiKeyId)},"kind":${JSON.stringify(f.actorKind)},"pseudonym":${str(f.actorPseudonym)},"role":${str(f.actorRole)}},` +
+    `"after":${f.after === null ? 'null' : canonicalJson(f.after)},"before":${f.before === null ? 'null' : canonicalJson(f.before)},` +
+    `"outcome":${JSON.stringify(f.outcome)},` +
+    `"request":{"id":${str(f.requestId)},"ip":${str(f.clientIp)},"userAgent":${str(f.userAgent)}},` +
+    `"subject":{"id":${str(f.subjectId)},"owner":${str(f.subjectOwner)},"type":${str(f.subjectType)}},"v":1}`
   );
 }
 
-export const bodyHash = (body: EntryBody): string => sha256hex(canonicalBody(body));
+/** SHA-256 of `canonicalJson(bodyOf(fields))`, the entry's `bodyHash`. */
+export const bodyHash = (fields: BodyFields): string => sha256hex(canonicalBody(fields));
 /** `at`: ISO 8601 with milliseconds, as stored, or its epoch milliseconds. */
 export const linkHash = (prevHash: string, seq: number, at: string | number, bodyHashHex: string): string =>
   sha256hex(`${prevHash}:${seq}:${typeof at === 'number' ? at : Date.parse(at)}:${bodyHashHex}`);
@@ -199,6 +223,8 @@ export class ChainWalker {
   readonly verifiedCheckpoints: Checkpoint[] = [];
   count = 0;
   broken: ChainBreak | undefined;
+  /** The first entry walked: where this stretch joins the one before it. */
+  first: { seq: number; prevHash: string } | undefined;
 
   /** `before`: the entry just before the first one fed, when known (its hash anchors the first link). */
   constructor(
@@ -251,12 +277,13 @@ export class ChainWalker {
       return this.fail(seq, 'HASH_MISMATCH', `entry ${seq}'s contents do not match its hash (altered after it was written)`);
     }
     this.last = { seq, hash: storedHash };
+    this.first ??= { seq, prevHash };
     this.count++;
     const cp = this.checkpoints.get(seq);
     return cp ? this.checkCheckpoint(cp, storedHash) : undefined;
   }
 
   entry(r: EntryRecord): ChainBreak | undefined {
-    return this.step(r.seq, r.at, r.prevHash, r.hash, bodyHash(bodyOf(r)));
+    return this.step(r.seq, r.at, r.prevHash, r.hash, bodyHash(r));
   }
 }

@@ -1,0 +1,47 @@
+/**
+ * The hot loop of a verification, shared by `AuditLog.verify` and its worker threads: entries
+ * read as text arrays (`Database.textRows`, past Prisma's per-row work), the next batch read
+ * while one is hashed. Nothing here touches Prisma or GraphQL, so a worker loads little.
+ */
+import type { TextRows } from '@dialoop/db';
+import { bodyHash, type AuditActorKind, type AuditOutcome, type ChainBreak, type ChainWalker, type Json } from './chain.js';
+
+const BATCH = 5_000;
+
+/** An entry's columns as text, in the order the walk reads them (ordered by the number, not by its text). */
+export const VERIFY_SELECT = `SELECT "seq"::text, ((extract(epoch FROM "at") * 1000)::bigint)::text, "actorKind"::text, "actorPseudonym", "actorRole",
+  "apiKeyId", "action", "subjectType", "subjectId", "subjectOwner", "outcome"::text, "requestId", "clientIp", "userAgent", "before"::text,
+  "after"::text, "prevHash", "hash" FROM "AuditEntry" e WHERE e."seq" > $1 AND e."seq" <= $2 ORDER BY e."seq" LIMIT ${BATCH}`;
+
+/** Feeds entries `from`..`to` to `walker`; returns the first break, if any. */
+export async function walkRange(textRows: TextRows, walker: ChainWalker, from: number, to: number): Promise<ChainBreak | undefined> {
+  const fetch = (after: number) => textRows(VERIFY_SELECT, [after, to]);
+  let next = fetch(from - 1);
+  for (;;) {
+    const rows = await next;
+    if (rows.length === 0) return undefined;
+    const last = Number(rows[rows.length - 1]![0]);
+    if (last < to) next = fetch(last);
+    for (const x of rows) {
+      const fields = {
+        actorKind: x[2] as AuditActorKind,
+        actorPseudonym: x[3] ?? null,
+        actorRole: x[4] ?? null,
+        apiKeyId: x[5] ?? null,
+        action: x[6]!,
+        subjectType: x[7] ?? null,
+        subjectId: x[8] ?? null,
+        subjectOwner: x[9] ?? null,
+        outcome: x[10] as AuditOutcome,
+        requestId: x[11] ?? null,
+        clientIp: x[12] ?? null,
+        userAgent: x[13] ?? null,
+        before: x[14] === null ? null : (JSON.parse(x[14]!) as Json),
+        after: x[15] === null ? null : (JSON.parse(x[15]!) as Json),
+      };
+      const broken = walker.step(Number(x[0]), Number(x[1]), x[16]!, x[17]!, bodyHash(fields));
+      if (broken) return broken;
+    }
+    if (last >= to) return undefined;
+  }
+}
