@@ -262,6 +262,18 @@ export class ChainWalker {
 
   /** One link: `bodyHashHex` recomputed from the entry (or given, for an entry left out). */
   step(seq: number, at: string | number, prevHash: string, storedHash: string, bodyHashHex: string): ChainBreak | undefined {
+    return this.advance(seq, prevHash, storedHash, () => linkHash(prevHash, seq, at, bodyHashHex) === storedHash);
+  }
+
+  /**
+   * One link whose hash was already checked against its fields (`linkHolds`): the database's
+   * `sha256()` checks links during online verification, next to the rows it sends.
+   */
+  stepChecked(seq: number, prevHash: string, storedHash: string, linkHolds: boolean): ChainBreak | undefined {
+    return this.advance(seq, prevHash, storedHash, () => linkHolds);
+  }
+
+  private advance(seq: number, prevHash: string, storedHash: string, linkHolds: () => boolean): ChainBreak | undefined {
     if (this.broken) return this.broken;
     if (this.last) {
       if (seq !== this.last.seq + 1) {
@@ -273,7 +285,7 @@ export class ChainWalker {
     } else if (seq === 1 && prevHash !== GENESIS_HASH) {
       return this.fail(seq, 'BROKEN_LINK', 'the first entry does not start from the genesis hash');
     }
-    if (linkHash(prevHash, seq, at, bodyHashHex) !== storedHash) {
+    if (!linkHolds()) {
       return this.fail(seq, 'HASH_MISMATCH', `entry ${seq}'s contents do not match its hash (altered after it was written)`);
     }
     this.last = { seq, hash: storedHash };
