@@ -9,11 +9,14 @@
  * touches Prisma or GraphQL, so a worker loads little.
  */
 import type { TextRows } from '@dialoop/db';
-import { bodyHash, type AuditActorKind, type AuditOutcome, type ChainBreak, type ChainWalker, type Json } from './chain.js';
+import { rowBodyHash, type ChainBreak, type ChainWalker } from './chain.js';
 
 const BATCH = 2_500;
 
-/** An entry's columns as text, in the order the walk reads them (ordered by the number, not by its text). */
+/**
+ * An entry's columns as text, in the order the walk reads them (ordered by the number, not by its
+ * text); `canonicalRowBody` (chain.ts) reads the body from these positions.
+ */
 export const VERIFY_SELECT = `SELECT "seq"::text, ((extract(epoch FROM "at") * 1000)::bigint)::text, "actorKind"::text, "actorPseudonym", "actorRole",
   "apiKeyId", "action", "subjectType", "subjectId", "subjectOwner", "outcome"::text, "requestId", "clientIp", "userAgent", "before"::text,
   "after"::text, "prevHash", "hash", "bodyHash",
@@ -30,24 +33,8 @@ export async function walkRange(textRows: TextRows, walker: ChainWalker, from: n
     const last = Number(rows[rows.length - 1]![0]);
     if (last < to) next = fetch(last);
     for (const x of rows) {
-      const fields = {
-        actorKind: x[2] as AuditActorKind,
-        actorPseudonym: x[3] ?? null,
-        actorRole: x[4] ?? null,
-        apiKeyId: x[5] ?? null,
-        action: x[6]!,
-        subjectType: x[7] ?? null,
-        subjectId: x[8] ?? null,
-        subjectOwner: x[9] ?? null,
-        outcome: x[10] as AuditOutcome,
-        requestId: x[11] ?? null,
-        clientIp: x[12] ?? null,
-        userAgent: x[13] ?? null,
-        before: x[14] === null ? null : (JSON.parse(x[14]!) as Json),
-        after: x[15] === null ? null : (JSON.parse(x[15]!) as Json),
-      };
       // The stored bodyHash must be the fields' own, and the link (checked by PostgreSQL) must hold.
-      const broken = walker.stepChecked(Number(x[0]), x[16]!, x[17]!, x[18] === bodyHash(fields) && x[19] === 'true');
+      const broken = walker.stepChecked(Number(x[0]), x[16]!, x[17]!, x[18] === rowBodyHash(x) && x[19] === 'true');
       if (broken) return broken;
     }
     if (last >= to) return undefined;

@@ -136,6 +136,23 @@ export function canonicalBody(f: BodyFields): string {
   );
 }
 
+/**
+ * `canonicalBody` of an entry read as text columns in `VERIFY_SELECT`'s order (chain-walk.ts),
+ * without building an object per row: the verification's hot path. `before`/`after` are JSON text.
+ */
+export function canonicalRowBody(x: readonly (string | null)[]): string {
+  return (
+    `{"action":${JSON.stringify(x[6])},` +
+    `"actor":{"apiKeyId":${str(x[5] ?? null)},"kind":${JSON.stringify(x[2])},"pseudonym":${str(x[3] ?? null)},"role":${str(x[4] ?? null)}},` +
+    `"after":${x[15] == null ? 'null' : canonicalJson(JSON.parse(x[15]))},"before":${x[14] == null ? 'null' : canonicalJson(JSON.parse(x[14]))},` +
+    `"outcome":${JSON.stringify(x[10])},` +
+    `"request":{"id":${str(x[11] ?? null)},"ip":${str(x[12] ?? null)},"userAgent":${str(x[13] ?? null)}},` +
+    `"subject":{"id":${str(x[8] ?? null)},"owner":${str(x[9] ?? null)},"type":${str(x[7] ?? null)}},"v":1}`
+  );
+}
+
+export const rowBodyHash = (x: readonly (string | null)[]): string => sha256hex(canonicalRowBody(x));
+
 /** SHA-256 of `canonicalJson(bodyOf(fields))`, the entry's `bodyHash`. */
 export const bodyHash = (fields: BodyFields): string => sha256hex(canonicalBody(fields));
 /** `at`: ISO 8601 with milliseconds, as stored, or its epoch milliseconds. */
