@@ -67,6 +67,9 @@ export class DeniedAsNotFound extends AppError {
     super(ErrorCode.NOT_FOUND, `${what} not found`);
   }
 }
+
+/** The NOT_FOUND for a lookup the caller's rules filtered out: a refusal when the record exists (`count` > 0). */
+export const missing = (what: string, count: number) => (count > 0 ? new DeniedAsNotFound(what) : notFound(what));
 export const forbidden = (message = 'Not allowed') => new AppError(ErrorCode.FORBIDDEN, message);
 export const unauthenticated = (message = 'Authentication required') => new AppError(ErrorCode.UNAUTHENTICATED, message);
 export const badInput = (message: string, extensions: Record<string, unknown> = {}) => new AppError(ErrorCode.BAD_USER_INPUT, message, extensions);

@@ -134,11 +134,14 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
           }),
         };
       },
-      onNext: async (_ctx, _id, _payload, args, result) => {
+      // Called for every event of every stream: plain values pass through without a promise.
+      onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return result;
-        const operation = getOperationAST(args.document, args.operationName);
-        await auditOperationErrors(args.contextValue as Context, operation, result.errors);
-        return { ...result, errors: result.errors.map((e) => format(e)) as never };
+        const { errors } = result;
+        return auditOperationErrors(args.contextValue as Context, getOperationAST(args.document, args.operationName), errors).then(() => ({
+          ...result,
+          errors: errors.map((e) => format(e)) as never,
+        }));
       },
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((e) => {

@@ -32,22 +32,19 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import pino from 'pino';
 import { AuditLog } from '../../api/src/modules/audit/audit.service.js';
-import { ChainWalker, GENESIS_HASH, linkHash, type EntryRecord, type Json } from '../../api/src/modules/audit/chain.js';
+import { ChainWalker, GENESIS_HASH, bodyHash, linkHash, type EntryRecord, type Json } from '../../api/src/modules/audit/chain.js';
 import { CheckpointSigner, Pseudonyms, parseSigningKey } from '../../api/src/modules/audit/keys.js';
+import { SEND, connect, freePort, gql, login as loginAs, ms, quantile, sleep } from './lib.js';
 
-// `ws` ships no types and @types/ws is the api's dev dependency; graphql-ws takes the class as `unknown`.
-const WebSocketImpl: unknown = createRequire(import.meta.url)('ws');
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
@@ -85,15 +82,6 @@ const GOAL_VERIFY_PER_S = 100_000;
 const GOAL_QUERY_P50_MS = 50;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function quantile(xs: ArrayLike<number>, q: number): number {
-  const s = Float64Array.from(xs).sort();
-  if (s.length === 0) return NaN;
-  const at = (s.length - 1) * q;
-  const lo = Math.floor(at);
-  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
-}
-const ms = (x: number) => (Number.isFinite(x) ? Number(x.toFixed(x < 10 ? 2 : 1)) : NaN);
 const perS = (n: number, msTaken: number) => Math.round((n * 1000) / msTaken);
 const fmt = (n: number) => n.toLocaleString('en-US');
 const stats = (xs: number[]) => ({ n: xs.length, p50Ms: ms(quantile(xs, 0.5)), p99Ms: ms(quantile(xs, 0.99)), meanMs: ms(xs.reduce((a, b) => a + b, 0) / xs.length), minMs: ms(quantile(xs, 0)), maxMs: ms(quantile(xs, 1)) });
@@ -121,17 +109,6 @@ async function open(url: string): Promise<Database> {
 }
 
 // ---- processes (the api/test/stack.ts pattern) --------------------------------------------------
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
 interface Child {
   url: string;
   child: ChildProcess;
@@ -183,39 +160,9 @@ const startApi = (databaseUrl: string, inferenceUrl: string, env: Record<string,
   }, 'API_PORT', '/healthz');
 
 // ---- GraphQL ------------------------------------------------------------------------------------
-async function gql<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL error (HTTP ${res.status}): ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const login = (url: string, email: string) => loginAs(url, email, PASSWORD);
 
-const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
-const login = async (url: string, email: string) => (await gql<{ login: { accessToken: string } }>(url, LOGIN, { e: email, p: PASSWORD })).login.accessToken;
-
-const SEND = `mutation($input: SendMessageInput!) {
-  sendMessage(input: $input) { conversation { id } userMessage { id } assistantMessage { id status } }
-}`;
 const STREAM = 'subscription($id: ID!) { messageStream(messageId: $id) { seq done status error { code message } } }';
-
-/** An open, acknowledged graphql-ws connection. */
-function connect(url: string, token: string): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client: Client = createClient({
-      url: url.replace(/^http/, 'ws') + '/graphql',
-      webSocketImpl: WebSocketImpl,
-      connectionParams: { authorization: `Bearer ${token}` },
-      lazy: false,
-      retryAttempts: 0,
-      onNonLazyError: reject,
-      on: { connected: () => resolve(client) },
-    });
-  });
-}
 
 /** Waits for the reply's final event (replayed when it already finished); its status. */
 function waitReply(client: Client, id: string): Promise<string> {
@@ -579,7 +526,7 @@ async function seedChain(d: Database, total: number, endMs: number) {
   while (!trail.done) {
     const t = performance.now();
     const rows = trail.chunk(CHUNK).map((r): Seeded => {
-      const bh = AuditLog.bodyHashOf({ ...r, bodyHash: '', prevHash: '', hash: '' });
+      const bh = bodyHash(r);
       const hash = linkHash(prev, r.seq, r.at, bh);
       const row = { ...r, bodyHash: bh, prevHash: prev, hash };
       prev = hash;

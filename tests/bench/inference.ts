@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import * as ort from 'onnxruntime-node';
 import { createMetrics, DEFAULT_MODEL_DIR, Engine, kvNames, openSession, readModelFolder } from '@dialoop/inference';
+import { quantile } from './lib.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
@@ -40,13 +41,6 @@ const spin = args.spin === '1';
 const log = pino({ level: 'warn' });
 
 const median = (xs: number[]) => quantile(xs, 0.5);
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const at = (s.length - 1) * q;
-  const lo = Math.floor(at);
-  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
-}
 
 const folder = readModelFolder('bench', modelDir);
 const sessionOptions = { device: 'cpu', cudaDeviceId: 0, intraOpThreads: threads, interOpThreads: 1, allowSpinning: spin } as const;

@@ -16,18 +16,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '@dialoop/db/testing';
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import { SEND, connect, freePort, gql, login, ms, quantile, sleep } from './lib.js';
 
-// `ws` ships no types and @types/ws is the api's dev dependency; graphql-ws takes the class as `unknown`.
-const WebSocketImpl: unknown = createRequire(import.meta.url)('ws');
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const apiDir = dirname(dirname(fileURLToPath(import.meta.resolve('@dialoop/api'))));
@@ -61,28 +58,8 @@ const userCount = Number(args.users);
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const PASSWORD = 'dialoop-demo';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function quantile(xs: ArrayLike<number>, q: number): number {
-  const s = Float64Array.from(xs).sort();
-  if (s.length === 0) return NaN;
-  const at = (s.length - 1) * q;
-  const lo = Math.floor(at);
-  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
-}
-const ms = (x: number) => (Number.isFinite(x) ? Number(x.toFixed(x < 10 ? 2 : 1)) : NaN);
 
 // ---- processes ----------------------------------------------------------------------------------
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
 interface Child {
   url: string;
   child: ChildProcess;
@@ -130,22 +107,7 @@ function procUsage(pid: number): { cpuS: number; sysS: number; rssMiB: number } 
 }
 
 // ---- GraphQL ------------------------------------------------------------------------------------
-async function gql<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
 const CREATE_USER = 'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }';
-const SEND = `mutation($input: SendMessageInput!) {
-  sendMessage(input: $input) { conversation { id } userMessage { id } assistantMessage { id status } }
-}`;
 const STREAM = `subscription($id: ID!, $from: Int) {
   messageStream(messageId: $id, fromSeq: $from) {
     messageId seq delta done status finishReason usage { promptTokens completionTokens totalTokens }
@@ -161,9 +123,6 @@ interface StreamEvent {
   error: { code: string; message: string } | null;
 }
 
-const login = async (url: string, email: string, password: string) =>
-  (await gql<{ login: { accessToken: string } }>(url, LOGIN, { e: email, p: password })).login.accessToken;
-
 /** `count` people (created by the demo admin), each with an access token. */
 async function benchUsers(url: string, count: number): Promise<string[]> {
   const admin = await login(url, 'admin@demo.local', PASSWORD);
@@ -174,21 +133,6 @@ async function benchUsers(url: string, count: number): Promise<string[]> {
     tokens.push(await login(url, email, 'password-123'));
   }
   return tokens;
-}
-
-/** An open, acknowledged graphql-ws connection. */
-function connect(url: string, token: string): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client: Client = createClient({
-      url: url.replace(/^http/, 'ws') + '/graphql',
-      webSocketImpl: WebSocketImpl,
-      connectionParams: { authorization: `Bearer ${token}` },
-      lazy: false,
-      retryAttempts: 0,
-      onNonLazyError: reject,
-      on: { connected: () => resolve(client) },
-    });
-  });
 }
 
 const sendMessage = (url: string, token: string, content: string, maxTokens: number) =>

@@ -4,8 +4,8 @@ import type { Request, Response } from 'express';
 import { SignJWT, jwtVerify } from 'jose';
 import { stringify } from 'csv-stringify/sync';
 import type { Logger } from 'pino';
-import type { Checkpoint, EntryRecord, ExportManifest } from './chain.js';
-import { AuditLog, type AuditFilter, type AuditScope } from './audit.service.js';
+import { bodyHash, type Checkpoint, type EntryRecord, type ExportManifest } from './chain.js';
+import type { AuditLog, AuditFilter, AuditScope } from './audit.service.js';
 
 /**
  * Audit exports. `exportAudit` (GraphQL) fixes the range, signs a checkpoint on its last entry,
@@ -106,7 +106,7 @@ export async function streamExport(audit: AuditLog, d: ExportDescriptor, res: Re
       for (const r of batch) {
         if (matches(r)) out += csv ? csvLine(entryCsv(r)) : `${JSON.stringify({ type: 'entry', ...r })}\n`;
         else {
-          const link = { seq: r.seq, at: r.at, prevHash: r.prevHash, hash: r.hash, bodyHash: AuditLog.bodyHashOf(r) };
+          const link = { seq: r.seq, at: r.at, prevHash: r.prevHash, hash: r.hash, bodyHash: bodyHash(r) };
           out += csv
             ? csvLine({ record: 'link', seq: link.seq, at: link.at, prev_hash: link.prevHash, hash: link.hash, body_hash: link.bodyHash })
             : `${JSON.stringify({ type: 'link', ...link })}\n`;

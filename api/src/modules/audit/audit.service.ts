@@ -81,48 +81,15 @@ export interface AuditLogOptions {
 const BATCH = 10_000;
 const MAX_STRING = 512;
 
-type Row = {
-  seq: bigint;
-  at: Date;
-  actorKind: AuditActorKind;
-  actorPseudonym: string | null;
-  actorRole: string | null;
-  apiKeyId: string | null;
-  action: string;
-  subjectType: string | null;
-  subjectId: string | null;
-  subjectOwner: string | null;
-  outcome: AuditOutcome;
-  requestId: string | null;
-  clientIp: string | null;
-  userAgent: string | null;
-  before: unknown;
-  after: unknown;
-  bodyHash: string;
-  prevHash: string;
-  hash: string;
-};
+/** An entry as Prisma reads it. */
+type Row = Omit<EntryRecord, 'seq' | 'at' | 'before' | 'after'> & { seq: bigint; at: Date; before: unknown; after: unknown };
 
 export const recordOf = (r: Row): EntryRecord => ({
+  ...r,
   seq: Number(r.seq),
   at: r.at.toISOString(),
-  actorKind: r.actorKind,
-  actorPseudonym: r.actorPseudonym,
-  actorRole: r.actorRole,
-  apiKeyId: r.apiKeyId,
-  action: r.action,
-  subjectType: r.subjectType,
-  subjectId: r.subjectId,
-  subjectOwner: r.subjectOwner,
-  outcome: r.outcome,
-  requestId: r.requestId,
-  clientIp: r.clientIp,
-  userAgent: r.userAgent,
   before: (r.before ?? null) as Json,
   after: (r.after ?? null) as Json,
-  bodyHash: r.bodyHash,
-  prevHash: r.prevHash,
-  hash: r.hash,
 });
 
 const checkpointOf = (c: { seq: bigint; hash: string; at: Date; keyId: string; signature: string }): Checkpoint => ({
@@ -226,8 +193,7 @@ export class AuditLog {
    * write at once; record last in a transaction, so that the lock is held briefly.
    */
   async record(tx: Prisma.TransactionClient, scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
-    const list = Array.isArray(events) ? events : [events];
-    for (const e of list) scope.recorded.add(`${e.action}:${e.outcome ?? 'ALLOWED'}`);
+    const list = this.mark(scope, events);
     if (!this.o.enabled || list.length === 0) return;
     const rows: Prisma.AuditEntryCreateManyInput[] = list.map((e) => {
       const fields = {
@@ -257,12 +223,16 @@ export class AuditLog {
   }
 
   /** `record` in a transaction of its own: reads, denials and failures, which change nothing else. */
-  write(scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
-    if (!this.o.enabled) {
-      for (const e of Array.isArray(events) ? events : [events]) scope.recorded.add(`${e.action}:${e.outcome ?? 'ALLOWED'}`);
-      return Promise.resolve();
-    }
-    return this.o.db.$transaction((tx) => this.record(tx, scope, events));
+  async write(scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
+    if (!this.o.enabled) return void this.mark(scope, events);
+    await this.o.db.$transaction((tx) => this.record(tx, scope, events));
+  }
+
+  /** Notes on the request what it recorded (the error hook does not record a refusal twice). */
+  private mark(scope: AuditScope, events: AuditEvent | AuditEvent[]): AuditEvent[] {
+    const list = Array.isArray(events) ? events : [events];
+    for (const e of list) scope.recorded.add(`${e.action}:${e.outcome ?? 'ALLOWED'}`);
+    return list;
   }
 
   private actorPseudonym(actor: string): string {
@@ -566,10 +536,5 @@ export class AuditLog {
       if (v !== null && v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw badInput(`${name} must be a sequence number (1 or more)`);
     }
     if (from && to && from > to) throw badInput('from is after to');
-  }
-
-  /** The `bodyHash` of an entry, for exports that leave it out. */
-  static bodyHashOf(r: EntryRecord): string {
-    return bodyHash(r);
   }
 }

@@ -119,26 +119,34 @@ export function canonicalJson(value: unknown): string {
 const str = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
 
 /**
- * `canonicalJson(bodyOf(fields))` for the fixed shape of an entry's body, written out directly: the keys
- * in RFC 8785 order (sorted by UTF-16 code units), strings as ECMAScript's JSON serializes them
- * (which RFC 8785 adopts), and only `before`/`after`, free-form, through the general encoder.
- * Verifying a trail of millions spends most of its time here; `chain.test.ts` checks it against
- * `canonicalize` on many bodies.
+ * An entry's body as text columns, in the order verification reads rows (`VERIFY_SELECT`,
+ * chain-walk.ts): the one layout `canonicalRowBody` writes from. `before`/`after` as JSON text.
  */
-export function canonicalBody(f: BodyFields): string {
-  return (
-    `{"action":${JSON.stringify(f.action)},` +
-    `"actor":{"apiKeyId":${str(f.apiKeyId)},"kind":${JSON.stringify(f.actorKind)},"pseudonym":${str(f.actorPseudonym)},"role":${str(f.actorRole)}},` +
-    `"after":${f.after === null ? 'null' : canonicalJson(f.after)},"before":${f.before === null ? 'null' : canonicalJson(f.before)},` +
-    `"outcome":${JSON.stringify(f.outcome)},` +
-    `"request":{"id":${str(f.requestId)},"ip":${str(f.clientIp)},"userAgent":${str(f.userAgent)}},` +
-    `"subject":{"id":${str(f.subjectId)},"owner":${str(f.subjectOwner)},"type":${str(f.subjectType)}},"v":1}`
-  );
-}
+const rowOf = (f: BodyFields): (string | null)[] => [
+  null,
+  null,
+  f.actorKind,
+  f.actorPseudonym,
+  f.actorRole,
+  f.apiKeyId,
+  f.action,
+  f.subjectType,
+  f.subjectId,
+  f.subjectOwner,
+  f.outcome,
+  f.requestId,
+  f.clientIp,
+  f.userAgent,
+  f.before === null ? null : JSON.stringify(f.before),
+  f.after === null ? null : JSON.stringify(f.after),
+];
 
 /**
- * `canonicalBody` of an entry read as text columns in `VERIFY_SELECT`'s order (chain-walk.ts),
- * without building an object per row: the verification's hot path. `before`/`after` are JSON text.
+ * `canonicalJson(bodyOf(…))` for the fixed shape of an entry's body, written out directly from
+ * a row's text columns (no object per row: verifying a trail of millions spends most of its time
+ * here): the keys in RFC 8785 order (sorted by UTF-16 code units), strings as ECMAScript's JSON
+ * serializes them (which RFC 8785 adopts), only `before`/`after`, free-form, through the general
+ * encoder. `chain.test.ts` checks it against `canonicalize` on many bodies.
  */
 export function canonicalRowBody(x: readonly (string | null)[]): string {
   return (
@@ -150,6 +158,9 @@ export function canonicalRowBody(x: readonly (string | null)[]): string {
     `"subject":{"id":${str(x[8] ?? null)},"owner":${str(x[9] ?? null)},"type":${str(x[7] ?? null)}},"v":1}`
   );
 }
+
+/** The same for an entry's fields. */
+export const canonicalBody = (f: BodyFields): string => canonicalRowBody(rowOf(f));
 
 export const rowBodyHash = (x: readonly (string | null)[]): string => sha256hex(canonicalRowBody(x));
 

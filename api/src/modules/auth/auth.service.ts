@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient, type User } from '@dialoop/db';
-import { AppError, DeniedAsNotFound, ErrorCode, badInput, notFound, unauthenticated } from '../../errors.js';
+import { AppError, ErrorCode, badInput, missing, unauthenticated } from '../../errors.js';
 import type { Caller } from '../../context.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
 import { accessible, type Actor } from '../rbac/ability.js';
@@ -203,7 +203,7 @@ export class AuthService {
 
   async revokeApiKey(caller: Caller, id: string) {
     const key = await this.o.db.apiKey.findFirst({ where: { AND: [accessible(caller.ability, 'delete').ofType('ApiKey'), { id }] } });
-    if (!key) throw (await this.o.db.apiKey.count({ where: { id } })) > 0 ? new DeniedAsNotFound('API key') : notFound('API key');
+    if (!key) throw missing('API key', await this.o.db.apiKey.count({ where: { id } }));
     return this.o.db.$transaction(async (tx) => {
       const updated = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: key.revokedAt ?? new Date() } });
       await this.o.audit.record(tx, caller.audit, {

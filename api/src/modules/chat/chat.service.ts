@@ -3,7 +3,7 @@ import { subject as asSubject } from '@casl/ability';
 import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../../context.js';
-import { AppError, DeniedAsNotFound, ErrorCode, badInput, notFound } from '../../errors.js';
+import { AppError, ErrorCode, badInput, missing, notFound } from '../../errors.js';
 import { isUuid, parseId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
 import type { AuditLog } from '../audit/index.js';
@@ -95,7 +95,7 @@ export class ChatService {
   private async findConversation(ability: AppAbility, action: Action, id: string) {
     const key = parseId(id, 'Conversation');
     const conv = await this.o.db.conversation.findFirst({ where: { AND: [accessible(ability, action).ofType('Conversation'), { id: key }] } });
-    if (!conv) throw (await this.o.db.conversation.count({ where: { id: key } })) > 0 ? new DeniedAsNotFound('Conversation') : notFound('Conversation');
+    if (!conv) throw missing('Conversation', await this.o.db.conversation.count({ where: { id: key } }));
     return conv;
   }
 
@@ -103,7 +103,7 @@ export class ChatService {
   private async findMessage(ability: AppAbility, action: Action, id: string, what = 'Message') {
     const key = parseId(id, what);
     const row = await this.o.db.message.findFirst({ where: { AND: [accessible(ability, action).ofType('Message'), { id: key }] } });
-    if (!row) throw (await this.o.db.message.count({ where: { id: key } })) > 0 ? new DeniedAsNotFound(what) : notFound(what);
+    if (!row) throw missing(what, await this.o.db.message.count({ where: { id: key } }));
     return row;
   }
 

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '@dialoop/db';
 import type { Caller } from '../../context.js';
 import type { AuditLog } from '../audit/index.js';
-import { AppError, DeniedAsNotFound, ErrorCode, badInput, notFound } from '../../errors.js';
+import { AppError, ErrorCode, badInput, missing } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import { accessible } from '../rbac/ability.js';
 import { requireActor, type AuthorizationContext } from '../rbac/allow.js';
@@ -27,7 +27,7 @@ export class RatingService {
     // `ratings` API key rates its owner's replies without the `chat` scope's right to read them.
     const key = parseId(messageId, 'Message');
     const message = await this.db.message.findFirst({ where: { id: key, userId: actor.userId } });
-    if (!message) throw (await this.db.message.count({ where: { id: key } })) > 0 ? new DeniedAsNotFound('Message') : notFound('Message');
+    if (!message) throw missing('Message', await this.db.message.count({ where: { id: key } }));
     if (message.role !== 'ASSISTANT') throw badInput('Only assistant replies can be rated', { field: 'messageId' });
     if (message.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
     const data = {
