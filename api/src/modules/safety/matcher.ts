@@ -1,0 +1,374 @@
+import { Automaton } from './automaton.js';
+import { Brk, Kind, SHORT_RUN, folded, foldedUnit, kindOf, kinds, slowFold } from './normalize.js';
+
+export type SafetyLevelName = 'BLOCK' | 'MASK' | 'REVIEW';
+const SEVERITY: Record<SafetyLevelName, number> = { REVIEW: 1, MASK: 2, BLOCK: 3 };
+
+export interface TermSpec {
+  id: string;
+  term: string;
+  level: SafetyLevelName;
+  category: string;
+  /** Whole-word: the match must not continue a Latin word on either side. */
+  wholeWord: boolean;
+}
+
+/** A term occurrence: `start`/`end` are UTF-16 offsets into the original text (end exclusive). */
+export interface Hit {
+  term: TermSpec;
+  start: number;
+  end: number;
+}
+
+export interface Normalized {
+  /** The term's view: its letters and digits, folded. */
+  units: Uint16Array;
+  /** 1 at each position a separator preceded in the term itself ("hate speech"). */
+  gaps: Uint8Array;
+}
+
+/** Longest term, in view units: bounds the stream's hold-back. */
+export const MAX_TERM_UNITS = 64;
+
+/**
+ * The view of a text: for every kept character its folded unit, where it came from in the
+ * original, and the separator run before it. Buffers are reused between scans (one per matcher).
+ */
+class View {
+  unit = new Uint16Array(1024);
+  start = new Int32Array(1024);
+  end = new Int32Array(1024);
+  brk = new Uint8Array(1024);
+  length = 0;
+
+  ensure(n: number) {
+    if (n <= this.unit.length) return;
+    let size = this.unit.length;
+    while (size < n) size *= 2;
+    const u = new Uint16Array(size);
+    u.set(this.unit);
+    const s = new Int32Array(size);
+    s.set(this.start);
+    const e = new Int32Array(size);
+    e.set(this.end);
+    const b = new Uint8Array(size);
+    b.set(this.brk);
+    this.unit = u;
+    this.start = s;
+    this.end = e;
+    this.brk = b;
+  }
+}
+
+/** Normalizes a term the way text is normalized (without matching): its view and its own gaps. */
+export function normalizeTerm(term: string): Normalized {
+  const view = new View();
+  buildView(term, view);
+  const units = view.unit.slice(0, view.length);
+  const gaps = new Uint8Array(view.length);
+  for (let i = 1; i < view.length; i++) gaps[i] = view.brk[i]! & Brk.SEP ? 1 : 0;
+  return { units, gaps };
+}
+
+/** Fills `view` from `text` (used for terms; scans fuse this loop with the automaton). */
+function buildView(text: string, view: View) {
+  view.ensure(text.length * 2 + 8);
+  let n = 0;
+  let run = 0;
+  let bits = 0;
+  const push = (u: number, kind: number, s: number, e: number) => {
+    view.ensure(n + 1);
+    view.unit[n] = u;
+    view.start[n] = s;
+    view.end[n] = e;
+    view.brk[n] = (run > 0 ? bits | (run > SHORT_RUN ? Brk.LONG : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
+    n++;
+    run = 0;
+    bits = 0;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const k = kindOf(unit);
+    if (k === Kind.WORD || k === Kind.WORD_CJK) push(foldedUnit(unit), k, i, i + 1);
+    else if (k === Kind.DROP) continue;
+    else if (k === Kind.MULTI) {
+      const cp = text.codePointAt(i)!;
+      const w = cp > 0xffff ? 2 : 1;
+      for (const [u, kind] of slowFold(cp)) {
+        if (kind === Kind.WORD || kind === Kind.WORD_CJK) push(u, kind, i, i + w);
+        else {
+          run++;
+          bits |= sepBits(kind);
+        }
+      }
+      i += w - 1;
+    } else {
+      run++;
+      bits |= sepBits(k);
+    }
+  }
+  view.length = n;
+  return run;
+}
+
+function sepBits(kind: number): number {
+  if (kind === Kind.SEP_SPACE) return Brk.SEP | Brk.SPACE;
+  if (kind === Kind.SEP_CLAUSE) return Brk.SEP | Brk.CLAUSE;
+  return Brk.SEP;
+}
+
+interface Group {
+  terms: TermSpec[];
+  units: number;
+  gaps: Uint8Array;
+}
+
+export interface ScanResult {
+  hits: Hit[];
+  /** View units in the text (for the stream's hold-back). */
+  viewLength: number;
+}
+
+/**
+ * Matches a fixed list of terms in text, however the text disguises them: compatibility forms,
+ * case, accents, Traditional characters, invisible characters, and separators put between the
+ * letters of a term. A separator run between two letters counts as inserted (and is skipped) when
+ * - it is short (at most SHORT_RUN units), and
+ * - between two CJK characters, it holds no clause punctuation (， 。 、 ： “ …), or
+ * - between two other letters, it holds no white space (s.h.i.t, s-h-i-t), or joins a chain of at
+ *   least three single letters (s h i t, a s s);
+ * otherwise it is a real break and a term cannot span it (unless the term has a break there too).
+ */
+export class Matcher {
+  readonly automaton: Automaton;
+  private readonly groups: Group[];
+  private readonly view = new View();
+  private cand = new Int32Array(256);
+  readonly size: number;
+
+  constructor(terms: TermSpec[]) {
+    const byKey = new Map<string, Group>();
+    const patterns: Uint16Array[] = [];
+    this.groups = [];
+    for (const t of terms) {
+      const n = normalizeTerm(t.term);
+      if (n.units.length === 0 || n.units.length > MAX_TERM_UNITS) continue;
+      const key = String.fromCharCode(...n.units);
+      let g = byKey.get(key);
+      if (!g) {
+        g = { terms: [], units: n.units.length, gaps: n.gaps };
+        byKey.set(key, g);
+        this.groups.push(g);
+        patterns.push(n.units);
+      }
+      g.terms.push(t);
+    }
+    this.size = terms.length;
+    this.automaton = new Automaton(patterns);
+  }
+
+  /** Where view unit `i` of the last scan starts in its text. */
+  viewStart(i: number): number {
+    return this.view.start[i]!;
+  }
+
+  /** Longest term in view units. */
+  get maxUnits(): number {
+    return this.automaton.maxLength;
+  }
+
+  /** Every valid occurrence of every term, in order of end. */
+  scan(text: string): ScanResult {
+    const view = this.view;
+    view.ensure(text.length + 8);
+    const { classOf, table, fail } = this.automaton;
+    let startArr = view.start;
+    let brkArr = view.brk;
+    let n = 0;
+    let run = 0;
+    let bits = 0;
+    let s = 0;
+    let nc = 0;
+    const len = text.length;
+    // Locals, not imported bindings: the loop below runs once per input unit.
+    const kindTable = kinds;
+    const foldTable = folded;
+    for (let i = 0; i < len; i++) {
+      const code = text.charCodeAt(i);
+      let k = kindTable[code]!;
+      if (k === 0) k = kindOf(code);
+      let u: number;
+      if (k === 2 || k === 3) {
+        u = foldTable[code]!;
+      } else if (k === 1) {
+        continue;
+      } else if (k !== 7) {
+        run++;
+        bits |= k === Kind.SEP_SPACE ? 3 : k === Kind.SEP_CLAUSE ? 5 : 1;
+        continue;
+      } else {
+        // Slow path: several units, or a surrogate pair.
+        const cp = text.codePointAt(i)!;
+        const w = cp > 0xffff ? 2 : 1;
+        for (const [fu, kind] of slowFold(cp)) {
+          if (kind !== Kind.WORD && kind !== Kind.WORD_CJK) {
+            run++;
+            bits |= sepBits(kind);
+            continue;
+          }
+          if (n + 1 >= startArr.length) {
+            view.ensure(n + 2);
+            ({ start: startArr, brk: brkArr } = view);
+          }
+          startArr[n] = i;
+          brkArr[n] = (run > 0 ? bits | (run > SHORT_RUN ? Brk.LONG : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
+          run = 0;
+          bits = 0;
+          const c = classOf[fu]!;
+          if (c === 0) s = 0;
+          else {
+            for (;;) {
+              const t = (table[2 * s]! >> 1) + c;
+              if (table[2 * t + 1] === s) {
+                s = t;
+                break;
+              }
+              if (s === 0) break;
+              s = fail[s]!;
+            }
+            if ((table[2 * s]! & 1) === 1) nc = this.candidate(nc, s, n);
+          }
+          n++;
+        }
+        i += w - 1;
+        continue;
+      }
+      startArr[n] = i;
+      brkArr[n] = (run > 0 ? bits | (run > SHORT_RUN ? 8 : 0) : 0) | (k === 3 ? 64 : 0);
+      run = 0;
+      bits = 0;
+      const c = classOf[u]!;
+      if (c === 0) s = 0;
+      else {
+        for (;;) {
+          const t = (table[2 * s]! >> 1) + c;
+          if (table[2 * t + 1] === s) {
+            s = t;
+            break;
+          }
+          if (s === 0) break;
+          s = fail[s]!;
+        }
+        if ((table[2 * s]! & 1) === 1) nc = this.candidate(nc, s, n);
+      }
+      n++;
+    }
+    view.length = n;
+    // The text's end is a real break, like the start.
+    const hits: Hit[] = [];
+    for (let j = 0; j < nc; j += 2) {
+      const g = this.groups[this.cand[j]!]!;
+      const e = this.cand[j + 1]!;
+      const st = e - g.units + 1;
+      if (!this.inner(g, st, e, n)) continue;
+      const edges = this.edge(st, n) && this.edge(e + 1, n);
+      const start = view.start[st]!;
+      const last = view.start[e]!;
+      // The last character's end: a surrogate pair is two units.
+      const end = last + (text.charCodeAt(last) >= 0xd800 && text.charCodeAt(last) <= 0xdbff ? 2 : 1);
+      for (const term of g.terms) if (edges || !term.wholeWord) hits.push({ term, start, end });
+    }
+    return { hits, viewLength: n };
+  }
+
+  private candidate(nc: number, state: number, end: number): number {
+    const { out, outLink } = this.automaton;
+    for (let st = out[state]! >= 0 ? state : outLink[state]!; st >= 0; st = outLink[st]!) {
+      if (nc + 2 > this.cand.length) {
+        const c2 = new Int32Array(this.cand.length * 2);
+        c2.set(this.cand);
+        this.cand = c2;
+      }
+      this.cand[nc++] = out[st]!;
+      this.cand[nc++] = end;
+    }
+    return nc;
+  }
+
+  /** Whether a candidate at view units [st, e] crosses only inserted separators (or the term's own). */
+  private inner(g: Group, st: number, e: number, n: number): boolean {
+    const brk = this.view.brk;
+    for (let i = st + 1; i <= e; i++) {
+      if ((brk[i]! & Brk.SEP) === 0 || g.gaps[i - st] === 1) continue;
+      if (!this.inserted(i, n)) return false;
+    }
+    return true;
+  }
+
+  /** Whether view unit `i` starts a new word: the text's edge, a separator, or a script change. */
+  private edge(i: number, n: number): boolean {
+    if (i <= 0 || i >= n) return true;
+    const b = this.view.brk;
+    if ((b[i]! & Brk.SEP) !== 0) return true;
+    return (b[i]! & Brk.CJK) !== 0 || (b[i - 1]! & Brk.CJK) !== 0;
+  }
+
+  /** Whether the separator run before view unit `i` was inserted between a term's letters. */
+  private inserted(i: number, n: number): boolean {
+    const b = this.view.brk;
+    const here = b[i]!;
+    if (here & Brk.LONG) return false;
+    const cjkLeft = (b[i - 1]! & Brk.CJK) !== 0;
+    const cjkRight = (here & Brk.CJK) !== 0;
+    if (cjkLeft && cjkRight) return (here & Brk.CLAUSE) === 0;
+    if (cjkLeft || cjkRight) return false;
+    if ((here & Brk.SPACE) === 0) return true;
+    // White space between Latin letters: only inside a chain of ≥ 3 single letters.
+    const single = (j: number) => j >= 0 && j < n && (b[j]! & Brk.CJK) === 0 && (j === 0 || (b[j]! & Brk.SEP) !== 0) && (j + 1 >= n || (b[j + 1]! & Brk.SEP) !== 0);
+    if (!single(i - 1) || !single(i)) return false;
+    let chain = 2;
+    for (let j = i - 1; chain < 3 && j > 0 && (b[j]! & Brk.LONG) === 0 && single(j - 1); j--) chain++;
+    for (let j = i + 1; chain < 3 && j < n && (b[j]! & Brk.LONG) === 0 && single(j); j++) chain++;
+    return chain >= 3;
+  }
+
+  /**
+   * Applies the levels to a whole text: the first BLOCK hit if any; otherwise the text with every
+   * MASK hit's original characters replaced by as many `*` (one per code point).
+   */
+  apply(text: string): { text: string; hits: Hit[]; blocked: Hit | undefined } {
+    const { hits } = this.scan(text);
+    return { ...applyHits(text, hits, 0, text.length), hits };
+  }
+}
+
+/** The strongest hit of a list (BLOCK over MASK over REVIEW; earliest first). */
+export function strongest(hits: Hit[]): Hit | undefined {
+  let best: Hit | undefined;
+  for (const h of hits) if (!best || SEVERITY[h.term.level] > SEVERITY[best.term.level] || (SEVERITY[h.term.level] === SEVERITY[best.term.level] && h.start < best.start)) best = h;
+  return best;
+}
+
+/** Masks the MASK hits inside text[from, to), returned as that slice; reports the first BLOCK hit. */
+export function applyHits(text: string, hits: Hit[], from: number, to: number): { text: string; blocked: Hit | undefined } {
+  const blocked = hits.filter((h) => h.term.level === 'BLOCK' && h.end > from).sort((a, b) => a.start - b.start)[0];
+  const spans = hits.filter((h) => h.term.level === 'MASK' && h.end > from && h.start < to).map((h) => [Math.max(h.start, from), Math.min(h.end, to)] as const);
+  if (spans.length === 0) return { text: text.slice(from, to), blocked };
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = from;
+  for (const [s, e] of spans) {
+    if (e <= at) continue;
+    const begin = Math.max(s, at);
+    out += text.slice(at, begin) + mask(text.slice(begin, e));
+    at = e;
+  }
+  return { text: out + text.slice(at, to), blocked };
+}
+
+/** As many `*` as the text has code points. */
+export function mask(text: string): string {
+  let n = 0;
+  for (const _ of text) n++;
+  return '*'.repeat(n);
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { EVASIONS, TERMS } from '../../../test/fixtures/safety-cases.js';
+import { Matcher, type TermSpec } from './matcher.js';
+import { ReplyFilter, RewriteStream, TermStream, compileRewrite, type RewriteSpec } from './stream.js';
+
+const specs: TermSpec[] = TERMS.map((t, i) => ({ id: String(i), term: t.term, level: t.level, category: t.category, wholeWord: t.wholeWord }));
+const matcher = new Matcher(specs);
+
+/** Streams `tokens` through a fresh filter: what clients receive, and the block if any. */
+function stream(tokens: string[], rules: RewriteSpec[] = []) {
+  const filter = new ReplyFilter(
+    new TermStream(matcher),
+    rules.map((r) => new RewriteStream(r, compileRewrite(r), 32)),
+  );
+  let out = '';
+  for (const t of tokens) {
+    const r = filter.push(t);
+    out += r.text;
+    if (r.blocked) return { out, blocked: r.blocked };
+  }
+  const r = filter.end();
+  return { out: out + r.text, blocked: r.blocked, hits: filter.hits };
+}
+
+/** The whole text filtered at once: what the stream must equal. */
+function batch(text: string) {
+  return matcher.apply(text);
+}
+
+/** Every way of cutting `text` into two tokens, every cut into three around it, and one unit per token. */
+function splits(text: string): string[][] {
+  const units = [...text];
+  const out: string[][] = [units];
+  for (let i = 1; i < units.length; i++) {
+    out.push([units.slice(0, i).join(''), units.slice(i).join('')]);
+    for (let j = i + 1; j < Math.min(units.length, i + 3); j++) out.push([units.slice(0, i).join(''), units.slice(i, j).join(''), units.slice(j).join('')]);
+  }
+  return out;
+}
+
+describe('the term filter on a stream', () => {
+  it.each(EVASIONS.map((e) => [e.how, e.term, e.text] as const))('%s (%s): no split of %j leaks', (_how, _term, core) => {
+    const text = `Well, ${core} — as I said.`;
+    const whole = batch(text);
+    for (const tokens of splits(text)) {
+      const r = stream(tokens);
+      if (whole.blocked) {
+        // Nothing of the term, or after it, went out.
+        expect(r.blocked?.term.term).toBe(whole.blocked.term.term);
+        expect(text.startsWith(r.out)).toBe(true);
+        expect(r.out.length).toBeLessThanOrEqual(whole.blocked.start);
+      } else {
+        expect(r.blocked).toBeUndefined();
+        expect(r.out).toBe(whole.text);
+      }
+      expect(matcher.scan(r.out).hits.filter((h) => h.term.level !== 'REVIEW')).toEqual([]);
+    }
+  });
+
+  it('equals filtering the whole text, for random texts cut at random', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const pieces = ['sh', 'it', ' ', '.', 's h i t', '傻', '逼', '賭', '博', 'a', 'ss', 'hole', '\u200b', 'ｆｕｃｋ', 'x', '，', 'kill', ' your', 'self', '😀', 'é', '\u0301'];
+    for (let round = 0; round < 400; round++) {
+      let text = '';
+      const n = 3 + rand(20);
+      for (let i = 0; i < n; i++) text += pieces[rand(pieces.length)];
+      const tokens: string[] = [];
+      for (let at = 0; at < text.length; ) {
+        const len = 1 + rand(5);
+        tokens.push(text.slice(at, at + len));
+        at += len;
+      }
+      const whole = batch(text);
+      const r = stream(tokens);
+      if (whole.blocked) {
+        expect(r.blocked, text).toBeDefined();
+        expect(r.out.length, text).toBeLessThanOrEqual(whole.blocked.start);
+      } else expect(r.out, JSON.stringify(tokens)).toBe(whole.text);
+    }
+  });
+
+  it('holds back no more than the longest term plus a few units', () => {
+    const filter = new ReplyFilter(new TermStream(matcher), []);
+    let out = '';
+    for (const t of 'The quick brown fox jumps over the lazy dog again and again.'.split(/(?<= )/)) out += filter.push(t).text;
+    expect(out.length).toBeGreaterThan(30);
+  });
+
+  it('records each released hit once', () => {
+    const r = stream(['you ', 'sh', 'it and ', 'nazi ', 'stuff and more text to release it all']);
+    expect(r.hits?.map((h) => h.term.term)).toEqual(['shit', 'nazi']);
+  });
+});
+
+describe('rewrite rules on a stream', () => {
+  const rules: RewriteSpec[] = [
+    { id: 'r1', pattern: 'OpenAI', regex: false, caseSensitive: false, replacement: 'Dialoop' },
+    { id: 'r2', pattern: '\\[internal:[a-z0-9-]+\\]', regex: true, caseSensitive: true, replacement: '' },
+    { id: 'r3', pattern: 'v(\\d+)\\.(\\d+)', regex: true, caseSensitive: true, replacement: 'version $1.$2' },
+  ];
+  const text = 'I was made by openai [internal:abc-12] in v2.10, said OPENAI.';
+  const expected = 'I was made by Dialoop  in version 2.10, said Dialoop.';
+
+  it('apply the same at every token boundary as to the whole text', () => {
+    for (const tokens of splits(text)) expect(stream(tokens, rules).out, JSON.stringify(tokens)).toBe(expected);
+  });
+
+  it('run before the term filter, so a rewrite cannot produce a term unchecked', () => {
+    const r = stream(['call me ', 'BAS', 'TARD'], [{ id: 'x', pattern: 'BASTARD', regex: false, caseSensitive: true, replacement: 'bastard' }]);
+    expect(r.out).toBe('call me *******');
+  });
+});

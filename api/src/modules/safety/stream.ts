@@ -1,0 +1,245 @@
+import { applyHits, type Hit, type Matcher } from './matcher.js';
+
+/**
+ * View units held beyond the longest term: a match's right edge (whole-word) and the single-letter
+ * chains that decide whether white space was inserted both look at most this far ahead.
+ */
+export const LOOKAHEAD_UNITS = 4;
+/** Released text kept as left context for the next scan (whole-word and chain checks look back). */
+const CONTEXT_UNITS = 24;
+
+export interface Release {
+  /** Text that may go to clients now. */
+  text: string;
+  /** A BLOCK term was found: nothing after `text` may be released. */
+  blocked?: Hit | undefined;
+}
+
+interface Stage {
+  push(delta: string): Release;
+  end(): Release;
+  /** Input units received but not yet released. */
+  readonly held: number;
+}
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+
+/**
+ * The term filter on a stream of text: holds back just enough text (the longest term's view plus
+ * LOOKAHEAD_UNITS) that a term split across any token boundary is seen whole before any of it is
+ * released. Each push rescans the held text with the released tail as context, which costs
+ * O(hold + delta) per token.
+ */
+export class TermStream implements Stage {
+  private context = '';
+  private pending = '';
+  private readonly hold: number;
+  /** Hits released so far (MASK and REVIEW; a BLOCK ends the stream). */
+  readonly hits: Hit[] = [];
+
+  constructor(private readonly matcher: Matcher) {
+    this.hold = matcher.maxUnits === 0 ? 0 : matcher.maxUnits + LOOKAHEAD_UNITS;
+  }
+
+  get held(): number {
+    return this.pending.length;
+  }
+
+  push(delta: string): Release {
+    this.pending += delta;
+    return this.release(false);
+  }
+
+  end(): Release {
+    return this.release(true);
+  }
+
+  private release(final: boolean): Release {
+    if (this.hold === 0) {
+      const text = this.pending;
+      this.pending = '';
+      return { text };
+    }
+    const text = this.context + this.pending;
+    const from = this.context.length;
+    const { hits, viewLength } = this.matcher.scan(text);
+    // Everything up to `settled` has enough text after it to be judged; `cut` is what may go now.
+    const settled = final ? text.length : viewLength > LOOKAHEAD_UNITS ? this.matcher.viewStart(viewLength - LOOKAHEAD_UNITS) : 0;
+    let cut = final ? text.length : viewLength > this.hold ? this.matcher.viewStart(viewLength - this.hold) : 0;
+    const live = hits.filter((h) => h.end > from && h.end <= settled);
+    const blocked = live.filter((h) => h.term.level === 'BLOCK').sort((a, b) => a.start - b.start)[0];
+    if (blocked) return { text: '', blocked };
+    // A match still open at the cut keeps all of itself back.
+    for (const h of hits) if (h.end > from && h.start < cut && h.end > cut) cut = h.start;
+    if (cut < from) cut = from;
+    if (cut > from && cut < text.length && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
+    const released = live.filter((h) => h.end <= cut);
+    const out = applyHits(text, released, from, cut).text;
+    for (const h of released) if (h.term.level !== 'BLOCK') this.hits.push(h);
+    this.context = text.slice(Math.max(0, cut - CONTEXT_UNITS), cut);
+    this.pending = text.slice(cut);
+    return { text: out };
+  }
+}
+
+export interface RewriteSpec {
+  id: string;
+  /** A regular expression source, or the literal text when `regex` is false. */
+  pattern: string;
+  regex: boolean;
+  caseSensitive: boolean;
+  replacement: string;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Compiles a rule (throws SyntaxError on a bad pattern): a global, Unicode-aware expression. */
+export function compileRewrite(rule: RewriteSpec): RegExp {
+  return new RegExp(rule.regex ? rule.pattern : escapeRegExp(rule.pattern), `gu${rule.caseSensitive ? '' : 'i'}`);
+}
+
+/** Expands `$&`, `$1`…`$99`, `$<name>` and `$$` in a replacement, as String.prototype.replace does. */
+function expand(replacement: string, m: RegExpExecArray): string {
+  return replacement.replace(/\$(\$|&|\d{1,2}|<([^>]+)>)/g, (all, token: string, name: string | undefined) => {
+    if (token === '$') return '$';
+    if (token === '&') return m[0];
+    if (name !== undefined) return m.groups?.[name] ?? '';
+    const i = Number(token);
+    return i < m.length ? (m[i] ?? '') : all;
+  });
+}
+
+/**
+ * One rewrite rule on a stream: holds back `hold` units (the literal's length, or the configured
+ * window for a regular expression), so a match split across tokens is replaced whole.
+ */
+export class RewriteStream implements Stage {
+  private buffer = '';
+  private readonly hold: number;
+  readonly applied: string[] = [];
+
+  constructor(
+    private readonly rule: RewriteSpec,
+    private readonly re: RegExp,
+    regexHold: number,
+  ) {
+    this.hold = rule.regex ? regexHold : rule.pattern.length;
+  }
+
+  get held(): number {
+    return this.buffer.length;
+  }
+
+  push(delta: string): Release {
+    this.buffer += delta;
+    return this.release(false);
+  }
+
+  end(): Release {
+    return this.release(true);
+  }
+
+  private release(final: boolean): Release {
+    const buf = this.buffer;
+    const limit = final ? buf.length : Math.max(0, buf.length - this.hold);
+    let cut = limit;
+    let out = '';
+    let last = 0;
+    const re = this.re;
+    re.lastIndex = 0;
+    for (let m = re.exec(buf); m; m = re.exec(buf)) {
+      if (m[0].length === 0) {
+        re.lastIndex += 1;
+        continue;
+      }
+      const end = m.index + m[0].length;
+      if (m.index >= cut) break;
+      // A match reaching into the held text may still grow: keep it back whole.
+      if (end > limit) {
+        cut = m.index;
+        break;
+      }
+      out += buf.slice(last, m.index) + expand(this.rule.replacement, m);
+      this.applied.push(this.rule.id);
+      last = end;
+    }
+    if (cut < last) cut = last;
+    if (!final && cut > last && isHighSurrogate(buf.charCodeAt(cut - 1))) cut--;
+    out += buf.slice(last, cut);
+    this.buffer = buf.slice(cut);
+    return { text: out };
+  }
+}
+
+/**
+ * A reply's filters, in order: the rewrite rules, then the term filter (last, so a rewrite can
+ * never produce a term that goes out unchecked). `onDelay` receives, for each upstream delta,
+ * how long it was held: from its arrival until the last of its units left the last stage
+ * (units are counted through the stages; a rewrite that changes length shifts this by its difference).
+ */
+export class ReplyFilter {
+  private readonly stages: Stage[];
+  private received = 0;
+  private readonly marks: Array<{ end: number; at: number }> = [];
+  private done = false;
+
+  constructor(
+    readonly terms: TermStream | undefined,
+    readonly rewrites: RewriteStream[],
+    private readonly onDelay?: (ms: number) => void,
+  ) {
+    this.stages = [...rewrites, ...(terms ? [terms] : [])];
+  }
+
+  /** Whether the filter holds text back at all. */
+  get active(): boolean {
+    return this.stages.length > 0;
+  }
+
+  push(delta: string): Release {
+    if (this.done) return { text: '' };
+    this.received += delta.length;
+    this.marks.push({ end: this.received, at: performance.now() });
+    return this.run((s, text) => s.push(text), delta);
+  }
+
+  /** Releases what is held (the reply ended, or was stopped). */
+  end(): Release {
+    if (this.done) return { text: '' };
+    const r = this.run((s, text) => {
+      const a = s.push(text);
+      if (a.blocked) return a;
+      const b = s.end();
+      return { text: a.text + b.text, blocked: b.blocked };
+    }, '');
+    this.done = true;
+    return r;
+  }
+
+  private run(step: (s: Stage, text: string) => Release, input: string): Release {
+    let text = input;
+    for (const stage of this.stages) {
+      const r = step(stage, text);
+      if (r.blocked) {
+        this.done = true;
+        return r;
+      }
+      text = r.text;
+    }
+    this.observe();
+    return { text };
+  }
+
+  private observe() {
+    if (!this.onDelay) return;
+    const held = this.stages.reduce((n, s) => n + s.held, 0);
+    const released = this.received - held;
+    const now = performance.now();
+    while (this.marks.length > 0 && this.marks[0]!.end <= released) this.onDelay(now - this.marks.shift()!.at);
+  }
+
+  /** The hits released (MASK and REVIEW). */
+  get hits(): Hit[] {
+    return this.terms?.hits ?? [];
+  }
+}
