@@ -99,6 +99,23 @@ export const envSchema = (base = process.cwd()) =>
       /** How often retention runs. */
       RETENTION_SWEEP_INTERVAL_S: positiveInt.default(3600),
       BODY_LIMIT: z.string().default('1mb'),
+
+      /** `off` skips the content filter (input and stream): for benchmarks comparing with and without. */
+      SAFETY: z.enum(['on', 'off']).default('on'),
+      /** What a reply stopped by a BLOCK term ends with. */
+      SAFETY_REFUSAL: z.string().min(1).default('[This reply was stopped by the content filter.]'),
+      /** Units a regular-expression rewrite rule holds back on the stream (its longest expected match). */
+      SAFETY_REGEX_HOLD: z.coerce.number().int().min(1).max(1024).default(64),
+      /** How often each process checks for a newer term list (Redis, when set, also tells it at once). */
+      SAFETY_RELOAD_INTERVAL_S: z.coerce.number().positive().default(5),
+      /** Conversation monitoring: the sliding window, and the number of safety events in it at which each step triggers. */
+      SAFETY_WINDOW_S: positiveInt.default(3600),
+      SAFETY_WARN_AT: positiveInt.default(3),
+      SAFETY_SLOW_AT: positiveInt.default(5),
+      SAFETY_LOCK_AT: positiveInt.default(8),
+      SAFETY_REVIEW_AT: positiveInt.default(8),
+      /** While a person is slowed down: seconds between two of their messages. */
+      SAFETY_SLOW_INTERVAL_S: z.coerce.number().positive().default(30),
     })
     .superRefine((env, ctx) => {
       if (env.NODE_ENV === 'production') {
@@ -131,6 +148,10 @@ export const envSchema = (base = process.cwd()) =>
           ctx.addIssue({ code: 'custom', path: ['AUDIT_SIGNING_KEY'], message: (err as Error).message });
         }
       }
+      if (!(env.SAFETY_WARN_AT <= env.SAFETY_SLOW_AT && env.SAFETY_SLOW_AT <= env.SAFETY_LOCK_AT && env.SAFETY_LOCK_AT <= env.SAFETY_REVIEW_AT)) {
+        ctx.addIssue({ code: 'custom', path: ['SAFETY_WARN_AT'], message: 'escalation steps go in order: SAFETY_WARN_AT ≤ SAFETY_SLOW_AT ≤ SAFETY_LOCK_AT ≤ SAFETY_REVIEW_AT' });
+      }
+      if (env.NODE_ENV === 'production' && env.SAFETY === 'off') ctx.addIssue({ code: 'custom', path: ['SAFETY'], message: 'production refuses SAFETY=off' });
       if (env.OIDC_AUDIENCE && !env.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC_AUDIENCE needs OIDC_ISSUER' });
       // Without an audience, a token the issuer minted for any other application would be accepted.
       if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['OIDC_AUDIENCE'], message: 'OIDC_ISSUER needs OIDC_AUDIENCE (the client id Dialoop is known by)' });

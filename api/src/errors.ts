@@ -21,6 +21,10 @@ export const ErrorCode = {
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_INTERRUPTED: 'UPSTREAM_INTERRUPTED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The content filter refused the text; `extensions.category` names why. */
+  SAFETY_BLOCKED: 'SAFETY_BLOCKED',
+  /** Conversation monitoring locked the conversation; an admin may unlock it. */
+  CONVERSATION_LOCKED: 'CONVERSATION_LOCKED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,6 +14,19 @@ export function createMetrics() {
       registers: [registry],
     }),
     activeGenerations: new Gauge({ name: 'dialoop_api_active_generations', help: 'Replies streaming on this process', registers: [registry] }),
+    safetyHits: new Counter({
+      name: 'dialoop_api_safety_hits_total',
+      help: 'Safety term hits, by level, category and direction (INPUT, OUTPUT)',
+      labelNames: ['level', 'category', 'direction'] as const,
+      registers: [registry],
+    }),
+    safetyHoldback: new Histogram({
+      name: 'dialoop_api_safety_holdback_seconds',
+      help: 'How long the stream filter held each upstream delta before its last character went out',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    safetyEscalations: new Counter({ name: 'dialoop_api_safety_escalations_total', help: 'Conversation monitoring steps taken', labelNames: ['step'] as const, registers: [registry] }),
     wsConnections: new Gauge({ name: 'dialoop_api_ws_connections', help: 'Open graphql-ws connections', registers: [registry] }),
   };
 }

@@ -6,6 +6,7 @@ import { AuthResolver } from './modules/auth/index.js';
 import { ChatResolver } from './modules/chat/index.js';
 import { PrivacyResolver } from './modules/privacy/index.js';
 import { RatingsResolver } from './modules/ratings/index.js';
+import { ConversationSafetyResolver, MessageSafetyResolver, SafetyResolver } from './modules/safety/index.js';
 import { authChecker } from './modules/rbac/index.js';
 import { UsersResolver } from './modules/users/index.js';
 import { guardRootFields } from './middleware.js';
@@ -24,7 +25,17 @@ const unusedPubSub: PubSub = {
   },
 };
 
-export const resolvers = [AuthResolver, UsersResolver, ChatResolver, RatingsResolver, AuditResolver, PrivacyResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  UsersResolver,
+  ChatResolver,
+  RatingsResolver,
+  AuditResolver,
+  PrivacyResolver,
+  SafetyResolver,
+  MessageSafetyResolver,
+  ConversationSafetyResolver,
+] as const;
 
 /** The GraphQL schema; `schema.graphql` is its committed print (`pnpm --filter @dialoop/api schema:emit`). */
 export function createSchema(): Promise<GraphQLSchema> {

@@ -35,6 +35,7 @@ import { AccessTokens, AuthService, OidcVerifier, type Authenticated } from './m
 import { PrivacyService } from './modules/privacy/index.js';
 import { ChatService, GenerationManager, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
 import { RatingService } from './modules/ratings/index.js';
+import { SafetyService } from './modules/safety/index.js';
 import { abilityFor } from './modules/rbac/index.js';
 import { UserService } from './modules/users/index.js';
 import { createSchema } from './schema.js';
@@ -122,7 +123,6 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
     log,
   });
-  const generations = new GenerationManager({ db, bus, upstreams, flushMs: env.STREAM_FLUSH_MS, log, metrics });
   const limits = new Limits({ messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE, redis });
   const secret = (value: string | undefined, file: string, variable: string, generate: () => string) =>
     persistedSecret({ value, dataDir: env.DIALOOP_DATA_DIR, file, variable, generate }, log);
@@ -144,6 +144,25 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     log,
   });
   await recordConfig(audit, db, auditedConfig(env, signer, pseudonymKey));
+  const safety = new SafetyService({
+    db,
+    audit,
+    redis,
+    log,
+    metrics,
+    settings: {
+      enabled: env.SAFETY === 'on',
+      refusal: env.SAFETY_REFUSAL,
+      regexHold: env.SAFETY_REGEX_HOLD,
+      reloadIntervalMs: env.SAFETY_RELOAD_INTERVAL_S * 1000,
+      windowSeconds: env.SAFETY_WINDOW_S,
+      thresholds: { WARN: env.SAFETY_WARN_AT, SLOW: env.SAFETY_SLOW_AT, LOCK: env.SAFETY_LOCK_AT, REVIEW: env.SAFETY_REVIEW_AT },
+      slowIntervalMs: env.SAFETY_SLOW_INTERVAL_S * 1000,
+    },
+  });
+  if (env.SAFETY === 'off') log.warn('SAFETY=off: prompts and replies are not filtered (benchmarks only)');
+  await safety.start();
+  const generations = new GenerationManager({ db, bus, upstreams, flushMs: env.STREAM_FLUSH_MS, log, metrics, safety });
   const exportTokens = new ExportTokens(jwtSecret);
 
   const auth = new AuthService({
@@ -158,6 +177,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   const chat = new ChatService({
     db,
     audit,
+    safety,
     bus,
     generations,
     upstreams,
@@ -185,6 +205,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     users,
     chat,
     ratings: new RatingService(db, audit),
+    safety,
     upstreams,
     generations,
     bus,
@@ -404,6 +425,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
         clearInterval(livenessTimer);
         for (const t of jobs) clearInterval(t);
         await generations.close();
+        await safety.close();
         await apollo.stop();
         upstreams.close();
         await bus.close();

@@ -5,6 +5,7 @@ import type { AuthService } from './modules/auth/index.js';
 import type { ChatService, GenerationManager, StreamBus, Upstreams } from './modules/chat/index.js';
 import type { PrivacyService } from './modules/privacy/index.js';
 import type { RatingService } from './modules/ratings/index.js';
+import type { SafetyService } from './modules/safety/index.js';
 import type { UserService } from './modules/users/index.js';
 
 /** The services resolvers call, built once per process (server.ts) and shared by every request. */
@@ -17,6 +18,7 @@ export interface Services {
   users: UserService;
   chat: ChatService;
   ratings: RatingService;
+  safety: SafetyService;
   upstreams: Upstreams;
   generations: GenerationManager;
   bus: StreamBus;

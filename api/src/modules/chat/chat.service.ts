@@ -7,6 +7,7 @@ import { AppError, ErrorCode, badInput, missing, notFound } from '../../errors.j
 import { isUuid, parseId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
 import type { AuditLog } from '../audit/index.js';
+import type { Hit, SafetyService } from '../safety/index.js';
 import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
 import type { Action } from '../rbac/rules.js';
 import { assertCan, requireActor, type AuthorizationContext } from '../rbac/allow.js';
@@ -19,6 +20,7 @@ import type { ChatTurn, SamplingParams, Upstreams } from './upstream.js';
 export interface ChatServiceOptions {
   db: PrismaClient;
   audit: AuditLog;
+  safety: SafetyService;
   bus: StreamBus;
   generations: GenerationManager;
   upstreams: Upstreams;
@@ -76,9 +78,13 @@ export class ChatService {
     return { model, upstream };
   }
 
-  /** Rate limit and concurrency limit for one more reply by this person. */
-  private async admit(actor: Actor) {
+  /**
+   * Rate limit and concurrency limit for one more reply by this person, and what conversation
+   * monitoring says (a locked conversation, a person slowed down).
+   */
+  private async admit(actor: Actor, conversation?: { id: string; lockedAt: Date | null }) {
     if (!this.o.generations.accepting) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The api is shutting down; retry shortly');
+    await this.o.safety.admit(actor.userId, conversation);
     await this.o.limits.message(actor.userId);
     const streaming = await this.o.db.message.count({ where: { userId: actor.userId, status: 'STREAMING' } });
     if (streaming >= this.o.maxConcurrentGenerations) {
@@ -149,6 +155,9 @@ export class ChatService {
       model: string | null;
       upstream: string | undefined;
       params: SamplingParams;
+      /** What the content filter found in `userContent` (already masked). */
+      hits?: Hit[];
+      safety?: 'BLOCK' | 'MASK' | 'REVIEW' | null;
     },
   ) {
     const db = this.o.db;
@@ -159,7 +168,7 @@ export class ChatService {
     const assistantId = randomUUID();
     const rows: Prisma.MessageCreateManyInput[] = [];
     if (turn.userContent !== null && userMessageId) {
-      rows.push({ id: userMessageId, conversationId, userId: actor.userId, parentId: turn.parentId, role: 'USER', content: turn.userContent });
+      rows.push({ id: userMessageId, conversationId, userId: actor.userId, parentId: turn.parentId, role: 'USER', content: turn.userContent, safety: turn.safety ?? null });
       messages.push({ role: 'user', content: turn.userContent });
     }
     const replyParent = userMessageId ?? turn.parentId;
@@ -170,6 +179,7 @@ export class ChatService {
         ? await tx.conversation.update({ where: { id: existing }, data: { updatedAt: new Date() } })
         : await tx.conversation.create({ data: { id: conversationId, userId: actor.userId, title: (turn.conversation as { title: string }).title } });
       const messageRows = await tx.message.createManyAndReturn({ data: rows });
+      const safety = userMessageId && turn.hits ? await this.o.safety.recordInput(tx, turn.hits, { userId: actor.userId, conversationId, messageId: userMessageId }) : undefined;
       // Last in the transaction: the chain lock is held only until the commit that follows.
       await this.o.audit.record(tx, caller.audit, {
         action,
@@ -181,41 +191,60 @@ export class ChatService {
           parentId: turn.parentId,
           model: turn.model,
           contentLength: turn.userContent?.length ?? null,
+          ...(safety ? { safety } : {}),
         },
       });
       return [conv, messageRows] as const;
     });
     const byId = new Map(created.map((m) => [m.id, m]));
     const assistantMessage = byId.get(assistantId)!;
-    this.o.generations.start({ messageId: assistantId, userId: actor.userId, model: turn.model, upstream: turn.upstream, messages, params: turn.params });
-    return { conversation, userMessage: userMessageId ? byId.get(userMessageId)! : undefined, assistantMessage };
+    // Monitoring counts this prompt's hits; a lock it takes shows in the payload's conversation.
+    let current = conversation;
+    if (turn.hits && turn.hits.length > 0 && (await this.o.safety.monitor(actor.userId, conversationId)).includes('LOCK')) {
+      current = (await db.conversation.findUnique({ where: { id: conversationId } })) ?? conversation;
+    }
+    this.o.generations.start({
+      messageId: assistantId,
+      userId: actor.userId,
+      conversationId,
+      model: turn.model,
+      upstream: turn.upstream,
+      messages,
+      params: turn.params,
+      filter: this.o.safety.replyFilter(),
+    });
+    return { conversation: current, userMessage: userMessageId ? byId.get(userMessageId)! : undefined, assistantMessage };
   }
 
   async send(ctx: Caller, input: SendInput) {
     const actor = requireActor(ctx);
     this.checkContent(input.content);
-    let conversationId = input.conversationId ? (await this.findConversation(ctx.ability, 'update', input.conversationId)).id : undefined;
+    let conversation = input.conversationId ? await this.findConversation(ctx.ability, 'update', input.conversationId) : undefined;
     let parent: MessageRow | undefined;
     if (input.parentId) {
       const row = await this.findMessage(ctx.ability, 'read', input.parentId, 'Parent message');
-      if (conversationId && row.conversationId !== conversationId) throw badInput('parentId belongs to another conversation', { field: 'parentId' });
-      conversationId = (await this.findConversation(ctx.ability, 'update', row.conversationId)).id;
+      if (conversation && row.conversationId !== conversation.id) throw badInput('parentId belongs to another conversation', { field: 'parentId' });
+      conversation = await this.findConversation(ctx.ability, 'update', row.conversationId);
       parent = row;
-    } else if (conversationId) {
-      parent = (await this.o.db.message.findFirst({ where: { conversationId }, orderBy: { ordinal: 'desc' } })) ?? undefined;
+    } else if (conversation) {
+      parent = (await this.o.db.message.findFirst({ where: { conversationId: conversation.id }, orderBy: { ordinal: 'desc' } })) ?? undefined;
     }
     if (parent && parent.role !== 'ASSISTANT') throw badInput('A message answers an assistant reply: parentId must name one', { field: 'parentId' });
     if (parent?.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply this message answers is still streaming');
-    if (!conversationId) assertCan(ctx, 'create', 'Conversation');
-    await this.admit(actor);
+    if (!conversation) assertCan(ctx, 'create', 'Conversation');
+    await this.admit(actor, conversation);
+    const verdict = this.o.safety.checkInput(input.content);
+    if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'sendMessage', verdict.blocked, verdict.hits, conversation?.id ?? null);
     const { model, upstream } = await this.pickModel(input.model);
     const turn = await this.startTurn(ctx, actor, 'sendMessage', {
-      conversation: conversationId ? { id: conversationId } : { title: input.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) },
+      conversation: conversation ? { id: conversation.id } : { title: verdict.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) },
       parentId: parent?.id ?? null,
-      userContent: input.content,
+      userContent: verdict.content,
       model,
       upstream,
       params: cleanParams(input.params),
+      hits: verdict.hits,
+      safety: verdict.level,
     });
     return { ...turn, userMessage: turn.userMessage! };
   }
@@ -225,8 +254,8 @@ export class ChatService {
     const actor = requireActor(ctx);
     const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be regenerated', { field: 'messageId' });
-    await this.findConversation(ctx.ability, 'update', original.conversationId);
-    await this.admit(actor);
+    const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
+    await this.admit(actor, conversation);
     const { model, upstream } = await this.pickModel(opts.model ?? original.model ?? undefined);
     const turn = await this.startTurn(ctx, actor, 'regenerate', {
       conversation: { id: original.conversationId },
@@ -246,15 +275,19 @@ export class ChatService {
     const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'USER') throw badInput('Only a user message can be edited', { field: 'messageId' });
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
-    await this.admit(actor);
+    await this.admit(actor, conversation);
+    const verdict = this.o.safety.checkInput(content);
+    if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'editAndResend', verdict.blocked, verdict.hits, conversation.id);
     const { model, upstream } = await this.pickModel(opts.model);
     const turn = await this.startTurn(ctx, actor, 'editAndResend', {
       conversation: { id: conversation.id },
       parentId: original.parentId,
-      userContent: content,
+      userContent: verdict.content,
       model,
       upstream,
       params: cleanParams(opts.params),
+      hits: verdict.hits,
+      safety: verdict.level,
     });
     return { ...turn, userMessage: turn.userMessage! };
   }

@@ -3,6 +3,7 @@ import type { MessageStatus, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { ErrorCode } from '../../errors.js';
+import type { Hit, ReplyFilter } from '../safety/index.js';
 import { finalEvent, type FinishedRow } from './events.js';
 import type { StreamBus } from './stream-bus.js';
 import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } from './upstream.js';
@@ -10,15 +11,28 @@ import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } fro
 export interface GenerationJob {
   messageId: string;
   userId: string;
+  conversationId: string;
   /** null when no upstream could be asked which models exist. */
   model: string | null;
   /** Base URL of the upstream serving the model; undefined when no upstream lists it. */
   upstream: string | undefined;
   messages: ChatTurn[];
   params: SamplingParams;
+  /** The content filter the reply streams through (undefined: none). */
+  filter?: ReplyFilter | undefined;
 }
 
 class CancelledError extends Error {}
+/** The content filter found a BLOCK term: the upstream generation is stopped. */
+class BlockedError extends Error {}
+
+/** What the manager needs of content safety for replies. */
+export interface OutputSafety {
+  readonly refusal: string;
+  recordOutput(reply: { userId: string; conversationId: string; messageId: string }, hits: Hit[], blocked: Hit | undefined): Promise<void>;
+}
+
+const SEVERITY = { REVIEW: 1, MASK: 2, BLOCK: 3 } as const;
 
 /** The conversation without its oldest exchange (system messages stay first). */
 export function dropOldestTurns(messages: ChatTurn[]): ChatTurn[] {
@@ -34,6 +48,9 @@ interface Running {
   content: string;
   deltaEnds: number[];
   seq: number;
+  /** Deltas received from upstream (the filter may hold some back). */
+  received: number;
+  blocked: Hit | undefined;
   dirty: boolean;
   startedAt: number;
   firstTokenAt: number | undefined;
@@ -53,6 +70,7 @@ export interface GenerationOptions {
   flushMs: number;
   log: Logger;
   metrics: GenerationMetrics;
+  safety?: OutputSafety | undefined;
 }
 
 /**
@@ -91,6 +109,8 @@ export class GenerationManager {
       content: '',
       deltaEnds: [],
       seq: 0,
+      received: 0,
+      blocked: undefined,
       dirty: false,
       startedAt: performance.now(),
       firstTokenAt: undefined,
@@ -120,11 +140,15 @@ export class GenerationManager {
       const handlers = {
         onDelta: (delta: string) => {
           r.firstTokenAt ??= performance.now();
-          r.seq += 1;
-          r.content += delta;
-          r.deltaEnds.push(r.content.length);
-          r.dirty = true;
-          this.o.bus.append(job.messageId, { seq: r.seq, delta });
+          r.received += 1;
+          if (!job.filter) return this.emit(r, delta);
+          if (r.blocked) return;
+          const out = job.filter.push(delta);
+          if (out.text) this.emit(r, out.text);
+          if (out.blocked) {
+            r.blocked = out.blocked;
+            r.abort.abort(new BlockedError('blocked'));
+          }
         },
         onUsage: (u: { promptTokens: number; completionTokens: number }) => (r.usage = u),
         onFinish: (reason: string | null) => (r.finishReason = reason),
@@ -136,12 +160,14 @@ export class GenerationManager {
           await this.o.upstreams.stream(job.upstream, job.model, messages, job.params, r.abort.signal, handlers);
           break;
         } catch (err) {
-          if (!(err instanceof UpstreamError && err.contextTooLong && r.seq === 0 && messages.length > 1)) throw err;
+          if (!(err instanceof UpstreamError && err.contextTooLong && r.received === 0 && messages.length > 1)) throw err;
         }
       }
       r.finishReason ??= 'stop';
     } catch (err) {
-      if (r.abort.signal.aborted && r.abort.signal.reason instanceof CancelledError) {
+      if (r.abort.signal.aborted && r.abort.signal.reason instanceof BlockedError) {
+        // Handled below: the reply ends with the refusal.
+      } else if (r.abort.signal.aborted && r.abort.signal.reason instanceof CancelledError) {
         status = 'CANCELLED';
         r.finishReason = 'cancelled';
       } else {
@@ -149,18 +175,40 @@ export class GenerationManager {
         const message = err instanceof UpstreamError ? err.message : 'Generation failed';
         if (!(err instanceof UpstreamError)) this.o.log.error({ err, messageId: job.messageId }, 'generation failed');
         // A reply that had begun is kept, cut short; one that never started failed.
-        status = r.seq > 0 || code === 'UPSTREAM_INTERRUPTED' ? 'INTERRUPTED' : 'FAILED';
-        error = { code: r.seq > 0 && code === 'UPSTREAM_ERROR' ? ErrorCode.UPSTREAM_INTERRUPTED : code, message };
+        status = r.received > 0 || code === 'UPSTREAM_INTERRUPTED' ? 'INTERRUPTED' : 'FAILED';
+        error = { code: r.received > 0 && code === 'UPSTREAM_ERROR' ? ErrorCode.UPSTREAM_INTERRUPTED : code, message };
       }
     }
+    // What the filter still holds goes out now (checked like the rest), however the reply ended.
+    if (job.filter && !r.blocked) {
+      const out = job.filter.end();
+      if (out.text) this.emit(r, out.text);
+      r.blocked = out.blocked;
+    }
+    if (r.blocked) {
+      // A BLOCK term: the reply ends with the refusal, and says why.
+      this.emit(r, (r.content ? '\n\n' : '') + (this.o.safety?.refusal ?? ''));
+      status = 'COMPLETE';
+      r.finishReason = 'content_filter';
+      error = null;
+    }
     await this.complete(r, status, error);
+  }
+
+  /** Publishes text that may go to clients as the reply's next delta. */
+  private emit(r: Running, text: string) {
+    r.seq += 1;
+    r.content += text;
+    r.deltaEnds.push(r.content.length);
+    r.dirty = true;
+    this.o.bus.append(r.job.messageId, { seq: r.seq, delta: text });
   }
 
   private async complete(r: Running, status: MessageStatus, error: { code: string; message: string } | null) {
     const { job } = r;
     const now = performance.now();
     const ttft = r.firstTokenAt === undefined ? null : Math.round(r.firstTokenAt - r.startedAt);
-    const completionTokens = r.usage?.completionTokens ?? r.seq;
+    const completionTokens = r.usage?.completionTokens ?? r.received;
     const decodeSeconds = r.firstTokenAt === undefined ? 0 : (now - r.firstTokenAt) / 1000;
     const row: FinishedRow = {
       content: r.content,
@@ -170,17 +218,20 @@ export class GenerationManager {
       errorCode: error?.code ?? null,
       errorMessage: error?.message ?? null,
       promptTokens: r.usage?.promptTokens ?? null,
-      completionTokens: r.usage || r.seq > 0 ? completionTokens : null,
+      completionTokens: r.usage || r.received > 0 ? completionTokens : null,
       timeToFirstTokenMs: ttft,
       tokensPerSecond: decodeSeconds > 0 && completionTokens > 1 ? Math.round(((completionTokens - 1) / decodeSeconds) * 10) / 10 : null,
     };
     r.dirty = false;
+    const hits = job.filter?.hits ?? [];
+    let safety: keyof typeof SEVERITY | null = r.blocked ? 'BLOCK' : null;
+    for (const h of hits) if (!safety || SEVERITY[h.term.level] > SEVERITY[safety]) safety = h.term.level;
     try {
       // Only a row still STREAMING is settled here: one already settled elsewhere (cancelled by a
       // request that found no live generator) keeps that outcome.
       const res = await this.o.db.message.updateMany({
         where: { id: job.messageId, status: 'STREAMING' },
-        data: { ...row, generatorId: null, completedAt: new Date() },
+        data: { ...row, safety, generatorId: null, completedAt: new Date() },
       });
       if (res.count === 0) {
         // Settled elsewhere meanwhile: the final event says what is stored.
@@ -190,6 +241,11 @@ export class GenerationManager {
     } catch (err) {
       // The row is gone (conversation deleted mid-reply) or the database is down: the event still goes out.
       this.o.log.warn({ err, messageId: job.messageId }, 'could not store the finished reply');
+    }
+    if (this.o.safety && (hits.length > 0 || r.blocked)) {
+      await this.o.safety
+        .recordOutput({ userId: job.userId, conversationId: job.conversationId, messageId: job.messageId }, hits, r.blocked)
+        .catch((err: unknown) => this.o.log.error({ err, messageId: job.messageId }, 'could not record the reply’s safety events'));
     }
     this.running.delete(job.messageId);
     this.o.metrics.generations.inc({ status });

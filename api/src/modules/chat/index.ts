@@ -3,3 +3,4 @@ export { ChatService, type MessageEventPayload } from './chat.service.js';
 export { GenerationManager, type GenerationMetrics } from './generation.js';
 export { MemoryStreamBus, RedisStreamBus, type StreamBus } from './stream-bus.js';
 export { Upstreams } from './upstream.js';
+export { Conversation, Message } from './chat.types.js';

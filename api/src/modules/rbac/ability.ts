@@ -8,6 +8,10 @@ export type AppSubjects =
   | 'Model'
   | 'AuditEntry'
   | 'AuditCheckpoint'
+  | 'SafetyTerm'
+  | 'RewriteRule'
+  | 'SafetyEvent'
+  | 'SafetyEscalation'
   | 'all';
 export type AppAbility = Ability<[Action, AppSubjects], PrismaQueryOf<Prisma.TypeMap>>;
 

@@ -12,7 +12,21 @@ export type RoleName = (typeof ROLES)[number];
 export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete', 'cancel', 'export'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const SUBJECTS = ['User', 'ApiKey', 'Conversation', 'Message', 'Rating', 'Model', 'AuditEntry', 'AuditCheckpoint', 'all'] as const;
+export const SUBJECTS = [
+  'User',
+  'ApiKey',
+  'Conversation',
+  'Message',
+  'Rating',
+  'Model',
+  'AuditEntry',
+  'AuditCheckpoint',
+  'SafetyTerm',
+  'RewriteRule',
+  'SafetyEvent',
+  'SafetyEscalation',
+  'all',
+] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 export interface RuleData {
@@ -51,6 +65,9 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     ...ownChat,
     { action: 'read', subject: ['Conversation', 'Message', 'Rating'] },
     { action: 'read', subject: 'User', fields: PUBLIC_USER_FIELDS },
+    // What the content filter caught, and monitoring's items for them to resolve.
+    { action: 'read', subject: 'SafetyEvent' },
+    { action: ['read', 'update'], subject: 'SafetyEscalation' },
   ],
   // Compliance officers read and export the audit trail and nothing else; nobody writes it.
   COMPLIANCE: [
@@ -62,6 +79,9 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     { action: 'manage', subject: ['User', 'ApiKey'] },
     { action: 'read', subject: ['Conversation', 'Message', 'Rating'] },
     { action: 'create', subject: 'AuditCheckpoint' },
+    // Term lists, rewrite rules and monitoring.
+    { action: 'manage', subject: ['SafetyTerm', 'RewriteRule', 'SafetyEscalation'] },
+    { action: 'read', subject: 'SafetyEvent' },
   ],
 };
 

@@ -187,6 +187,8 @@ export class ReplyFilter {
     readonly terms: TermStream | undefined,
     readonly rewrites: RewriteStream[],
     private readonly onDelay?: (ms: number) => void,
+    /** Milliseconds; the benchmark replays recorded streams on its own clock. */
+    private readonly clock: () => number = () => performance.now(),
   ) {
     this.stages = [...rewrites, ...(terms ? [terms] : [])];
   }
@@ -199,7 +201,7 @@ export class ReplyFilter {
   push(delta: string): Release {
     if (this.done) return { text: '' };
     this.received += delta.length;
-    this.marks.push({ end: this.received, at: performance.now() });
+    this.marks.push({ end: this.received, at: this.clock() });
     return this.run((s, text) => s.push(text), delta);
   }
 
@@ -234,7 +236,7 @@ export class ReplyFilter {
     if (!this.onDelay) return;
     const held = this.stages.reduce((n, s) => n + s.held, 0);
     const released = this.received - held;
-    const now = performance.now();
+    const now = this.clock();
     while (this.marks.length > 0 && this.marks[0]!.end <= released) this.onDelay(now - this.marks.shift()!.at);
   }
 

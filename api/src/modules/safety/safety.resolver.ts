@@ -1,0 +1,160 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { Conversation, Message } from '../chat/index.js';
+import { Allow } from '../rbac/index.js';
+import { CreateRewriteRuleInput, CreateSafetyTermInput, UpdateRewriteRuleInput, UpdateSafetyTermInput } from './safety.inputs.js';
+import {
+  EscalationStepEnum,
+  RewriteRule,
+  SafetyDirectionEnum,
+  SafetyEscalation,
+  SafetyEvent,
+  SafetyImportResult,
+  SafetyLevelEnum,
+  SafetyRevision,
+  SafetyStatus,
+  SafetyTerm,
+} from './safety.types.js';
+
+type Level = keyof typeof SafetyLevelEnum;
+
+/** Admins manage the term list and rewrite rules; admins and reviewers follow what the filter caught. */
+@Resolver()
+export class SafetyResolver {
+  @Allow('read', 'SafetyTerm')
+  @Query(() => [SafetyTerm], { description: 'The term list (admins), by category then term' })
+  safetyTerms(
+    @Ctx() ctx: Context,
+    @Arg('search', () => String, { nullable: true }) search?: string,
+    @Arg('level', () => SafetyLevelEnum, { nullable: true }) level?: Level,
+    @Arg('category', () => String, { nullable: true }) category?: string,
+    @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
+  ) {
+    return ctx.services.safety.listTerms({ search, level, category, first, offset });
+  }
+
+  @Allow('create', 'SafetyTerm')
+  @Mutation(() => SafetyTerm, { description: 'Adds a term; every api process filters with it within seconds' })
+  createSafetyTerm(@Arg('input', () => CreateSafetyTermInput) input: CreateSafetyTermInput, @Ctx() ctx: Context) {
+    return ctx.services.safety.createTerm(ctx, input);
+  }
+
+  @Allow('update', 'SafetyTerm')
+  @Mutation(() => SafetyTerm)
+  updateSafetyTerm(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateSafetyTermInput) input: UpdateSafetyTermInput, @Ctx() ctx: Context) {
+    return ctx.services.safety.updateTerm(ctx, id, input);
+  }
+
+  @Allow('delete', 'SafetyTerm')
+  @Mutation(() => Boolean)
+  deleteSafetyTerm(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.safety.deleteTerm(ctx, id);
+  }
+
+  @Allow('create', 'SafetyTerm')
+  @Mutation(() => SafetyImportResult, {
+    description: 'Imports terms from CSV with a header: term,level[,language,category,wholeWord,enabled]; existing normal forms are updated; any bad row refuses the whole file',
+  })
+  importSafetyTerms(@Arg('csv', () => String) csv: string, @Ctx() ctx: Context) {
+    return ctx.services.safety.importTerms(ctx, csv);
+  }
+
+  @Allow('read', 'SafetyTerm')
+  @Query(() => [SafetyRevision], { description: 'Changes to the term list and rewrite rules, newest first' })
+  safetyRevisions(@Ctx() ctx: Context, @Arg('first', () => Int, { defaultValue: 50 }) first = 50) {
+    return ctx.services.safety.revisions(first);
+  }
+
+  @Allow('read', 'SafetyTerm')
+  @Query(() => SafetyStatus, { description: 'Whether filtering is on, and the list version this process uses' })
+  async safetyStatus(@Ctx() ctx: Context) {
+    const latest = await ctx.services.safety.revisions(1);
+    return { enabled: ctx.services.safety.enabled, version: ctx.services.safety.version, latestVersion: latest[0]?.version ?? 0 };
+  }
+
+  @Allow('read', 'RewriteRule')
+  @Query(() => [RewriteRule], { description: 'Rewrite rules, in the order they apply' })
+  rewriteRules(@Ctx() ctx: Context) {
+    return ctx.services.safety.listRules();
+  }
+
+  @Allow('create', 'RewriteRule')
+  @Mutation(() => RewriteRule)
+  createRewriteRule(@Arg('input', () => CreateRewriteRuleInput) input: CreateRewriteRuleInput, @Ctx() ctx: Context) {
+    return ctx.services.safety.createRule(ctx, input);
+  }
+
+  @Allow('update', 'RewriteRule')
+  @Mutation(() => RewriteRule)
+  updateRewriteRule(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateRewriteRuleInput) input: UpdateRewriteRuleInput, @Ctx() ctx: Context) {
+    return ctx.services.safety.updateRule(ctx, id, input);
+  }
+
+  @Allow('delete', 'RewriteRule')
+  @Mutation(() => Boolean)
+  deleteRewriteRule(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.safety.deleteRule(ctx, id);
+  }
+
+  @Allow('read', 'SafetyEvent')
+  @Query(() => [SafetyEvent], { description: 'What the filter caught, newest first (a recorded read)' })
+  async safetyEvents(
+    @Ctx() ctx: Context,
+    @Arg('userId', () => ID, { nullable: true }) userId?: string,
+    @Arg('conversationId', () => ID, { nullable: true }) conversationId?: string,
+    @Arg('level', () => SafetyLevelEnum, { nullable: true }) level?: Level,
+    @Arg('direction', () => SafetyDirectionEnum, { nullable: true }) direction?: keyof typeof SafetyDirectionEnum,
+    @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
+  ) {
+    const rows = await ctx.services.safety.events({ userId, conversationId, level, direction, first });
+    await ctx.services.safety.auditRead(ctx, 'safetyEvents', { userId: userId ? ctx.services.audit.person(userId) : null, conversationId: conversationId ?? null, level: level ?? null, count: rows.length });
+    return rows.map((r) => ({ ...r, personPseudonym: r.userId ? ctx.services.audit.person(r.userId) : null }));
+  }
+
+  @Allow('read', 'SafetyEscalation')
+  @Query(() => [SafetyEscalation], { description: 'Steps conversation monitoring took, newest first; REVIEW steps are the reviewers’ items' })
+  async safetyEscalations(
+    @Ctx() ctx: Context,
+    @Arg('step', () => EscalationStepEnum, { nullable: true }) step?: keyof typeof EscalationStepEnum,
+    @Arg('open', () => Boolean, { nullable: true, description: 'true: unresolved only; false: resolved only' }) open?: boolean,
+    @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
+  ) {
+    const rows = await ctx.services.safety.escalations({ step, open, first });
+    return rows.map((r) => ({ ...r, personPseudonym: r.userId ? ctx.services.audit.person(r.userId) : null }));
+  }
+
+  @Allow('update', 'SafetyEscalation')
+  @Mutation(() => SafetyEscalation, { description: 'Closes an escalation (a reviewer’s item) with what was done' })
+  async resolveSafetyEscalation(@Arg('id', () => ID) id: string, @Arg('resolution', () => String) resolution: string, @Ctx() ctx: Context) {
+    const r = await ctx.services.safety.resolveEscalation(ctx, id, resolution);
+    return { ...r, personPseudonym: r.userId ? ctx.services.audit.person(r.userId) : null };
+  }
+
+  @Allow('manage', 'SafetyEscalation')
+  @Mutation(() => Conversation, { description: 'Lifts a lock conversation monitoring put on a conversation (admins)' })
+  unlockConversation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.safety.unlockConversation(ctx, id);
+  }
+}
+
+@Resolver(() => Message)
+export class MessageSafetyResolver {
+  @FieldResolver(() => SafetyLevelEnum, { nullable: true, description: 'The strongest safety level hit in this message (its prompt text, or its reply)' })
+  safety(@Root() message: Message & { safety?: Level | null }) {
+    return message.safety ?? null;
+  }
+}
+
+@Resolver(() => Conversation)
+export class ConversationSafetyResolver {
+  @FieldResolver(() => Date, { nullable: true, description: 'When monitoring locked it (no new turns until an admin unlocks it)' })
+  lockedAt(@Root() conversation: Conversation & { lockedAt?: Date | null }) {
+    return conversation.lockedAt ?? null;
+  }
+
+  @FieldResolver(() => EscalationStepEnum, { nullable: true, description: 'The highest monitoring step active for this conversation or its owner' })
+  safetyStep(@Root() conversation: Conversation & { userId: string }, @Ctx() ctx: Context) {
+    return ctx.services.safety.activeStep(conversation.userId, conversation.id);
+  }
+}
