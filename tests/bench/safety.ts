@@ -29,10 +29,6 @@
  * and settings (a --quick smoke run, 2 MB corpora and 4 streams, writes to a temporary folder).
  * Options: --part 1,2, --rounds, --warmup, --mb, --streams, --replays, --seed.
  */
-// The engine imports opencc-js's dictionaries, typed by an ambient declaration of the api's that
-// tests/tsconfig.json does not include; a script declaration cannot be imported.
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="../../api/src/types/opencc-dicts.d.ts" />
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';

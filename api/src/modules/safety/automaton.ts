@@ -19,6 +19,8 @@ export class Automaton {
   readonly outLink: Int32Array;
   /** Per state: 1 when it or a state down its fail chain has an output. */
   readonly hasOut: Uint8Array;
+  /** Per state: its depth, the length of the pattern prefix it stands for. */
+  readonly depth: Int32Array;
   readonly maxLength: number;
   /**
    * The scan's table: for state s, `table[2s]` is base << 1 | has-output and `table[2s + 1]` its
@@ -128,6 +130,7 @@ export class Automaton {
     this.out = new Int32Array(size).fill(-1);
     this.outLink = new Int32Array(size).fill(-1);
     this.hasOut = new Uint8Array(size);
+    this.depth = new Int32Array(size);
 
     // Fail links, breadth first (parents before children).
     for (const node of order) {
@@ -135,6 +138,7 @@ export class Automaton {
       this.out[slot] = nodeOut[node]!;
       for (const [c, child] of children[node]!) {
         const cs = slotOf[child]!;
+        this.depth[cs] = this.depth[slot]! + 1;
         if (node === 0) {
           this.fail[cs] = 0;
           continue;

@@ -48,6 +48,15 @@ describe('masking', () => {
   });
 });
 
+describe('text that expands when folded', () => {
+  it('is scanned to its end, however many characters fold to several (ﬃ → ffi)', () => {
+    for (const n of [300, 340, 345, 2000]) {
+      const r = matcher.apply('ﬃ'.repeat(n) + ' please kill yourself now, shit');
+      expect(r.blocked?.term.term, String(n)).toBe('kill yourself');
+    }
+  });
+});
+
 describe('words that merely contain a term, or letters that happen to spell one', () => {
   it.each([
     'I assume the class will assess the bass passage',
@@ -89,6 +98,11 @@ describe('terms', () => {
     ]);
     expect(m.scan('xfoo').hits.map((h) => h.term.id)).toEqual(['b']);
     expect(m.scan('a foo').hits.map((h) => h.term.id).sort()).toEqual(['a', 'b']);
+  });
+
+  it('with a gap span a short separator run there, not a long one', () => {
+    expect(matcher.scan('kill \n yourself').hits.map((h) => h.term.term)).toEqual(['kill yourself']);
+    expect(matcher.scan('kill          yourself').hits).toEqual([]);
   });
 
   it('an empty list matches nothing', () => {

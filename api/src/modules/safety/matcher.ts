@@ -1,5 +1,5 @@
 import { Automaton } from './automaton.js';
-import { Brk, Kind, SHORT_RUN, folded, foldedUnit, kindOf, kinds, slowFold } from './normalize.js';
+import { Brk, Kind, SHORT_RUN, foldedUnit, kindOf, slowFold } from './normalize.js';
 
 export type SafetyLevelName = 'BLOCK' | 'MASK' | 'REVIEW';
 const SEVERITY: Record<SafetyLevelName, number> = { REVIEW: 1, MASK: 2, BLOCK: 3 };
@@ -29,6 +29,12 @@ export interface Normalized {
 
 /** Longest term, in view units: bounds the stream's hold-back. */
 export const MAX_TERM_UNITS = 64;
+/**
+ * View units a stream holds beyond what a term could still reach: a match's right edge
+ * (whole-word) and the single-letter chains that decide whether white space was inserted both
+ * look at most this far ahead.
+ */
+export const LOOKAHEAD_UNITS = 4;
 
 /**
  * The view of a text: for every kept character its folded unit, where it came from in the
@@ -39,24 +45,43 @@ class View {
   start = new Int32Array(1024);
   end = new Int32Array(1024);
   brk = new Uint8Array(1024);
+  /**
+   * Where view units come from, kept sparsely by the scan: from view unit `offAt[k]` on, unit j
+   * starts at original offset j + offVal[k] (a new pair wherever a separator, an invisible
+   * character or an expansion shifted it).
+   */
+  offAt = new Int32Array(1024);
+  offVal = new Int32Array(1024);
+  offN = 0;
   length = 0;
 
   ensure(n: number) {
     if (n <= this.unit.length) return;
     let size = this.unit.length;
     while (size < n) size *= 2;
-    const u = new Uint16Array(size);
-    u.set(this.unit);
-    const s = new Int32Array(size);
-    s.set(this.start);
-    const e = new Int32Array(size);
-    e.set(this.end);
-    const b = new Uint8Array(size);
-    b.set(this.brk);
-    this.unit = u;
-    this.start = s;
-    this.end = e;
-    this.brk = b;
+    const grow = <T extends Int32Array | Uint16Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.unit = grow(this.unit);
+    this.start = grow(this.start);
+    this.end = grow(this.end);
+    this.brk = grow(this.brk);
+    this.offAt = grow(this.offAt);
+    this.offVal = grow(this.offVal);
+  }
+
+  /** The original offset view unit `j` of the last scan starts at. */
+  startOf(j: number): number {
+    let lo = 0;
+    let hi = this.offN - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.offAt[mid]! <= j) lo = mid;
+      else hi = mid - 1;
+    }
+    return j + this.offVal[lo]!;
   }
 }
 
@@ -127,6 +152,10 @@ export interface ScanResult {
   hits: Hit[];
   /** View units in the text (for the stream's hold-back). */
   viewLength: number;
+  /** Separator units after the last view unit: more than SHORT_RUN is a break no term spans. */
+  tailRun: number;
+  /** View units at the end that a term may still reach (a prefix in progress, a candidate not yet settled). */
+  reach: number;
 }
 
 /**
@@ -169,7 +198,7 @@ export class Matcher {
 
   /** Where view unit `i` of the last scan starts in its text. */
   viewStart(i: number): number {
-    return this.view.start[i]!;
+    return this.view.startOf(i);
   }
 
   /** Longest term in view units. */
@@ -177,79 +206,51 @@ export class Matcher {
     return this.automaton.maxLength;
   }
 
-  /** Every valid occurrence of every term, in order of end. */
-  scan(text: string): ScanResult {
+  /**
+   * Per code unit, for this matcher: 0 until first seen, then `class << 4 | kind << 1 | 1`, so
+   * the scan reads one table per input unit (kind, fold and class at once).
+   */
+  private readonly codeInfo = new Int32Array(65536);
+
+  private learn(code: number): number {
+    const k = kindOf(code);
+    const cls = k === Kind.WORD || k === Kind.WORD_CJK ? this.automaton.classOf[foldedUnit(code)]! : 0;
+    const info = (cls << 4) | (k << 1) | 1;
+    this.codeInfo[code] = info;
+    return info;
+  }
+
+  /** The scan's state while it takes the slow path. */
+  private readonly slow = { n: 0, run: 0, bits: 0, s: 0, nc: 0, delta: 0, offN: 0 };
+
+  /** One code point that folds to several units (or a surrogate pair); returns the index of its last unit. */
+  private slowUnit(text: string, i: number): number {
+    const st = this.slow;
     const view = this.view;
-    view.ensure(text.length + 8);
     const { classOf, table, fail } = this.automaton;
-    let startArr = view.start;
-    let brkArr = view.brk;
-    let n = 0;
-    let run = 0;
-    let bits = 0;
-    let s = 0;
-    let nc = 0;
-    const len = text.length;
-    // Locals, not imported bindings: the loop below runs once per input unit.
-    const kindTable = kinds;
-    const foldTable = folded;
-    for (let i = 0; i < len; i++) {
-      const code = text.charCodeAt(i);
-      let k = kindTable[code]!;
-      if (k === 0) k = kindOf(code);
-      let u: number;
-      if (k === 2 || k === 3) {
-        u = foldTable[code]!;
-      } else if (k === 1) {
-        continue;
-      } else if (k !== 7) {
-        run++;
-        bits |= k === Kind.SEP_SPACE ? 3 : k === Kind.SEP_CLAUSE ? 5 : 1;
-        continue;
-      } else {
-        // Slow path: several units, or a surrogate pair.
-        const cp = text.codePointAt(i)!;
-        const w = cp > 0xffff ? 2 : 1;
-        for (const [fu, kind] of slowFold(cp)) {
-          if (kind !== Kind.WORD && kind !== Kind.WORD_CJK) {
-            run++;
-            bits |= sepBits(kind);
-            continue;
-          }
-          if (n + 1 >= startArr.length) {
-            view.ensure(n + 2);
-            ({ start: startArr, brk: brkArr } = view);
-          }
-          startArr[n] = i;
-          brkArr[n] = (run > 0 ? bits | (run > SHORT_RUN ? Brk.LONG : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
-          run = 0;
-          bits = 0;
-          const c = classOf[fu]!;
-          if (c === 0) s = 0;
-          else {
-            for (;;) {
-              const t = (table[2 * s]! >> 1) + c;
-              if (table[2 * t + 1] === s) {
-                s = t;
-                break;
-              }
-              if (s === 0) break;
-              s = fail[s]!;
-            }
-            if ((table[2 * s]! & 1) === 1) nc = this.candidate(nc, s, n);
-          }
-          n++;
-        }
-        i += w - 1;
+    const cp = text.codePointAt(i)!;
+    const w = cp > 0xffff ? 2 : 1;
+    const units = slowFold(cp);
+    // Room for these units and one per unit still to read, so the fast path never overflows.
+    view.ensure(st.n + units.length + (text.length - i) + 8);
+    for (const [fu, kind] of units) {
+      if (kind !== Kind.WORD && kind !== Kind.WORD_CJK) {
+        st.run++;
+        st.bits |= sepBits(kind);
         continue;
       }
-      startArr[n] = i;
-      brkArr[n] = (run > 0 ? bits | (run > SHORT_RUN ? 8 : 0) : 0) | (k === 3 ? 64 : 0);
-      run = 0;
-      bits = 0;
-      const c = classOf[u]!;
-      if (c === 0) s = 0;
+      if (i - st.n !== st.delta) {
+        st.delta = i - st.n;
+        view.offAt[st.offN] = st.n;
+        view.offVal[st.offN++] = st.delta;
+      }
+      view.brk[st.n] = (st.run > 0 ? st.bits | (st.run > SHORT_RUN ? Brk.LONG : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
+      st.run = 0;
+      st.bits = 0;
+      const c = classOf[fu]!;
+      if (c === 0) st.s = 0;
       else {
+        let s = st.s;
         for (;;) {
           const t = (table[2 * s]! >> 1) + c;
           if (table[2 * t + 1] === s) {
@@ -259,11 +260,88 @@ export class Matcher {
           if (s === 0) break;
           s = fail[s]!;
         }
-        if ((table[2 * s]! & 1) === 1) nc = this.candidate(nc, s, n);
+        st.s = s;
+        if ((table[2 * s]! & 1) === 1) st.nc = this.candidate(st.nc, s, st.n);
       }
-      n++;
+      st.n++;
+    }
+    return i + w - 1;
+  }
+
+  /** Every valid occurrence of every term, in order of end. */
+  scan(text: string): ScanResult {
+    const view = this.view;
+    const len = text.length;
+    view.ensure(len + 8);
+    const { table, fail } = this.automaton;
+    let offAt = view.offAt;
+    let offVal = view.offVal;
+    let brkArr = view.brk;
+    // brk is written only where it is not 0 (a separator before, or a CJK character).
+    brkArr.fill(0, 0, len + 8);
+    offAt[0] = 0;
+    offVal[0] = 0;
+    let offN = 1;
+    let delta = 0;
+    let n = 0;
+    let run = 0;
+    let bits = 0;
+    let s = 0;
+    let nc = 0;
+    const info = this.codeInfo;
+    for (let i = 0; i < len; i++) {
+      const code = text.charCodeAt(i);
+      let inf = info[code]!;
+      if (inf === 0) inf = this.learn(code);
+      const k = (inf >> 1) & 7;
+      if (k === 2 || k === 3) {
+        if (i - n !== delta) {
+          delta = i - n;
+          offAt[offN] = n;
+          offVal[offN++] = delta;
+        }
+        if (run > 0) {
+          brkArr[n] = bits | (run > SHORT_RUN ? 8 : 0) | (k === 3 ? 64 : 0);
+          run = 0;
+          bits = 0;
+        } else if (k === 3) brkArr[n] = 64;
+        const c = inf >>> 4;
+        if (c === 0) s = 0;
+        else {
+          for (;;) {
+            const t = (table[2 * s]! >> 1) + c;
+            if (table[2 * t + 1] === s) {
+              s = t;
+              break;
+            }
+            if (s === 0) break;
+            s = fail[s]!;
+          }
+          if ((table[2 * s]! & 1) === 1) nc = this.candidate(nc, s, n);
+        }
+        n++;
+      } else if (k === 1) {
+        continue;
+      } else if (k !== 7) {
+        run++;
+        bits |= k === 5 ? 3 : k === 6 ? 5 : 1;
+      } else {
+        // Slow path (rare): several units, or a surrogate pair; kept out of this loop.
+        const st = this.slow;
+        st.n = n;
+        st.run = run;
+        st.bits = bits;
+        st.s = s;
+        st.nc = nc;
+        st.delta = delta;
+        st.offN = offN;
+        i = this.slowUnit(text, i);
+        ({ n, run, bits, s, nc, delta, offN } = st);
+        ({ offAt, offVal, brk: brkArr } = view);
+      }
     }
     view.length = n;
+    view.offN = offN;
     // The text's end is a real break, like the start.
     const hits: Hit[] = [];
     for (let j = 0; j < nc; j += 2) {
@@ -272,13 +350,19 @@ export class Matcher {
       const st = e - g.units + 1;
       if (!this.inner(g, st, e, n)) continue;
       const edges = this.edge(st, n) && this.edge(e + 1, n);
-      const start = view.start[st]!;
-      const last = view.start[e]!;
+      const start = view.startOf(st);
+      const last = view.startOf(e);
       // The last character's end: a surrogate pair is two units.
       const end = last + (text.charCodeAt(last) >= 0xd800 && text.charCodeAt(last) <= 0xdbff ? 2 : 1);
       for (const term of g.terms) if (edges || !term.wholeWord) hits.push({ term, start, end });
     }
-    return { hits, viewLength: n };
+    // What a stream must still hold: the pattern prefix the text ends in, and any candidate
+    // ending so near the end that what follows could still change its verdict.
+    let reach = this.automaton.depth[s]!;
+    for (let j = 0; j < nc; j += 2) {
+      if (this.cand[j + 1]! >= n - 1 - LOOKAHEAD_UNITS) reach = Math.max(reach, this.groups[this.cand[j]!]!.units);
+    }
+    return { hits, viewLength: n, tailRun: run, reach };
   }
 
   private candidate(nc: number, state: number, end: number): number {
@@ -299,7 +383,9 @@ export class Matcher {
   private inner(g: Group, st: number, e: number, n: number): boolean {
     const brk = this.view.brk;
     for (let i = st + 1; i <= e; i++) {
-      if ((brk[i]! & Brk.SEP) === 0 || g.gaps[i - st] === 1) continue;
+      if ((brk[i]! & Brk.SEP) === 0) continue;
+      // A term's own gap ("hate speech") spans any short run; a long one is a break for every term.
+      if (g.gaps[i - st] === 1 && (brk[i]! & Brk.LONG) === 0) continue;
       if (!this.inserted(i, n)) return false;
     }
     return true;

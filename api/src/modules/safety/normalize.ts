@@ -130,15 +130,18 @@ export function foldedUnit(unit: number): number {
  * The view units of a character that takes the slow path: a code point folding to several
  * units, or one outside the Basic Multilingual Plane. Each is paired with its kind.
  */
-export function slowFold(codePoint: number): Array<[unit: number, kind: number]> {
-  const ch = String.fromCodePoint(codePoint);
-  const cached = codePoint <= 0xffff ? multi.get(codePoint) : undefined;
-  const f = cached ?? foldChar(ch);
-  const out: Array<[number, number]> = [];
+export function slowFold(codePoint: number): ReadonlyArray<readonly [unit: number, kind: number]> {
+  const cached = slowCache.get(codePoint);
+  if (cached) return cached;
+  const f = codePoint <= 0xffff ? (multi.get(codePoint) ?? foldChar(String.fromCharCode(codePoint))) : foldChar(String.fromCodePoint(codePoint));
+  const out: Array<readonly [number, number]> = [];
   for (const c of f) {
-    const kind = c.length === 1 ? kindOfFolded(c) : WORD_RE.test(c) ? (CJK_RE.test(c) ? Kind.WORD_CJK : Kind.WORD) : kindOfFolded(c);
+    const kind = kindOfFolded(c);
     if (kind === Kind.DROP) continue;
     for (let i = 0; i < c.length; i++) out.push([c.charCodeAt(i), kind]);
   }
+  // Bounded: text could hold any number of distinct code points.
+  if (slowCache.size < 65_536) slowCache.set(codePoint, out);
   return out;
 }
+const slowCache = new Map<number, ReadonlyArray<readonly [number, number]>>();

@@ -64,7 +64,7 @@ describe('the term filter on a stream', () => {
       return seed % n;
     };
     const pieces = ['sh', 'it', ' ', '.', 's h i t', '傻', '逼', '賭', '博', 'a', 'ss', 'hole', '\u200b', 'ｆｕｃｋ', 'x', '，', 'kill', ' your', 'self', '😀', 'é', '\u0301'];
-    for (let round = 0; round < 400; round++) {
+    for (let round = 0; round < 1000; round++) {
       let text = '';
       const n = 3 + rand(20);
       for (let i = 0; i < n; i++) text += pieces[rand(pieces.length)];
@@ -88,6 +88,18 @@ describe('the term filter on a stream', () => {
     let out = '';
     for (const t of 'The quick brown fox jumps over the lazy dog again and again.'.split(/(?<= )/)) out += filter.push(t).text;
     expect(out.length).toBeGreaterThan(30);
+  });
+
+  it('releases runs without letters (emoji, dashes, blank lines) once they form a break, not at the end', () => {
+    for (const unit of ['😀', '-', ' \n']) {
+      const filter = new ReplyFilter(new TermStream(matcher), []);
+      let out = '';
+      for (let i = 0; i < 200; i++) out += filter.push(unit).text;
+      expect(out.length, JSON.stringify(unit)).toBeGreaterThan(190 * unit.length);
+      expect(out + filter.end().text).toBe(unit.repeat(200));
+      // No delta ends between the halves of a surrogate pair.
+      expect(/[\ud800-\udbff]$/.test(out)).toBe(false);
+    }
   });
 
   it('records each released hit once', () => {

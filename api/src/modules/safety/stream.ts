@@ -1,10 +1,7 @@
-import { applyHits, type Hit, type Matcher } from './matcher.js';
+import { LOOKAHEAD_UNITS, applyHits, type Hit, type Matcher } from './matcher.js';
+import { SHORT_RUN } from './normalize.js';
 
-/**
- * View units held beyond the longest term: a match's right edge (whole-word) and the single-letter
- * chains that decide whether white space was inserted both look at most this far ahead.
- */
-export const LOOKAHEAD_UNITS = 4;
+export { LOOKAHEAD_UNITS };
 /** Released text kept as left context for the next scan (whole-word and chain checks look back). */
 const CONTEXT_UNITS = 24;
 
@@ -25,9 +22,10 @@ interface Stage {
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 
 /**
- * The term filter on a stream of text: holds back just enough text (the longest term's view plus
- * LOOKAHEAD_UNITS) that a term split across any token boundary is seen whole before any of it is
- * released. Each push rescans the held text with the released tail as context, which costs
+ * The term filter on a stream of text: holds back just enough text that a term split across any
+ * token boundary is seen whole before any of it is released — the pattern prefix the text ends in
+ * (the automaton's depth: at most the longest term), any candidate not yet settled, plus
+ * LOOKAHEAD_UNITS. Each push rescans the held text with the released tail as context, which costs
  * O(hold + delta) per token.
  */
 export class TermStream implements Stage {
@@ -62,17 +60,21 @@ export class TermStream implements Stage {
     }
     const text = this.context + this.pending;
     const from = this.context.length;
-    const { hits, viewLength } = this.matcher.scan(text);
+    const { hits, viewLength, tailRun, reach } = this.matcher.scan(text);
+    const hold = Math.min(this.hold, reach + LOOKAHEAD_UNITS);
+    // A long separator run at the end is a break no term spans: what is before it is settled.
+    const done = final || tailRun > SHORT_RUN;
     // Everything up to `settled` has enough text after it to be judged; `cut` is what may go now.
-    const settled = final ? text.length : viewLength > LOOKAHEAD_UNITS ? this.matcher.viewStart(viewLength - LOOKAHEAD_UNITS) : 0;
-    let cut = final ? text.length : viewLength > this.hold ? this.matcher.viewStart(viewLength - this.hold) : 0;
+    const settled = done ? text.length : viewLength > LOOKAHEAD_UNITS ? this.matcher.viewStart(viewLength - LOOKAHEAD_UNITS) : 0;
+    let cut = done ? text.length : viewLength > hold ? this.matcher.viewStart(viewLength - hold) : 0;
     const live = hits.filter((h) => h.end > from && h.end <= settled);
     const blocked = live.filter((h) => h.term.level === 'BLOCK').sort((a, b) => a.start - b.start)[0];
     if (blocked) return { text: '', blocked };
     // A match still open at the cut keeps all of itself back.
     for (const h of hits) if (h.end > from && h.start < cut && h.end > cut) cut = h.start;
     if (cut < from) cut = from;
-    if (cut > from && cut < text.length && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
+    // Never between the halves of a surrogate pair (the low half may be in the next delta).
+    if (!final && cut > from && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
     const released = live.filter((h) => h.end <= cut);
     const out = applyHits(text, released, from, cut).text;
     for (const h of released) if (h.term.level !== 'BLOCK') this.hits.push(h);
