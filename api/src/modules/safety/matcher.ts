@@ -207,15 +207,17 @@ export class Matcher {
   }
 
   /**
-   * Per code unit, for this matcher: 0 until first seen, then `class << 4 | kind << 1 | 1`, so
-   * the scan reads one table per input unit (kind, fold and class at once).
+   * Per code unit, for this matcher: 0 until first seen, then its kind, whether it is a letter
+   * (and CJK) and its class (see `learn`), so the scan reads one table per input unit.
    */
   private readonly codeInfo = new Int32Array(65536);
 
   private learn(code: number): number {
     const k = kindOf(code);
-    const cls = k === Kind.WORD || k === Kind.WORD_CJK ? this.automaton.classOf[foldedUnit(code)]! : 0;
-    const info = (cls << 4) | (k << 1) | 1;
+    const word = k === Kind.WORD || k === Kind.WORD_CJK;
+    const cls = word ? this.automaton.classOf[foldedUnit(code)]! : 0;
+    // bit 0: known; 1: a letter or digit; 2: CJK; 3-5: the kind; 6 up: the class.
+    const info = (cls << 6) | (k << 3) | (k === Kind.WORD_CJK ? 4 : 0) | (word ? 2 : 0) | 1;
     this.codeInfo[code] = info;
     return info;
   }
@@ -293,19 +295,18 @@ export class Matcher {
       const code = text.charCodeAt(i);
       let inf = info[code]!;
       if (inf === 0) inf = this.learn(code);
-      const k = (inf >> 1) & 7;
-      if (k === 2 || k === 3) {
+      if ((inf & 2) !== 0) {
         if (i - n !== delta) {
           delta = i - n;
           offAt[offN] = n;
           offVal[offN++] = delta;
         }
         if (run > 0) {
-          brkArr[n] = bits | (run > SHORT_RUN ? 8 : 0) | (k === 3 ? 64 : 0);
+          brkArr[n] = bits | (run > SHORT_RUN ? 8 : 0) | ((inf & 4) << 4);
           run = 0;
           bits = 0;
-        } else if (k === 3) brkArr[n] = 64;
-        const c = inf >>> 4;
+        } else if ((inf & 4) !== 0) brkArr[n] = 64;
+        const c = inf >>> 6;
         if (c === 0) s = 0;
         else {
           for (;;) {
@@ -320,12 +321,14 @@ export class Matcher {
           if ((table[2 * s]! & 1) === 1) nc = this.candidate(nc, s, n);
         }
         n++;
-      } else if (k === 1) {
-        continue;
-      } else if (k !== 7) {
-        run++;
-        bits |= k === 5 ? 3 : k === 6 ? 5 : 1;
       } else {
+        const k = (inf >> 3) & 7;
+        if (k === 1) continue;
+        if (k !== 7) {
+          run++;
+          bits |= k === 5 ? 3 : k === 6 ? 5 : 1;
+          continue;
+        }
         // Slow path (rare): several units, or a surrogate pair; kept out of this loop.
         const st = this.slow;
         st.n = n;
