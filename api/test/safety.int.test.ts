@@ -137,6 +137,18 @@ describe('content safety', () => {
       expect(events).toContainEqual(expect.objectContaining({ direction: 'INPUT', level: t.level, category: t.category, action: { BLOCK: 'refused', MASK: 'masked', REVIEW: 'flagged' }[t.level] }));
     });
 
+    it('titles are filtered too: a rename, and a title made from a prompt', async () => {
+      const user = await newUser(api.url);
+      const sent = await gqlOk(api.url, `mutation($input: SendMessageInput!) { sendMessage(input: $input) { conversation { id title } } }`, { input: { content: 'you    shit', params: { maxTokens: 1 } } }, user.token);
+      expect(sent.sendMessage.conversation.title).toBe('you ****');
+      const rename = `mutation($id: ID!, $t: String!) { renameConversation(id: $id, title: $t) { title } }`;
+      const id = sent.sendMessage.conversation.id;
+      expect((await gqlOk(api.url, rename, { id, t: 'a ｓｈｉｔ title' }, user.token)).renameConversation.title).toBe('a **** title');
+      const refused = await gql(api.url, rename, { id, t: 'kill yourself' }, user.token);
+      expect(codeOf(refused)).toBe('SAFETY_BLOCKED');
+      expect(refused.errors![0]!.extensions!.category).toBe('self-harm');
+    });
+
     it('a refused prompt is recorded as DENIED with its category, never its words', async () => {
       const rows = await sql<{ outcome: string; after: { code: string; category: string } }>(
         api.db.url,

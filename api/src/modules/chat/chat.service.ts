@@ -198,11 +198,6 @@ export class ChatService {
     });
     const byId = new Map(created.map((m) => [m.id, m]));
     const assistantMessage = byId.get(assistantId)!;
-    // Monitoring counts this prompt's hits; a lock it takes shows in the payload's conversation.
-    let current = conversation;
-    if (turn.hits && turn.hits.length > 0 && (await this.o.safety.monitor(actor.userId, conversationId)).includes('LOCK')) {
-      current = (await db.conversation.findUnique({ where: { id: conversationId } })) ?? conversation;
-    }
     this.o.generations.start({
       messageId: assistantId,
       userId: actor.userId,
@@ -213,6 +208,12 @@ export class ChatService {
       params: turn.params,
       filter: this.o.safety.replyFilter(),
     });
+    // Monitoring counts this prompt's hits (the turn stands whatever it says); a lock it takes
+    // shows in the payload's conversation.
+    let current = conversation;
+    if (turn.hits && turn.hits.length > 0 && (await this.o.safety.monitorSafely(actor.userId, conversationId)).includes('LOCK')) {
+      current = (await db.conversation.findUnique({ where: { id: conversationId } })) ?? conversation;
+    }
     return { conversation: current, userMessage: userMessageId ? byId.get(userMessageId)! : undefined, assistantMessage };
   }
 
@@ -236,8 +237,9 @@ export class ChatService {
     const verdict = this.o.safety.checkInput(input.content);
     if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'sendMessage', verdict.blocked, verdict.hits, conversation?.id ?? null);
     const { model, upstream } = await this.pickModel(input.model);
+    const title = conversation ? undefined : await this.o.safety.checkTitle(ctx, 'sendMessage', verdict.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS), null);
     const turn = await this.startTurn(ctx, actor, 'sendMessage', {
-      conversation: conversation ? { id: conversation.id } : { title: verdict.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) },
+      conversation: conversation ? { id: conversation.id } : { title: title! },
       parentId: parent?.id ?? null,
       userContent: verdict.content,
       model,
@@ -378,9 +380,10 @@ export class ChatService {
   }
 
   async rename(ctx: Caller, id: string, title: string) {
-    const t = title.trim();
-    if (t.length === 0 || t.length > 200) throw badInput('title must have 1 to 200 characters');
+    const trimmed = title.trim();
+    if (trimmed.length === 0 || trimmed.length > 200) throw badInput('title must have 1 to 200 characters');
     const conv = await this.findConversation(ctx.ability, 'update', id);
+    const t = await this.o.safety.checkTitle(ctx, 'renameConversation', trimmed, conv.id);
     return this.o.db.$transaction(async (tx) => {
       const updated = await tx.conversation.update({ where: { id: conv.id }, data: { title: t } });
       // Titles are message text: the trail keeps their length only.

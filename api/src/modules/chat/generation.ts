@@ -3,7 +3,7 @@ import type { MessageStatus, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { ErrorCode } from '../../errors.js';
-import type { Hit, ReplyFilter } from '../safety/index.js';
+import { strongest, type Hit, type ReplyFilter } from '../safety/index.js';
 import { finalEvent, type FinishedRow } from './events.js';
 import type { StreamBus } from './stream-bus.js';
 import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } from './upstream.js';
@@ -32,7 +32,6 @@ export interface OutputSafety {
   recordOutput(reply: { userId: string; conversationId: string; messageId: string }, hits: Hit[], blocked: Hit | undefined): Promise<void>;
 }
 
-const SEVERITY = { REVIEW: 1, MASK: 2, BLOCK: 3 } as const;
 
 /** The conversation without its oldest exchange (system messages stay first). */
 export function dropOldestTurns(messages: ChatTurn[]): ChatTurn[] {
@@ -186,9 +185,9 @@ export class GenerationManager {
       r.blocked = out.blocked;
     }
     if (r.blocked) {
-      // A BLOCK term: the reply ends with the refusal, and says why.
+      // A BLOCK term: the reply ends with the refusal, and says why (a cancelled one stays cancelled).
       this.emit(r, (r.content ? '\n\n' : '') + (this.o.safety?.refusal ?? ''));
-      status = 'COMPLETE';
+      if (status !== 'CANCELLED') status = 'COMPLETE';
       r.finishReason = 'content_filter';
       error = null;
     }
@@ -224,8 +223,7 @@ export class GenerationManager {
     };
     r.dirty = false;
     const hits = job.filter?.hits ?? [];
-    let safety: keyof typeof SEVERITY | null = r.blocked ? 'BLOCK' : null;
-    for (const h of hits) if (!safety || SEVERITY[h.term.level] > SEVERITY[safety]) safety = h.term.level;
+    const safety = r.blocked ? 'BLOCK' : (strongest(hits)?.term.level ?? null);
     try {
       // Only a row still STREAMING is settled here: one already settled elsewhere (cancelled by a
       // request that found no live generator) keeps that outcome.

@@ -57,6 +57,18 @@ describe('text that expands when folded', () => {
   });
 });
 
+describe('masking', () => {
+  it('scans the masked text again: * between letters joins them (coc + **** + aine)', () => {
+    expect(matcher.apply('buy cocfuckaine now').blocked?.term.term).toBe('cocaine');
+    expect(matcher.apply('我们去赌傻逼博吧').blocked?.term.term).toBe('赌博');
+  });
+
+  it('folds ß to ss and final sigma to sigma', () => {
+    const m = new Matcher([{ id: 's', term: 'strasse', level: 'MASK', category: 'x', wholeWord: true }]);
+    expect(m.apply('die Straße hier').text).toBe('die ****** hier');
+  });
+});
+
 describe('words that merely contain a term, or letters that happen to spell one', () => {
   it.each([
     'I assume the class will assess the bass passage',
@@ -100,9 +112,10 @@ describe('terms', () => {
     expect(m.scan('a foo').hits.map((h) => h.term.id).sort()).toEqual(['a', 'b']);
   });
 
-  it('with a gap span a short separator run there, not a long one', () => {
+  it('with a gap span a separator run there of up to 64 units, not a longer one', () => {
     expect(matcher.scan('kill \n yourself').hits.map((h) => h.term.term)).toEqual(['kill yourself']);
-    expect(matcher.scan('kill          yourself').hits).toEqual([]);
+    expect(matcher.scan('kill          yourself').hits.map((h) => h.term.term)).toEqual(['kill yourself']);
+    expect(matcher.scan(`kill${' '.repeat(65)}yourself`).hits).toEqual([]);
   });
 
   it('an empty list matches nothing', () => {

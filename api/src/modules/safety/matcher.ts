@@ -106,7 +106,7 @@ function buildView(text: string, view: View) {
     view.unit[n] = u;
     view.start[n] = s;
     view.end[n] = e;
-    view.brk[n] = (run > 0 ? bits | (run > SHORT_RUN ? Brk.LONG : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
+    view.brk[n] = (run > 0 ? bits | (run > SHORT_RUN ? LONG_BREAK : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
     n++;
     run = 0;
     bits = 0;
@@ -115,7 +115,7 @@ function buildView(text: string, view: View) {
     const unit = text.charCodeAt(i);
     const k = kindOf(unit);
     if (k === Kind.WORD || k === Kind.WORD_CJK) push(foldedUnit(unit), k, i, i + 1);
-    else if (k === Kind.DROP) continue;
+    else if (k === Kind.DROP) run++;
     else if (k === Kind.MULTI) {
       const cp = text.codePointAt(i)!;
       const w = cp > 0xffff ? 2 : 1;
@@ -136,10 +136,16 @@ function buildView(text: string, view: View) {
   return run;
 }
 
+const SEP = Brk.SEP;
+const SEP_SPACE = Brk.SEP | Brk.SPACE;
+const SEP_CLAUSE = Brk.SEP | Brk.CLAUSE;
+/** A long run is a break whatever it holds (invisible characters only, too). */
+const LONG_BREAK = Brk.LONG | Brk.SEP;
+
 function sepBits(kind: number): number {
-  if (kind === Kind.SEP_SPACE) return Brk.SEP | Brk.SPACE;
-  if (kind === Kind.SEP_CLAUSE) return Brk.SEP | Brk.CLAUSE;
-  return Brk.SEP;
+  if (kind === Kind.SEP_SPACE) return SEP_SPACE;
+  if (kind === Kind.SEP_CLAUSE) return SEP_CLAUSE;
+  return SEP;
 }
 
 interface Group {
@@ -162,7 +168,7 @@ export interface ScanResult {
  * Matches a fixed list of terms in text, however the text disguises them: compatibility forms,
  * case, accents, Traditional characters, invisible characters, and separators put between the
  * letters of a term. A separator run between two letters counts as inserted (and is skipped) when
- * - it is short (at most SHORT_RUN units), and
+ * - it is short (at most SHORT_RUN units, invisible characters included), and
  * - between two CJK characters, it holds no clause punctuation (， 。 、 ： “ …), or
  * - between two other letters, it holds no white space (s.h.i.t, s-h-i-t), or joins a chain of at
  *   least three single letters (s h i t, a s s);
@@ -246,7 +252,7 @@ export class Matcher {
         view.offAt[st.offN] = st.n;
         view.offVal[st.offN++] = st.delta;
       }
-      view.brk[st.n] = (st.run > 0 ? st.bits | (st.run > SHORT_RUN ? Brk.LONG : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
+      view.brk[st.n] = (st.run > 0 ? st.bits | (st.run > SHORT_RUN ? LONG_BREAK : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
       st.run = 0;
       st.bits = 0;
       const c = classOf[fu]!;
@@ -302,10 +308,10 @@ export class Matcher {
           offVal[offN++] = delta;
         }
         if (run > 0) {
-          brkArr[n] = bits | (run > SHORT_RUN ? 8 : 0) | ((inf & 4) << 4);
+          brkArr[n] = bits | (run > SHORT_RUN ? LONG_BREAK : 0) | ((inf & 4) << 4);
           run = 0;
           bits = 0;
-        } else if ((inf & 4) !== 0) brkArr[n] = 64;
+        } else if ((inf & 4) !== 0) brkArr[n] = Brk.CJK;
         const c = inf >>> 6;
         if (c === 0) s = 0;
         else {
@@ -323,10 +329,14 @@ export class Matcher {
         n++;
       } else {
         const k = (inf >> 3) & 7;
-        if (k === 1) continue;
+        if (k === 1) {
+          // Invisible: no separator, but a long run of them is a break like a long separator run.
+          run++;
+          continue;
+        }
         if (k !== 7) {
           run++;
-          bits |= k === 5 ? 3 : k === 6 ? 5 : 1;
+          bits |= k === 5 ? SEP_SPACE : k === 6 ? SEP_CLAUSE : SEP;
           continue;
         }
         // Slow path (rare): several units, or a surrogate pair; kept out of this loop.
@@ -423,11 +433,23 @@ export class Matcher {
 
   /**
    * Applies the levels to a whole text: the first BLOCK hit if any; otherwise the text with every
-   * MASK hit's original characters replaced by as many `*` (one per code point).
+   * MASK hit's original characters replaced by as many `*` (one per code point). The masked text
+   * is scanned again, since `*` joins what surrounds it (`coc` + masked + `aine` reads cocaine):
+   * until nothing more is found, at most three times.
    */
   apply(text: string): { text: string; hits: Hit[]; blocked: Hit | undefined } {
-    const { hits } = this.scan(text);
-    return { ...applyHits(text, hits, 0, text.length), hits };
+    const all: Hit[] = [];
+    let current = text;
+    for (let round = 0; round < 3; round++) {
+      const { hits } = this.scan(current);
+      if (round > 0 && hits.every((h) => h.term.level === 'REVIEW')) break;
+      const r = applyHits(current, hits, 0, current.length);
+      all.push(...(round === 0 ? hits : hits.filter((h) => h.term.level !== 'REVIEW')));
+      if (r.blocked) return { text: current, hits: all, blocked: r.blocked };
+      if (r.text === current) break;
+      current = r.text;
+    }
+    return { text: current, hits: all, blocked: undefined };
   }
 }
 

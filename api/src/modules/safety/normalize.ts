@@ -33,12 +33,12 @@ export const Brk = {
   SEP: 1,
   SPACE: 2,
   CLAUSE: 4,
-  /** More than `SHORT_RUN` code units: never an inserted separator. */
+  /** More than `SHORT_RUN` code units (separators and invisible characters): a break no term spans. */
   LONG: 8,
   /** Flag on the character itself: it is CJK. */
   CJK: 64,
 } as const;
-export const SHORT_RUN = 4;
+export const SHORT_RUN = 64;
 
 /** Per code unit: its Kind (UNKNOWN until first seen; read directly by the matcher's scan loop). */
 export const kinds = new Uint8Array(65536);
@@ -46,23 +46,21 @@ export const kinds = new Uint8Array(65536);
 export const folded = new Uint16Array(65536);
 const multi = new Map<number, string>();
 
+/** OpenCC's "from to[ alt]|…" format: the first candidate of each. */
+function parseDict(dict: string, into: Map<string, string>) {
+  for (const pair of dict.split('|')) {
+    const [from, to] = pair.split(' ');
+    if (from && to && !into.has(from)) into.set(from, to);
+  }
+}
+
 function loadChineseTable(): Map<string, string> {
   const map = new Map<string, string>();
-  const add = (dict: string) => {
-    for (const pair of dict.split('|')) {
-      const [from, to] = pair.split(' ');
-      if (from && to && !map.has(from)) map.set(from, to);
-    }
-  };
   // Regional variants to OpenCC's standard Traditional first, then Traditional to Simplified.
   const variants = new Map<string, string>();
-  for (const dict of [HKVariantsRev, TWVariantsRev]) {
-    for (const pair of dict.split('|')) {
-      const [from, to] = pair.split(' ');
-      if (from && to && !variants.has(from)) variants.set(from, to);
-    }
-  }
-  add(TSCharacters);
+  parseDict(HKVariantsRev, variants);
+  parseDict(TWVariantsRev, variants);
+  parseDict(TSCharacters, map);
   for (const [from, to] of variants) if (!map.has(from)) map.set(from, map.get(to) ?? to);
   return map;
 }
@@ -78,7 +76,8 @@ const MARKS_RE = /[\p{Mn}\p{Me}\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
 /** The folded form of one character (a code point): possibly empty, possibly several units. */
 export function foldChar(ch: string): string {
   if (DROP_RE.test(ch)) return '';
-  let s = ch.normalize('NFKD').replace(MARKS_RE, '').toLowerCase().normalize('NFC');
+  // Lower case, plus the full case folds that lower-casing leaves (ß → ss, final sigma).
+  let s = ch.normalize('NFKD').replace(MARKS_RE, '').toLowerCase().normalize('NFC').replace(/ß/g, 'ss').replace(/ς/g, 'σ');
   if (toSimplified.size > 0) {
     let out = '';
     for (const c of s) out += toSimplified.get(c) ?? c;

@@ -108,7 +108,7 @@ export class SafetyResolver {
     @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
   ) {
     const rows = await ctx.services.safety.events({ userId, conversationId, level, direction, first });
-    await ctx.services.safety.auditRead(ctx, 'safetyEvents', { userId: userId ? ctx.services.audit.person(userId) : null, conversationId: conversationId ?? null, level: level ?? null, count: rows.length });
+    await ctx.services.safety.auditRead(ctx, 'safetyEvents', 'SafetyEvent', { userId: userId ? ctx.services.audit.person(userId) : null, conversationId: conversationId ?? null, level: level ?? null, count: rows.length });
     return rows.map((r) => ({ ...r, personPseudonym: r.userId ? ctx.services.audit.person(r.userId) : null }));
   }
 
@@ -121,6 +121,7 @@ export class SafetyResolver {
     @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
   ) {
     const rows = await ctx.services.safety.escalations({ step, open, first });
+    await ctx.services.safety.auditRead(ctx, 'safetyEscalations', 'SafetyEscalation', { step: step ?? null, open: open ?? null, count: rows.length });
     return rows.map((r) => ({ ...r, personPseudonym: r.userId ? ctx.services.audit.person(r.userId) : null }));
   }
 

@@ -95,6 +95,7 @@ const ruleAudit = (r: Pick<RewriteRule, 'regex' | 'caseSensitive' | 'enabled' | 
 export class SafetyService {
   private compiled: Compiled = { version: 0, matcher: new Matcher([]), rules: [] };
   private loading: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private subscriber: Redis | undefined;
 
@@ -138,33 +139,41 @@ export class SafetyService {
     }
   }
 
-  /** Compiles the enabled terms and rules (one load at a time). */
+  /**
+   * Compiles the enabled terms and rules, one load at a time; a call while a load runs queues one
+   * more after it, so a change committed meanwhile is never missed.
+   */
   reload(): Promise<void> {
-    this.loading ??= (async () => {
-      try {
-        const [head, terms, rules] = await this.o.db.$transaction([
-          this.o.db.safetyRevision.aggregate({ _max: { version: true } }),
-          this.o.db.safetyTerm.findMany({ where: { enabled: true } }),
-          this.o.db.rewriteRule.findMany({ where: { enabled: true }, orderBy: { createdAt: 'asc' } }),
-        ]);
-        const version = head._max.version ?? 0;
-        const matcher = new Matcher(terms.map((t) => ({ id: t.id, term: t.term, level: t.level, category: t.category, wholeWord: t.wholeWord })));
-        const compiledRules = rules.flatMap((r) => {
-          const spec: RewriteSpec = { id: r.id, pattern: r.pattern, regex: r.regex, caseSensitive: r.caseSensitive, replacement: r.replacement };
-          try {
-            return [{ spec, re: compileRewrite(spec) }];
-          } catch (err) {
-            this.o.log.error({ err, rule: r.id }, 'safety: a stored rewrite rule does not compile; skipped');
-            return [];
-          }
-        });
-        this.compiled = { version, matcher, rules: compiledRules };
-        this.o.log.info({ version, terms: terms.length, rules: compiledRules.length }, 'safety: term list loaded');
-      } finally {
-        this.loading = undefined;
-      }
-    })();
+    if (this.loading) {
+      this.queued ??= this.loading.then(() => {
+        this.queued = undefined;
+        return this.reload();
+      });
+      return this.queued;
+    }
+    this.loading = this.load().finally(() => (this.loading = undefined));
     return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const [head, terms, rules] = await this.o.db.$transaction([
+      this.o.db.safetyRevision.aggregate({ _max: { version: true } }),
+      this.o.db.safetyTerm.findMany({ where: { enabled: true } }),
+      this.o.db.rewriteRule.findMany({ where: { enabled: true }, orderBy: { createdAt: 'asc' } }),
+    ]);
+    const version = head._max.version ?? 0;
+    const matcher = new Matcher(terms.map((t) => ({ id: t.id, term: t.term, level: t.level, category: t.category, wholeWord: t.wholeWord })));
+    const compiledRules = rules.flatMap((r) => {
+      const spec: RewriteSpec = { id: r.id, pattern: r.pattern, regex: r.regex, caseSensitive: r.caseSensitive, replacement: r.replacement };
+      try {
+        return [{ spec, re: compileRewrite(spec) }];
+      } catch (err) {
+        this.o.log.error({ err, rule: r.id }, 'safety: a stored rewrite rule does not compile; skipped');
+        return [];
+      }
+    });
+    this.compiled = { version, matcher, rules: compiledRules };
+    this.o.log.info({ version, terms: terms.length, rules: compiledRules.length }, 'safety: term list loaded');
   }
 
   /** After a change committed: reload here, and tell the other processes. */
@@ -181,6 +190,16 @@ export class SafetyService {
     const r = this.compiled.matcher.apply(content);
     const top = strongest(r.hits);
     return { content: r.text, hits: r.hits, level: top?.term.level ?? null, blocked: r.blocked };
+  }
+
+  /**
+   * A title: masked; refused (SAFETY_BLOCKED, recorded) when it holds a BLOCK term. Used for
+   * renames, and for titles made from a prompt (where the collapsed white space may join a term).
+   */
+  async checkTitle(caller: Caller, action: string, title: string, conversationId: string | null): Promise<string> {
+    const verdict = this.checkInput(title);
+    if (verdict.blocked) await this.refuseInput(caller, action, verdict.blocked, verdict.hits, conversationId);
+    return verdict.content;
   }
 
   /** A fresh filter for one reply, on the list as it is now; undefined when filtering is off. */
@@ -240,7 +259,7 @@ export class SafetyService {
         after: { code: ErrorCode.SAFETY_BLOCKED, category: blocked.term.category, conversationId, hits: this.hitSummary(hits) },
       });
     });
-    await this.monitor(actor.userId, conversationId);
+    await this.monitorSafely(actor.userId, conversationId);
     throw new AppError(ErrorCode.SAFETY_BLOCKED, `The message was refused by the content filter (${blocked.term.category})`, {
       category: blocked.term.category,
     });
@@ -258,7 +277,17 @@ export class SafetyService {
         after: { conversationId: reply.conversationId, hits: this.hitSummary(all) },
       });
     });
-    await this.monitor(reply.userId, reply.conversationId);
+    await this.monitorSafely(reply.userId, reply.conversationId);
+  }
+
+  /** Monitoring after a write that stands whatever happens here: a failure is logged, not thrown. */
+  async monitorSafely(userId: string, conversationId: string | null): Promise<EscalationStep[]> {
+    try {
+      return await this.monitor(userId, conversationId);
+    } catch (err) {
+      this.o.log.error({ err, conversationId }, 'safety: conversation monitoring failed');
+      return [];
+    }
   }
 
   // ---- monitoring -------------------------------------------------------------------------
@@ -282,6 +311,8 @@ export class SafetyService {
     for (const step of STEPS) {
       if (count < thresholds[step]) break;
       const done = await this.o.db.$transaction(async (tx) => {
+        // Concurrent replies of one person take each step once.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dialoop.safety.monitor:${userId}`}))`;
         // Once per window, per person (and per conversation for LOCK and REVIEW).
         const perConversation = (step === 'LOCK' || step === 'REVIEW') && conversationId;
         const existing = await tx.safetyEscalation.findFirst({
@@ -371,6 +402,11 @@ export class SafetyService {
     if (!conv) throw notFound('Conversation');
     return this.o.db.$transaction(async (tx) => {
       const updated = await tx.conversation.update({ where: { id: key }, data: { lockedAt: null } });
+      // The lock is dealt with: monitoring may lock again if it keeps happening.
+      await tx.safetyEscalation.updateMany({
+        where: { conversationId: key, step: 'LOCK', resolvedAt: null },
+        data: { resolvedAt: new Date(), resolvedBy: caller.audit.actor.pseudonym, resolution: 'unlocked' },
+      });
       await this.o.audit.record(tx, caller.audit, {
         action: 'unlockConversation',
         subject: { type: 'Conversation', id: key, owner: this.o.audit.person(conv.userId) },
@@ -393,9 +429,9 @@ export class SafetyService {
     });
   }
 
-  /** A sensitive read (admins and reviewers reading what people wrote was caught) is audited. */
-  async auditRead(caller: Caller, action: string, after: Record<string, unknown>) {
-    await this.o.audit.write(caller.audit, { action, subject: { type: 'SafetyEvent' }, after });
+  /** A sensitive read (admins and reviewers reading what the filter caught of people's text) is audited. */
+  async auditRead(caller: Caller, action: string, subjectType: 'SafetyEvent' | 'SafetyEscalation', after: Record<string, unknown>) {
+    await this.o.audit.write(caller.audit, { action, subject: { type: subjectType }, after });
   }
 
   // ---- terms ------------------------------------------------------------------------------
@@ -414,12 +450,16 @@ export class SafetyService {
     const level = input.level ?? current?.level;
     if (!level) throw badInput('level is required', { field: 'level' });
     // Whole-word by default for terms written in a script with spaces; substring for Chinese and Japanese.
-    const wholeWord = input.wholeWord ?? current?.wholeWord ?? (LATIN.test(term) && !CJK.test(term));
-    return { term, normalized: String.fromCharCode(...n.units), level, category, language, wholeWord, enabled: input.enabled ?? current?.enabled ?? true };
+    const normalized = String.fromCharCode(...n.units);
+    const wholeWord = input.wholeWord ?? current?.wholeWord ?? (LATIN.test(normalized) && !CJK.test(normalized));
+    return { term, normalized, level, category, language, wholeWord, enabled: input.enabled ?? current?.enabled ?? true };
   }
 
   /** Appends a revision inside `tx` and returns its version. */
   private async revise(tx: Prisma.TransactionClient, caller: Caller, rev: { kind: 'term' | 'rule'; op: string; entityId?: string | null; before?: unknown; after?: unknown }) {
+    // One change at a time: versions commit in the order they are numbered, so a process that
+    // loaded version n has every change up to n.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dialoop.safety.revision'))`;
     const row = await tx.safetyRevision.create({
       data: {
         actorPseudonym: caller.audit.actor.pseudonym,

@@ -1,9 +1,11 @@
 import { LOOKAHEAD_UNITS, applyHits, type Hit, type Matcher } from './matcher.js';
-import { SHORT_RUN } from './normalize.js';
+import { Kind, SHORT_RUN, kindOf } from './normalize.js';
 
 export { LOOKAHEAD_UNITS };
-/** Released text kept as left context for the next scan (whole-word and chain checks look back). */
-const CONTEXT_UNITS = 24;
+/** Released text kept as left context for the next scan (run lengths, whole-word and chain checks look back). */
+const CONTEXT_UNITS = SHORT_RUN + 16;
+/** A word longer than this may be cut inside (else held text would grow with it). */
+const MAX_WORD_HOLD = 256;
 
 export interface Release {
   /** Text that may go to clients now. */
@@ -20,6 +22,11 @@ interface Stage {
 }
 
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+/** Inside a Latin word: a letter or digit outside CJK, or an invisible character. */
+const wordish = (c: number) => {
+  const k = kindOf(c);
+  return k === Kind.WORD || k === Kind.DROP;
+};
 
 /**
  * The term filter on a stream of text: holds back just enough text that a term split across any
@@ -31,8 +38,12 @@ const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 export class TermStream implements Stage {
   private context = '';
   private pending = '';
+  /** Units of text released so far (before masking), for the offsets of hits. */
+  private released = 0;
+  /** The end of what was emitted (after masking): masked text is scanned again with it. */
+  private emitted = '';
   private readonly hold: number;
-  /** Hits released so far (MASK and REVIEW; a BLOCK ends the stream). */
+  /** Hits released so far (MASK and REVIEW; a BLOCK ends the stream), at offsets in the text released (before masking). */
   readonly hits: Hit[] = [];
 
   constructor(private readonly matcher: Matcher) {
@@ -70,14 +81,50 @@ export class TermStream implements Stage {
     const live = hits.filter((h) => h.end > from && h.end <= settled);
     const blocked = live.filter((h) => h.term.level === 'BLOCK').sort((a, b) => a.start - b.start)[0];
     if (blocked) return { text: '', blocked };
-    // A match still open at the cut keeps all of itself back.
-    for (const h of hits) if (h.end > from && h.start < cut && h.end > cut) cut = h.start;
+    // Rules that move the cut back, applied until none does (each only lowers it):
+    for (let before = -1; before !== cut; ) {
+      before = cut;
+      // A match still open at the cut keeps all of itself back.
+      for (const h of hits) if (h.end > from && h.start < cut && h.end > cut) cut = h.start;
+      // A mask still to come changes how the letters just before it read (`t` + `**` is a single
+      // letter): those stay back until it goes out with them, so the scan of the masked text sees them.
+      for (const h of hits) {
+        if (h.term.level !== 'MASK' || h.start < cut) continue;
+        let p = h.start;
+        for (let units = 0; p > from && units <= LOOKAHEAD_UNITS; ) {
+          const k = kindOf(text.charCodeAt(--p));
+          if (k === Kind.WORD || k === Kind.WORD_CJK || k === Kind.MULTI) units++;
+        }
+        if (p < cut) cut = p;
+      }
+      // Never inside a word: if a BLOCK stops the stream later, what went out must not end in a
+      // fragment that reads as a whole-word term ("meth" of "methods").
+      if (!done && cut - from < MAX_WORD_HOLD) while (cut > from && wordish(text.charCodeAt(cut - 1)) && wordish(text.charCodeAt(cut))) cut--;
+    }
     if (cut < from) cut = from;
     // Never between the halves of a surrogate pair (the low half may be in the next delta).
     if (!final && cut > from && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
     const released = live.filter((h) => h.end <= cut);
-    const out = applyHits(text, released, from, cut).text;
-    for (const h of released) if (h.term.level !== 'BLOCK') this.hits.push(h);
+    let out = applyHits(text, released, from, cut).text;
+    // `*` joins what surrounds it: masked text may read as a term with what went out before.
+    // Each masking can join more (sh + masked + it): scanned again until nothing new, as `apply`
+    // does, with what went out before and what is still held after (the same context as above).
+    const after = text.slice(cut);
+    for (let round = 0; round < 3 && out.length > 0 && (out.includes('*') || this.emitted.includes('*')); round++) {
+      const joined = this.emitted + out + after;
+      const lo = this.emitted.length;
+      const hi = lo + out.length;
+      const again = this.matcher.scan(joined).hits.filter((h) => h.end > lo && h.end <= hi && h.term.level !== 'REVIEW');
+      const stop = again.find((h) => h.term.level === 'BLOCK');
+      if (stop) return { text: '', blocked: stop };
+      if (again.length === 0) break;
+      out = applyHits(joined, again, lo, hi).text;
+    }
+    for (const h of released) {
+      if (h.term.level !== 'BLOCK') this.hits.push({ term: h.term, start: this.released + h.start - from, end: this.released + h.end - from });
+    }
+    this.released += cut - from;
+    this.emitted = (this.emitted + out).slice(-CONTEXT_UNITS);
     this.context = text.slice(Math.max(0, cut - CONTEXT_UNITS), cut);
     this.pending = text.slice(cut);
     return { text: out };
