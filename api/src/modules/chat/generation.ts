@@ -3,7 +3,8 @@ import type { MessageStatus, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { ErrorCode } from '../../errors.js';
-import { strongest, type Hit, type ReplyFilter } from '../safety/index.js';
+// The engine's pure entry point: no resolvers (and no decorator metadata) are loaded with it.
+import { strongest, type Hit, type ReplyFilter } from '../safety/engine.js';
 import { finalEvent, type FinishedRow } from './events.js';
 import type { StreamBus } from './stream-bus.js';
 import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } from './upstream.js';
