@@ -152,6 +152,8 @@ interface Group {
   terms: TermSpec[];
   units: number;
   gaps: Uint8Array;
+  /** Every term of the group is whole-word. */
+  wholeWordOnly: boolean;
 }
 
 export interface ScanResult {
@@ -191,12 +193,13 @@ export class Matcher {
       const key = String.fromCharCode(...n.units);
       let g = byKey.get(key);
       if (!g) {
-        g = { terms: [], units: n.units.length, gaps: n.gaps };
+        g = { terms: [], units: n.units.length, gaps: n.gaps, wholeWordOnly: true };
         byKey.set(key, g);
         this.groups.push(g);
         patterns.push(n.units);
       }
       g.terms.push(t);
+      if (!t.wholeWord) g.wholeWordOnly = false;
     }
     this.size = terms.length;
     this.automaton = new Automaton(patterns);
@@ -361,8 +364,10 @@ export class Matcher {
       const g = this.groups[this.cand[j]!]!;
       const e = this.cand[j + 1]!;
       const st = e - g.units + 1;
-      if (!this.inner(g, st, e, n)) continue;
       const edges = this.edge(st, n) && this.edge(e + 1, n);
+      // Most candidates are a whole-word term inside other words: the edges decide cheaply.
+      if (!edges && g.wholeWordOnly) continue;
+      if (!this.inner(g, st, e, n)) continue;
       const start = view.startOf(st);
       const last = view.startOf(e);
       // The last character's end: a surrogate pair is two units.
@@ -380,13 +385,19 @@ export class Matcher {
 
   private candidate(nc: number, state: number, end: number): number {
     const { out, outLink } = this.automaton;
+    const brk = this.view.brk;
     for (let st = out[state]! >= 0 ? state : outLink[state]!; st >= 0; st = outLink[st]!) {
+      const group = out[st]!;
+      const g = this.groups[group]!;
+      // A whole-word term must start a word: known already (most candidates end here).
+      const first = end - g.units + 1;
+      if (g.wholeWordOnly && first > 0 && (brk[first]! & (Brk.SEP | Brk.CJK)) === 0 && (brk[first - 1]! & Brk.CJK) === 0) continue;
       if (nc + 2 > this.cand.length) {
         const c2 = new Int32Array(this.cand.length * 2);
         c2.set(this.cand);
         this.cand = c2;
       }
-      this.cand[nc++] = out[st]!;
+      this.cand[nc++] = group;
       this.cand[nc++] = end;
     }
     return nc;
