@@ -29,15 +29,27 @@ export class Automaton {
    * check, so one step touches one cache line for the state it moves to.
    */
   readonly table: Int32Array;
+  /**
+   * Text in Latin letters and digits, the common case, runs on a plain DFA: classes 1..`dense`
+   * (the ASCII ones), over the states such a class leads into ("rows": root is row 0).
+   * `dfa[row * dense + c - 1]` is the next row << 1 | has-output: one read a step, no fail loop.
+   * Other classes step through the double array from `slotOfRow[row]`.
+   */
+  readonly dense: number;
+  readonly dfa: Int32Array;
+  readonly rowOf: Int32Array;
+  readonly slotOfRow: Int32Array;
 
   /** `patterns[i]` are the code units of group i (groups are distinct). */
   constructor(patterns: Uint16Array[]) {
     // Classes by frequency: the commonest units get the smallest numbers, which packs better.
     const freq = new Map<number, number>();
     for (const p of patterns) for (const u of p) freq.set(u, (freq.get(u) ?? 0) + 1);
-    const units = [...freq.keys()].sort((a, b) => freq.get(b)! - freq.get(a)! || a - b);
+    // ASCII letters and digits first (the dense classes: see `dfa`), then by frequency.
+    const units = [...freq.keys()].sort((a, b) => Number(b < 128) - Number(a < 128) || freq.get(b)! - freq.get(a)! || a - b);
     units.forEach((u, i) => (this.classOf[u] = i + 1));
     const alphabet = units.length;
+    this.dense = units.filter((u) => u < 128).length;
     this.maxLength = patterns.reduce((m, p) => Math.max(m, p.length), 0);
 
     // A plain trie first.
@@ -171,6 +183,27 @@ export class Automaton {
     for (let i = 0; i < size; i++) {
       this.table[2 * i] = (base[i]! << 1) | this.hasOut[i]!;
       this.table[2 * i + 1] = check[i]!;
+    }
+    // The DFA over the dense classes: rows for root and every state a dense class leads into.
+    this.rowOf = new Int32Array(size).fill(-1);
+    const rows: number[] = [0];
+    this.rowOf[0] = 0;
+    for (const node of order) {
+      for (const [c, child] of children[node]!) {
+        if (c > this.dense) continue;
+        const cs = slotOf[child]!;
+        this.rowOf[cs] = rows.length;
+        rows.push(cs);
+      }
+    }
+    this.slotOfRow = Int32Array.from(rows);
+    const d = this.dense;
+    this.dfa = new Int32Array(rows.length * d);
+    for (let r = 0; r < rows.length; r++) {
+      for (let c = 1; c <= d; c++) {
+        const t = this.step(rows[r]!, c);
+        this.dfa[r * d + c - 1] = (this.rowOf[t]! << 1) | this.hasOut[t]!;
+      }
     }
   }
 

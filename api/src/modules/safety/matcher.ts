@@ -284,7 +284,7 @@ export class Matcher {
     const view = this.view;
     const len = text.length;
     view.ensure(len + 8);
-    const { table, fail } = this.automaton;
+    const { table, fail, dfa, dense, rowOf, slotOfRow } = this.automaton;
     let offAt = view.offAt;
     let offVal = view.offVal;
     let brkArr = view.brk;
@@ -297,7 +297,9 @@ export class Matcher {
     let n = 0;
     let run = 0;
     let bits = 0;
-    let s = 0;
+    // The state: a DFA row (r ≥ 0), or else a double-array slot (`slot`, when r is -1).
+    let r = 0;
+    let slot = 0;
     let nc = 0;
     const info = this.codeInfo;
     for (let i = 0; i < len; i++) {
@@ -316,8 +318,14 @@ export class Matcher {
           bits = 0;
         } else if ((inf & 4) !== 0) brkArr[n] = Brk.CJK;
         const c = inf >>> 6;
-        if (c === 0) s = 0;
-        else {
+        if (c === 0) r = 0;
+        else if (c <= dense && r >= 0) {
+          // The common case: one DFA read.
+          const v = dfa[r * dense + c - 1]!;
+          r = v >> 1;
+          if ((v & 1) === 1) nc = this.candidate(nc, slotOfRow[r]!, n);
+        } else {
+          let s = r >= 0 ? slotOfRow[r]! : slot;
           for (;;) {
             const t = (table[2 * s]! >> 1) + c;
             if (table[2 * t + 1] === s) {
@@ -327,6 +335,8 @@ export class Matcher {
             if (s === 0) break;
             s = fail[s]!;
           }
+          slot = s;
+          r = rowOf[s]!;
           if ((table[2 * s]! & 1) === 1) nc = this.candidate(nc, s, n);
         }
         n++;
@@ -347,12 +357,14 @@ export class Matcher {
         st.n = n;
         st.run = run;
         st.bits = bits;
-        st.s = s;
+        st.s = r >= 0 ? slotOfRow[r]! : slot;
         st.nc = nc;
         st.delta = delta;
         st.offN = offN;
         i = this.slowUnit(text, i);
-        ({ n, run, bits, s, nc, delta, offN } = st);
+        ({ n, run, bits, nc, delta, offN } = st);
+        slot = st.s;
+        r = rowOf[slot]!;
         ({ offAt, offVal, brk: brkArr } = view);
       }
     }
@@ -376,7 +388,7 @@ export class Matcher {
     }
     // What a stream must still hold: the pattern prefix the text ends in, and any candidate
     // ending so near the end that what follows could still change its verdict.
-    let reach = this.automaton.depth[s]!;
+    let reach = this.automaton.depth[r >= 0 ? slotOfRow[r]! : slot]!;
     for (let j = 0; j < nc; j += 2) {
       if (this.cand[j + 1]! >= n - 1 - LOOKAHEAD_UNITS) reach = Math.max(reach, this.groups[this.cand[j]!]!.units);
     }

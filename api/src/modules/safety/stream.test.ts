@@ -124,6 +124,12 @@ describe('the term filter on a stream', () => {
     }
   });
 
+  it('never releases text that, cut there, reads as a term it is not (s h i t + 傻) before a BLOCK', () => {
+    const r = stream(['ass y', 'o', 'ur.s ', 'h i', ' t傻é', '\ud83d', '\ude00賭ｆｕ', 'ｃｋ博', '，博.傻']);
+    expect(r.blocked).toBeDefined();
+    expect(matcher.scan(r.out).hits).toEqual([]);
+  });
+
   it('stops a term that masking joins together (coc + masked + aine)', () => {
     for (const tokens of [['buy cocfuckaine now'], [...'buy cocfuckaine now']]) expect(stream(tokens).blocked?.term.term).toBe('cocaine');
   });

@@ -100,6 +100,13 @@ export class TermStream implements Stage {
       // Never inside a word: if a BLOCK stops the stream later, what went out must not end in a
       // fragment that reads as a whole-word term ("meth" of "methods").
       if (!done && cut - from < MAX_WORD_HOLD) while (cut > from && wordish(text.charCodeAt(cut - 1)) && wordish(text.charCodeAt(cut))) cut--;
+      // Nor where the text, ended there, would read as a term it is not (`s h i t` + `傻`).
+      if (!done && cut > from) {
+        const known = new Set(hits.map((h) => `${h.term.id}:${h.start}:${h.end}`));
+        for (const h of this.matcher.scan(text.slice(0, cut)).hits) {
+          if (h.end > from && h.term.level !== 'REVIEW' && !known.has(`${h.term.id}:${h.start}:${h.end}`) && h.start < cut) cut = Math.max(from, h.start);
+        }
+      }
     }
     if (cut < from) cut = from;
     // Never between the halves of a surrogate pair (the low half may be in the next delta).
