@@ -2,10 +2,11 @@
  * An Aho–Corasick automaton packed as a double array (base/check), over an alphabet of classes:
  * every code unit that occurs in some pattern has a class, every other unit has class 0 and sends
  * the automaton back to its root. Transitions cost two typed-array reads, so a scan runs at the
- * speed of memory: with 10,000 terms, around 50 MB/s of English and 200 MB/s of Chinese on the
- * 2-core test machine, normalization included (`pnpm bench:safety`).
+ * speed of memory, and Latin text runs on a plain DFA (see `dfa`): with 10,000 terms, around
+ * 80 MB/s of English and 120-220 MB/s of Chinese on the 2-core test machine, normalization
+ * included (`pnpm bench:safety`).
  *
- * The libraries on npm measured on that machine are 2-4 times slower without normalizing
+ * The libraries on npm measured on that machine are 3-4 times slower without normalizing
  * anything (@monyone/aho-corasick) or segment graphemes per call, about 0.02 MB/s
  * (modern-ahocorasick), hence this module.
  */
