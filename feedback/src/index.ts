@@ -1,0 +1,4 @@
+/** @dialoop/feedback: the pure core of reviews, agreement and preference data (no database, no I/O). */
+export * from './agreement.js';
+export * from './consensus.js';
+export * from './redact.js';
