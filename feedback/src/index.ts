@@ -2,3 +2,7 @@
 export * from './agreement.js';
 export * from './consensus.js';
 export * from './redact.js';
+export * from './types.js';
+export * from './pairs.js';
+export * from './dataset.js';
+export * from './formats.js';
