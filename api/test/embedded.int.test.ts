@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv, startApiServer, type ApiServer } from '../src/index.js';
-import { SEND, collect, gqlOk, login, startInference, textOf, wsClient, type Proc } from './stack.js';
+import { SEND, collect, gql, gqlOk, login, startInference, textOf, wsClient, type Proc } from './stack.js';
 
 /** The embedded default: no DATABASE_URL → PGlite in the data folder, demo accounts on first start. */
 describe('embedded defaults (PGlite)', () => {
@@ -49,7 +49,16 @@ describe('embedded defaults (PGlite)', () => {
       const actions = trail.auditEntries.edges.map((e: { node: { action: string } }) => e.node.action);
       expect(actions.filter((a: string) => a === 'config.change')).toHaveLength(1); // the same settings twice: recorded once
       expect(actions).toEqual(expect.arrayContaining(['createUser', 'login', 'sendMessage']));
-      await gqlOk(second.url, 'mutation { createAuditCheckpoint { seq } }', {}, await login(second.url, 'admin@demo.local'));
+      // Content safety on PGlite: list changes and monitoring take advisory locks there too.
+      const admin = await login(second.url, 'admin@demo.local');
+      const term = `mutation($i: CreateSafetyTermInput!) { createSafetyTerm(input: $i) { version } }`;
+      await gqlOk(second.url, term, { i: { term: 'verboten', level: 'MASK' } }, admin);
+      await gqlOk(second.url, term, { i: { term: 'forbidden fruit', level: 'BLOCK', category: 'test' } }, admin);
+      const masked = await gqlOk(second.url, `mutation($input: SendMessageInput!) { sendMessage(input: $input) { userMessage { content safety } } }`, { input: { content: 'this is VERBOTEN', params: { maxTokens: 1 } } }, token);
+      expect(masked.sendMessage.userMessage).toEqual({ content: 'this is ********', safety: 'MASK' });
+      const refused = await gql(second.url, SEND, { input: { content: 'some forbidden  fruit' } }, token);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'SAFETY_BLOCKED', category: 'test' });
+      await gqlOk(second.url, 'mutation { createAuditCheckpoint { seq } }', {}, admin);
       const v = await gqlOk(second.url, '{ verifyAuditChain { valid firstSeq checkpointsVerified } }', {}, officer);
       expect(v.verifyAuditChain).toEqual({ valid: true, firstSeq: 1, checkpointsVerified: 1 });
     } finally {
