@@ -6,3 +6,4 @@ export * from './types.js';
 export * from './pairs.js';
 export * from './dataset.js';
 export * from './formats.js';
+export * from './dialogue-import.js';
