@@ -7,3 +7,4 @@ export * from './pairs.js';
 export * from './dataset.js';
 export * from './formats.js';
 export * from './dialogue-import.js';
+export * from './reviews.js';
