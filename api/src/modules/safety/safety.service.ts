@@ -1,12 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { EscalationStep, Prisma, PrismaClient, RewriteRule, SafetyDirection, SafetyLevel, SafetyTerm } from '@dialoop/db';
+import { Prisma, type EscalationStep, type PrismaClient, type RewriteRule, type SafetyDirection, type SafetyLevel, type SafetyTerm } from '@dialoop/db';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import type { ApiMetrics } from '../../metrics.js';
-import type { AuditLog } from '../audit/index.js';
+import type { AuditEvent, AuditLog } from '../audit/index.js';
 import { requireActor } from '../rbac/allow.js';
 import { MAX_TERM_UNITS, Matcher, normalizeTerm, strongest, type Hit } from './matcher.js';
 import { ReplyFilter, RewriteStream, TermStream, compileRewrite, type RewriteSpec } from './stream.js';
@@ -455,81 +456,86 @@ export class SafetyService {
     return { term, normalized, level, category, language, wholeWord, enabled: input.enabled ?? current?.enabled ?? true };
   }
 
-  /** Appends a revision inside `tx` and returns its version. */
-  private async revise(tx: Prisma.TransactionClient, caller: Caller, rev: { kind: 'term' | 'rule'; op: string; entityId?: string | null; before?: unknown; after?: unknown }) {
-    // One change at a time: versions commit in the order they are numbered, so a process that
-    // loaded version n has every change up to n.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dialoop.safety.revision'))`;
-    const row = await tx.safetyRevision.create({
-      data: {
-        actorPseudonym: caller.audit.actor.pseudonym,
-        kind: rev.kind,
-        op: rev.op,
-        entityId: rev.entityId ?? null,
-        before: (rev.before ?? undefined) as Prisma.InputJsonValue | undefined,
-        after: (rev.after ?? undefined) as Prisma.InputJsonValue | undefined,
-      },
-    });
-    return row.version;
-  }
-
-  private async uniqueTerm<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * One change of the term list or the rewrite rules, in one transaction: a revision numbered
+   * under the list's lock (so versions commit in the order they are numbered, and a process that
+   * loaded version n has every change up to n), the write, and its audit entry; then every
+   * process reloads. A term whose normal form exists already is a CONFLICT.
+   */
+  private async change<T>(
+    caller: Caller,
+    rev: { kind: 'term' | 'rule'; op: string; entityId?: string | null; before?: unknown; after?: unknown },
+    /** Does the write; `after`, when the write decides it (an import), completes the revision. */
+    write: (tx: Prisma.TransactionClient, version: number) => Promise<{ result: T; audit: AuditEvent; after?: unknown }>,
+  ): Promise<T> {
+    let committed: { result: T; version: number };
     try {
-      return await work();
+      committed = await this.o.db.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dialoop.safety.revision'))`;
+          const { version } = await tx.safetyRevision.create({
+            data: {
+              actorPseudonym: caller.audit.actor.pseudonym,
+              kind: rev.kind,
+              op: rev.op,
+              entityId: rev.entityId ?? null,
+              before: (rev.before ?? undefined) as Prisma.InputJsonValue | undefined,
+              after: (rev.after ?? undefined) as Prisma.InputJsonValue | undefined,
+            },
+          });
+          const { result, audit, after } = await write(tx, version);
+          if (after !== undefined) await tx.safetyRevision.update({ where: { version }, data: { after: after as Prisma.InputJsonValue } });
+          await this.o.audit.record(tx, caller.audit, audit);
+          return { result, version };
+        },
+        { timeout: 120_000 },
+      );
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') throw new AppError(ErrorCode.CONFLICT, 'A term with the same normal form exists', { field: 'term' });
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new AppError(ErrorCode.CONFLICT, 'A term with the same normal form exists', { field: 'term' });
+      }
       throw err;
     }
+    await this.changed(committed.version);
+    return committed.result;
   }
 
-  async createTerm(caller: Caller, input: TermInput) {
+  createTerm(caller: Caller, input: TermInput) {
     const data = this.termData(input);
-    const term = await this.uniqueTerm(() =>
-      this.o.db.$transaction(async (tx) => {
-        const version = await this.revise(tx, caller, { kind: 'term', op: 'create', after: data });
-        const created = await tx.safetyTerm.create({ data: { ...data, version } });
-        await tx.safetyRevision.update({ where: { version }, data: { entityId: created.id } });
-        await this.o.audit.record(tx, caller.audit, { action: 'createSafetyTerm', subject: { type: 'SafetyTerm', id: created.id }, after: termAudit(created) });
-        return created;
-      }),
-    );
-    await this.changed(term.version);
-    return term;
+    const id = randomUUID();
+    return this.change(caller, { kind: 'term', op: 'create', entityId: id, after: data }, async (tx, version) => {
+      const created = await tx.safetyTerm.create({ data: { ...data, id, version } });
+      return { result: created, audit: { action: 'createSafetyTerm', subject: { type: 'SafetyTerm', id }, after: termAudit(created) } };
+    });
   }
 
   async updateTerm(caller: Caller, id: string, input: TermInput) {
-    const key = parseId(id, 'SafetyTerm');
-    const current = await this.o.db.safetyTerm.findUnique({ where: { id: key } });
-    if (!current) throw notFound('SafetyTerm');
+    const current = await this.findTerm(id);
+    const key = current.id;
     const data = this.termData(input, current);
-    const term = await this.uniqueTerm(() =>
-      this.o.db.$transaction(async (tx) => {
-        const version = await this.revise(tx, caller, { kind: 'term', op: 'update', entityId: key, before: this.termRevision(current), after: data });
-        const updated = await tx.safetyTerm.update({ where: { id: key }, data: { ...data, version } });
-        await this.o.audit.record(tx, caller.audit, { action: 'updateSafetyTerm', subject: { type: 'SafetyTerm', id: key }, before: termAudit(current), after: termAudit(updated) });
-        return updated;
-      }),
-    );
-    await this.changed(term.version);
-    return term;
+    return this.change(caller, { kind: 'term', op: 'update', entityId: key, before: this.termRevision(current), after: data }, async (tx, version) => {
+      const updated = await tx.safetyTerm.update({ where: { id: key }, data: { ...data, version } });
+      return { result: updated, audit: { action: 'updateSafetyTerm', subject: { type: 'SafetyTerm', id: key }, before: termAudit(current), after: termAudit(updated) } };
+    });
   }
 
   private termRevision(t: SafetyTerm) {
     return { term: t.term, level: t.level, category: t.category, language: t.language, wholeWord: t.wholeWord, enabled: t.enabled };
   }
 
+  private async findTerm(id: string): Promise<SafetyTerm> {
+    const row = await this.o.db.safetyTerm.findUnique({ where: { id: parseId(id, 'SafetyTerm') } });
+    if (!row) throw notFound('SafetyTerm');
+    return row;
+  }
+
   async deleteTerm(caller: Caller, id: string): Promise<boolean> {
-    const key = parseId(id, 'SafetyTerm');
-    const current = await this.o.db.safetyTerm.findUnique({ where: { id: key } });
-    if (!current) throw notFound('SafetyTerm');
-    const version = await this.o.db.$transaction(async (tx) => {
-      const v = await this.revise(tx, caller, { kind: 'term', op: 'delete', entityId: key, before: this.termRevision(current) });
+    const current = await this.findTerm(id);
+    const key = current.id;
+    return this.change(caller, { kind: 'term', op: 'delete', entityId: key, before: this.termRevision(current) }, async (tx) => {
       await tx.safetyTerm.delete({ where: { id: key } });
-      await this.o.audit.record(tx, caller.audit, { action: 'deleteSafetyTerm', subject: { type: 'SafetyTerm', id: key }, before: termAudit(current) });
-      return v;
+      return { result: true, audit: { action: 'deleteSafetyTerm', subject: { type: 'SafetyTerm', id: key }, before: termAudit(current) } };
     });
-    await this.changed(version);
-    return true;
   }
 
   /**
@@ -577,8 +583,7 @@ export class SafetyService {
       }
     });
     if (errors.length > 0) throw badInput(`${errors.length} bad row(s); nothing was imported`, { errors: errors.slice(0, 50) });
-    const result = await this.o.db.$transaction(
-      async (tx) => {
+    return this.change(caller, { kind: 'term', op: 'import' }, async (tx, version) => {
         const existing = await tx.safetyTerm.findMany({ where: { normalized: { in: [...rows.keys()] } } });
         const byKey = new Map(existing.map((t) => [t.normalized, t]));
         const fresh = [...rows.values()].filter((r) => !byKey.has(r.normalized));
@@ -587,16 +592,14 @@ export class SafetyService {
           return t && (t.term !== r.term || t.level !== r.level || t.category !== r.category || t.language !== r.language || t.wholeWord !== r.wholeWord || t.enabled !== r.enabled);
         });
         const summary = { rows: records.length, created: fresh.length, updated: changed.length, unchanged: rows.size - fresh.length - changed.length, duplicates: records.length - rows.size };
-        const version = await this.revise(tx, caller, { kind: 'term', op: 'import', after: { ...summary, terms: [...fresh, ...changed] } });
         if (fresh.length > 0) await tx.safetyTerm.createMany({ data: fresh.map((r) => ({ ...r, version })) });
         for (const r of changed) await tx.safetyTerm.update({ where: { normalized: r.normalized }, data: { ...r, version } });
-        await this.o.audit.record(tx, caller.audit, { action: 'importSafetyTerms', subject: { type: 'SafetyTerm' }, after: { ...summary, version } });
-        return { ...summary, version };
-      },
-      { timeout: 120_000 },
-    );
-    await this.changed(result.version);
-    return result;
+        return {
+          result: { ...summary, version },
+          audit: { action: 'importSafetyTerms', subject: { type: 'SafetyTerm' }, after: { ...summary, version } },
+          after: { ...summary, terms: [...fresh, ...changed] },
+        };
+      });
   }
 
   listTerms(filter: { search?: string | undefined; level?: SafetyLevel | undefined; category?: string | undefined; first: number; offset: number }) {
@@ -638,46 +641,36 @@ export class SafetyService {
     return { pattern, regex, caseSensitive, replacement, description, enabled: input.enabled ?? current?.enabled ?? true };
   }
 
-  async createRule(caller: Caller, input: RuleInput) {
+  createRule(caller: Caller, input: RuleInput) {
     const data = this.ruleData(input);
-    const rule = await this.o.db.$transaction(async (tx) => {
-      const version = await this.revise(tx, caller, { kind: 'rule', op: 'create', after: data });
-      const created = await tx.rewriteRule.create({ data: { ...data, version } });
-      await tx.safetyRevision.update({ where: { version }, data: { entityId: created.id } });
-      await this.o.audit.record(tx, caller.audit, { action: 'createRewriteRule', subject: { type: 'RewriteRule', id: created.id }, after: ruleAudit(created) });
-      return created;
+    const id = randomUUID();
+    return this.change(caller, { kind: 'rule', op: 'create', entityId: id, after: data }, async (tx, version) => {
+      const created = await tx.rewriteRule.create({ data: { ...data, id, version } });
+      return { result: created, audit: { action: 'createRewriteRule', subject: { type: 'RewriteRule', id }, after: ruleAudit(created) } };
     });
-    await this.changed(rule.version);
-    return rule;
   }
 
   async updateRule(caller: Caller, id: string, input: RuleInput) {
-    const key = parseId(id, 'RewriteRule');
-    const current = await this.o.db.rewriteRule.findUnique({ where: { id: key } });
-    if (!current) throw notFound('RewriteRule');
+    const current = await this.findRule(id);
     const data = this.ruleData(input, current);
-    const rule = await this.o.db.$transaction(async (tx) => {
-      const version = await this.revise(tx, caller, { kind: 'rule', op: 'update', entityId: key, before: current, after: data });
-      const updated = await tx.rewriteRule.update({ where: { id: key }, data: { ...data, version } });
-      await this.o.audit.record(tx, caller.audit, { action: 'updateRewriteRule', subject: { type: 'RewriteRule', id: key }, before: ruleAudit(current), after: ruleAudit(updated) });
-      return updated;
+    return this.change(caller, { kind: 'rule', op: 'update', entityId: current.id, before: current, after: data }, async (tx, version) => {
+      const updated = await tx.rewriteRule.update({ where: { id: current.id }, data: { ...data, version } });
+      return { result: updated, audit: { action: 'updateRewriteRule', subject: { type: 'RewriteRule', id: current.id }, before: ruleAudit(current), after: ruleAudit(updated) } };
     });
-    await this.changed(rule.version);
-    return rule;
   }
 
   async deleteRule(caller: Caller, id: string): Promise<boolean> {
-    const key = parseId(id, 'RewriteRule');
-    const current = await this.o.db.rewriteRule.findUnique({ where: { id: key } });
-    if (!current) throw notFound('RewriteRule');
-    const version = await this.o.db.$transaction(async (tx) => {
-      const v = await this.revise(tx, caller, { kind: 'rule', op: 'delete', entityId: key, before: current });
-      await tx.rewriteRule.delete({ where: { id: key } });
-      await this.o.audit.record(tx, caller.audit, { action: 'deleteRewriteRule', subject: { type: 'RewriteRule', id: key }, before: ruleAudit(current) });
-      return v;
+    const current = await this.findRule(id);
+    return this.change(caller, { kind: 'rule', op: 'delete', entityId: current.id, before: current }, async (tx) => {
+      await tx.rewriteRule.delete({ where: { id: current.id } });
+      return { result: true, audit: { action: 'deleteRewriteRule', subject: { type: 'RewriteRule', id: current.id }, before: ruleAudit(current) } };
     });
-    await this.changed(version);
-    return true;
+  }
+
+  private async findRule(id: string): Promise<RewriteRule> {
+    const row = await this.o.db.rewriteRule.findUnique({ where: { id: parseId(id, 'RewriteRule') } });
+    if (!row) throw notFound('RewriteRule');
+    return row;
   }
 
   listRules() {
