@@ -42,8 +42,6 @@ export const LOOKAHEAD_UNITS = 4;
  */
 class View {
   unit = new Uint16Array(1024);
-  start = new Int32Array(1024);
-  end = new Int32Array(1024);
   brk = new Uint8Array(1024);
   /**
    * Where view units come from, kept sparsely by the scan: from view unit `offAt[k]` on, unit j
@@ -65,8 +63,6 @@ class View {
       return b;
     };
     this.unit = grow(this.unit);
-    this.start = grow(this.start);
-    this.end = grow(this.end);
     this.brk = grow(this.brk);
     this.offAt = grow(this.offAt);
     this.offVal = grow(this.offVal);
@@ -101,11 +97,9 @@ function buildView(text: string, view: View) {
   let n = 0;
   let run = 0;
   let bits = 0;
-  const push = (u: number, kind: number, s: number, e: number) => {
+  const push = (u: number, kind: number) => {
     view.ensure(n + 1);
     view.unit[n] = u;
-    view.start[n] = s;
-    view.end[n] = e;
     view.brk[n] = (run > 0 ? bits | (run > SHORT_RUN ? LONG_BREAK : 0) : 0) | (kind === Kind.WORD_CJK ? Brk.CJK : 0);
     n++;
     run = 0;
@@ -114,13 +108,13 @@ function buildView(text: string, view: View) {
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
     const k = kindOf(unit);
-    if (k === Kind.WORD || k === Kind.WORD_CJK) push(foldedUnit(unit), k, i, i + 1);
+    if (k === Kind.WORD || k === Kind.WORD_CJK) push(foldedUnit(unit), k);
     else if (k === Kind.DROP) run++;
     else if (k === Kind.MULTI) {
       const cp = text.codePointAt(i)!;
       const w = cp > 0xffff ? 2 : 1;
       for (const [u, kind] of slowFold(cp)) {
-        if (kind === Kind.WORD || kind === Kind.WORD_CJK) push(u, kind, i, i + w);
+        if (kind === Kind.WORD || kind === Kind.WORD_CJK) push(u, kind);
         else {
           run++;
           bits |= sepBits(kind);
@@ -238,7 +232,8 @@ export class Matcher {
   private slowUnit(text: string, i: number): number {
     const st = this.slow;
     const view = this.view;
-    const { classOf, table, fail } = this.automaton;
+    const automaton = this.automaton;
+    const { classOf } = automaton;
     const cp = text.codePointAt(i)!;
     const w = cp > 0xffff ? 2 : 1;
     const units = slowFold(cp);
@@ -259,21 +254,8 @@ export class Matcher {
       st.run = 0;
       st.bits = 0;
       const c = classOf[fu]!;
-      if (c === 0) st.s = 0;
-      else {
-        let s = st.s;
-        for (;;) {
-          const t = (table[2 * s]! >> 1) + c;
-          if (table[2 * t + 1] === s) {
-            s = t;
-            break;
-          }
-          if (s === 0) break;
-          s = fail[s]!;
-        }
-        st.s = s;
-        if ((table[2 * s]! & 1) === 1) st.nc = this.candidate(st.nc, s, st.n);
-      }
+      st.s = c === 0 ? 0 : automaton.step(st.s, c);
+      if (automaton.hasOut[st.s] === 1) st.nc = this.candidate(st.nc, st.s, st.n);
       st.n++;
     }
     return i + w - 1;

@@ -40,10 +40,10 @@ export const Brk = {
 } as const;
 export const SHORT_RUN = 64;
 
-/** Per code unit: its Kind (UNKNOWN until first seen; read directly by the matcher's scan loop). */
-export const kinds = new Uint8Array(65536);
+/** Per code unit: its Kind (UNKNOWN until first seen). */
+const kinds = new Uint8Array(65536);
 /** Per code unit of Kind WORD or WORD_CJK: its folded unit. */
-export const folded = new Uint16Array(65536);
+const folded = new Uint16Array(65536);
 const multi = new Map<number, string>();
 
 /** OpenCC's "from to[ alt]|…" format: the first candidate of each. */

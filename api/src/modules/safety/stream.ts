@@ -4,8 +4,6 @@ import { Kind, SHORT_RUN, kindOf } from './normalize.js';
 export { LOOKAHEAD_UNITS };
 /** Released text kept as left context for the next scan (run lengths, whole-word and chain checks look back). */
 const CONTEXT_UNITS = SHORT_RUN + 16;
-/** A word longer than this may be cut inside (else held text would grow with it). */
-const MAX_WORD_HOLD = 256;
 
 export interface Release {
   /** Text that may go to clients now. */
@@ -22,11 +20,7 @@ interface Stage {
 }
 
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
-/** Inside a Latin word: a letter or digit outside CJK, or an invisible character. */
-const wordish = (c: number) => {
-  const k = kindOf(c);
-  return k === Kind.WORD || k === Kind.DROP;
-};
+
 
 /**
  * The term filter on a stream of text: holds back just enough text that a term split across any
@@ -82,6 +76,7 @@ export class TermStream implements Stage {
     const blocked = live.filter((h) => h.term.level === 'BLOCK').sort((a, b) => a.start - b.start)[0];
     if (blocked) return { text: '', blocked };
     // Rules that move the cut back, applied until none does (each only lowers it):
+    const known = new Set(hits.map((h) => `${h.term.id}:${h.start}:${h.end}`));
     for (let before = -1; before !== cut; ) {
       before = cut;
       // A match still open at the cut keeps all of itself back.
@@ -97,12 +92,10 @@ export class TermStream implements Stage {
         }
         if (p < cut) cut = p;
       }
-      // Never inside a word: if a BLOCK stops the stream later, what went out must not end in a
-      // fragment that reads as a whole-word term ("meth" of "methods").
-      if (!done && cut - from < MAX_WORD_HOLD) while (cut > from && wordish(text.charCodeAt(cut - 1)) && wordish(text.charCodeAt(cut))) cut--;
-      // Nor where the text, ended there, would read as a term it is not (`s h i t` + `傻`).
+      // Never where the text, ended there, would read as a term it is not: if a BLOCK stops the
+      // stream later, what went out must not end in such a fragment ("meth" of "methods",
+      // `s h i t` + `傻`).
       if (!done && cut > from) {
-        const known = new Set(hits.map((h) => `${h.term.id}:${h.start}:${h.end}`));
         for (const h of this.matcher.scan(text.slice(0, cut)).hits) {
           if (h.end > from && h.term.level !== 'REVIEW' && !known.has(`${h.term.id}:${h.start}:${h.end}`) && h.start < cut) cut = Math.max(from, h.start);
         }
