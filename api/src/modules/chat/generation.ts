@@ -33,7 +33,6 @@ export interface OutputSafety {
   recordOutput(reply: { userId: string; conversationId: string; messageId: string }, hits: Hit[], blocked: Hit | undefined): Promise<void>;
 }
 
-
 /** The conversation without its oldest exchange (system messages stay first). */
 export function dropOldestTurns(messages: ChatTurn[]): ChatTurn[] {
   const system = messages.filter((m) => m.role === 'system');
@@ -241,16 +240,17 @@ export class GenerationManager {
       // The row is gone (conversation deleted mid-reply) or the database is down: the event still goes out.
       this.o.log.warn({ err, messageId: job.messageId }, 'could not store the finished reply');
     }
+    this.o.metrics.generations.inc({ status });
+    if (ttft !== null) this.o.metrics.timeToFirstToken.observe(ttft / 1000);
+    this.o.bus.append(job.messageId, finalEvent(r.seq + 1, row));
+    this.o.bus.finish(job.messageId);
+    // After the final event (clients do not wait on it), before the reply counts as done (shutdown waits).
     if (this.o.safety && (hits.length > 0 || r.blocked)) {
       await this.o.safety
         .recordOutput({ userId: job.userId, conversationId: job.conversationId, messageId: job.messageId }, hits, r.blocked)
         .catch((err: unknown) => this.o.log.error({ err, messageId: job.messageId }, 'could not record the reply’s safety events'));
     }
     this.running.delete(job.messageId);
-    this.o.metrics.generations.inc({ status });
-    if (ttft !== null) this.o.metrics.timeToFirstToken.observe(ttft / 1000);
-    this.o.bus.append(job.messageId, finalEvent(r.seq + 1, row));
-    this.o.bus.finish(job.messageId);
   }
 
   /** Writes the partial text of every running reply that changed, in one statement. */

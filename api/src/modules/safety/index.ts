@@ -1,3 +1,3 @@
 export { SafetyService, type InputVerdict, type SafetySettings } from './safety.service.js';
 export { ConversationSafetyResolver, MessageSafetyResolver, SafetyResolver } from './safety.resolver.js';
-export { ReplyFilter, strongest, type Hit } from './engine.js';
+export type { Hit } from './engine.js';
