@@ -29,7 +29,7 @@
  * folder). Options: --part 1,2,3 (2 and 3 share the seeded database), --rounds, --warmup,
  * --entries, --requests, --seed, --profile on|off.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -43,7 +43,7 @@ import pino from 'pino';
 import { AuditLog } from '../../api/src/modules/audit/audit.service.js';
 import { ChainWalker, GENESIS_HASH, bodyHash, linkHash, type EntryRecord, type Json } from '../../api/src/modules/audit/chain.js';
 import { CheckpointSigner, Pseudonyms, parseSigningKey } from '../../api/src/modules/audit/keys.js';
-import { SEND, connect, freePort, gql, login as loginAs, ms, quantile, sleep } from './lib.js';
+import { SEND, cleanup, connect, defer, gql, login as loginAs, ms, quantile, sleep, spawnNode, type Child } from './lib.js';
 
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -86,16 +86,6 @@ const perS = (n: number, msTaken: number) => Math.round((n * 1000) / msTaken);
 const fmt = (n: number) => n.toLocaleString('en-US');
 const stats = (xs: number[]) => ({ n: xs.length, p50Ms: ms(quantile(xs, 0.5)), p99Ms: ms(quantile(xs, 0.99)), meanMs: ms(xs.reduce((a, b) => a + b, 0) / xs.length), minMs: ms(quantile(xs, 0)), maxMs: ms(quantile(xs, 1)) });
 
-// ---- cleanup: databases dropped and processes stopped, even on failure or Ctrl-C -----------------
-const cleanups: (() => Promise<unknown>)[] = [];
-const defer = (fn: () => Promise<unknown>) => cleanups.push(fn);
-async function cleanup() {
-  for (let fn = cleanups.pop(); fn; fn = cleanups.pop()) await fn().catch((err: unknown) => console.error('cleanup:', err));
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-}
-
 async function testDatabase(): Promise<TestDatabase> {
   const db = await createTestDatabase();
   defer(() => db.drop());
@@ -108,41 +98,7 @@ async function open(url: string): Promise<Database> {
   return d;
 }
 
-// ---- processes (the api/test/stack.ts pattern) --------------------------------------------------
-interface Child {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** Runs `script` (relative to the root) with tsx and its package's tsconfig; waits for `readyPath`. */
-async function spawnNode(script: string, env: Record<string, string>, portVar: string, readyPath: string): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    // tsx takes decorator settings from the package's tsconfig, not from the working directory's.
-    env: { ...process.env, LOG_LEVEL: 'warn', TSX_TSCONFIG_PATH: join(ROOT, script.split('/')[0]!, 'tsconfig.json'), ...env, [portVar]: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  defer(stop);
-  const url = `http://127.0.0.1:${port}`;
-  for (const end = Date.now() + 120_000; ; await sleep(100)) {
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${out}`);
-    if (Date.now() > end) throw new Error(`${script} did not start:\n${out}`);
-    if (await fetch(url + readyPath).then((r) => r.ok, () => false)) break;
-  }
-  return { url, child, output: () => out, stop };
-}
-
+// ---- processes ----------------------------------------------------------------------------------
 const startInference = () => spawnNode('inference/src/main.ts', { INFERENCE_INTRA_OP_THREADS: '1' }, 'INFERENCE_PORT', '/readyz');
 
 const startApi = (databaseUrl: string, inferenceUrl: string, env: Record<string, string> = {}) =>

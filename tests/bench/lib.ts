@@ -1,12 +1,75 @@
-/** What the benchmarks share: statistics, free ports, GraphQL over HTTP and graphql-ws connections. */
+/**
+ * What the benchmarks share: statistics, free ports, clean-up on exit, child processes (the
+ * api/test/stack.ts pattern), GraphQL over HTTP and graphql-ws connections.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 
 // `ws` ships no types and @types/ws is the api's dev dependency; graphql-ws takes the class as `unknown`.
 const WebSocketImpl: unknown = createRequire(import.meta.url)('ws');
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+// ---- clean-up: databases dropped and processes stopped, even on failure or Ctrl-C --------------
+const cleanups: (() => Promise<unknown>)[] = [];
+/** Runs `fn` at `cleanup()` (last registered first), or on SIGINT/SIGTERM. */
+export const defer = (fn: () => Promise<unknown>) => void cleanups.push(fn);
+export async function cleanup() {
+  for (let fn = cleanups.pop(); fn; fn = cleanups.pop()) await fn().catch((err: unknown) => console.error('cleanup:', err));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+/** Children still running when the process exits anyway (an uncaught error): killed synchronously. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+export interface Child {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `script` (relative to the repository root) with tsx and its package's tsconfig on a free
+ * port (`portVar`), waits up to 2 minutes for `readyPath`, and stops it at `cleanup()`.
+ */
+export async function spawnNode(script: string, env: Record<string, string>, portVar: string, readyPath: string): Promise<Child> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    // tsx takes decorator settings from the package's tsconfig, not from the working directory's.
+    env: { ...process.env, LOG_LEVEL: 'warn', TSX_TSCONFIG_PATH: join(ROOT, script.split('/')[0]!, 'tsconfig.json'), ...env, [portVar]: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    children.delete(child);
+  };
+  defer(stop);
+  const url = `http://127.0.0.1:${port}`;
+  for (const end = Date.now() + 120_000; ; await sleep(100)) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${out}`);
+    if (Date.now() > end) throw new Error(`${script} did not start:\n${out}`);
+    if (await fetch(url + readyPath).then((r) => r.ok, () => false)) break;
+  }
+  return { url, child, output: () => out, stop };
+}
 
 /** The `q` quantile of `xs`, interpolated between neighbours. */
 export function quantile(xs: ArrayLike<number>, q: number): number {

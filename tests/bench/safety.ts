@@ -29,7 +29,7 @@
  * and settings (a --quick smoke run, 2 MB corpora and 4 streams, writes to a temporary folder).
  * Options: --part 1,2, --rounds, --warmup, --mb, --streams, --replays, --seed.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ import { parseArgs } from 'node:util';
 import { Matcher, ReplyFilter, TermStream, type SafetyLevelName, type TermSpec } from '@dialoop/api/safety-engine';
 import { AhoCorasick } from '@monyone/aho-corasick/fast';
 import { EVASIONS, TERMS } from '../../api/test/fixtures/safety-cases.js';
-import { freePort, ms, quantile, sleep } from './lib.js';
+import { cleanup, ms, quantile, spawnNode } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
@@ -87,21 +87,6 @@ function mulberry32(s: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-// ---- cleanup: the inference server stopped, even on failure or Ctrl-C ---------------------------
-const cleanups: (() => Promise<unknown>)[] = [];
-const defer = (fn: () => Promise<unknown>) => cleanups.push(fn);
-async function cleanup() {
-  for (let fn = cleanups.pop(); fn; fn = cleanups.pop()) await fn().catch((err: unknown) => console.error('cleanup:', err));
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-}
-/** Children still running when the process exits anyway (an uncaught error): killed synchronously. */
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
 
 // ---- terms --------------------------------------------------------------------------------------
 const fixture = (name: string) => readFileSync(join(ROOT, 'api', 'test', 'fixtures', name), 'utf8');
@@ -307,40 +292,6 @@ function applyThroughput(matcher: Matcher, c: Corpus) {
 }
 
 // ---- 2. the stream ------------------------------------------------------------------------------
-interface Child {
-  url: string;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** Runs `script` (relative to the root) with tsx and its package's tsconfig; waits for `readyPath`. */
-async function spawnNode(script: string, env: Record<string, string>, portVar: string, readyPath: string): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', TSX_TSCONFIG_PATH: join(ROOT, script.split('/')[0]!, 'tsconfig.json'), ...env, [portVar]: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-    children.delete(child);
-  };
-  defer(stop);
-  const url = `http://127.0.0.1:${port}`;
-  for (const end = Date.now() + 120_000; ; await sleep(100)) {
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${out}`);
-    if (Date.now() > end) throw new Error(`${script} did not start:\n${out}`);
-    if (await fetch(url + readyPath).then((r) => r.ok, () => false)) break;
-  }
-  return { url, output: () => out, stop };
-}
-
 interface Message {
   role: string;
   content: string;
