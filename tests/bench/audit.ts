@@ -43,10 +43,8 @@ import pino from 'pino';
 import { AuditLog } from '../../api/src/modules/audit/audit.service.js';
 import { ChainWalker, GENESIS_HASH, bodyHash, linkHash, type EntryRecord, type Json } from '../../api/src/modules/audit/chain.js';
 import { CheckpointSigner, Pseudonyms, parseSigningKey } from '../../api/src/modules/audit/keys.js';
-import { SEND, cleanup, connect, defer, gql, login as loginAs, ms, quantile, sleep, spawnNode, type Child } from './lib.js';
+import { ROOT, SEND, cleanup, connect, defer, gql, login as loginAs, ms, quantile, sleep, spawnNode, type Child } from './lib.js';
 
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },

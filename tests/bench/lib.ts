@@ -14,7 +14,8 @@ const WebSocketImpl: unknown = createRequire(import.meta.url)('ws');
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // ---- clean-up: databases dropped and processes stopped, even on failure or Ctrl-C --------------
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -33,14 +33,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Matcher, ReplyFilter, TermStream, type SafetyLevelName, type TermSpec } from '@dialoop/api/safety-engine';
 import { AhoCorasick } from '@monyone/aho-corasick/fast';
 import { EVASIONS, TERMS } from '../../api/test/fixtures/safety-cases.js';
-import { cleanup, ms, quantile, spawnNode } from './lib.js';
+import { ROOT, cleanup, ms, quantile, spawnNode } from './lib.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
