@@ -116,6 +116,24 @@ export const envSchema = (base = process.cwd()) =>
       SAFETY_REVIEW_AT: positiveInt.default(8),
       /** While a person is slowed down: seconds between two of their messages. */
       SAFETY_SLOW_INTERVAL_S: z.coerce.number().positive().default(30),
+
+      /** Review queue: reviews each item needs, a claim's lease, and the sources' settings. */
+      REVIEWS_PER_ITEM: z.coerce.number().int().min(1).max(10).default(2),
+      REVIEW_LEASE_S: positiveInt.default(900),
+      /** Share of conversations sampled for review (0 turns sampling off). */
+      REVIEW_SAMPLE_SHARE: z.coerce.number().min(0).max(1).default(0.02),
+      /** A reply scored this or lower (or thumbed down) goes to review. */
+      REVIEW_LOW_SCORE: z.coerce.number().int().min(1).max(5).default(2),
+      /** Models that add a candidate to items with a single reply (comma list; default: the reply's own model, another sample). */
+      REVIEW_ARENA_MODELS: z.string().default('').transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
+      /** Items whose reviews agree less than this go to adjudication. */
+      REVIEW_MIN_AGREEMENT: z.coerce.number().min(0).max(1).default(0.75),
+      /** The rubric as JSON: [{"id","label","min","max"}…] (default: helpfulness, harmlessness, honesty 1-5). */
+      REVIEW_RUBRIC: z.string().optional(),
+      /** How often each process sweeps the sources for new review items (0: only when an admin asks). */
+      REVIEW_COLLECT_INTERVAL_S: z.coerce.number().min(0).default(60),
+      /** Folder where dataset versions' files are kept (default: <DIALOOP_DATA_DIR>/datasets). */
+      DATASET_STORE: z.string().optional(),
     })
     .superRefine((env, ctx) => {
       if (env.NODE_ENV === 'production') {
@@ -152,6 +170,13 @@ export const envSchema = (base = process.cwd()) =>
         ctx.addIssue({ code: 'custom', path: ['SAFETY_WARN_AT'], message: 'escalation steps go in order: SAFETY_WARN_AT ≤ SAFETY_SLOW_AT ≤ SAFETY_LOCK_AT ≤ SAFETY_REVIEW_AT' });
       }
       if (env.NODE_ENV === 'production' && env.SAFETY === 'off') ctx.addIssue({ code: 'custom', path: ['SAFETY'], message: 'production refuses SAFETY=off' });
+      if (env.REVIEW_RUBRIC) {
+        const rubric = z
+          .array(z.object({ id: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), label: z.string().min(1), min: z.number().int(), max: z.number().int() }).refine((c) => c.min < c.max))
+          .min(1)
+          .safeParse((() => { try { return JSON.parse(env.REVIEW_RUBRIC); } catch { return null; } })());
+        if (!rubric.success) ctx.addIssue({ code: 'custom', path: ['REVIEW_RUBRIC'], message: 'REVIEW_RUBRIC: a JSON list of {id (a-z0-9_), label, min, max} with min < max' });
+      }
       if (env.OIDC_AUDIENCE && !env.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC_AUDIENCE needs OIDC_ISSUER' });
       // Without an audience, a token the issuer minted for any other application would be accepted.
       if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['OIDC_AUDIENCE'], message: 'OIDC_ISSUER needs OIDC_AUDIENCE (the client id Dialoop is known by)' });

@@ -5,7 +5,9 @@ import { AuditResolver } from './modules/audit/index.js';
 import { AuthResolver } from './modules/auth/index.js';
 import { ChatResolver } from './modules/chat/index.js';
 import { PrivacyResolver } from './modules/privacy/index.js';
+import { DatasetsResolver } from './modules/datasets/index.js';
 import { RatingsResolver } from './modules/ratings/index.js';
+import { ReviewClaimResolver, ReviewItemResolver, ReviewResolver } from './modules/review/index.js';
 import { ConversationSafetyResolver, MessageSafetyResolver, SafetyResolver } from './modules/safety/index.js';
 import { authChecker } from './modules/rbac/index.js';
 import { UsersResolver } from './modules/users/index.js';
@@ -35,6 +37,10 @@ export const resolvers = [
   SafetyResolver,
   MessageSafetyResolver,
   ConversationSafetyResolver,
+  ReviewResolver,
+  ReviewItemResolver,
+  ReviewClaimResolver,
+  DatasetsResolver,
 ] as const;
 
 /** The GraphQL schema; `schema.graphql` is its committed print (`pnpm --filter @dialoop/api schema:emit`). */

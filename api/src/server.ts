@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -34,8 +34,11 @@ import { parsePublicKeys } from './modules/audit/chain.js';
 import { AccessTokens, AuthService, OidcVerifier, type Authenticated } from './modules/auth/index.js';
 import { PrivacyService } from './modules/privacy/index.js';
 import { ChatService, GenerationManager, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
+import { DatasetService, LocalDatasetStore } from './modules/datasets/index.js';
 import { RatingService } from './modules/ratings/index.js';
+import { ReviewService, type ReviewSettings } from './modules/review/index.js';
 import { SafetyService } from './modules/safety/index.js';
+import { DEFAULT_RUBRIC } from '@dialoop/feedback';
 import { abilityFor } from './modules/rbac/index.js';
 import { UserService } from './modules/users/index.js';
 import { createSchema } from './schema.js';
@@ -196,6 +199,26 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     log,
   });
+  const review = new ReviewService({
+    db,
+    audit,
+    upstreams,
+    safety,
+    log,
+    settings: {
+      perItem: env.REVIEWS_PER_ITEM,
+      leaseSeconds: env.REVIEW_LEASE_S,
+      sampleShare: env.REVIEW_SAMPLE_SHARE,
+      lowScore: env.REVIEW_LOW_SCORE,
+      arenaModels: env.REVIEW_ARENA_MODELS,
+      minAgreement: env.REVIEW_MIN_AGREEMENT,
+      rubric: env.REVIEW_RUBRIC ? (JSON.parse(env.REVIEW_RUBRIC) as ReviewSettings['rubric']) : [...DEFAULT_RUBRIC],
+      defaultModel: env.DEFAULT_MODEL,
+    },
+  });
+  const datasets = new DatasetService({ db, audit, store: new LocalDatasetStore(env.DATASET_STORE ? resolve(env.DATASET_STORE) : join(env.DIALOOP_DATA_DIR, 'datasets')), secret: jwtSecret, log });
+  const interrupted = await datasets.recover();
+  if (interrupted > 0) log.warn({ count: interrupted }, 'dataset versions left building by a stopped process marked FAILED');
   const services: Services = {
     db,
     audit,
@@ -204,8 +227,10 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     auth,
     users,
     chat,
-    ratings: new RatingService(db, audit),
+    ratings: new RatingService(db, audit, review),
     safety,
+    review,
+    datasets,
     upstreams,
     generations,
     bus,
@@ -258,6 +283,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     jobs.push(timer);
   };
   every(env.AUDIT_CHECKPOINT_INTERVAL_S * 1000, 'audit checkpoint', () => audit.checkpoint());
+  if (env.REVIEW_COLLECT_INTERVAL_S > 0) every(env.REVIEW_COLLECT_INTERVAL_S * 1000, 'review collection', () => review.collect());
   if (env.CONVERSATION_RETENTION_DAYS > 0 || env.AUDIT_RETENTION_DAYS > 0) {
     every(env.RETENTION_SWEEP_INTERVAL_S * 1000, 'retention sweep', () => privacy.sweep());
   }
@@ -367,6 +393,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/exports/audit/:token', exportHandler(audit, exportTokens, log));
+  app.get('/exports/datasets/:token', datasets.handler());
   app.use(
     '/graphql',
     (req, res, next) => {
@@ -426,6 +453,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
         for (const t of jobs) clearInterval(t);
         await generations.close();
         await safety.close();
+        await datasets.close();
         await apollo.stop();
         upstreams.close();
         await bus.close();

@@ -2,9 +2,11 @@ import type { PrismaClient } from '@dialoop/db';
 import type { Limits } from './limits.js';
 import type { AuditLog, ExportTokens } from './modules/audit/index.js';
 import type { AuthService } from './modules/auth/index.js';
+import type { DatasetService } from './modules/datasets/index.js';
 import type { ChatService, GenerationManager, StreamBus, Upstreams } from './modules/chat/index.js';
 import type { PrivacyService } from './modules/privacy/index.js';
 import type { RatingService } from './modules/ratings/index.js';
+import type { ReviewService } from './modules/review/index.js';
 import type { SafetyService } from './modules/safety/index.js';
 import type { UserService } from './modules/users/index.js';
 
@@ -19,6 +21,8 @@ export interface Services {
   chat: ChatService;
   ratings: RatingService;
   safety: SafetyService;
+  review: ReviewService;
+  datasets: DatasetService;
   upstreams: Upstreams;
   generations: GenerationManager;
   bus: StreamBus;

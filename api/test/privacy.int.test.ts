@@ -315,6 +315,7 @@ describe('reviewers know people by pseudonym only', () => {
   let pseudonym: string;
   let first: Exchange;
   let second: Exchange;
+  let reviewItemId: string;
   /** Ids, emails and names of every account but the reviewer's. */
   let others: Needles;
   const tag = randomUUID().slice(0, 8);
@@ -332,6 +333,8 @@ describe('reviewers know people by pseudonym only', () => {
     second = await chat(api.url, person.token, 'And a limerick?', first.conversationId);
     await gqlOk(api.url, RATE, { id: first.replyId, i: { thumb: 'UP', score: 4, tags: ['clear'], comment: 'nice' } }, person.token);
     await gqlOk(api.url, CREATE_KEY, { i: { name: 'quentin app', scopes: ['chat'] } }, person.token);
+    // Their reply is put up for review (with a second candidate generated for it).
+    reviewItemId = (await gqlOk(api.url, 'mutation($i: CreateReviewItemInput!) { createReviewItem(input: $i) { id } }', { i: { messageIds: [first.replyId] } }, admin)).createReviewItem.id;
     // The reviewer chats too: their own conversations, with themself as owner, are theirs to read.
     await chat(api.url, reviewer.token, 'A reviewer’s own question');
 
@@ -356,6 +359,8 @@ describe('reviewers know people by pseudonym only', () => {
       conversation: [{ id: first.conversationId }],
       message: [{ id: first.replyId }, { id: second.promptId }],
       messageStream: [{ messageId: first.replyId }],
+      reviewItem: [{ id: reviewItemId }],
+      datasetVersion: [{ id: randomUUID() }],
     };
     const walked = await walk(api.url, reviewer.token, schema, seeded, others);
 
@@ -389,7 +394,10 @@ describe('reviewers know people by pseudonym only', () => {
     expect(walked.unexpected).toEqual([]);
     const deniedLabels = walked.deniedLeaves.map((l) => l.path.join('.'));
     expect(deniedLabels).toEqual(expect.arrayContaining(['conversation.owner.email', 'conversation.owner.id', 'conversation.owner.name', 'users.email', 'users.id', 'users.name']));
-    for (const l of walked.deniedLeaves) expect(`${l.parentType}.${l.field}`, l.path.join('.')).toMatch(/^User\.(id|email|name)$/);
+    // Besides: others' reviews of an item before the reviewer's own is in, and preference pairs (not a reviewer's to read).
+    const hiddenByDesign = (path: string[]) => path.some((p, i) => i > 0 && (p === 'reviews' || p === 'pairs') && (path[i - 1] === 'reviewItem' || path[i - 1] === 'nodes' || path[i - 1] === 'item'));
+    expect(deniedLabels).toEqual(expect.arrayContaining(['reviewItem.reviews.choice', 'reviewItem.pairs.chosen']));
+    for (const l of walked.deniedLeaves.filter((x) => !hiddenByDesign(x.path))) expect(`${l.parentType}.${l.field}`, l.path.join('.')).toMatch(/^User\.(id|email|name)$/);
 
     // The same walk as the admin, who may read accounts, does find them: the search works.
     const control = await walk(api.url, admin, schema, seeded, others, roots.filter((r) => r !== 'conversation'));

@@ -6,6 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
@@ -109,6 +111,8 @@ export interface TestApi {
 /** The api in this process, on a fresh database, talking to `inferenceUrl`. */
 export async function startApi(inferenceUrl: string, env: Record<string, string> = {}): Promise<TestApi> {
   const db = await createTestDatabase();
+  // Dataset versions' files go to a folder of this api's own, removed with it.
+  const store = await mkdtemp(join(tmpdir(), 'dialoop-datasets-'));
   const server = await startApiServer(
     parseEnv({
       API_PORT: '0',
@@ -118,6 +122,9 @@ export async function startApi(inferenceUrl: string, env: Record<string, string>
       LOG_LEVEL: 'silent',
       RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
       MAX_CONCURRENT_GENERATIONS: '20',
+      DATASET_STORE: store,
+      // Tests sweep the review sources when they mean to (collectReviewItems), not on a timer.
+      REVIEW_COLLECT_INTERVAL_S: '0',
       ...env,
     }),
   );
@@ -128,6 +135,7 @@ export async function startApi(inferenceUrl: string, env: Record<string, string>
     close: async () => {
       await server.close();
       await db.drop();
+      await rm(store, { recursive: true, force: true });
     },
   };
 }

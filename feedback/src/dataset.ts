@@ -41,8 +41,13 @@ export function dedupe<T extends Pick<PreferencePair, 'prompt' | 'chosen' | 'rej
 
 /** `test` when the prompt's hash falls in the first `testShare` of the hash space, else `train`. */
 export function splitOf(prompt: readonly Turn[], testShare: number): 'train' | 'test' {
+  return splitOfKey(promptKey(prompt), testShare);
+}
+
+/** {@link splitOf} from a stored {@link promptKey}. */
+export function splitOfKey(key: string, testShare: number): 'train' | 'test' {
   if (!(testShare >= 0 && testShare <= 1)) throw new RangeError('testShare must be between 0 and 1');
-  const x = parseInt(promptKey(prompt).slice(0, 8), 16) / 0x1_0000_0000;
+  const x = parseInt(key.slice(0, 8), 16) / 0x1_0000_0000;
   return x < testShare ? 'test' : 'train';
 }
 

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@dialoop/db';
 import type { Caller } from '../../context.js';
 import type { AuditLog } from '../audit/index.js';
+import type { ReviewService } from '../review/index.js';
 import { AppError, ErrorCode, badInput, missing } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import { accessible } from '../rbac/ability.js';
@@ -17,6 +18,7 @@ export class RatingService {
   constructor(
     private readonly db: PrismaClient,
     private readonly audit: AuditLog,
+    private readonly review: Pick<ReviewService, 'onRated'>,
   ) {}
 
   /** One rating per person per reply: rating again updates it. */
@@ -42,6 +44,8 @@ export class RatingService {
         create: { ...data, messageId: message.id, userId: actor.userId },
         update: data,
       });
+      // The reply's KTO label and the prompt's rating pairs follow the rating in the same transaction.
+      await this.review.onRated(tx, message.id);
       // Tags and comments are the person's own words: the trail keeps their shape only.
       await this.audit.record(tx, ctx.audit, {
         action: 'rateMessage',

@@ -12,6 +12,11 @@ export type AppSubjects =
   | 'RewriteRule'
   | 'SafetyEvent'
   | 'SafetyEscalation'
+  | 'ReviewItem'
+  | 'Review'
+  | 'PreferencePair'
+  | 'DatasetVersion'
+  | 'DialogueImport'
   | 'all';
 export type AppAbility = Ability<[Action, AppSubjects], PrismaQueryOf<Prisma.TypeMap>>;
 

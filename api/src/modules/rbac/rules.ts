@@ -6,7 +6,7 @@
  * A rule's `conditions` may name `${user.id}`, replaced by the caller's id when the ability is
  * built. Whatever no rule allows is denied.
  */
-export const ROLES = ['USER', 'REVIEWER', 'COMPLIANCE', 'ADMIN'] as const;
+export const ROLES = ['USER', 'REVIEWER', 'COMPLIANCE', 'ADMIN', 'ML_ENGINEER'] as const;
 export type RoleName = (typeof ROLES)[number];
 
 export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete', 'cancel', 'export'] as const;
@@ -25,6 +25,11 @@ export const SUBJECTS = [
   'RewriteRule',
   'SafetyEvent',
   'SafetyEscalation',
+  'ReviewItem',
+  'Review',
+  'PreferencePair',
+  'DatasetVersion',
+  'DialogueImport',
   'all',
 ] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
@@ -68,6 +73,10 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     // What the content filter caught, and monitoring's items for them to resolve.
     { action: 'read', subject: 'SafetyEvent' },
     { action: ['read', 'update'], subject: 'SafetyEscalation' },
+    // The review queue: items to claim and review. Others' reviews of an item are shown to a
+    // reviewer only once their own is in (the service checks their claim).
+    { action: 'read', subject: 'ReviewItem' },
+    { action: 'create', subject: 'Review' },
   ],
   // Compliance officers read and export the audit trail and nothing else; nobody writes it.
   COMPLIANCE: [
@@ -82,17 +91,32 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     // Term lists, rewrite rules and monitoring.
     { action: 'manage', subject: ['SafetyTerm', 'RewriteRule', 'SafetyEscalation'] },
     { action: 'read', subject: 'SafetyEvent' },
+    // Review items by hand, adjudication, every review; preference data and dataset versions.
+    { action: 'manage', subject: ['ReviewItem', 'Review'] },
+    { action: 'read', subject: 'PreferencePair' },
+    { action: ['create', 'read', 'export'], subject: 'DatasetVersion' },
+    { action: 'create', subject: 'DialogueImport' },
+  ],
+  // ML engineers build and download dataset versions, read preference pairs and agreement
+  // (never reviewers' individual labels), import dialogue data, and chat like anyone.
+  ML_ENGINEER: [
+    ...ownChat,
+    { action: 'read', subject: 'PreferencePair' },
+    { action: ['create', 'read', 'export'], subject: 'DatasetVersion' },
+    { action: 'create', subject: 'DialogueImport' },
   ],
 };
 
 /**
  * API key scopes: a key acts as its owner, narrowed to the rules its scopes name.
- * `chat` covers conversations and messages, `ratings` rating replies, `profile` reading one's own account.
+ * `chat` covers conversations and messages, `ratings` rating replies, `profile` reading one's own account,
+ * `datasets` building, downloading and importing data (the CLI's scope; the owner's role must allow it too).
  */
 export const API_KEY_SCOPES = {
   chat: [{ action: ['create', 'read', 'update', 'delete', 'cancel'], subject: ['Conversation', 'Message', 'Model'] }],
   ratings: [{ action: ['create', 'read', 'update'], subject: ['Rating'] }],
   profile: [{ action: ['read'], subject: ['User'] }],
+  datasets: [{ action: ['create', 'read', 'export'], subject: ['DatasetVersion', 'PreferencePair', 'DialogueImport'] }],
 } as const satisfies Record<string, { action: Action[]; subject: SubjectName[] }[]>;
 export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
 export const SCOPE_NAMES = Object.keys(API_KEY_SCOPES) as ApiKeyScope[];

@@ -11,6 +11,7 @@ export const DEMO_EMAILS: Record<RoleName, string> = {
   REVIEWER: 'reviewer@demo.local',
   COMPLIANCE: 'compliance@demo.local',
   ADMIN: 'admin@demo.local',
+  ML_ENGINEER: 'ml@demo.local',
 };
 
 export class UserService {

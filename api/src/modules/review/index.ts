@@ -1,0 +1,2 @@
+export { ReviewService, type ReviewSettings } from './review.service.js';
+export { ReviewClaimResolver, ReviewItemResolver, ReviewResolver } from './review.resolver.js';
