@@ -272,22 +272,25 @@ export class DatasetService {
     );
     const fresh = dialogues.map((turns, i) => ({ turns, hash: hashes[i]! })).filter((d) => !existing.has(d.hash));
     const now = new Date();
-    const ids = await this.o.db.$transaction(async (tx) => {
-      const ids: string[] = [];
-      for (const d of fresh) {
-        const id = randomUUID();
-        const first = d.turns.find((t) => t.role === 'user')?.content ?? 'Imported dialogue';
-        await tx.conversation.create({ data: { id, userId: actor.userId, title: first.replace(/\s+/g, ' ').slice(0, 80), importHash: d.hash, importedAt: now } });
-        let parentId: string | null = null;
-        const rows = d.turns.map((t: Turn) => {
-          const mid = randomUUID();
-          const row = { id: mid, conversationId: id, userId: actor.userId, parentId, role: t.role.toUpperCase() as 'USER' | 'ASSISTANT' | 'SYSTEM', content: t.content, status: 'COMPLETE' as const, model: t.role === 'assistant' ? 'imported' : null, completedAt: now };
-          parentId = mid;
-          return row;
-        });
-        await tx.message.createMany({ data: rows });
-        ids.push(id);
+    const conversations: Prisma.ConversationCreateManyInput[] = [];
+    const messages: Prisma.MessageCreateManyInput[] = [];
+    for (const d of fresh) {
+      const id = randomUUID();
+      const first = d.turns.find((t) => t.role === 'user')?.content ?? 'Imported dialogue';
+      conversations.push({ id, userId: actor.userId, title: first.replace(/\s+/g, ' ').slice(0, 80), importHash: d.hash, importedAt: now });
+      let parentId: string | null = null;
+      for (const t of d.turns as Turn[]) {
+        const mid = randomUUID();
+        const role = t.role.toUpperCase() as 'USER' | 'ASSISTANT' | 'SYSTEM';
+        messages.push({ id: mid, conversationId: id, userId: actor.userId, parentId, role, content: t.content, status: 'COMPLETE', model: t.role === 'assistant' ? 'imported' : null, completedAt: now });
+        parentId = mid;
       }
+    }
+    const ids = await this.o.db.$transaction(async (tx) => {
+      // Two statements for the whole chunk (messages in order, so each one's ordinal follows its parent's).
+      await tx.conversation.createMany({ data: conversations });
+      await tx.message.createMany({ data: messages });
+      const ids = conversations.map((c) => c.id!);
       const summary = {
         records: report.records,
         imported: fresh.length,
