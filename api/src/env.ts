@@ -134,6 +134,10 @@ export const envSchema = (base = process.cwd()) =>
       REVIEW_COLLECT_INTERVAL_S: z.coerce.number().min(0).default(60),
       /** Folder where dataset versions' files are kept (default: <DIALOOP_DATA_DIR>/datasets). */
       DATASET_STORE: z.string().optional(),
+      /** On PostgreSQL, dataset versions are built in this many worker threads (default: cores, at most 4)… */
+      DATASET_BUILD_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.min(availableParallelism(), 4)),
+      /** …which share a heap budget of this many MB. */
+      DATASET_BUILD_HEAP_MB: z.coerce.number().int().min(32).max(8192).default(128),
     })
     .superRefine((env, ctx) => {
       if (env.NODE_ENV === 'production') {

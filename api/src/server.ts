@@ -216,7 +216,15 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
       defaultModel: env.DEFAULT_MODEL,
     },
   });
-  const datasets = new DatasetService({ db, audit, store: new LocalDatasetStore(env.DATASET_STORE ? resolve(env.DATASET_STORE) : join(env.DIALOOP_DATA_DIR, 'datasets')), secret: jwtSecret, log });
+  const datasetRoot = env.DATASET_STORE ? resolve(env.DATASET_STORE) : join(env.DIALOOP_DATA_DIR, 'datasets');
+  const datasets = new DatasetService({
+    db,
+    audit,
+    store: new LocalDatasetStore(datasetRoot),
+    secret: jwtSecret,
+    log,
+    worker: env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, storeRoot: datasetRoot, heapMb: env.DATASET_BUILD_HEAP_MB, workers: env.DATASET_BUILD_WORKERS } : undefined,
+  });
   const interrupted = await datasets.recover();
   if (interrupted > 0) log.warn({ count: interrupted }, 'dataset versions left building by a stopped process marked FAILED');
   const services: Services = {

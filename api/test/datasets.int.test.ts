@@ -9,8 +9,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { redactPii, toTrlDpo } from '@dialoop/feedback';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND, codeOf, collect, gql, gqlOk, login, newUser, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
+import { parseEnv, startApiServer, type ApiServer } from '../src/index.js';
+import { SEND, TEST_KEYS, codeOf, collect, gql, gqlOk, login, newUser, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let inference: Proc;
@@ -205,5 +207,96 @@ describe('dataset versions', () => {
     ).auditEntries.edges.map((e: any) => e.node);
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e: any) => e.subject.type === 'DatasetVersion' && e.actor.role === 'ML_ENGINEER')).toBe(true);
+  });
+});
+
+describe('DPO lines of awkward texts', () => {
+  let own: TestApi;
+  let single: ApiServer | undefined;
+  let singleStore: string | undefined;
+  afterAll(async () => {
+    await single?.close();
+    if (singleStore) await rm(singleStore, { recursive: true, force: true });
+    await own?.close();
+  });
+
+  it('are byte for byte what toTrlDpo writes (redacted, the blank one refused), whether built alone, with another format, in one worker or in three', async () => {
+    own = await startApi(inference.url, { DATASET_BUILD_WORKERS: '3' });
+    const db = own.server.services.db;
+    const user = await newUser(own.url);
+    const conversation = await db.conversation.create({ data: { userId: user.id, title: 'awkward' } });
+    const prompt = await db.message.create({ data: { conversationId: conversation.id, userId: user.id, role: 'USER', content: 'x' } });
+    const texts = [
+      'quotes " and \\ backslashes \\" and /slashes/',
+      'controls \u0001\u0002\u0007 \b \f \n \r \t \u000b \u001f and DEL \u007f',
+      'line separators \u2028 \u2029, BOM \ufeff, nbsp\u00a0, ideographic space\u3000end',
+      '中文，标点。「引号」 and emoji 😀👍🏽 and 𝒳 (astral)',
+      '<script>alert("x")</script> & ampersands',
+      'digits 1234567 and 12 34 56 7 (not enough for PII)',
+      'e-mail me: someone@example.org',
+      'call +1 (415) 555-0123 now',
+      '\u3000\u00a0 ',
+      'plain',
+    ];
+    const rows = texts.flatMap((chosen, i) =>
+      texts.map((rejected, j) => ({ chosen, rejected, i, j })).filter(({ i: a, j: b }) => a !== b && (a + b) % 3 === 0),
+    );
+    await db.preferencePair.createMany({
+      data: rows.map(({ chosen, rejected, i, j }) => {
+        const turns = [
+          { role: 'system', content: texts[(i + 1) % texts.length]! },
+          { role: 'user', content: `${texts[j]!} ${i}/${j}` },
+        ];
+        return {
+          source: 'COMPARISON' as const,
+          conversationId: conversation.id,
+          promptMessageId: prompt.id,
+          ownerPseudonym: 'u_test',
+          authors: [],
+          prompt: turns,
+          chosen,
+          rejected,
+          margin: 1,
+          language: 'en',
+          promptKey: createHash('sha256').update(JSON.stringify(turns)).digest('hex'),
+          pairKey: createHash('sha256').update(`${i}/${j}`).digest('hex'),
+        };
+      }),
+    });
+    const token = await login(own.url, 'ml@demo.local');
+    const build = async (formats: string[], url = own.url) => {
+      const v = (await gqlOk(url, 'mutation($f: [DatasetFormat!]) { createDatasetVersion(input: { formats: $f, testShare: 0 }) { id } }', { f: formats }, token)).createDatasetVersion;
+      let ready: any;
+      await waitFor(async () => {
+        ready = (await gqlOk(url, `query($id: ID!) { datasetVersion(id: $id) ${VERSION} }`, { id: v.id }, token)).datasetVersion;
+        return ready.status !== 'BUILDING';
+      });
+      expect(ready.status).toBe('READY');
+      const link = (await gqlOk(url, 'mutation($id: ID!) { datasetDownload(id: $id, path: "dpo/train.jsonl") { url } }', { id: v.id }, token)).datasetDownload;
+      return { version: ready, text: await (await fetch(new URL(link.url, url))).text() };
+    };
+    const alone = await build(['DPO']);
+    const mixed = await build(['DPO', 'HH']);
+    expect(alone.text).toBe(mixed.text);
+    // A second api on the same database, building in one worker: the same bytes.
+    singleStore = await mkdtemp(join(tmpdir(), 'dialoop-datasets-'));
+    single = await startApiServer(
+      parseEnv({ API_PORT: '0', DATABASE_URL: own.db.url, INFERENCE_URL: inference.url, ...TEST_KEYS, LOG_LEVEL: 'silent', DATASET_STORE: singleStore, DATASET_BUILD_WORKERS: '1', REVIEW_COLLECT_INTERVAL_S: '0' }),
+    );
+    expect((await build(['DPO'], single.url)).text).toBe(alone.text);
+    // And both are what the writer makes of the rows, in (promptKey, id) order, redacted, blank texts left out.
+    const stored = await db.preferencePair.findMany({ orderBy: [{ promptKey: 'asc' }, { id: 'asc' }] });
+    const expected = stored.flatMap((r) => {
+      try {
+        const red = (t: string) => redactPii(t).text;
+        return [toTrlDpo({ ...r, prompt: (r.prompt as any[]).map((t) => ({ role: t.role, content: red(t.content) })), chosen: red(r.chosen), rejected: red(r.rejected), source: 'comparison' })];
+      } catch {
+        return [];
+      }
+    });
+    expect(expected.length).toBeLessThan(stored.length); // the blank text is refused
+    expect(alone.text).toBe(expected.map((l) => `${l}\n`).join(''));
+    expect(alone.version.counts.invalid).toEqual({ dpo: stored.length - expected.length });
+    expect(alone.text).not.toContain('someone@example.org');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv, startApiServer, type ApiServer } from '../src/index.js';
-import { SEND, collect, gql, gqlOk, login, startInference, textOf, wsClient, type Proc } from './stack.js';
+import { SEND, collect, gql, gqlOk, login, startInference, textOf, waitFor, wsClient, type Proc } from './stack.js';
 
 /** The embedded default: no DATABASE_URL → PGlite in the data folder, demo accounts on first start. */
 describe('embedded defaults (PGlite)', () => {
@@ -58,6 +58,20 @@ describe('embedded defaults (PGlite)', () => {
       expect(masked.sendMessage.userMessage).toEqual({ content: 'this is ********', safety: 'MASK' });
       const refused = await gql(second.url, SEND, { input: { content: 'some forbidden  fruit' } }, token);
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'SAFETY_BLOCKED', category: 'test' });
+      // The review queue and a dataset version on PGlite (the build runs in the api's thread there).
+      await gqlOk(second.url, 'mutation($id: ID!) { rateMessage(messageId: $id, input: { thumb: UP }) { id } }', { id: sent.assistantMessage.id }, token);
+      const item = (await gqlOk(second.url, 'mutation($i: CreateReviewItemInput!) { createReviewItem(input: $i) { id status } }', { i: { messageIds: [sent.assistantMessage.id] } }, admin)).createReviewItem;
+      expect(item.status).toBe('OPEN');
+      const reviewer = await login(second.url, 'reviewer@demo.local');
+      expect((await gqlOk(second.url, 'mutation { claimReviewItem { item { id } } }', {}, reviewer)).claimReviewItem.item.id).toBe(item.id);
+      const ml = await login(second.url, 'ml@demo.local');
+      const version = (await gqlOk(second.url, 'mutation { createDatasetVersion(input: { formats: [KTO] }) { id } }', {}, ml)).createDatasetVersion;
+      let built: { status: string; counts: { labelled: { total: number } } } | undefined;
+      await waitFor(async () => {
+        built = (await gqlOk(second.url, 'query($id: ID!) { datasetVersion(id: $id) { status counts } }', { id: version.id }, ml)).datasetVersion;
+        return built!.status !== 'BUILDING';
+      });
+      expect(built).toMatchObject({ status: 'READY', counts: { labelled: { total: 1 } } });
       await gqlOk(second.url, 'mutation { createAuditCheckpoint { seq } }', {}, admin);
       const v = await gqlOk(second.url, '{ verifyAuditChain { valid firstSeq checkpointsVerified } }', {}, officer);
       expect(v.verifyAuditChain).toEqual({ valid: true, firstSeq: 1, checkpointsVerified: 1 });

@@ -138,3 +138,13 @@ describe('validators', () => {
     expect(passesLuhn('')).toBe(false);
   });
 });
+
+describe('the fast path', () => {
+  it('skips text with no @ and no 8 digits, and still finds every shape written with separators', () => {
+    expect(redactPii('Plain text, 2026-11-28, order 1234567.').text).toBe('Plain text, 2026-11-28, order 1234567.');
+    for (const phone of ['(415) 555-0123', '138 1234 5678', '+1 415-555-0123', '+86 138-1234-5678', '010-12345678', '(010) 1234567', '+44 20 7946 0958']) {
+      expect(redactPii(`call ${phone} today`).found.phone, phone).toBe(1);
+    }
+    expect(redactPii('card 4111 1111 1111 1111').found.bankCard).toBe(1);
+  });
+});

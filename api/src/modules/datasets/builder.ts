@@ -5,7 +5,8 @@
  * need to see at once. Each record is redacted, split by its prompt's hash and written to every
  * format asked for; the card and manifest come last.
  */
-import { Prisma, type PrismaClient } from '@dialoop/db';
+import type { PrismaClient } from '@dialoop/db';
+import { join, sql, type Sql } from '@dialoop/db/sql';
 import {
   guessLanguage,
   normalizeText,
@@ -40,15 +41,27 @@ export interface DatasetFilterSpec {
   includeImported?: boolean | null | undefined;
 }
 
+/** Runs one query and returns its rows: Prisma's `$queryRaw`, or a pg pool of the builder's own (worker). */
+export type Rows = <T>(query: Sql) => Promise<T[]>;
+export const prismaRows =
+  (db: PrismaClient): Rows =>
+  <T>(query: Sql) =>
+    db.$queryRaw<T[]>(query);
+
 export interface BuildOptions {
   filters: DatasetFilterSpec;
   testShare: number;
   formats: FormatId[];
   /** Pseudonyms of erased people: nothing they own or labelled goes in. */
   erased: string[];
-  /** Rows per page (default 4000). */
+  /** Rows per page (default 1000: a small page keeps the heap small; the index scan costs the same). */
   batch?: number;
   onProgress?: (rows: number) => void | Promise<void>;
+  /**
+   * Only prompts whose hash is in [from, to) (hex; null: unbounded), and whether to add the
+   * imported dialogues: how a build is split between workers (`buildInWorkers`). Default: all.
+   */
+  range?: { from: string | null; to: string | null; imports: boolean } | undefined;
 }
 
 export interface BuiltFile {
@@ -76,9 +89,10 @@ const PAIR_FORMATS: { id: FormatId; write: (p: PreferencePair) => string }[] = [
   { id: 'hh', write: toAnthropicHh },
 ];
 
-/** Writes JSONL lines to `<format>/<split>.jsonl`, buffering a page's lines per file. */
+/** Writes JSONL lines to `<format>/<split>.jsonl`, a file's lines buffered up to about 1 MB. */
 class Outputs {
-  private readonly files = new Map<string, { file: StoreFile; buf: string[]; records: number }>();
+  private readonly files = new Map<string, { file: StoreFile; buf: string[]; chars: number; records: number }>();
+  private full = false;
   constructor(
     private readonly store: DatasetStore,
     private readonly location: string,
@@ -86,32 +100,40 @@ class Outputs {
 
   async open(format: FormatId) {
     for (const split of ['train', 'test'] as const) {
-      this.files.set(`${format}/${split}`, { file: await this.store.create(this.location, `${format}/${split}.jsonl`), buf: [], records: 0 });
+      this.files.set(`${format}/${split}`, { file: await this.store.create(this.location, `${format}/${split}.jsonl`), buf: [], chars: 0, records: 0 });
     }
   }
 
   add(format: FormatId, split: Split, line: string) {
     const f = this.files.get(`${format}/${split}`)!;
     f.buf.push(line);
+    f.chars += line.length + 1;
     f.records++;
+    if (f.chars >= FLUSH_CHARS) this.full = true;
   }
 
-  async flush() {
+  /** Writes the buffers that are full (all of them with `all`). */
+  async flush(all = false) {
+    if (!all && !this.full) return;
+    this.full = false;
     for (const f of this.files.values()) {
-      if (f.buf.length === 0) continue;
+      if (f.buf.length === 0 || (!all && f.chars < FLUSH_CHARS)) continue;
       const text = f.buf.join('\n') + '\n';
       f.buf = [];
+      f.chars = 0;
       await f.file.write(text);
     }
   }
 
   async close(): Promise<BuiltFile[]> {
-    await this.flush();
+    await this.flush(true);
     const out: BuiltFile[] = [];
     for (const [key, f] of this.files) out.push({ path: `${key}.jsonl`, records: f.records, ...(await f.file.close()) });
     return out;
   }
 }
+
+const FLUSH_CHARS = 1 << 20;
 
 interface PairRow {
   id: string;
@@ -139,41 +161,8 @@ interface LabelRow {
 
 const bump = (m: Record<string, number>, k: string, n = 1) => void (m[k] = (m[k] ?? 0) + n);
 
-/** The WHERE of a filter, shared by pairs and labelled replies (`table` names the columns' owner). */
-function conditions(f: DatasetFilterSpec, erased: string[], kind: 'pairs' | 'labels'): Prisma.Sql[] {
-  const c: Prisma.Sql[] = [];
-  if (f.from) c.push(Prisma.sql`"createdAt" >= ${new Date(f.from)}`);
-  if (f.to) c.push(Prisma.sql`"createdAt" < ${new Date(f.to)}`);
-  if (f.languages?.length) c.push(Prisma.sql`language = ANY(${f.languages})`);
-  if (f.excludeFlagged !== false) c.push(Prisma.sql`NOT flagged`);
-  if (erased.length) c.push(Prisma.sql`NOT ("ownerPseudonym" = ANY(${erased}) OR authors && ${erased}::text[])`);
-  if (kind === 'pairs') {
-    if (f.sources?.length) c.push(Prisma.sql`source::text = ANY(${f.sources})`);
-    if (f.minAgreement != null) c.push(Prisma.sql`(agreement IS NULL OR agreement >= ${f.minAgreement})`);
-    if (f.modelVersions?.length) {
-      c.push(Prisma.sql`("chosenModel" IS NULL OR "chosenModel" = ANY(${f.modelVersions}))`);
-      c.push(Prisma.sql`("rejectedModel" = ANY(${f.modelVersions}))`);
-    }
-  } else if (f.modelVersions?.length) c.push(Prisma.sql`model = ANY(${f.modelVersions})`);
-  return c;
-}
-
-/** Pages of rows in (promptKey, id) order, by keyset. */
-async function* pages<T extends { promptKey: string; id: string }>(query: (after: { key: string; id: string } | null) => Promise<T[]>): AsyncGenerator<T[]> {
-  let after: { key: string; id: string } | null = null;
-  for (;;) {
-    const rows = await query(after);
-    if (rows.length === 0) return;
-    yield rows;
-    const last = rows[rows.length - 1]!;
-    after = { key: last.promptKey, id: last.id };
-  }
-}
-
-export async function buildDataset(db: PrismaClient, store: DatasetStore, location: string, o: BuildOptions): Promise<{ counts: BuildCounts; files: BuiltFile[] }> {
-  const batch = o.batch ?? 4000;
-  const formats = new Set(o.formats);
-  const counts: BuildCounts = {
+export function emptyCounts(): BuildCounts {
+  return {
     records: {},
     pairs: { total: 0, bySource: {}, byLanguage: {}, bySplit: { train: 0, test: 0 } },
     labelled: { total: 0, desirable: 0, undesirable: 0 },
@@ -183,6 +172,75 @@ export async function buildDataset(db: PrismaClient, store: DatasetStore, locati
     redactions: { email: 0, phone: 0, idCard: 0, bankCard: 0 },
     rowsRead: 0,
   };
+}
+
+/** The counts of a build done in parts: every figure summed. */
+export function mergeCounts(parts: BuildCounts[]): BuildCounts {
+  const all = emptyCounts();
+  const add = (into: Record<string, number>, from: Record<string, number>) => {
+    for (const [k, n] of Object.entries(from)) bump(into, k, n);
+  };
+  for (const c of parts) {
+    for (const [format, bySplit] of Object.entries(c.records)) add((all.records[format] ??= { train: 0, test: 0 }), bySplit);
+    all.pairs.total += c.pairs.total;
+    add(all.pairs.bySource, c.pairs.bySource);
+    add(all.pairs.byLanguage, c.pairs.byLanguage);
+    add(all.pairs.bySplit, c.pairs.bySplit);
+    add(all.labelled, c.labelled);
+    add(all.sft, c.sft);
+    add(all.duplicates, c.duplicates);
+    add(all.invalid, c.invalid);
+    add(all.redactions, c.redactions);
+    all.rowsRead += c.rowsRead;
+  }
+  return all;
+}
+
+/** The WHERE of a filter, shared by pairs and labelled replies (`table` names the columns' owner). */
+function conditions(f: DatasetFilterSpec, erased: string[], kind: 'pairs' | 'labels', range: BuildOptions['range']): Sql[] {
+  const c: Sql[] = [];
+  if (range?.from) c.push(sql`"promptKey" >= ${range.from}`);
+  if (range?.to) c.push(sql`"promptKey" < ${range.to}`);
+  if (f.from) c.push(sql`"createdAt" >= ${new Date(f.from)}`);
+  if (f.to) c.push(sql`"createdAt" < ${new Date(f.to)}`);
+  if (f.languages?.length) c.push(sql`language = ANY(${f.languages})`);
+  if (f.excludeFlagged !== false) c.push(sql`NOT flagged`);
+  if (erased.length) c.push(sql`NOT ("ownerPseudonym" = ANY(${erased}) OR authors && ${erased}::text[])`);
+  if (kind === 'pairs') {
+    if (f.sources?.length) c.push(sql`source::text = ANY(${f.sources})`);
+    if (f.minAgreement != null) c.push(sql`(agreement IS NULL OR agreement >= ${f.minAgreement})`);
+    if (f.modelVersions?.length) {
+      c.push(sql`("chosenModel" IS NULL OR "chosenModel" = ANY(${f.modelVersions}))`);
+      c.push(sql`("rejectedModel" = ANY(${f.modelVersions}))`);
+    }
+  } else if (f.modelVersions?.length) c.push(sql`model = ANY(${f.modelVersions})`);
+  return c;
+}
+
+/**
+ * Pages of rows in (promptKey, id) order, by keyset; the next page is asked for before this one
+ * is processed, so the database works on it meanwhile.
+ */
+async function* pages<T extends { promptKey: string; id: string }>(batch: number, query: (after: { key: string; id: string } | null) => Promise<T[]>): AsyncGenerator<T[]> {
+  const ask = (after: { key: string; id: string } | null) => {
+    const p = query(after);
+    p.catch(() => {}); // observed when awaited below; not an unhandled rejection if the caller stops first
+    return p;
+  };
+  let next = ask(null);
+  for (;;) {
+    const rows = await next;
+    if (rows.length === 0) return;
+    const last = rows[rows.length - 1]!;
+    next = rows.length < batch ? Promise.resolve([]) : ask({ key: last.promptKey, id: last.id });
+    yield rows;
+  }
+}
+
+export async function buildDataset(rows: Rows, store: DatasetStore, location: string, o: BuildOptions): Promise<{ counts: BuildCounts; files: BuiltFile[] }> {
+  const batch = o.batch ?? 1000;
+  const formats = new Set(o.formats);
+  const counts = emptyCounts();
   const out = new Outputs(store, location);
   for (const f of o.formats) await out.open(f);
   const record = (format: FormatId, split: Split, write: () => string) => {
@@ -199,8 +257,6 @@ export async function buildDataset(db: PrismaClient, store: DatasetStore, locati
     r[split]++;
   };
   const redact = (text: string) => {
-    // Most text holds nothing to redact: skip the five patterns unless it has an @ or a digit run.
-    if (!/@|\d{5}/.test(text)) return text;
     const r = redactPii(text);
     for (const k of Object.keys(r.found) as PiiKind[]) counts.redactions[k] += r.found[k];
     return r.text;
@@ -213,7 +269,7 @@ export async function buildDataset(db: PrismaClient, store: DatasetStore, locati
   // ---- preference pairs: DPO, OpenAI preference, HH, and SFT's best replies
   const pairFormats = PAIR_FORMATS.filter((f) => formats.has(f.id));
   if (pairFormats.length || formats.has('sft')) {
-    const where = conditions(o.filters, o.erased, 'pairs');
+    const where = conditions(o.filters, o.erased, 'pairs', o.range);
     let group: { key: string; seen: Set<string>; chosen: Map<string, { text: string; prompt: Turn[] }>; rejected: Set<string> } | null = null;
     const endGroup = () => {
       if (!group || !formats.has('sft')) return;
@@ -225,14 +281,14 @@ export async function buildDataset(db: PrismaClient, store: DatasetStore, locati
         record('sft', split, () => toSft({ messages: [...c.prompt, { role: 'assistant', content: c.text }], language: '' }));
       }
     };
-    for await (const rows of pages<PairRow>((after) =>
-      db.$queryRaw<PairRow[]>`
+    for await (const page of pages<PairRow>(batch, (after) =>
+      rows<PairRow>(sql`
         SELECT id, "promptKey", "pairKey", source::text AS source, prompt, chosen, rejected, margin, agreement, "chosenModel", "rejectedModel", language
         FROM "PreferencePair"
-        WHERE ${Prisma.join([...where, after ? Prisma.sql`("promptKey", id) > (${after.key}, ${after.id}::uuid)` : Prisma.sql`TRUE`], ' AND ')}
-        ORDER BY "promptKey", id LIMIT ${batch}`,
+        WHERE ${join([...where, after ? sql`("promptKey", id) > (${after.key}, ${after.id}::uuid)` : sql`TRUE`], ' AND ')}
+        ORDER BY "promptKey", id LIMIT ${batch}`),
     )) {
-      for (const row of rows) {
+      for (const row of page) {
         counts.rowsRead++;
         if (!group || group.key !== row.promptKey) {
           endGroup();
@@ -274,16 +330,16 @@ export async function buildDataset(db: PrismaClient, store: DatasetStore, locati
 
   // ---- replies judged on their own: KTO
   if (formats.has('kto') && (!o.filters.sources?.length || o.filters.sources.includes('RATING'))) {
-    const where = conditions(o.filters, o.erased, 'labels');
+    const where = conditions(o.filters, o.erased, 'labels', o.range);
     let key = '';
     let seen = new Set<string>();
-    for await (const rows of pages<LabelRow>((after) =>
-      db.$queryRaw<LabelRow[]>`
+    for await (const page of pages<LabelRow>(batch, (after) =>
+      rows<LabelRow>(sql`
         SELECT id, "promptKey", prompt, completion, label, language FROM "LabelledReply"
-        WHERE ${Prisma.join([...where, after ? Prisma.sql`("promptKey", id) > (${after.key}, ${after.id}::uuid)` : Prisma.sql`TRUE`], ' AND ')}
-        ORDER BY "promptKey", id LIMIT ${batch}`,
+        WHERE ${join([...where, after ? sql`("promptKey", id) > (${after.key}, ${after.id}::uuid)` : sql`TRUE`], ' AND ')}
+        ORDER BY "promptKey", id LIMIT ${batch}`),
     )) {
-      for (const row of rows) {
+      for (const row of page) {
         counts.rowsRead++;
         if (row.promptKey !== key) {
           key = row.promptKey;
@@ -307,21 +363,21 @@ export async function buildDataset(db: PrismaClient, store: DatasetStore, locati
   }
 
   // ---- imported dialogues: SFT
-  if (formats.has('sft') && o.filters.includeImported !== false) {
+  if (formats.has('sft') && o.filters.includeImported !== false && (o.range?.imports ?? true)) {
     let after: string | null = null;
-    const importedWhere: Prisma.Sql[] = [Prisma.sql`c."importHash" IS NOT NULL`];
-    if (o.filters.from) importedWhere.push(Prisma.sql`c."importedAt" >= ${new Date(o.filters.from)}`);
-    if (o.filters.to) importedWhere.push(Prisma.sql`c."importedAt" < ${new Date(o.filters.to)}`);
+    const importedWhere: Sql[] = [sql`c."importHash" IS NOT NULL`];
+    if (o.filters.from) importedWhere.push(sql`c."importedAt" >= ${new Date(o.filters.from)}`);
+    if (o.filters.to) importedWhere.push(sql`c."importedAt" < ${new Date(o.filters.to)}`);
     for (;;) {
-      const convs: { id: string; turns: { role: string; content: string }[] }[] = await db.$queryRaw`
+      const convs: { id: string; turns: Turn[] }[] = await rows<{ id: string; turns: Turn[] }>(sql`
         SELECT c.id, json_agg(json_build_object('role', lower(m.role::text), 'content', m.content) ORDER BY m.ordinal) AS turns
         FROM "Conversation" c JOIN "Message" m ON m."conversationId" = c.id
-        WHERE ${Prisma.join([...importedWhere, after ? Prisma.sql`c.id > ${after}::uuid` : Prisma.sql`TRUE`], ' AND ')}
-        GROUP BY c.id ORDER BY c.id LIMIT ${Math.max(100, Math.floor(batch / 10))}`;
+        WHERE ${join([...importedWhere, after ? sql`c.id > ${after}::uuid` : sql`TRUE`], ' AND ')}
+        GROUP BY c.id ORDER BY c.id LIMIT ${Math.max(100, Math.floor(batch / 10))}`);
       if (convs.length === 0) break;
       for (const c of convs) {
         counts.rowsRead++;
-        const turns = c.turns as Turn[];
+        const turns = c.turns;
         const lastUser = turns.map((t) => t.role).lastIndexOf('user');
         const split = splitOfKey(promptKeyOf(turns.slice(0, lastUser + 1)), o.testShare);
         const languageOk = !o.filters.languages?.length || o.filters.languages.includes(guessLanguage(turns.find((t) => t.role === 'user')?.content ?? ''));

@@ -9,7 +9,8 @@ import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
 import { requireActor } from '../rbac/allow.js';
-import { ALL_FORMATS, buildDataset, type DatasetFilterSpec, type FormatId } from './builder.js';
+import { ALL_FORMATS, buildDataset, prismaRows, type DatasetFilterSpec, type FormatId } from './builder.js';
+import { buildInWorkers } from './runner.js';
 import { datasetCard, manifest, type VersionInfo } from './card.js';
 import { safePath, type DatasetStore } from './store.js';
 
@@ -19,6 +20,12 @@ export interface DatasetServiceOptions {
   store: DatasetStore;
   /** Signs download links. */
   secret: string;
+  /**
+   * On PostgreSQL: builds run in `workers` worker threads, each on a range of prompts with a
+   * connection of its own, sharing a heap budget of `heapMb`. Unset (embedded PGlite, one
+   * connection in this process): they run here, page by page.
+   */
+  worker?: { databaseUrl: string; storeRoot: string; heapMb: number; workers: number } | undefined;
   log: Logger;
 }
 
@@ -125,17 +132,16 @@ export class DatasetService {
     try {
       const erased = (await this.o.db.erasedSubject.findMany({ select: { pseudonym: true } })).map((e) => e.pseudonym);
       await this.o.store.discard(location);
-      const { counts, files } = await buildDataset(this.o.db, this.o.store, location, {
-        filters,
-        testShare: v.testShare,
-        formats,
-        erased,
-        onProgress: async (rows) => {
-          if (Date.now() - lastBeat < HEARTBEAT_MS) return;
-          lastBeat = Date.now();
-          await this.o.db.datasetVersion.update({ where: { id }, data: { progress: rows, heartbeatAt: new Date() } });
-        },
-      });
+      const options = { filters, testShare: v.testShare, formats, erased };
+      const onProgress = async (rows: number) => {
+        if (Date.now() - lastBeat < HEARTBEAT_MS) return;
+        lastBeat = Date.now();
+        await this.o.db.datasetVersion.update({ where: { id }, data: { progress: rows, heartbeatAt: new Date() } });
+      };
+      const w = this.o.worker;
+      const { counts, files } = w
+        ? await buildInWorkers({ databaseUrl: w.databaseUrl, store: this.o.store, storeRoot: w.storeRoot, location, options }, w, onProgress)
+        : await buildDataset(prismaRows(this.o.db), this.o.store, location, { ...options, onProgress });
       const info: VersionInfo = { id, number: v.number, name: v.name, createdAt: v.createdAt.toISOString(), createdBy: v.createdBy, filters, testShare: v.testShare, formats };
       const card = await this.o.store.create(location, 'README.md');
       await card.write(datasetCard(info, counts, files));

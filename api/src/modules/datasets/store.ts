@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 
 /** One file being written into a dataset version: text in, its SHA-256 and size out. */
 export interface StoreFile {
-  /** Writes text, waiting when the disk is behind. */
-  write(text: string): Promise<void>;
+  /** Writes text (or bytes), waiting when the disk is behind. */
+  write(text: string | Buffer): Promise<void>;
   close(): Promise<{ sha256: string; bytes: number }>;
 }
 
@@ -33,27 +33,36 @@ export function safePath(path: string): string | null {
 }
 
 class LocalFile implements StoreFile {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | null;
   private bytes = 0;
-  constructor(private readonly out: WriteStream) {}
+  constructor(
+    private readonly out: WriteStream,
+    hashed: boolean,
+  ) {
+    this.hash = hashed ? createHash('sha256') : null;
+  }
 
-  async write(text: string): Promise<void> {
-    if (!text) return;
-    const buf = Buffer.from(text, 'utf8');
-    this.hash.update(buf);
+  async write(text: string | Buffer): Promise<void> {
+    if (!text.length) return;
+    const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    this.hash?.update(buf);
     this.bytes += buf.length;
     if (!this.out.write(buf)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
   }
 
   async close() {
     await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    return { sha256: this.hash.digest('hex'), bytes: this.bytes };
+    return { sha256: this.hash?.digest('hex') ?? '', bytes: this.bytes };
   }
 }
 
 /** Dataset versions as folders under `root`: `<root>/<location>/…`, staged in `<location>.partial`. */
 export class LocalDatasetStore implements DatasetStore {
-  constructor(private readonly root: string) {}
+  /** `hashed: false` leaves files' SHA-256 empty: for parts of a build, hashed when joined. */
+  constructor(
+    private readonly root: string,
+    private readonly options: { hashed: boolean } = { hashed: true },
+  ) {}
 
   get description() {
     return `local folder ${this.root}`;
@@ -70,7 +79,7 @@ export class LocalDatasetStore implements DatasetStore {
     await mkdir(dirname(file), { recursive: true });
     const out = createWriteStream(file, { flags: 'wx', highWaterMark: 1 << 20 });
     await new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
-    return new LocalFile(out);
+    return new LocalFile(out, this.options.hashed);
   }
 
   async commit(location: string): Promise<void> {
