@@ -45,8 +45,12 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Database, type PrismaClient } from '@dialoop/db';
-import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
+// The Prisma client and the test-database helpers are imported where they are used: the measured
+// export's process (`--child`) hosts only the build's worker threads, and so loads neither.
+import type { Database, PrismaClient } from '@dialoop/db';
+import type { TestDatabase } from '@dialoop/db/testing';
+const openDatabase = async (...a: Parameters<typeof import('@dialoop/db').openDatabase>) => (await import('@dialoop/db')).openDatabase(...a);
+const createTestDatabase = async () => (await import('@dialoop/db/testing')).createTestDatabase();
 // The builder and the store straight from their files: the datasets module's index also brings the
 // resolver and service (and with them most of the api) into the measured process.
 import { ALL_FORMATS, type BuildCounts, type FormatId } from '../../api/src/modules/datasets/builder.js';
