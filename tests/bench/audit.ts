@@ -29,7 +29,7 @@
  * folder). Options: --part 1,2,3 (2 and 3 share the seeded database), --rounds, --warmup,
  * --entries, --requests, --seed, --profile on|off.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -43,7 +43,7 @@ import pino from 'pino';
 import { AuditLog } from '../../api/src/modules/audit/audit.service.js';
 import { ChainWalker, GENESIS_HASH, bodyHash, linkHash, type EntryRecord, type Json } from '../../api/src/modules/audit/chain.js';
 import { CheckpointSigner, Pseudonyms, parseSigningKey } from '../../api/src/modules/audit/keys.js';
-import { ROOT, SEND, cleanup, connect, defer, gql, login as loginAs, ms, quantile, sleep, spawnNode, type Child } from './lib.js';
+import { ROOT, SEND, cleanup, connect, defer, gql, login as loginAs, ms, quantile, resultOfChild, sleep, spawnNode, type Child } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -833,17 +833,8 @@ const RESULT_MARK = 'bench-audit-verification ';
  * in an api process, not on one that has just built and sent a million entries.
  */
 async function verificationInChild(databaseUrl: string, total: number): Promise<Awaited<ReturnType<typeof verification>>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--verify-db', databaseUrl, '--entries', String(total), '--profile', profileVerify ? 'on' : 'off'], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  defer(async () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGTERM')));
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = out.split('\n').find((l) => l.startsWith(RESULT_MARK));
-  if (code !== 0 || !line) throw new Error(`the verification process exited with ${code}:\n${out.slice(-4000)}`);
-  return JSON.parse(line.slice(RESULT_MARK.length)) as Awaited<ReturnType<typeof verification>>;
+  const args = ['--verify-db', databaseUrl, '--entries', String(total), '--profile', profileVerify ? 'on' : 'off'];
+  return resultOfChild(fileURLToPath(import.meta.url), args, RESULT_MARK, 'verification');
 }
 
 if (args['verify-db']) {

@@ -39,7 +39,7 @@
  * Options: --pairs, --baseline-pairs, --rounds, --all-formats on|off, --batch (the builder's
  * page size; its default when unset), --gen-workers, --seed.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -47,9 +47,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 // The Prisma client and the test-database helpers are imported where they are used: the measured
 // export's process (`--child`) hosts only the build's worker threads, and so loads neither.
-import type { Database, PrismaClient } from '@dialoop/db';
+import type { Database, DatabaseOptions, PrismaClient } from '@dialoop/db';
 import type { TestDatabase } from '@dialoop/db/testing';
-const openDatabase = async (...a: Parameters<typeof import('@dialoop/db').openDatabase>) => (await import('@dialoop/db')).openDatabase(...a);
+const openDatabase = async (o: DatabaseOptions) => (await import('@dialoop/db')).openDatabase(o);
 const createTestDatabase = async () => (await import('@dialoop/db/testing')).createTestDatabase();
 // The builder and the store straight from their files: the datasets module's index also brings the
 // resolver and service (and with them most of the api) into the measured process.
@@ -57,7 +57,7 @@ import { ALL_FORMATS, type BuildCounts, type FormatId } from '../../api/src/modu
 import { buildInWorkers } from '../../api/src/modules/datasets/runner.js';
 import { LocalDatasetStore, type DatasetStore } from '../../api/src/modules/datasets/store.js';
 import { redactPii, splitOfKey, toTrlDpo, type PiiKind, type PreferencePair, type Turn } from '../../feedback/src/index.js';
-import { ROOT, cleanup, defer } from './lib.js';
+import { ROOT, cleanup, defer, resultOfChild } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -261,19 +261,7 @@ if (args.child) {
 }
 
 /** One export in a fresh process of its own (this file, `--child`). */
-async function exportInChild(spec: ChildSpec): Promise<ExportResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  defer(async () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGTERM')));
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = out.split('\n').find((l) => l.startsWith(RESULT_MARK));
-  if (code !== 0 || !line) throw new Error(`the export process exited with ${code}:\n${out.slice(-4000)}`);
-  return JSON.parse(line.slice(RESULT_MARK.length)) as ExportResult;
-}
+const exportInChild = (spec: ChildSpec) => resultOfChild<ExportResult>(fileURLToPath(import.meta.url), ['--child', JSON.stringify(spec)], RESULT_MARK, 'export');
 
 // ---- generation ---------------------------------------------------------------------------------
 /** mulberry32: a small seeded generator, so that the pools are the same every run. */

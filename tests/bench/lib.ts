@@ -72,6 +72,21 @@ export async function spawnNode(script: string, env: Record<string, string>, por
   return { url, child, output: () => out, stop };
 }
 
+/**
+ * Runs `script` (an absolute path) again with tsx in a process of its own with `args` (a
+ * benchmark measuring something in a fresh process), and returns the JSON it prints after `mark`.
+ */
+export async function resultOfChild<T>(script: string, args: string[], mark: string, what: string): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  defer(async () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGTERM')));
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = out.split('\n').find((l) => l.startsWith(mark));
+  if (code !== 0 || !line) throw new Error(`the ${what} process exited with ${code}:\n${out.slice(-4000)}`);
+  return JSON.parse(line.slice(mark.length)) as T;
+}
+
 /** The `q` quantile of `xs`, interpolated between neighbours. */
 export function quantile(xs: ArrayLike<number>, q: number): number {
   const s = Float64Array.from(xs).sort();
