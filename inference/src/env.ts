@@ -52,6 +52,11 @@ export const envSchema = (base = process.cwd()) => z
     INFERENCE_DEFAULT_MAX_TOKENS: positiveInt.default(256),
     /** Request body limit in bytes. */
     INFERENCE_BODY_LIMIT: positiveInt.default(1_048_576),
+    /**
+     * Enables `POST /admin/models` and `DELETE /admin/models/:id` (load or unload a model folder
+     * without a restart) for callers sending it as a bearer token; unset, they do not exist.
+     */
+    INFERENCE_ADMIN_KEY: z.string().min(16).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -12,28 +12,31 @@ export interface ServedModel {
   created: number;
 }
 
-/** Loads every configured model folder and gives each its own engine. */
+/** Loads one model folder and gives it an engine of its own. */
+export async function loadModel(id: string, dir: string, env: InferenceEnv, metrics: Metrics, log: Logger): Promise<ServedModel> {
+  const t0 = performance.now();
+  const folder = readModelFolder(id, dir);
+  const loaded = await openSession(
+    folder.spec,
+    {
+      device: env.INFERENCE_DEVICE,
+      cudaDeviceId: env.INFERENCE_CUDA_DEVICE_ID,
+      intraOpThreads: env.INFERENCE_INTRA_OP_THREADS,
+      interOpThreads: env.INFERENCE_INTER_OP_THREADS,
+      allowSpinning: env.INFERENCE_SPIN,
+    },
+    log,
+  );
+  const engine = new Engine(folder, loaded, { maxBatch: env.INFERENCE_MAX_BATCH, maxQueue: env.INFERENCE_MAX_QUEUE }, metrics, log);
+  const { device, hasNewKeyValues } = loaded;
+  const { numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions } = folder.spec;
+  log.info({ model: id, dir, device, kvOutputs: hasNewKeyValues ? 'new_key_values' : 'present', numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions, ms: Math.round(performance.now() - t0) }, 'model loaded');
+  return { id, engine, device, created: Math.floor(Date.now() / 1000) };
+}
+
+/** Loads every configured model folder. */
 export async function loadModels(env: InferenceEnv, metrics: Metrics, log: Logger): Promise<Map<string, ServedModel>> {
   const served = new Map<string, ServedModel>();
-  for (const { id, dir } of env.MODEL_DIR) {
-    const t0 = performance.now();
-    const folder = readModelFolder(id, dir);
-    const loaded = await openSession(
-      folder.spec,
-      {
-        device: env.INFERENCE_DEVICE,
-        cudaDeviceId: env.INFERENCE_CUDA_DEVICE_ID,
-        intraOpThreads: env.INFERENCE_INTRA_OP_THREADS,
-        interOpThreads: env.INFERENCE_INTER_OP_THREADS,
-        allowSpinning: env.INFERENCE_SPIN,
-      },
-      log,
-    );
-    const engine = new Engine(folder, loaded, { maxBatch: env.INFERENCE_MAX_BATCH, maxQueue: env.INFERENCE_MAX_QUEUE }, metrics, log);
-    const { device, hasNewKeyValues } = loaded;
-    served.set(id, { id, engine, device, created: Math.floor(Date.now() / 1000) });
-    const { numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions } = folder.spec;
-    log.info({ model: id, dir, device, kvOutputs: hasNewKeyValues ? 'new_key_values' : 'present', numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions, ms: Math.round(performance.now() - t0) }, 'model loaded');
-  }
+  for (const { id, dir } of env.MODEL_DIR) served.set(id, await loadModel(id, dir, env, metrics, log));
   return served;
 }

@@ -129,6 +129,11 @@ export class Engine {
     this.kvInputs = kvNames('past_key_values', numLayers);
   }
 
+  /** Sequences queued, joining or decoding. */
+  get pending(): number {
+    return this.queue.length + this.joining.length + this.rows.length;
+  }
+
   /** Cancels everything and releases the session. */
   async close(): Promise<void> {
     for (const s of [...this.queue, ...this.joining, ...this.rows]) s.cancel();

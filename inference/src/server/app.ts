@@ -1,4 +1,7 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { QueueFullError } from '../engine/engine.js';
@@ -6,7 +9,8 @@ import type { GenerationRequest, GenerationResult, SequenceHandle } from '../eng
 import type { InferenceEnv } from '../env.js';
 import type { Metrics } from '../metrics.js';
 import { TemplateError } from '../model/tokenizer.js';
-import type { ServedModel } from '../models.js';
+import { ModelFolderError } from '../model/folder.js';
+import { loadModel, type ServedModel } from '../models.js';
 import { ApiError, invalid } from './errors.js';
 import { type ChatCompletionRequest, parseChatRequest, queueFull, toChatMessages } from './schema.js';
 
@@ -104,7 +108,7 @@ export function buildApp({ env, models, metrics, log }: AppDeps): FastifyInstanc
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const known = ['/v1/chat/completions', '/v1/models', '/healthz', '/readyz', '/metrics'];
+    const known = ['/v1/chat/completions', '/v1/models', '/healthz', '/readyz', '/metrics', ...(env.INFERENCE_ADMIN_KEY ? ['/admin/models'] : [])];
     const e = known.includes(req.url.split('?')[0]!)
       ? new ApiError(405, 'invalid_request_error', 'method_not_allowed', `${req.method} is not allowed on ${req.url}.`)
       : new ApiError(404, 'not_found_error', 'not_found', `No route ${req.method} ${req.url}.`);
@@ -128,6 +132,51 @@ export function buildApp({ env, models, metrics, log }: AppDeps): FastifyInstanc
     return metrics.registry.metrics();
   });
   app.get('/v1/models', async () => ({ object: 'list', data: [...models.values()].map(listModel) }));
+
+  if (env.INFERENCE_ADMIN_KEY) {
+    // Model versions come and go without a restart (the api's registry loads new ones here).
+    const key = Buffer.from(env.INFERENCE_ADMIN_KEY);
+    const authorize = (req: FastifyRequest) => {
+      const sent = Buffer.from(String(req.headers.authorization ?? '').replace(/^Bearer /i, ''));
+      if (sent.length !== key.length || !timingSafeEqual(sent, key)) throw new ApiError(401, 'authentication_error', 'invalid_api_key', 'A valid admin key is required.');
+    };
+    const loadBody = z.object({
+      id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'letters, digits and . _ : - (at most 200)'),
+      path: z.string().min(1).refine(isAbsolute, 'an absolute path'),
+    });
+    const loading = new Set<string>();
+    app.post('/admin/models', async (req, reply) => {
+      authorize(req);
+      const parsed = loadBody.safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw invalid('invalid_value', `${issue.path.join('.') || 'body'}: ${issue.message}`, issue.path.join('.') || null);
+      }
+      const { id, path } = parsed.data;
+      if (models.has(id) || loading.has(id)) throw new ApiError(409, 'invalid_request_error', 'model_exists', `A model '${id}' is already served.`, 'id');
+      loading.add(id);
+      try {
+        const m = await loadModel(id, path, env, metrics, log);
+        models.set(id, m);
+        return reply.code(201).send(listModel(m));
+      } catch (e) {
+        if (e instanceof ModelFolderError) throw invalid('invalid_value', e.message, 'path');
+        throw e;
+      } finally {
+        loading.delete(id);
+      }
+    });
+    app.delete<{ Params: { id: string } }>('/admin/models/:id', async (req) => {
+      authorize(req);
+      const m = findModel(req.params.id);
+      // New requests no longer find it; those already running finish (up to a minute) first.
+      models.delete(m.id);
+      for (const end = Date.now() + 60_000; m.engine.pending > 0 && Date.now() < end; ) await sleep(50);
+      await m.engine.close();
+      log.info({ model: m.id }, 'model unloaded');
+      return { id: m.id, object: 'model', deleted: true };
+    });
+  }
   app.get<{ Params: { id: string } }>('/v1/models/:id', async (req) => listModel(findModel(req.params.id)));
 
   app.post('/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {

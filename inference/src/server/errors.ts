@@ -1,5 +1,5 @@
 /** OpenAI-style error: `{ error: { message, type, param, code } }` with an HTTP status. */
-export type ApiErrorType = 'invalid_request_error' | 'not_found_error' | 'rate_limit_error' | 'server_error';
+export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'rate_limit_error' | 'server_error';
 
 export type ApiErrorCode =
   | 'invalid_json'
@@ -12,6 +12,8 @@ export type ApiErrorCode =
   | 'unsupported_parameter'
   | 'context_length_exceeded'
   | 'model_not_found'
+  | 'model_exists'
+  | 'invalid_api_key'
   | 'not_found'
   | 'method_not_allowed'
   | 'rate_limit_exceeded'
