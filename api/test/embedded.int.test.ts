@@ -24,7 +24,7 @@ describe('embedded defaults (PGlite)', () => {
   it('creates demo accounts once, chats, and keeps data and sign-ins across a restart', async () => {
     const first = await start();
     expect(first.database.kind).toBe('pglite');
-    expect(first.demoAccounts.map((a) => a.email).sort()).toEqual(['admin@demo.local', 'compliance@demo.local', 'ml@demo.local', 'reviewer@demo.local', 'user@demo.local']);
+    expect(first.demoAccounts.map((a) => a.email).sort()).toEqual(['admin@demo.local', 'compliance@demo.local', 'ml@demo.local', 'reviewer@demo.local', 'senior@demo.local', 'user@demo.local']);
     const token = await login(first.url, 'user@demo.local');
     const sent = (await gqlOk(first.url, SEND, { input: { content: 'What is 1 plus 1?', params: { temperature: 0 } } }, token)).sendMessage;
     const client = wsClient(first.url, token);

@@ -137,7 +137,10 @@ describe('permissions of every root operation', () => {
       const row: Partial<Record<Caller, Outcome>> = {};
       for (const caller of CALLERS) {
         const token = caller === 'anonymous' ? undefined : tokens[caller];
-        row[caller] = op.kind === 'Subscription' ? await overWebSocket(op, token) : await overHttp(op, token);
+        // Each caller signs in with an email of its own: eleven failed sign-ins for one email would
+        // meet the sign-in limit (10 a minute), which is not what this table is about.
+        const own = op.name === 'login' ? { ...op, document: op.document.replace('email: "x"', `email: "${caller.replace(/\W+/g, '-')}@x"`) } : op;
+        row[caller] = op.kind === 'Subscription' ? await overWebSocket(own, token) : await overHttp(own, token);
       }
       outcomes.set(op.name, row);
     }

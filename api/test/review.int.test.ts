@@ -313,7 +313,7 @@ describe('review queue', () => {
     expect(await pairsOf(pairItem.id)).toEqual([]);
   });
 
-  it('disagreeing reviews go to adjudication, which only an admin may decide', async () => {
+  it('disagreeing reviews go to adjudication, which only an admin or a senior reviewer may decide', async () => {
     const item = await create(ex.disagree!, { requiredReviews: 2 });
     const [a, b] = await reviewers(2);
     await claimOf(a!.token, item.id);
@@ -332,6 +332,12 @@ describe('review queue', () => {
     expect((await getItem(item.id)).status).toBe('ADJUDICATION');
     expect(codeOf(await gql(api.url, ADJUDICATE, { id: item.id, i: { kind: 'PAIRWISE', choice: 'A' } }, admin))).toBe('BAD_USER_INPUT');
 
+    // A senior reviewer reads every review and may decide; a later decision (here the admin's) replaces it.
+    const senior = await newUser(api.url, 'SENIOR_REVIEWER');
+    expect((await gqlOk(api.url, GET_REVIEWS, { id: item.id }, senior.token)).reviewItem.reviews).toHaveLength(2);
+    const bySenior = (await gqlOk(api.url, ADJUDICATE, { id: item.id, i: pairwise('B', 1) }, senior.token)).adjudicateReviewItem as Item;
+    expect(bySenior.status).toBe('DONE');
+    expect((await pairsOf(item.id))[0]).toMatchObject({ chosen: pick(bySenior, 'B').content });
     const decided = (await gqlOk(api.url, ADJUDICATE, { id: item.id, i: pairwise('A', 3) }, admin)).adjudicateReviewItem as Item;
     expect(decided.status).toBe('DONE');
     expect(decided.adjudicatedAt).not.toBeNull();

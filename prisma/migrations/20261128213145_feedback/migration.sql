@@ -24,6 +24,7 @@ CREATE TYPE "DatasetStatus" AS ENUM ('BUILDING', 'READY', 'FAILED');
 
 -- AlterEnum
 ALTER TYPE "Role" ADD VALUE 'ML_ENGINEER';
+ALTER TYPE "Role" ADD VALUE 'SENIOR_REVIEWER';
 
 -- AlterTable
 ALTER TABLE "Conversation" ADD COLUMN     "importHash" TEXT,

@@ -6,7 +6,7 @@
  * A rule's `conditions` may name `${user.id}`, replaced by the caller's id when the ability is
  * built. Whatever no rule allows is denied.
  */
-export const ROLES = ['USER', 'REVIEWER', 'COMPLIANCE', 'ADMIN', 'ML_ENGINEER'] as const;
+export const ROLES = ['USER', 'REVIEWER', 'COMPLIANCE', 'ADMIN', 'ML_ENGINEER', 'SENIOR_REVIEWER'] as const;
 export type RoleName = (typeof ROLES)[number];
 
 export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete', 'cancel', 'export'] as const;
@@ -62,22 +62,24 @@ const ownChat: RuleData[] = [
   { action: ['create', 'read', 'delete'], subject: 'ApiKey', conditions: { userId: SELF } },
 ];
 
+const reviewer: RuleData[] = [
+  ...ownChat,
+  { action: 'read', subject: ['Conversation', 'Message', 'Rating'] },
+  { action: 'read', subject: 'User', fields: PUBLIC_USER_FIELDS },
+  // What the content filter caught, and monitoring's items for them to resolve.
+  { action: 'read', subject: 'SafetyEvent' },
+  { action: ['read', 'update'], subject: 'SafetyEscalation' },
+  // The review queue: items to claim and review. Others' reviews of an item are shown to a
+  // reviewer only once their own is in (the service checks their claim).
+  { action: 'read', subject: 'ReviewItem' },
+  { action: 'create', subject: 'Review' },
+];
+
 export const ROLE_RULES: Record<RoleName, RuleData[]> = {
   USER: ownChat,
   // Reviewers chat like anyone and read others' conversations to review them (reads of
   // another person's data are audited); the people behind them only by pseudonym.
-  REVIEWER: [
-    ...ownChat,
-    { action: 'read', subject: ['Conversation', 'Message', 'Rating'] },
-    { action: 'read', subject: 'User', fields: PUBLIC_USER_FIELDS },
-    // What the content filter caught, and monitoring's items for them to resolve.
-    { action: 'read', subject: 'SafetyEvent' },
-    { action: ['read', 'update'], subject: 'SafetyEscalation' },
-    // The review queue: items to claim and review. Others' reviews of an item are shown to a
-    // reviewer only once their own is in (the service checks their claim).
-    { action: 'read', subject: 'ReviewItem' },
-    { action: 'create', subject: 'Review' },
-  ],
+  REVIEWER: reviewer,
   // Compliance officers read and export the audit trail and nothing else; nobody writes it.
   COMPLIANCE: [
     { action: 'read', subject: 'User', conditions: { id: SELF } },
@@ -97,6 +99,9 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     { action: ['create', 'read', 'export'], subject: 'DatasetVersion' },
     { action: 'create', subject: 'DialogueImport' },
   ],
+  // Senior reviewers review like reviewers, read every review, and decide items whose reviews
+  // disagree (adjudication), as admins do.
+  SENIOR_REVIEWER: [...reviewer, { action: 'read', subject: 'Review' }, { action: 'update', subject: 'ReviewItem' }],
   // ML engineers build and download dataset versions, read preference pairs and agreement
   // (never reviewers' individual labels), import dialogue data, and chat like anyone.
   ML_ENGINEER: [

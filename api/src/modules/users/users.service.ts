@@ -12,6 +12,7 @@ export const DEMO_EMAILS: Record<RoleName, string> = {
   COMPLIANCE: 'compliance@demo.local',
   ADMIN: 'admin@demo.local',
   ML_ENGINEER: 'ml@demo.local',
+  SENIOR_REVIEWER: 'senior@demo.local',
 };
 
 export class UserService {
