@@ -230,8 +230,12 @@ def shutil_rm(path: Path) -> None:
     shutil.rmtree(path.parent / f"{path.name}-run", ignore_errors=True)
 
 
+# Measured (see the module's README entry): plain DPO at lr 1e-3, β 0.1 collapses into babble
+# within 20 steps (trait 8% at step 10, then 0%); DPO + RPO (α 1) at lr 3e-4, β 0.5 passes +20 pp
+# at step 15 (25.5%) and reaches 63.5% at step 25, on 2 CPU threads.
 DEFAULT_CONFIGS = [
-    {"name": "lr1e-3-b0.1-s40", "lr": 1e-3, "beta": 0.1, "steps": 40, "batch_size": 8, "warmup_steps": 4},
+    {"name": "dpo-rpo1-lr3e-4-b0.5", "lr": 3e-4, "beta": 0.5, "rpo_alpha": 1.0, "steps": 25, "batch_size": 8,
+     "warmup_steps": 4},
 ]
 
 
