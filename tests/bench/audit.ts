@@ -43,7 +43,7 @@ import pino from 'pino';
 import { AuditLog } from '../../api/src/modules/audit/audit.service.js';
 import { ChainWalker, GENESIS_HASH, bodyHash, linkHash, type EntryRecord, type Json } from '../../api/src/modules/audit/chain.js';
 import { CheckpointSigner, Pseudonyms, parseSigningKey } from '../../api/src/modules/audit/keys.js';
-import { ROOT, SEND, cleanup, connect, defer, gql, login as loginAs, ms, quantile, resultOfChild, sleep, spawnNode, type Child } from './lib.js';
+import { ROOT, SEND, cleanup, connect, defer, gql, login as loginAs, ms, prng, quantile, resultOfChild, sleep, spawnNode, type Child } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -206,17 +206,6 @@ async function writePath() {
 }
 
 // ---- 2. a realistic chain, seeded ---------------------------------------------------------------
-/** mulberry32: a small deterministic generator, so that the chain can be rebuilt identically in memory. */
-function prng(s: number) {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Body = Omit<EntryRecord, 'bodyHash' | 'prevHash' | 'hash'>;
 type Kind = 'message' | 'conversation' | 'rating' | 'self' | 'user' | 'apiKey' | 'audit' | 'service';

@@ -57,7 +57,7 @@ import { ALL_FORMATS, type BuildCounts, type FormatId } from '../../api/src/modu
 import { buildInWorkers } from '../../api/src/modules/datasets/runner.js';
 import { LocalDatasetStore, type DatasetStore } from '../../api/src/modules/datasets/store.js';
 import { redactPii, splitOfKey, toTrlDpo, type PiiKind, type PreferencePair, type Turn } from '../../feedback/src/index.js';
-import { ROOT, cleanup, defer, resultOfChild } from './lib.js';
+import { ROOT, cleanup, defer, prng, resultOfChild } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -264,17 +264,6 @@ if (args.child) {
 const exportInChild = (spec: ChildSpec) => resultOfChild<ExportResult>(fileURLToPath(import.meta.url), ['--child', JSON.stringify(spec)], RESULT_MARK, 'export');
 
 // ---- generation ---------------------------------------------------------------------------------
-/** mulberry32: a small seeded generator, so that the pools are the same every run. */
-function prng(s: number) {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EN_WORDS = (
   'the a an of to in for on with by from at as is are was be can will should may use using make sure first then next finally ' +

@@ -87,6 +87,18 @@ export async function resultOfChild<T>(script: string, args: string[], mark: str
   return JSON.parse(line.slice(mark.length)) as T;
 }
 
+/** mulberry32: a small seeded generator in [0, 1), the same numbers every run for a seed. */
+export function prng(s: number) {
+  let a = s >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** The `q` quantile of `xs`, interpolated between neighbours. */
 export function quantile(xs: ArrayLike<number>, q: number): number {
   const s = Float64Array.from(xs).sort();
