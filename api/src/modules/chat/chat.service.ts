@@ -12,10 +12,11 @@ import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
 import type { Action } from '../rbac/rules.js';
 import { assertCan, requireActor, type AuthorizationContext } from '../rbac/allow.js';
 import { EventQueue } from './event-queue.js';
+import { turnsTo } from './history.js';
 import { eventsFromRow, type StreamEvent } from './events.js';
 import type { GenerationManager } from './generation.js';
 import type { StreamBus } from './stream-bus.js';
-import type { ChatTurn, SamplingParams, Upstreams } from './upstream.js';
+import type { SamplingParams, Upstreams } from './upstream.js';
 
 export interface ChatServiceOptions {
   db: PrismaClient;
@@ -113,17 +114,6 @@ export class ChatService {
     return row;
   }
 
-  /** The turns from the conversation's root down to `leafId`, as sent upstream. */
-  private async history(tx: Prisma.TransactionClient, conversationId: string, leafId: string): Promise<ChatTurn[]> {
-    const rows = await tx.message.findMany({ where: { conversationId }, select: { id: true, parentId: true, role: true, content: true } });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const path: ChatTurn[] = [];
-    for (let m = byId.get(leafId); m; m = m.parentId ? byId.get(m.parentId) : undefined) {
-      if (m.content.length > 0) path.push({ role: m.role === 'ASSISTANT' ? 'assistant' : m.role === 'SYSTEM' ? 'system' : 'user', content: m.content });
-    }
-    return path.reverse();
-  }
-
   private assistantRow(actor: Actor, conversationId: string, parentId: string, model: string | null, params: SamplingParams) {
     return {
       conversationId,
@@ -163,7 +153,7 @@ export class ChatService {
     const db = this.o.db;
     const existing = 'id' in turn.conversation ? turn.conversation.id : undefined;
     const conversationId = existing ?? randomUUID();
-    const messages = existing && turn.parentId ? await this.history(db, existing, turn.parentId) : [];
+    const messages = existing && turn.parentId ? await turnsTo(db, turn.parentId) : [];
     const userMessageId = turn.userContent === null ? null : randomUUID();
     const assistantId = randomUUID();
     const rows: Prisma.MessageCreateManyInput[] = [];

@@ -20,7 +20,7 @@ import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import type { AuditLog } from '../audit/index.js';
-import type { Upstreams } from '../chat/index.js';
+import { turnsTo, type Upstreams } from '../chat/index.js';
 import { requireActor } from '../rbac/allow.js';
 import type { SafetyService } from '../safety/index.js';
 import { conclude, type Answer, type Kind, type StoredReview } from './conclude.js';
@@ -78,8 +78,6 @@ const MAX_CANDIDATES = 8;
 /** Claims are handed out one at a time (a transaction-scoped advisory lock), so counts never race. */
 const CLAIM_LOCK = 0x64_6c_72_76; // "dlrv"
 
-const roleOf = (r: string): Turn['role'] => (r === 'SYSTEM' ? 'system' : r === 'USER' ? 'user' : 'assistant');
-
 /**
  * The review queue: items made from the sources (or by admins), claimed with leases, reviewed N
  * times without seeing each other's labels, adjudicated when the reviews disagree, and turned
@@ -94,16 +92,9 @@ export class ReviewService {
 
   // ------------------------------------------------------------------ prompts and candidates
 
-  /** The conversation up to and including the user message `promptMessageId`, oldest first. */
+  /** The conversation up to and including the user message `promptMessageId` (blank turns, which no format takes, left out). */
   async promptOf(db: PrismaClient | Tx, promptMessageId: string): Promise<Turn[]> {
-    const rows = await db.$queryRaw<{ role: string; content: string }[]>`
-      WITH RECURSIVE chain AS (
-        SELECT id, "parentId", role::text AS role, content, 0 AS depth FROM "Message" WHERE id = ${promptMessageId}::uuid
-        UNION ALL
-        SELECT m.id, m."parentId", m.role::text, m.content, c.depth + 1 FROM "Message" m JOIN chain c ON m.id = c."parentId"
-      )
-      SELECT role, content FROM chain ORDER BY depth DESC`;
-    return rows.filter((r) => r.content.trim() !== '').map((r) => ({ role: roleOf(r.role), content: r.content }));
+    return (await turnsTo(db, promptMessageId)).filter((t) => t.content.trim() !== '');
   }
 
   /** Makes an item (PENDING while it waits for generated candidates). */
