@@ -58,3 +58,9 @@ export function guessLanguage(text: string): string {
   const han = letters.filter((c) => /\p{Script=Han}/u.test(c)).length;
   return han * 3 >= letters.length ? 'zh' : 'en';
 }
+
+/** A prompt's language: that of its last user turn (what the reply answers). */
+export function promptLanguage(prompt: readonly Turn[]): string {
+  for (let i = prompt.length - 1; i >= 0; i--) if (prompt[i]!.role === 'user') return guessLanguage(prompt[i]!.content);
+  return guessLanguage('');
+}

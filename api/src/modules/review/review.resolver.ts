@@ -37,7 +37,7 @@ export class ReviewResolver {
     @Arg('first', () => Int, { defaultValue: 50 }) first = 50,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.review.list({ ...filter, status }, first, after);
+    return ctx.services.review.list(ctx, { ...filter, status }, first, after);
   }
 
   @Allow('read', 'ReviewItem')
@@ -90,10 +90,8 @@ export class ReviewResolver {
 
   @Allow('create', 'ReviewItem')
   @Mutation(() => CollectReport, { description: 'Runs a sweep of the sources now (it also runs every REVIEW_COLLECT_INTERVAL_S)' })
-  async collectReviewItems(@Ctx() ctx: Context) {
-    const report = await ctx.services.review.collect();
-    await ctx.services.audit.write(ctx.audit, { action: 'collectReviewItems', after: report });
-    return report;
+  collectReviewItems(@Ctx() ctx: Context) {
+    return ctx.services.review.collect(ctx.audit);
   }
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma, type PrismaClient, type ReviewItem } from '@dialoop/db';
+import { Prisma, type PrismaClient, type ReviewItem, type ReviewItemSource, type ReviewKind } from '@dialoop/db';
 import {
   DEFAULT_RUBRIC,
   cohenKappa,
   fromRatings,
-  guessLanguage,
+  promptLanguage,
   krippendorffAlpha,
   pairKey,
   parseReview,
@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
-import type { AuditLog } from '../audit/index.js';
+import type { AuditLog, AuditScope } from '../audit/index.js';
 import { turnsTo, type Upstreams } from '../chat/index.js';
 import { requireActor } from '../rbac/allow.js';
 import type { SafetyService } from '../safety/index.js';
@@ -74,6 +74,20 @@ export interface ReviewInputData {
 }
 
 const LABELS = 'ABCDEFGHIJKLMNOP';
+
+export interface ItemFilter {
+  source?: string | undefined;
+  kind?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/** The items a ReviewItemFilter selects. */
+const itemWhere = (f: ItemFilter): Prisma.ReviewItemWhereInput => ({
+  ...(f.source ? { source: f.source as ReviewItemSource } : {}),
+  ...(f.kind ? { kind: f.kind as ReviewKind } : {}),
+  ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) } } : {}),
+});
 const MAX_CANDIDATES = 8;
 /** Claims are handed out one at a time (a transaction-scoped advisory lock), so counts never race. */
 const CLAIM_LOCK = 0x64_6c_72_76; // "dlrv"
@@ -234,7 +248,7 @@ export class ReviewService {
    * rated low, replies (or prompts) the content filter flagged for review, and a sampled share
    * of conversations; each prompt once per source. Then the pending items' candidates.
    */
-  async collect(limit = 200): Promise<{ siblings: number; lowRating: number; safety: number; sample: number; generated: number }> {
+  async collect(requestedBy?: AuditScope, limit = 200): Promise<{ siblings: number; lowRating: number; safety: number; sample: number; generated: number }> {
     const s = this.o.settings;
     const replies = (promptIds: string[]) =>
       this.o.db.message.findMany({
@@ -302,8 +316,9 @@ export class ReviewService {
       generated: 0,
     };
     report.generated = await this.generatePending();
-    // The sweep's writes, recorded as the service's (a person's request records its own as well).
-    if (Object.values(report).some((n) => n > 0)) await this.o.audit.write(this.o.audit.serviceScope('review.collect'), { action: 'review.collect', subject: { type: 'ReviewItem' }, after: report });
+    // One entry: an admin's request always (as theirs); the periodic sweep when it made something (as the service's).
+    if (requestedBy) await this.o.audit.write(requestedBy, { action: 'collectReviewItems', subject: { type: 'ReviewItem' }, after: report });
+    else if (Object.values(report).some((n) => n > 0)) await this.o.audit.write(this.o.audit.serviceScope('review.collect'), { action: 'review.collect', subject: { type: 'ReviewItem' }, after: report });
     return report;
   }
 
@@ -369,6 +384,14 @@ export class ReviewService {
     });
   }
 
+  /** The item, locked for this transaction (one review or decision at a time), with its candidates and owner. */
+  private async lockItem(tx: Tx, key: string) {
+    await tx.$queryRaw`SELECT id FROM "ReviewItem" WHERE id = ${key}::uuid FOR UPDATE`;
+    const item = await tx.reviewItem.findUnique({ where: { id: key }, include: { candidates: { orderBy: { position: 'asc' } }, conversation: { select: { userId: true } } } });
+    if (!item) throw notFound('ReviewItem');
+    return item;
+  }
+
   /** Validates an answer against the item: BAD_USER_INPUT with every issue's path. */
   private parse(item: ReviewItem & { candidates: { id: string; content: string }[] }, input: ReviewInputData) {
     if (input.kind !== 'SKIP' && input.kind !== item.kind) throw badInput(`This item takes ${item.kind} reviews (or SKIP)`, { field: 'kind', issues: [{ path: 'kind', message: `expected ${item.kind} or SKIP` }] });
@@ -388,20 +411,11 @@ export class ReviewService {
     return Array.isArray(item.rubric) && item.rubric.length ? (item.rubric as unknown as Criterion[]) : [...DEFAULT_RUBRIC];
   }
 
-  private answerOf(review: ReturnType<ReviewService['parse']>): { answer: Answer; tags: string[]; comment: string | null } {
-    const { tags, comment } = review;
-    switch (review.kind) {
-      case 'PAIRWISE':
-        return { answer: { kind: 'PAIRWISE', choice: review.choice, strength: review.choice === 'TIE' ? null : (review.strength ?? null) }, tags, comment: comment ?? null };
-      case 'RANKING':
-        return { answer: { kind: 'RANKING', ranking: review.ranking }, tags, comment: comment ?? null };
-      case 'RUBRIC':
-        return { answer: { kind: 'RUBRIC', candidateId: review.candidateId, scores: review.scores }, tags, comment: comment ?? null };
-      case 'CORRECTION':
-        return { answer: { kind: 'CORRECTION', candidateId: review.candidateId, text: review.text }, tags, comment: comment ?? null };
-      default:
-        throw new Error('unreachable');
-    }
+  /** A validated review as stored: the answer (a tie has no strength), and its tags and comment apart. */
+  private answerOf(review: Exclude<ReturnType<ReviewService['parse']>, { kind: 'SKIP' }>): { answer: Answer; tags: string[]; comment: string | null } {
+    const { tags, comment, ...answer } = review;
+    if (answer.kind === 'PAIRWISE') return { answer: { ...answer, strength: answer.choice === 'TIE' ? null : (answer.strength ?? null) }, tags, comment: comment ?? null };
+    return { answer: answer as Answer, tags, comment: comment ?? null };
   }
 
   /**
@@ -414,9 +428,7 @@ export class ReviewService {
     const key = parseId(itemId, 'ReviewItem');
     const me = caller.audit.actor.pseudonym ?? this.o.audit.person(actor.userId);
     return this.o.db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "ReviewItem" WHERE id = ${key}::uuid FOR UPDATE`;
-      const item = await tx.reviewItem.findUnique({ where: { id: key }, include: { candidates: { orderBy: { position: 'asc' } }, conversation: { select: { userId: true } } } });
-      if (!item) throw notFound('ReviewItem');
+      const item = await this.lockItem(tx, key);
       const claim = await tx.reviewClaim.findUnique({ where: { itemId_reviewerId: { itemId: key, reviewerId: actor.userId } } });
       if (!claim || claim.status !== 'CLAIMED' || claim.expiresAt <= new Date()) {
         throw new AppError(ErrorCode.CONFLICT, claim?.status === 'CLAIMED' ? 'Your claim on this item has expired: claim again' : 'You hold no live claim on this item');
@@ -457,9 +469,7 @@ export class ReviewService {
     requireActor(caller);
     const key = parseId(itemId, 'ReviewItem');
     return this.o.db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "ReviewItem" WHERE id = ${key}::uuid FOR UPDATE`;
-      const item = await tx.reviewItem.findUnique({ where: { id: key }, include: { candidates: { orderBy: { position: 'asc' } }, conversation: { select: { userId: true } } } });
-      if (!item) throw notFound('ReviewItem');
+      const item = await this.lockItem(tx, key);
       if (item.status === 'PENDING') throw new AppError(ErrorCode.CONFLICT, 'The item is still waiting for its candidates');
       const review = this.parse(item, input);
       if (review.kind === 'SKIP') throw badInput('An adjudication decides: it cannot skip', { field: 'kind' });
@@ -486,8 +496,7 @@ export class ReviewService {
     const reviews = await tx.review.findMany({ where: { itemId }, orderBy: { createdAt: 'asc' } });
     const stored = (adj: boolean): StoredReview[] => reviews.filter((r) => r.adjudication === adj).map((r) => ({ reviewer: r.reviewerPseudonym, answer: r.answer as unknown as Answer }));
     const prompt = await this.promptOf(tx, item.promptMessageId);
-    const lastUser = [...prompt].reverse().find((t) => t.role === 'user');
-    const ctx = { prompt, language: guessLanguage(lastUser?.content ?? '') };
+    const ctx = { prompt, language: promptLanguage(prompt) };
     const candidates: Reply[] = item.candidates.map((c) => ({ id: c.id, text: c.content, model: c.model }));
     const rubric = this.rubricOf(item);
     const byReviewers = conclude(item.kind, ctx, candidates, stored(false), rubric, this.o.settings.minAgreement);
@@ -504,7 +513,6 @@ export class ReviewService {
       owner: this.o.audit.person(item.conversation.userId),
       authors,
       flagged,
-      source: item.kind === 'RUBRIC' ? 'RATING' : item.kind === 'PAIRWISE' ? 'COMPARISON' : item.kind,
     });
     for (const l of outcome.labelled) {
       const c = item.candidates.find((x) => x.id === l.candidateId)!;
@@ -530,12 +538,12 @@ export class ReviewService {
   private async storePairs(
     tx: Tx,
     pairs: PreferencePair[],
-    where: { itemId: string | null; conversationId: string; promptMessageId: string; owner: string; authors: string[]; flagged: boolean; source: 'COMPARISON' | 'RANKING' | 'CORRECTION' | 'RATING' },
+    where: { itemId: string | null; conversationId: string; promptMessageId: string; owner: string; authors: string[]; flagged: boolean },
   ) {
     if (pairs.length === 0) return;
     await tx.preferencePair.createMany({
       data: pairs.map((p) => ({
-        source: p.source === 'correction' ? 'CORRECTION' : where.source,
+        source: p.source.toUpperCase() as Uppercase<PreferencePair['source']>,
         itemId: where.itemId,
         conversationId: where.conversationId,
         promptMessageId: where.promptMessageId,
@@ -563,7 +571,6 @@ export class ReviewService {
   ) {
     await tx.labelledReply.deleteMany({ where: { messageId: l.messageId, source: l.source } });
     if (l.score > 2 && l.score < 4) return;
-    const lastUser = [...l.prompt].reverse().find((t) => t.role === 'user');
     await tx.labelledReply.create({
       data: {
         source: l.source,
@@ -576,7 +583,7 @@ export class ReviewService {
         label: l.score >= 4,
         score: l.score,
         model: l.model,
-        language: guessLanguage(lastUser?.content ?? ''),
+        language: promptLanguage(l.prompt),
         flagged: l.flagged,
         promptKey: promptKey(l.prompt),
       },
@@ -608,10 +615,9 @@ export class ReviewService {
       await this.storeLabel(tx, { source: 'RATING', messageId, conversationId: reply.conversationId, owner, authors: [...new Set(me.raters.map((u) => this.o.audit.person(u)))], prompt, completion: me.text, score: me.score, model: me.model, flagged });
     }
     await tx.preferencePair.deleteMany({ where: { promptMessageId: reply.parentId, source: 'RATING', itemId: null } });
-    const lastUser = [...prompt].reverse().find((t) => t.role === 'user');
-    if (!lastUser) return;
-    const pairs = fromRatings({ prompt, language: guessLanguage(lastUser.content) }, rated);
-    await this.storePairs(tx, pairs, { itemId: null, conversationId: reply.conversationId, promptMessageId: reply.parentId, owner, authors, flagged, source: 'RATING' });
+    if (!prompt.some((t) => t.role === 'user')) return;
+    const pairs = fromRatings({ prompt, language: promptLanguage(prompt) }, rated);
+    await this.storePairs(tx, pairs, { itemId: null, conversationId: reply.conversationId, promptMessageId: reply.parentId, owner, authors, flagged });
   }
 
   // ------------------------------------------------------------------ reads
@@ -625,20 +631,17 @@ export class ReviewService {
     return { pending: n('PENDING'), open: n('OPEN'), adjudication: n('ADJUDICATION'), done: n('DONE'), claimed };
   }
 
-  async list(filter: { status?: string | undefined; source?: string | undefined; kind?: string | undefined; from?: Date | undefined; to?: Date | undefined }, first: number, after: string | undefined) {
+  async list(caller: Caller, filter: ItemFilter & { status?: string | undefined }, first: number, after: string | undefined) {
     const take = Math.min(Math.max(first, 1), 200);
     const rows = await this.o.db.reviewItem.findMany({
-      where: {
-        ...(filter.status ? { status: filter.status as never } : {}),
-        ...(filter.source ? { source: filter.source as never } : {}),
-        ...(filter.kind ? { kind: filter.kind as never } : {}),
-        ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
-      },
+      where: { ...itemWhere(filter), ...(filter.status ? { status: filter.status as never } : {}) },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: take + 1,
       ...(after ? { cursor: { id: parseId(after, 'cursor') }, skip: 1 } : {}),
     });
     const nodes = rows.slice(0, take);
+    // A page of items shows other people's conversations: a recorded read, as one item is.
+    if (nodes.length > 0) await this.o.audit.write(caller.audit, { action: 'reviewItems', subject: { type: 'ReviewItem' }, after: { returned: nodes.length } });
     return { nodes, hasNextPage: rows.length > take, endCursor: nodes.at(-1)?.id ?? null };
   }
 
@@ -700,14 +703,9 @@ export class ReviewService {
    * rubric scores, Cohen's kappa for every two reviewers on the choices they share, and per
    * reviewer their mean kappa and the alpha without them.
    */
-  async agreement(filter: { source?: string | undefined; kind?: string | undefined; from?: Date | undefined; to?: Date | undefined }) {
+  async agreement(filter: ItemFilter) {
     const items = await this.o.db.reviewItem.findMany({
-      where: {
-        ...(filter.source ? { source: filter.source as never } : {}),
-        ...(filter.kind ? { kind: filter.kind as never } : {}),
-        ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
-        reviewCount: { gt: 0 },
-      },
+      where: { ...itemWhere(filter), reviewCount: { gt: 0 } },
       include: { reviews: { where: { adjudication: false } }, candidates: true },
     });
     const choices = new Map<string, Map<string, string>>(); // reviewer → unit → label
