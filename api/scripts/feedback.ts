@@ -21,10 +21,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
@@ -41,16 +42,6 @@ export class CliError extends Error {
     readonly exitCode: 1 | 2 = 1,
   ) {
     super(message);
-  }
-}
-
-/** An error the api answered with; printed as `code: message`. */
-export class GraphQLCallError extends CliError {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
   }
 }
 
@@ -141,28 +132,27 @@ interface GqlError {
 
 /** A GraphQL-over-HTTP client for one api, signed in or not. */
 export class ApiClient {
-  token: string | undefined;
-
   constructor(
     readonly baseUrl: string,
-    token?: string,
-  ) {
-    this.token = token;
-  }
+    readonly token?: string,
+  ) {}
 
-  /** Runs one operation; throws a {@link GraphQLCallError} on any error the api answers with. */
-  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const body = JSON.stringify({ query, variables });
-    let res: Response;
+  /** `fetch` on a path of the api; a network failure becomes a {@link CliError}. */
+  private async fetch(path: string, init?: RequestInit): Promise<Response> {
     try {
-      res = await fetch(new URL('/graphql', this.baseUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-        body,
-      });
+      return await fetch(new URL(path, this.baseUrl), init);
     } catch (e) {
       throw new CliError(`cannot reach the api at ${this.baseUrl}: ${causeOf(e)}`);
     }
+  }
+
+  /** Runs one operation; throws a {@link CliError} `CODE: message` on any error the api answers with. */
+  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const res = await this.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
     const text = await res.text();
     let parsed: { data?: T | null; errors?: GqlError[] };
     try {
@@ -173,7 +163,7 @@ export class ApiClient {
     const first = parsed.errors?.[0];
     if (first) {
       const issues = (first.extensions?.issues ?? []).map((i) => `\n  ${i.path ?? ''}: ${i.message ?? ''}`).join('');
-      throw new GraphQLCallError(first.extensions?.code ?? `HTTP_${res.status}`, first.message + issues);
+      throw new CliError(`${first.extensions?.code ?? `HTTP_${res.status}`}: ${first.message}${issues}`);
     }
     if (!parsed.data) throw new CliError(`the api answered HTTP ${res.status} without data`);
     return parsed.data;
@@ -181,12 +171,7 @@ export class ApiClient {
 
   /** GETs a path on the api (a download link); the body streamed. */
   async get(path: string): Promise<Response> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.baseUrl));
-    } catch (e) {
-      throw new CliError(`cannot reach the api at ${this.baseUrl}: ${causeOf(e)}`);
-    }
+    const res = await this.fetch(path);
     if (!res.ok || !res.body) {
       const text = await res.text().catch(() => '');
       throw new CliError(`GET ${path} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
@@ -223,13 +208,11 @@ export async function connect(values: Credentials, usage: string): Promise<ApiCl
   if (!email || !password) {
     throw new CliError(`credentials needed: --token (or DIALOOP_TOKEN), or --email and --password (or DIALOOP_EMAIL and DIALOOP_PASSWORD)\n\n${usage}`, 2);
   }
-  const client = new ApiClient(api);
-  const d = await client.request<{ login: { accessToken: string } }>('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
+  const d = await new ApiClient(api).request<{ login: { accessToken: string } }>('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
     e: email,
     p: password,
   });
-  client.token = d.login.accessToken;
-  return client;
+  return new ApiClient(api, d.login.accessToken);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,18 +242,18 @@ function progress(opts: {
     return { update: (v, p) => bar.update(v, p ?? {}), setTotal: (t) => bar.setTotal(t), stop: () => bar.stop() };
   }
   let total = opts.total;
-  let shown = -1;
+  let printed = -1;
   let pending: { value: number; payload: Record<string, unknown> } | null = null;
   let lastAt = 0;
   const print = (value: number, payload: Record<string, unknown>) => {
     err(opts.line(value, total, payload) + '\n');
-    shown = value;
+    printed = value;
     lastAt = Date.now();
     pending = null;
   };
   return {
     update(value, payload = {}) {
-      if (value === shown) return;
+      if (value === printed) return;
       if (Date.now() - lastAt >= 1000) print(value, payload);
       else pending = { value, payload };
     },
@@ -280,8 +263,6 @@ function progress(opts: {
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -330,42 +311,34 @@ interface Version {
   progress: number;
   error: string | null;
   sha256: string | null;
-  files: DatasetFile[] | null;
-  counts: Record<string, unknown> | null;
 }
 
-interface Manifest {
-  format?: string;
-  id?: string;
-  version?: number;
-  files: DatasetFile[];
-}
+/** What the CLI reads of a version (its files are taken from manifest.json, checked against `sha256`). */
+const VERSION_FIELDS = 'id number name status progress error sha256';
 
-const VERSION_FIELDS = 'id number name status progress error sha256 counts files { path sha256 bytes records }';
+const getVersion = async (api: ApiClient, id: string): Promise<Version> =>
+  (await api.request<{ datasetVersion: Version }>(`query($id: ID!) { datasetVersion(id: $id) { ${VERSION_FIELDS} } }`, { id })).datasetVersion;
 
-function upperList<T extends string>(values: string[] | undefined, allowed: readonly T[], option: string): T[] | undefined {
-  if (!values) return undefined;
-  return values
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v.length > 0)
-    .map((v) => {
-      const up = v.toUpperCase().replace(/-/g, '_') as T;
-      if (!allowed.includes(up)) throw new CliError(`--${option} must be one of ${allowed.join(', ')}; got ${JSON.stringify(v)}\n\n${EXPORT_USAGE}`, 2);
-      return up;
-    });
-}
-
+/** A repeatable option's values, each of which may also be a comma-separated list; undefined when none. */
 function listOf(values: string[] | undefined): string[] | undefined {
   const list = values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
   return list?.length ? list : undefined;
 }
 
-function numberIn(value: string | undefined, option: string, min: number, max: number): number | undefined {
+/** Like {@link listOf}, each value upper-cased (`-` as `_`) and one of `allowed`. */
+function upperList<T extends string>(values: string[] | undefined, allowed: readonly T[], option: string): T[] | undefined {
+  return listOf(values)?.map((v) => {
+    const up = v.toUpperCase().replace(/-/g, '_') as T;
+    if (!allowed.includes(up)) throw new CliError(`--${option} must be one of ${allowed.join(', ')}; got ${JSON.stringify(v)}\n\n${EXPORT_USAGE}`, 2);
+    return up;
+  });
+}
+
+function numberIn(value: string | undefined, option: string, min: number, max: number, usage: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new CliError(`--${option} must be a number from ${min} to ${max}; got ${JSON.stringify(value)}\n\n${EXPORT_USAGE}`, 2);
+    throw new CliError(`--${option} must be a number from ${min} to ${max}; got ${JSON.stringify(value)}\n\n${usage}`, 2);
   }
   return n;
 }
@@ -407,35 +380,36 @@ async function exportCommand(args: string[]): Promise<void> {
     to: isoDate(values.to, 'to'),
     modelVersions: listOf(values.model),
     sources: upperList(values.source, SOURCES, 'source'),
-    minAgreement: numberIn(values['min-agreement'], 'min-agreement', 0, 1),
+    minAgreement: numberIn(values['min-agreement'], 'min-agreement', 0, 1, EXPORT_USAGE),
     languages: listOf(values.language),
     excludeFlagged: values['include-flagged'] ? false : undefined,
     includeImported: values['no-imported'] ? false : undefined,
   };
   const build = {
     name: values.name,
-    testShare: numberIn(values['test-share'], 'test-share', 0, 0.9),
+    testShare: numberIn(values['test-share'], 'test-share', 0, 0.9, EXPORT_USAGE),
     formats: upperList(values.format, FORMATS, 'format'),
   };
-  const pollMs = numberIn(values['poll-ms'], 'poll-ms', 50, 60_000) ?? 500;
+  const pollMs = numberIn(values['poll-ms'], 'poll-ms', 50, 60_000, EXPORT_USAGE) ?? 500;
   const given = BUILD_OPTIONS.filter((o) => values[o] !== undefined);
   if (values.version !== undefined && given.length > 0) {
     throw new CliError(`--version takes an existing version as it was built; it cannot be combined with --${given.join(', --')}\n\n${EXPORT_USAGE}`, 2);
   }
+  const ref = values.version === undefined ? undefined : versionRef(values.version);
   const outDir = fromCwd(values.out ?? 'datasets');
 
   const api = await connect(values, EXPORT_USAGE);
   let version: Version;
-  if (values.version !== undefined) {
-    version = await findVersion(api, values.version);
+  if (ref) {
+    version = await findVersion(api, ref);
     err(`dataset version #${version.number} (${version.id}): ${version.status}\n`);
   } else {
-    const input = {
-      ...Object.fromEntries(Object.entries(build).filter(([, v]) => v !== undefined)),
-      filters: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)),
-    };
-    version = (await api.request<{ createDatasetVersion: Version }>(`mutation($i: CreateDatasetVersionInput) { createDatasetVersion(input: $i) { ${VERSION_FIELDS} } }`, { i: input }))
-      .createDatasetVersion;
+    // Options not given are undefined, which the request's JSON leaves out.
+    version = (
+      await api.request<{ createDatasetVersion: Version }>(`mutation($i: CreateDatasetVersionInput) { createDatasetVersion(input: $i) { ${VERSION_FIELDS} } }`, {
+        i: { ...build, filters },
+      })
+    ).createDatasetVersion;
     err(`building dataset version #${version.number} (${version.id})\n`);
   }
 
@@ -453,36 +427,39 @@ async function exportCommand(args: string[]): Promise<void> {
   out(`\nall ${files.length} files match manifest.json; the dataset card is ${shown(resolve(dir, 'README.md'))}\n`);
 }
 
-async function findVersion(api: ApiClient, ref: string): Promise<Version> {
-  if (UUID.test(ref)) return (await api.request<{ datasetVersion: Version }>(`query($id: ID!) { datasetVersion(id: $id) { ${VERSION_FIELDS} } }`, { id: ref })).datasetVersion;
-  if (/^#?\d+$/.test(ref)) {
-    const n = Number(ref.replace('#', ''));
-    const list = (await api.request<{ datasetVersions: Version[] }>(`query { datasetVersions(first: 100) { ${VERSION_FIELDS} } }`)).datasetVersions;
-    const found = list.find((v) => v.number === n);
-    if (found) return found;
-    throw new CliError(`no dataset version #${n} among the 100 newest; give its ID`);
-  }
-  throw new CliError(`--version takes a version's ID (a UUID) or its number; got ${JSON.stringify(ref)}\n\n${EXPORT_USAGE}`, 2);
+/** `--version`: a version's ID (a UUID) or its number (`7` or `#7`); checked before signing in. */
+function versionRef(value: string): { id: string } | { number: number } {
+  if (UUID.test(value)) return { id: value };
+  if (/^#?\d+$/.test(value)) return { number: Number(value.replace('#', '')) };
+  throw new CliError(`--version takes a version's ID (a UUID) or its number; got ${JSON.stringify(value)}\n\n${EXPORT_USAGE}`, 2);
+}
+
+async function findVersion(api: ApiClient, ref: { id: string } | { number: number }): Promise<Version> {
+  if ('id' in ref) return getVersion(api, ref.id);
+  const list = (await api.request<{ datasetVersions: Version[] }>(`query { datasetVersions(first: 100) { ${VERSION_FIELDS} } }`)).datasetVersions;
+  const found = list.find((v) => v.number === ref.number);
+  if (found) return found;
+  throw new CliError(`no dataset version #${ref.number} among the 100 newest; give its ID`);
 }
 
 /** Polls the version until it is READY or FAILED, showing the rows read so far. */
 async function waitForBuild(api: ApiClient, first: Version, pollMs: number): Promise<Version> {
   let version = first;
   if (version.status !== 'BUILDING') return version;
+  const spinner = ['|', '/', '-', '\\'];
   const bar = progress({
     total: 0,
-    format: 'building #{number} {spinner} {value} rows read | {duration_formatted}',
-    payload: { number: version.number, spinner: '|' },
-    line: (value, _t, p) => `building #${String(p.number)}: ${value} rows read`,
+    format: `building #${first.number} {spinner} {value} rows read | {duration_formatted}`,
+    payload: { spinner: spinner[0] },
+    line: (value) => `building #${first.number}: ${value} rows read`,
   });
-  const spinner = ['|', '/', '-', '\\'];
   let tick = 0;
   try {
-    bar.update(version.progress, { number: version.number, spinner: spinner[0] });
+    bar.update(version.progress);
     while (version.status === 'BUILDING') {
       await sleep(pollMs);
-      version = (await api.request<{ datasetVersion: Version }>(`query($id: ID!) { datasetVersion(id: $id) { ${VERSION_FIELDS} } }`, { id: version.id })).datasetVersion;
-      bar.update(version.progress, { number: version.number, spinner: spinner[++tick % spinner.length] });
+      version = await getVersion(api, version.id);
+      bar.update(version.progress, { spinner: spinner[++tick % spinner.length] });
     }
   } finally {
     bar.stop();
@@ -498,11 +475,16 @@ function target(dir: string, path: string): string {
   return p;
 }
 
-/** GETs one file of the version to `dest` (streamed, hashed on the way); returns its SHA-256 and size. */
-async function fetchFile(api: ApiClient, versionId: string, path: string, dest: string, onBytes: (n: number) => void): Promise<{ sha256: string; bytes: number }> {
+/** GETs one file of the version through a download link (recorded as an export by the api). */
+async function getFile(api: ApiClient, versionId: string, path: string): Promise<Response> {
   const link = (await api.request<{ datasetDownload: { url: string } }>('mutation($id: ID!, $p: String!) { datasetDownload(id: $id, path: $p) { url expiresAt } }', { id: versionId, p: path }))
     .datasetDownload;
-  const res = await api.get(link.url);
+  return api.get(link.url);
+}
+
+/** GETs one file of the version to `dest` (streamed, hashed on the way); returns its SHA-256 and size. */
+async function fetchFile(api: ApiClient, versionId: string, path: string, dest: string, onBytes: (n: number) => void): Promise<{ sha256: string; bytes: number }> {
+  const res = await getFile(api, versionId, path);
   await mkdir(dirname(dest), { recursive: true });
   const hash = createHash('sha256');
   let bytes = 0;
@@ -521,21 +503,22 @@ async function fetchFile(api: ApiClient, versionId: string, path: string, dest: 
 /** Downloads manifest.json and every file it lists into `dir`, checking every hash. */
 async function download(api: ApiClient, version: Version, dir: string): Promise<DatasetFile[]> {
   if (!version.sha256) throw new CliError(`dataset version #${version.number} is READY but has no manifest hash`);
-  await mkdir(dir, { recursive: true });
-  const manifestPath = target(dir, 'manifest.json');
-  const m = await fetchFile(api, version.id, 'manifest.json', manifestPath, () => undefined);
-  if (m.sha256 !== version.sha256) {
-    await rm(manifestPath, { force: true });
-    throw new CliError(`manifest.json does not match the version: its SHA-256 is ${m.sha256}, the api states ${version.sha256}`);
-  }
-  let manifest: Manifest;
+  // manifest.json is small: checked and read in memory, written only once it matches.
+  const text = Buffer.from(await (await getFile(api, version.id, 'manifest.json')).arrayBuffer());
+  const m = { sha256: createHash('sha256').update(text).digest('hex'), bytes: text.length };
+  if (m.sha256 !== version.sha256) throw new CliError(`manifest.json does not match the version: its SHA-256 is ${m.sha256}, the api states ${version.sha256}`);
+  let listed: DatasetFile[];
   try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
-    if (!Array.isArray(manifest.files)) throw new Error('no files list');
+    listed = (JSON.parse(text.toString('utf8')) as { files?: unknown }).files as DatasetFile[];
+    if (!Array.isArray(listed)) throw new Error('no files list');
+    const odd = listed.find((f) => typeof f?.path !== 'string' || typeof f.sha256 !== 'string' || typeof f.bytes !== 'number');
+    if (odd) throw new Error(`a file without path, sha256 and bytes: ${JSON.stringify(odd)}`);
   } catch (e) {
     throw new CliError(`manifest.json cannot be read: ${(e as Error).message}`);
   }
-  const files = manifest.files.filter((f) => f.path !== 'manifest.json');
+  await mkdir(dir, { recursive: true });
+  await writeFile(target(dir, 'manifest.json'), text);
+  const files = listed.filter((f) => f.path !== 'manifest.json');
   const total = files.reduce((t, f) => t + f.bytes, 0);
   const bar = progress({
     total,
@@ -583,11 +566,10 @@ interface ImportReport {
   conversationIds: string[];
 }
 
-/** One request's worth of records, as JSONL, with each record's line in the file. */
+/** One request's worth of records, as JSONL. */
 interface Chunk {
   content: string;
-  lines: (number | null)[];
-  indexes: number[];
+  records: number;
 }
 
 /** A parse error as the report shows it: `line N: message` (JSON input: the message names the index). */
@@ -602,39 +584,27 @@ export function chunkDialogues(text: string, format: DialogueFormat | undefined,
   const parsed = parseDialogues(text, format);
   const errors = parsed.errors.map(errorText);
   const chunks: Chunk[] = [];
-  let cur: Chunk = { content: '', lines: [], indexes: [] };
+  let cur: Chunk = { content: '', records: 0 };
   let size = 0;
   for (const d of parsed.dialogues) {
     const line = JSON.stringify({ messages: d.turns.map((t) => ({ role: t.role, content: t.content })) });
-    // Its cost inside the request's JSON: escaped again, plus the newline ("\n", two bytes).
-    const cost = Buffer.byteLength(JSON.stringify(line)) - 2 + 2;
+    // Its cost inside the request's JSON: escaped again, its newline ("\n") in place of the quotes.
+    const cost = Buffer.byteLength(JSON.stringify(line));
     if (cost > maxBytes) {
       errors.push(`${d.line === null ? `record at index ${d.index}` : `line ${d.line}`}: too large to send (${cost} bytes; at most ${maxBytes} per request)`);
       continue;
     }
-    if (size + cost > maxBytes && cur.lines.length) {
+    if (size + cost > maxBytes && cur.records) {
       chunks.push(cur);
-      cur = { content: '', lines: [], indexes: [] };
+      cur = { content: '', records: 0 };
       size = 0;
     }
     cur.content += line + '\n';
-    cur.lines.push(d.line);
-    cur.indexes.push(d.index);
+    cur.records++;
     size += cost;
   }
-  if (cur.lines.length) chunks.push(cur);
+  if (cur.records) chunks.push(cur);
   return { chunks, records: parsed.dialogues.length, errors };
-}
-
-/** An error the api reported for a chunk, its line numbers turned into the file's. */
-function mapChunkError(message: string, chunk: Chunk): string {
-  const m = /^(?:line\s+)(\d+)\b:?\s*(.*)$/i.exec(message);
-  if (m) {
-    const i = Number(m[1]) - 1;
-    const line = chunk.lines[i];
-    if (line !== undefined) return line === null ? `record at index ${chunk.indexes[i]}: ${m[2]}` : `line ${line}: ${m[2]}`;
-  }
-  return message;
 }
 
 async function importCommand(args: string[]): Promise<void> {
@@ -643,8 +613,7 @@ async function importCommand(args: string[]): Promise<void> {
   if (positionals.length !== 1) throw new CliError(`import takes one FILE${positionals.length ? `, got ${positionals.length}` : ''}\n\n${IMPORT_USAGE}`, 2);
   const format = values.format?.toLowerCase();
   if (format !== undefined && format !== 'json' && format !== 'jsonl') throw new CliError(`--format must be json or jsonl; got ${JSON.stringify(values.format)}\n\n${IMPORT_USAGE}`, 2);
-  const chunkKb = Number(values['chunk-kb'] ?? 256);
-  if (!Number.isFinite(chunkKb) || chunkKb < 1 || chunkKb > 900) throw new CliError(`--chunk-kb must be a number from 1 to 900\n\n${IMPORT_USAGE}`, 2);
+  const chunkKb = numberIn(values['chunk-kb'], 'chunk-kb', 1, 900, IMPORT_USAGE) ?? 256;
 
   const file = fromCwd(positionals[0]!);
   let text: string;
@@ -656,7 +625,9 @@ async function importCommand(args: string[]): Promise<void> {
   const { chunks, records, errors } = chunkDialogues(text, format as DialogueFormat | undefined, Math.floor(chunkKb * 1024));
   const api = await connect(values, IMPORT_USAGE);
 
-  const total: ImportReport = { records: 0, imported: 0, duplicates: 0, dropped: 0, droppedBy: {}, errors: [], conversationIds: [] };
+  // Records that never reach the api (unreadable, too large) are counted here: the api reads only
+  // what was read here already, so it finds none itself.
+  const total: ImportReport = { records, imported: 0, duplicates: 0, dropped: 0, droppedBy: {}, errors, conversationIds: [] };
   const bar = progress({
     total: records,
     format: 'importing [{bar}] {value}/{total} records | {duration_formatted}',
@@ -665,28 +636,24 @@ async function importCommand(args: string[]): Promise<void> {
   });
   let sent = 0;
   try {
-    for (const chunk of chunks) {
+    for (const [i, chunk] of chunks.entries()) {
       const r = (
-        await api.request<{ importDialogues: ImportReport }>(
-          'mutation($i: ImportDialoguesInput!) { importDialogues(input: $i) { records imported duplicates dropped droppedBy errors conversationIds } }',
+        await api.request<{ importDialogues: Omit<ImportReport, 'records'> }>(
+          'mutation($i: ImportDialoguesInput!) { importDialogues(input: $i) { imported duplicates dropped droppedBy errors conversationIds } }',
           { i: { content: chunk.content, format: 'jsonl' } },
         )
       ).importDialogues;
-      total.records += r.records;
       total.imported += r.imported;
       total.duplicates += r.duplicates;
       total.dropped += r.dropped;
       for (const [k, n] of Object.entries(r.droppedBy)) total.droppedBy[k] = (total.droppedBy[k] ?? 0) + n;
-      total.errors.push(...r.errors.map((e) => mapChunkError(e, chunk)));
+      total.errors.push(...r.errors.map((e) => `request ${i + 1}: ${e}`));
       total.conversationIds.push(...r.conversationIds);
-      bar.update((sent += chunk.lines.length));
+      bar.update((sent += chunk.records));
     }
   } finally {
     bar.stop();
   }
-  // Records that never reached the api (unreadable, too large) are counted here.
-  total.errors = [...errors, ...total.errors];
-  total.records = Math.max(total.records, records);
   printImportReport(file, total, chunks.length);
 }
 
@@ -753,6 +720,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     if (e instanceof CliError) {
       err(`${e.message}\n`);
       return e.exitCode;
+    }
+    // The system refused (--out a file, no permission, disk full): its message names the path.
+    if ((e as NodeJS.ErrnoException).syscall) {
+      err(`${(e as Error).message}\n`);
+      return 1;
     }
     err(`${(e as Error).stack ?? String(e)}\n`);
     return 1;

@@ -382,4 +382,19 @@ describe('pnpm feedback export, when the api cannot be trusted', () => {
     expect(run.stderr).toContain('outside the version');
     expect(existsSync(join(work, 'escape.txt'))).toBe(false);
   });
+
+  it('refuses a malformed --version before signing in, and says why it cannot write --out', async () => {
+    const ref = await cli(['export', '--api', 'http://127.0.0.1:1', '--email', 'ml@demo.local', '--password', 'x', '--version', 'latest']);
+    expect(ref.code).toBe(2);
+    expect(ref.stderr).toContain('--version takes a version');
+
+    const manifest = manifestOf({ 'dpo/train.jsonl': '{}\n' });
+    state = { version: { ...base, status: 'READY', sha256: sha256(manifest) }, files: { 'manifest.json': manifest, 'dpo/train.jsonl': '{}\n' } };
+    const file = join(work, 'a-file');
+    writeFileSync(file, '');
+    const run = await cli(['export', '--api', url, '--email', 'ml@demo.local', '--password', 'x', '--out', file, '--poll-ms', '50']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('ENOTDIR');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
 });
