@@ -180,6 +180,18 @@ describe('dataset versions', () => {
     const zhOnly = await build(ml, { filters: { languages: ['zh'], sources: ['COMPARISON'] }, formats: ['DPO'] });
     expect(zhOnly.counts.pairs).toMatchObject({ total: 1, byLanguage: { zh: 1 } });
     expect(zhOnly.files.map((f: any) => f.path).sort()).toEqual(['README.md', 'dpo/test.jsonl', 'dpo/train.jsonl']);
+    // The listing selects with the same conditions, and pages newest first.
+    const PAIRS = 'query($f: DatasetFilters, $after: String) { preferencePairs(filters: $f, first: 2, after: $after) { nodes { id language source } endCursor hasNextPage } }';
+    const zhPairs = (await gqlOk(api.url, PAIRS, { f: { languages: ['zh'], sources: ['COMPARISON'] } }, ml)).preferencePairs;
+    expect(zhPairs.nodes).toEqual([expect.objectContaining({ language: 'zh', source: 'COMPARISON' })]);
+    const seen: string[] = [];
+    for (let after: string | null = null, more = true; more; ) {
+      const page: any = (await gqlOk(api.url, PAIRS, { after }, ml)).preferencePairs;
+      seen.push(...page.nodes.map((n: any) => n.id));
+      [after, more] = [page.endCursor, page.hasNextPage];
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(5); // 4 comparisons (one a duplicate a build drops) and 1 rating pair
   });
 
   it("leaves an erased person's data out of every later version", async () => {

@@ -53,10 +53,10 @@ const openDatabase = async (o: DatabaseOptions) => (await import('@dialoop/db'))
 const createTestDatabase = async () => (await import('@dialoop/db/testing')).createTestDatabase();
 // The builder and the store straight from their files: the datasets module's index also brings the
 // resolver and service (and with them most of the api) into the measured process.
-import { ALL_FORMATS, type BuildCounts, type FormatId } from '../../api/src/modules/datasets/builder.js';
+import { ALL_FORMATS, pairOf, type BuildCounts, type FormatId } from '../../api/src/modules/datasets/builder.js';
 import { buildInWorkers } from '../../api/src/modules/datasets/runner.js';
 import { LocalDatasetStore, type DatasetStore } from '../../api/src/modules/datasets/store.js';
-import { redactPii, splitOfKey, toTrlDpo, type PiiKind, type PreferencePair, type Turn } from '../../feedback/src/index.js';
+import { redactPii, splitOfKey, toTrlDpo, type PiiKind, type Turn } from '../../feedback/src/index.js';
 import { ROOT, cleanup, defer, prng, resultOfChild } from './lib.js';
 
 const { values: args } = parseArgs({
@@ -162,17 +162,7 @@ async function naiveExport(db: PrismaClient, store: DatasetStore, location: stri
         continue;
       }
       seen.add(key);
-      const pair: PreferencePair = {
-        prompt: (row.prompt as unknown as Turn[]).map((t) => ({ role: t.role, content: redact(t.content) })),
-        chosen: redact(row.chosen),
-        rejected: redact(row.rejected),
-        source: row.source.toLowerCase() as PreferencePair['source'],
-        margin: row.margin,
-        agreement: row.agreement,
-        chosenModel: row.chosenModel,
-        rejectedModel: row.rejectedModel,
-        language: row.language,
-      };
+      const pair = pairOf({ ...row, prompt: row.prompt as unknown as Turn[] }, redact);
       const split = splitOfKey(row.promptKey, TEST_SHARE);
       lines[split].push(toTrlDpo(pair));
       records[split]++;

@@ -37,7 +37,7 @@ import { parseArgs } from 'node:util';
 import { Matcher, ReplyFilter, TermStream, type SafetyLevelName, type TermSpec } from '@dialoop/api/safety-engine';
 import { AhoCorasick } from '@monyone/aho-corasick/fast';
 import { EVASIONS, TERMS } from '../../api/test/fixtures/safety-cases.js';
-import { ROOT, cleanup, ms, quantile, spawnNode } from './lib.js';
+import { ROOT, cleanup, ms, prng, quantile, spawnNode } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,18 +74,6 @@ const r2 = (x: number) => Number(x.toFixed(2));
 const ms3 = (x: number) => (Number.isFinite(x) && Math.abs(x) < 1 ? Number(x.toFixed(3)) : ms(x));
 const median = (xs: number[]) => quantile(xs, 0.5);
 
-/** mulberry32: a 32-bit seeded generator (integer steps through Math.imul, no float overflow). */
-function mulberry32(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // ---- terms --------------------------------------------------------------------------------------
 const fixture = (name: string) => readFileSync(join(ROOT, 'api', 'test', 'fixtures', name), 'utf8');
 const enText = fixture('clean-corpus-en.txt');
@@ -102,7 +90,7 @@ const CODAS = ['', '', '', 'b', 'ck', 'd', 'ft', 'g', 'k', 'l', 'ld', 'lt', 'm',
  * (a block list over clean text), then the fixture's real terms.
  */
 function buildTerms(s: number): { specs: TermSpec[]; hanCharacters: number } {
-  const rand = mulberry32(s);
+  const rand = prng(s);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const level = (): SafetyLevelName => {
     const r = rand();
@@ -174,7 +162,7 @@ function corpus(name: string, text: string, next: (i: number) => string, targetB
 }
 
 function buildCorpora(targetBytes: number, s: number) {
-  const rand = mulberry32(s ^ 0x5a5a5a5a);
+  const rand = prng(s ^ 0x5a5a5a5a);
   let evasions = 0;
   let words = 0;
   const adversarialLine = (i: number) =>
@@ -310,7 +298,7 @@ interface Recording {
 function prompts(count: number, s: number): { messages: Message[]; lang: string }[] {
   const items = readFileSync(join(ROOT, 'inference', 'models', 'dialoop-tiny', 'heldout.jsonl'), 'utf8')
     .split('\n').filter(Boolean).map((l) => JSON.parse(l) as { messages: Message[]; lang: string; kind: string });
-  const rand = mulberry32(s ^ 0x1234567);
+  const rand = prng(s ^ 0x1234567);
   const out = [];
   const used = new Set<number>();
   while (out.length < count && used.size < items.length) {

@@ -196,8 +196,8 @@ export function mergeCounts(parts: BuildCounts[]): BuildCounts {
   return all;
 }
 
-/** The WHERE of a filter, shared by pairs and labelled replies (`table` names the columns' owner). */
-function conditions(f: DatasetFilterSpec, erased: string[], kind: 'pairs' | 'labels', range: BuildOptions['range']): Sql[] {
+/** The WHERE of a filter, shared by pairs and labelled replies (and the preferencePairs listing). */
+export function conditions(f: DatasetFilterSpec, erased: string[], kind: 'pairs' | 'labels', range: BuildOptions['range']): Sql[] {
   const c: Sql[] = [];
   if (range?.from) c.push(sql`"promptKey" >= ${range.from}`);
   if (range?.to) c.push(sql`"promptKey" < ${range.to}`);
@@ -237,6 +237,26 @@ async function* pages<T extends { promptKey: string; id: string }>(batch: number
   }
 }
 
+const redactTurns = (turns: readonly Turn[], redact: (text: string) => string): Turn[] => turns.map((t) => ({ role: t.role, content: redact(t.content) }));
+
+/** A stored pair as the format writers take it, its texts passed through `redact`. */
+export function pairOf(
+  row: Pick<PairRow, 'prompt' | 'chosen' | 'rejected' | 'source' | 'margin' | 'agreement' | 'chosenModel' | 'rejectedModel' | 'language'>,
+  redact: (text: string) => string,
+): PreferencePair {
+  return {
+    prompt: redactTurns(row.prompt, redact),
+    chosen: redact(row.chosen),
+    rejected: redact(row.rejected),
+    source: row.source.toLowerCase() as PreferencePair['source'],
+    margin: row.margin,
+    agreement: row.agreement,
+    chosenModel: row.chosenModel,
+    rejectedModel: row.rejectedModel,
+    language: row.language,
+  };
+}
+
 export async function buildDataset(rows: Rows, store: DatasetStore, location: string, o: BuildOptions): Promise<{ counts: BuildCounts; files: BuiltFile[] }> {
   const batch = o.batch ?? 1000;
   const formats = new Set(o.formats);
@@ -261,7 +281,6 @@ export async function buildDataset(rows: Rows, store: DatasetStore, location: st
     for (const k of Object.keys(r.found) as PiiKind[]) counts.redactions[k] += r.found[k];
     return r.text;
   };
-  const redactTurns = (turns: Turn[]) => turns.map((t) => ({ role: t.role, content: redact(t.content) }));
   const progress = async () => {
     await o.onProgress?.(counts.rowsRead);
   };
@@ -300,17 +319,7 @@ export async function buildDataset(rows: Rows, store: DatasetStore, location: st
         }
         group.seen.add(row.pairKey);
         const split = splitOfKey(row.promptKey, o.testShare);
-        const pair: PreferencePair = {
-          prompt: redactTurns(row.prompt),
-          chosen: redact(row.chosen),
-          rejected: redact(row.rejected),
-          source: row.source.toLowerCase() as PreferencePair['source'],
-          margin: row.margin,
-          agreement: row.agreement,
-          chosenModel: row.chosenModel,
-          rejectedModel: row.rejectedModel,
-          language: row.language,
-        };
+        const pair = pairOf(row, redact);
         counts.pairs.total++;
         counts.pairs.bySplit[split]++;
         bump(counts.pairs.bySource, row.source);
@@ -351,7 +360,7 @@ export async function buildDataset(rows: Rows, store: DatasetStore, location: st
           continue;
         }
         seen.add(dedupKey);
-        const reply: LabelledReply = { prompt: redactTurns(row.prompt), completion: redact(row.completion), label: row.label, language: row.language };
+        const reply: LabelledReply = { prompt: redactTurns(row.prompt, redact), completion: redact(row.completion), label: row.label, language: row.language };
         counts.labelled.total++;
         if (row.label) counts.labelled.desirable++;
         else counts.labelled.undesirable++;
@@ -384,7 +393,7 @@ export async function buildDataset(rows: Rows, store: DatasetStore, location: st
         if (!languageOk) continue;
         counts.sft.total++;
         counts.sft.imported++;
-        record('sft', split, () => toSft({ messages: redactTurns(turns), language: '' }));
+        record('sft', split, () => toSft({ messages: redactTurns(turns, redact), language: '' }));
       }
       after = convs[convs.length - 1]!.id;
       await out.flush();

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Prisma, PrismaClient } from '@dialoop/db';
+import type { DatasetVersion, Prisma, PrismaClient, PreferencePair as PreferencePairRow } from '@dialoop/db';
+import { join, sql } from '@dialoop/db/sql';
 import { dialogueHash, importDialogues, type Turn } from '@dialoop/feedback';
 import type { Request, Response } from 'express';
 import { SignJWT, jwtVerify } from 'jose';
@@ -9,7 +10,7 @@ import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
 import { requireActor } from '../rbac/allow.js';
-import { ALL_FORMATS, buildDataset, prismaRows, type DatasetFilterSpec, type FormatId } from './builder.js';
+import { ALL_FORMATS, buildDataset, conditions, prismaRows, type DatasetFilterSpec, type FormatId } from './builder.js';
 import { buildInWorkers } from './runner.js';
 import { datasetCard, manifest, type VersionInfo } from './card.js';
 import { safePath, type DatasetStore } from './store.js';
@@ -37,6 +38,23 @@ const STALE_MS = 60_000;
 const HEARTBEAT_MS = 1000;
 /** Limits for imported dialogues. */
 const IMPORT_LIMITS = { maxTurnChars: 32_000, maxTurns: 64 };
+
+type FilterInput = NonNullable<CreateVersionInput['filters']>;
+
+/** A filter as stored with a version and applied by the builder: lists deduplicated and sorted, defaults spelled out. */
+function filterSpec(f: FilterInput): DatasetFilterSpec {
+  const list = <T extends string>(xs: T[] | undefined) => (xs?.length ? [...new Set(xs)].sort() : null);
+  return {
+    from: f.from?.toISOString() ?? null,
+    to: f.to?.toISOString() ?? null,
+    modelVersions: list(f.modelVersions),
+    sources: list(f.sources),
+    minAgreement: f.minAgreement ?? null,
+    languages: list(f.languages),
+    excludeFlagged: f.excludeFlagged ?? true,
+    includeImported: f.includeImported ?? true,
+  };
+}
 
 export interface CreateVersionInput {
   filters?: {
@@ -94,16 +112,7 @@ export class DatasetService {
     const f = input.filters ?? {};
     if (f.from && f.to && f.from >= f.to) throw badInput('from must be before to', { field: 'filters.from' });
     const formats = input.formats?.length ? [...new Set(input.formats.map((x) => FORMAT_IDS[x]!))] : ALL_FORMATS;
-    const filters: DatasetFilterSpec = {
-      from: f.from?.toISOString() ?? null,
-      to: f.to?.toISOString() ?? null,
-      modelVersions: f.modelVersions?.length ? [...new Set(f.modelVersions)].sort() : null,
-      sources: f.sources?.length ? [...new Set(f.sources)].sort() : null,
-      minAgreement: f.minAgreement ?? null,
-      languages: f.languages?.length ? [...new Set(f.languages)].sort() : null,
-      excludeFlagged: f.excludeFlagged ?? true,
-      includeImported: f.includeImported ?? true,
-    };
+    const filters = filterSpec(f);
     const testShare = input.testShare ?? 0.1;
     const version = await this.o.db.$transaction(async (tx) => {
       const v = await tx.datasetVersion.create({
@@ -116,21 +125,21 @@ export class DatasetService {
       });
       return v;
     });
-    const run = this.build(version.id).finally(() => this.running.delete(run));
+    const run = this.build(version).finally(() => this.running.delete(run));
     this.running.add(run);
     return version;
   }
 
   /** Builds a version's files and publishes them; on any failure the version is FAILED and nothing is left in the store. */
-  private async build(id: string): Promise<void> {
-    const v = await this.o.db.datasetVersion.findUniqueOrThrow({ where: { id } });
+  private async build(v: DatasetVersion): Promise<void> {
+    const { id } = v;
     const stored = v.filters as unknown as DatasetFilterSpec & { formats: FormatId[] };
     const { formats, ...filters } = stored;
     const location = `v${v.number}-${v.id.slice(0, 8)}`;
     const started = performance.now();
     let lastBeat = 0;
     try {
-      const erased = (await this.o.db.erasedSubject.findMany({ select: { pseudonym: true } })).map((e) => e.pseudonym);
+      const erased = await this.erased();
       await this.o.store.discard(location);
       const options = { filters, testShare: v.testShare, formats, erased };
       const onProgress = async (rows: number) => {
@@ -186,26 +195,25 @@ export class DatasetService {
   }
 
   /** Stored pairs, newest first (filters as for a version, erased people left out); a recorded read. */
-  async pairs(caller: Caller, f: NonNullable<CreateVersionInput['filters']>, first: number, after: string | undefined) {
+  /**
+   * Stored pairs, newest first, selected by the very conditions a version's build applies
+   * (flagged ones included unless asked otherwise), erased people left out; a recorded read.
+   */
+  async pairs(caller: Caller, f: FilterInput, first: number, after: string | undefined) {
     const take = Math.min(Math.max(first, 1), 200);
-    const erased = (await this.o.db.erasedSubject.findMany({ select: { pseudonym: true } })).map((e) => e.pseudonym);
-    const rows = await this.o.db.preferencePair.findMany({
-      where: {
-        ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) } } : {}),
-        ...(f.sources?.length ? { source: { in: f.sources } } : {}),
-        ...(f.languages?.length ? { language: { in: f.languages } } : {}),
-        ...(f.minAgreement != null ? { OR: [{ agreement: null }, { agreement: { gte: f.minAgreement } }] } : {}),
-        ...(f.excludeFlagged === true ? { flagged: false } : {}),
-        ...(f.modelVersions?.length ? { rejectedModel: { in: f.modelVersions } } : {}),
-        ...(erased.length ? { NOT: { OR: [{ ownerPseudonym: { in: erased } }, { authors: { hasSome: erased } }] } } : {}),
-      },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: take + 1,
-      ...(after ? { cursor: { id: parseId(after, 'cursor') }, skip: 1 } : {}),
-    });
+    const where = conditions({ ...filterSpec(f), excludeFlagged: f.excludeFlagged ?? false }, await this.erased(), 'pairs', undefined);
+    if (after) where.push(sql`("createdAt", id) < (SELECT "createdAt", id FROM "PreferencePair" WHERE id = ${parseId(after, 'cursor')}::uuid)`);
+    const rows = await this.o.db.$queryRaw<PreferencePairRow[]>(sql`
+      SELECT id, "createdAt", source::text AS source, "itemId", "ownerPseudonym", prompt, chosen, rejected, margin, agreement, "chosenModel", "rejectedModel", language, flagged
+      FROM "PreferencePair" WHERE ${where.length ? join(where, ' AND ') : sql`TRUE`}
+      ORDER BY "createdAt" DESC, id DESC LIMIT ${take + 1}`);
     const nodes = rows.slice(0, take);
     await this.o.audit.write(caller.audit, { action: 'readPreferencePairs', subject: { type: 'PreferencePair' }, after: { count: nodes.length } });
     return { nodes, hasNextPage: rows.length > take, endCursor: nodes.at(-1)?.id ?? null };
+  }
+
+  private async erased(): Promise<string[]> {
+    return (await this.o.db.erasedSubject.findMany({ select: { pseudonym: true } })).map((e) => e.pseudonym);
   }
 
   /** A link to one file of a READY version, valid LINK_TTL_S; issuing it is the recorded export. */
