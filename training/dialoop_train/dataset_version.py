@@ -6,42 +6,19 @@
     manifest.json            {"format": "dialoop-dataset/v1", "id", "version", "files": [{path, sha256, bytes, records}], ...}
     README.md                the dataset card
 
-`read_split` loads one format's split (checked like TRL's trainers need, see preference.py);
+`read_split` loads one format's split (each line checked, see preference.py);
 `describe` gives the identity a trained model's card names (id, number, manifest SHA-256);
 `write_dataset_version` writes a folder in the same layout (tests and synthetic experiments).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from .base import sha256
 from .preference import load_preference_file
 
 MANIFEST_FORMAT = "dialoop-dataset/v1"
-METHOD_FORMAT = {"dpo": "dpo", "kto": "kto", "sft": "sft"}
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _read_sft(path: Path) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            msgs = rec.get("messages") if isinstance(rec, dict) else None
-            if not isinstance(msgs, list) or not msgs or not any(m.get("role") == "assistant" for m in msgs):
-                raise ValueError(f"{path}:{n}: an SFT line needs messages with at least one assistant reply")
-            rows.append(rec)
-    return rows
 
 
 def split_path(folder: str | Path, fmt: str, split: str) -> Path:
@@ -55,7 +32,7 @@ def read_split(folder: str | Path, fmt: str, split: str) -> list[dict]:
         if split == "test":
             return []
         raise FileNotFoundError(f"{p} does not exist: the dataset version has no {fmt!r} {split} split")
-    return _read_sft(p) if fmt == "sft" else load_preference_file(p, fmt)
+    return load_preference_file(p, fmt)
 
 
 def describe(folder: str | Path) -> dict:
@@ -66,7 +43,7 @@ def describe(folder: str | Path) -> dict:
         return {"path": str(folder.resolve()), "id": None, "version": None, "name": folder.name, "manifest_sha256": None}
     manifest = json.loads(m.read_text(encoding="utf-8"))
     return {"path": str(folder.resolve()), "id": manifest.get("id"), "version": manifest.get("version"),
-            "name": manifest.get("name"), "manifest_sha256": sha256_file(m)}
+            "name": manifest.get("name"), "manifest_sha256": sha256(m)}
 
 
 def write_dataset_version(folder: str | Path, splits: dict[str, dict[str, list[dict]]], *, id: str, version: int,
@@ -82,14 +59,14 @@ def write_dataset_version(folder: str | Path, splits: dict[str, dict[str, list[d
             with open(p, "w", encoding="utf-8") as f:
                 for r in rows:
                     f.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
-            files.append({"path": f"{fmt}/{split}.jsonl", "sha256": sha256_file(p), "bytes": p.stat().st_size,
+            files.append({"path": f"{fmt}/{split}.jsonl", "sha256": sha256(p), "bytes": p.stat().st_size,
                           "records": len(rows)})
     rows = "\n".join(f"| {x['path']} | {x['records']} | {x['bytes']} | `{x['sha256']}` |" for x in files)
     card = (f"# Dataset version {version}{f' — {name}' if name else ''}\n\n{note}\n\n## Files\n\n"
             f"| file | records | bytes | sha256 |\n|---|---|---|---|\n{rows}\n")
     (folder / "README.md").write_text(card, encoding="utf-8")
     r = folder / "README.md"
-    files.append({"path": "README.md", "sha256": sha256_file(r), "bytes": r.stat().st_size, "records": 0})
+    files.append({"path": "README.md", "sha256": sha256(r), "bytes": r.stat().st_size, "records": 0})
     manifest = {"format": MANIFEST_FORMAT, "id": id, "version": version, "name": name,
                 "formats": sorted(splits), "files": files}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

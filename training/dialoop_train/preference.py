@@ -5,6 +5,8 @@ ending with a user turn, ``chosen`` and ``rejected`` each a list holding one ass
 ``kto.jsonl`` (TRL conversational unpaired preference, for KTOTrainer): ``prompt`` as above,
 ``completion`` a list holding one assistant message, ``label`` a boolean.
 A message is ``{"role": "system" | "user" | "assistant", "content": non-empty str}``.
+An SFT line (a dataset version's ``sft/*.jsonl``) is ``{"messages": [...]}`` with at least one
+assistant message.
 See https://huggingface.co/docs/trl/dataset_formats.
 """
 
@@ -41,7 +43,12 @@ def _reply(value: object, where: str) -> None:
 
 
 def check_record(record: object, kind: str) -> dict:
-    """Checks one record of ``kind`` ("dpo" or "kto"); returns it."""
+    """Checks one record of ``kind`` ("dpo", "kto" or "sft"); returns it."""
+    if kind == "sft":
+        msgs = record.get("messages") if isinstance(record, dict) else None
+        if not isinstance(msgs, list) or not msgs or not any(m.get("role") == "assistant" for m in msgs):
+            raise DatasetFormatError("an SFT line needs messages with at least one assistant reply")
+        return record
     if kind not in COLUMNS:
         raise ValueError(f"unknown kind {kind!r}")
     if not isinstance(record, dict):

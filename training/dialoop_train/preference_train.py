@@ -17,9 +17,9 @@ dataset version, writing a new, complete model folder.
 * SFT: mean cross-entropy over assistant-reply tokens of ``sft/*.jsonl`` dialogues (right-padded,
   not packed), the same objective as train.py.
 
-Training: AdamW (train.make_optimizer), linear warm-up then cosine or linear decay, gradient
-accumulation, gradient clipping, seeded data order (a fresh seeded shuffle per epoch),
-checkpoints (model, optimizer, scheduler, grad scaler, data position, RNG) that resume exactly
+Training: AdamW (train.make_optimizer), linear warm-up then cosine or linear decay (train.lr_at),
+gradient accumulation, gradient clipping, seeded data order (a fresh seeded shuffle per epoch),
+checkpoints (model, optimizer, grad scaler, data position, RNG) that resume exactly
 (``--resume``), mixed precision on CUDA (bf16 autocast where supported, else fp16 with a
 GradScaler; always fp32 on CPU), and torchrun: with WORLD_SIZE > 1 it joins a process group
 (gloo on CPU, nccl on CUDA), each rank takes its slice of every global micro-batch, the policy
@@ -53,13 +53,13 @@ from pathlib import Path
 import torch
 from torch.nn import functional as F
 
-from .dataset_version import describe, read_split, sha256_file
-from .model import DialoopLM, load_model, save_checkpoint, write_configs
+from .base import CARD_MARK, sha256
+from .dataset_version import describe, read_split
+from .model import load_model, save_checkpoint, write_configs
 from .tokenizer import IM_END, PAD, encode, encode_dialogue, save_tokenizer
-from .train import TrainConfig, make_optimizer
+from .train import lr_at, make_optimizer
 
 METHODS = ("dpo", "kto", "sft")
-CARD_MARK = "<!-- eval:model writes below this line -->"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 OUTPUT_FILES = ("model.onnx", "dialoop_checkpoint.pt", "config.json", "generation_config.json", *TOKENIZER_FILES,
                 "metrics.json", "README.md")
@@ -107,14 +107,19 @@ def encode_completion(text: str) -> list[int]:
     return list(text.encode("utf-8")) + [IM_END]
 
 
-def join(prompt: list[int], completion: list[int], max_len: int) -> tuple[list[int], int]:
+def join(prompt: list[int], completion: list[int], max_len: int) -> tuple[list[int], list[int]]:
     """prompt + completion within max_len tokens (the prompt loses its oldest tokens first, keeping
-    at least half the window, then the completion is cut); returns (ids, number of prompt tokens)."""
+    at least half the window, then the completion is cut); returns (ids, 0/1 mask of the completion)."""
     if len(prompt) + len(completion) > max_len:
         keep = max(max_len - len(completion), max_len // 2)
         prompt = prompt[-keep:]
         completion = completion[:max_len - len(prompt)]
-    return prompt + completion, len(prompt)
+    return prompt + completion, [0] * len(prompt) + [1] * len(completion)
+
+
+def kl_pairs(items: list[dict], max_len: int) -> list[tuple[list[int], list[int]]]:
+    """KTO's mismatched pairs: each prompt with the previous item's completion (rotated by one)."""
+    return [join(it["prompt"], items[j - 1]["completion"], max_len) for j, it in enumerate(items)]
 
 
 def encode_records(method: str, records: list[dict], max_len: int) -> list[dict]:
@@ -126,34 +131,23 @@ def encode_records(method: str, records: list[dict], max_len: int) -> list[dict]
                         "rejected": join(p, encode_completion(r["rejected"][0]["content"]), max_len)})
         elif method == "kto":
             p = encode_prompt(r["prompt"])
-            out.append({"prompt": p, "completion": encode_completion(r["completion"][0]["content"]),
-                        "seq": join(p, encode_completion(r["completion"][0]["content"]), max_len),
-                        "label": bool(r["label"])})
+            c = encode_completion(r["completion"][0]["content"])
+            out.append({"prompt": p, "completion": c, "seq": join(p, c, max_len), "label": bool(r["label"])})
         else:
             ids, mask = encode_dialogue(r["messages"])
-            out.append({"ids": ids[:max_len], "mask": mask[:max_len]})
+            out.append({"seq": (ids[:max_len], mask[:max_len])})
     return out
 
 
-def pad_batch(seqs: list[tuple[list[int], int]], device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-padded ids [N, L] and a 0/1 mask of completion positions [N, L]. Right padding needs
+def pad_batch(seqs: list[tuple[list[int], list[int]]], device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded ids [N, L] and the 0/1 masks of the positions to learn [N, L]. Right padding needs
     no attention mask: under the causal mask no real position attends to a later pad."""
     n = max(len(ids) for ids, _ in seqs)
     x = torch.full((len(seqs), n), PAD, dtype=torch.long)
     m = torch.zeros((len(seqs), n), dtype=torch.float32)
-    for j, (ids, start) in enumerate(seqs):
+    for j, (ids, mask) in enumerate(seqs):
         x[j, :len(ids)] = torch.tensor(ids)
-        m[j, start:len(ids)] = 1.0
-    return x.to(device), m.to(device)
-
-
-def pad_sft(items: list[dict], device) -> tuple[torch.Tensor, torch.Tensor]:
-    n = max(len(it["ids"]) for it in items)
-    x = torch.full((len(items), n), PAD, dtype=torch.long)
-    m = torch.zeros((len(items), n), dtype=torch.float32)
-    for j, it in enumerate(items):
-        x[j, :len(it["ids"])] = torch.tensor(it["ids"])
-        m[j, :len(it["mask"])] = torch.tensor(it["mask"], dtype=torch.float32)
+        m[j, :len(mask)] = torch.tensor(mask, dtype=torch.float32)
     return x.to(device), m.to(device)
 
 
@@ -248,16 +242,6 @@ class Sampler:
         self.epoch, self.pos = int(s["epoch"]), int(s["pos"])
 
 
-def lr_factor(step: int, cfg: PrefConfig, total: int) -> float:
-    if cfg.warmup_steps > 0 and step < cfg.warmup_steps:
-        return (step + 1) / cfg.warmup_steps
-    if cfg.schedule == "constant":
-        return 1.0
-    progress = min(1.0, (step - cfg.warmup_steps) / max(1, total - cfg.warmup_steps))
-    shape = 0.5 * (1 + math.cos(math.pi * progress)) if cfg.schedule == "cosine" else 1.0 - progress
-    return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * shape
-
-
 # ---------------------------------------------------------------------------------------------
 # Environment: distributed, device, precision
 
@@ -332,11 +316,8 @@ class Trainer:
     # -- setup ----------------------------------------------------------------------------------
     def _load_data(self) -> None:
         cfg = self.cfg
-        fmt = cfg.method
-        self.train_records = read_split(self.dataset, fmt, "train")
-        self.test_records = read_split(self.dataset, fmt, "test")
-        self.train_items = encode_records(cfg.method, self.train_records, cfg.max_len)
-        self.test_items = encode_records(cfg.method, self.test_records, cfg.max_len)
+        self.train_items = encode_records(cfg.method, read_split(self.dataset, cfg.method, "train"), cfg.max_len)
+        self.test_items = encode_records(cfg.method, read_split(self.dataset, cfg.method, "test"), cfg.max_len)
         if cfg.method == "kto" and cfg.batch_size < 2:
             raise ValueError("KTO needs --batch-size of at least 2 (the KL reference point pairs prompts "
                              "with other examples' completions)")
@@ -344,7 +325,7 @@ class Trainer:
     @torch.no_grad()
     def _reference_logps(self, items: list[dict]) -> dict[str, torch.Tensor]:
         """Reference log-probabilities of every example, in fixed chunks (deterministic)."""
-        keys = ("chosen", "rejected") if self.cfg.method == "dpo" else ("seq",) if self.cfg.method == "kto" else ()
+        keys = ("chosen", "rejected") if self.cfg.method == "dpo" else ("seq",)
         res = {}
         for k in keys:
             vals = []
@@ -366,7 +347,7 @@ class Trainer:
         policy, _ = load_model(self.model_dir)
         if cfg.max_len > policy.config.max_position_embeddings:
             raise ValueError(f"--max-len {cfg.max_len} exceeds the model's context {policy.config.max_position_embeddings}")
-        self.parent_sha256 = sha256_file(self.model_dir / "dialoop_checkpoint.pt")
+        self.parent_sha256 = sha256(self.model_dir / "dialoop_checkpoint.pt")
         self.policy = policy.to(env.device)
         self.ref = None
         if cfg.method in ("dpo", "kto"):
@@ -381,9 +362,7 @@ class Trainer:
             self.total_steps = int(cfg.steps)
         else:
             self.total_steps = max(1, math.ceil((cfg.epochs or 1.0) * len(self.train_items) / per_step))
-        self.optimizer = make_optimizer(self.policy, TrainConfig(lr=cfg.lr, weight_decay=cfg.weight_decay))
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda s: lr_factor(s, cfg, self.total_steps))
+        self.optimizer = make_optimizer(self.policy, cfg)
         self.scaler = torch.cuda.amp.GradScaler(enabled=env.precision == "fp16")
         self.sampler = Sampler(len(self.train_items), cfg.seed)
         self.step, self.elapsed = 0, 0.0
@@ -415,8 +394,7 @@ class Trainer:
         ck = torch.load(str(p), map_location="cpu")
         self.policy.load_state_dict(ck["model"])
         self.optimizer.load_state_dict(ck["optimizer"])
-        self.total_steps = ck["total_steps"]  # the scheduler's lambda reads it at call time
-        self.scheduler.load_state_dict(ck["scheduler"])
+        self.total_steps = ck["total_steps"]
         if ck.get("scaler"):
             self.scaler.load_state_dict(ck["scaler"])
         self.sampler.load_state(ck["data"])
@@ -438,7 +416,7 @@ class Trainer:
             return
         rng = {"torch": torch.get_rng_state(), "python": random.getstate(),
                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
-        extra = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
+        extra = {"optimizer": self.optimizer.state_dict(),
                  "scaler": self.scaler.state_dict() if self.scaler.is_enabled() else None,
                  "data": self.sampler.state(), "rng": rng, "step": self.step, "elapsed": self.elapsed,
                  "total_steps": self.total_steps, "history": self.history, "evals": self.evals,
@@ -469,13 +447,8 @@ class Trainer:
         if cfg.method == "kto":
             ids, mask = pad_batch([it["seq"] for it in items], env.device)
             labels = torch.tensor([it["label"] for it in items], device=env.device)
-            kl_seqs = [join(it["prompt"], items[(j - 1) % len(items)]["completion"], cfg.max_len)
-                       for j, it in enumerate(items)]
-            kl_ids, kl_mask = pad_batch(kl_seqs, env.device)
-            with torch.no_grad():
-                kl_pi = sequence_logps(self.policy, kl_ids, kl_mask, env.autocast)
-                kl_ref = sequence_logps(self.ref, kl_ids, kl_mask, env.autocast)
-                kl = all_reduce_mean((kl_pi - kl_ref).mean()).clamp(min=0)
+            z, kl_ids = self._kto_logratio(items)
+            kl = all_reduce_mean(z).clamp(min=0)
             lp = sequence_logps(self.model, ids, mask, env.autocast)
             ref = self.ref_train["seq"][idx].to(env.device)
             loss, rewards = kto_loss(lp, ref, labels, kl, cfg.beta, cfg.desirable_weight, cfg.undesirable_weight)
@@ -484,11 +457,20 @@ class Trainer:
                      "rewards/rejected_sum": (rewards * u).sum(), "n_rejected": u.sum(), "kl": kl * len(items),
                      "n": len(items)}
             return loss, stats, int((ids != PAD).sum() + (kl_ids != PAD).sum())
-        ids, mask = pad_sft(items, env.device)
+        ids, mask = pad_batch([it["seq"] for it in items], env.device)
         lp, _ = token_logps(self.model, ids, mask, env.autocast)
         count = mask[:, 1:].sum().clamp(min=1.0)
         loss = -lp.sum() / count
         return loss, {"n": len(items)}, int((ids != PAD).sum())
+
+    @torch.no_grad()
+    def _kto_logratio(self, items: list[dict]) -> tuple[torch.Tensor, torch.Tensor]:
+        """KTO's reference point before clamping: the mean policy-vs-reference log-ratio of the
+        mismatched pairs (no gradient); and the pairs' ids."""
+        ids, mask = pad_batch(kl_pairs(items, self.cfg.max_len), self.env.device)
+        logratio = (sequence_logps(self.policy, ids, mask, self.env.autocast)
+                    - sequence_logps(self.ref, ids, mask, self.env.autocast))
+        return logratio.mean(), ids
 
     # -- evaluation -----------------------------------------------------------------------------
     @torch.no_grad()
@@ -505,14 +487,13 @@ class Trainer:
             return res
         bs = cfg.eval_batch_size
         kl_sum, kl_tokens = 0.0, 0.0
-        ref_model = self.ref if self.ref is not None else None
 
         def kl_of(ids, mask, pol_logits):
             nonlocal kl_sum, kl_tokens
-            if ref_model is None:
+            if self.ref is None:
                 return
             with env.autocast():
-                ref_logits, _ = ref_model(ids[:, :-1])
+                ref_logits, _ = self.ref(ids[:, :-1])
             lp = torch.log_softmax(pol_logits, -1)
             lq = torch.log_softmax(ref_logits.float(), -1)
             per_pos = (lp.exp() * (lp - lq)).sum(-1)
@@ -553,10 +534,7 @@ class Trainer:
                 lp = tl.sum(-1)
                 ref = self.ref_test["seq"][i:i + len(chunk)].to(env.device)
                 if len(chunk) > 1:
-                    kl_ids, kl_mask = pad_batch([join(it["prompt"], chunk[(j - 1) % len(chunk)]["completion"], cfg.max_len)
-                                                 for j, it in enumerate(chunk)], env.device)
-                    z = (sequence_logps(model, kl_ids, kl_mask, env.autocast)
-                         - sequence_logps(self.ref, kl_ids, kl_mask, env.autocast)).mean().clamp(min=0)
+                    z = self._kto_logratio(chunk)[0].clamp(min=0)
                 else:
                     z = torch.zeros((), device=env.device)
                 z_sum, nz = z_sum + float(z), nz + 1
@@ -574,12 +552,12 @@ class Trainer:
         else:
             total, count = 0.0, 0.0
             for i in range(0, len(items), bs):
-                ids, mask = pad_sft(items[i:i + bs], env.device)
+                ids, mask = pad_batch([it["seq"] for it in items[i:i + bs]], env.device)
                 tl, _ = token_logps(model, ids, mask, env.autocast)
                 total -= float(tl.sum())
                 count += float(mask[:, 1:].sum())
             res["loss"] = total / max(count, 1.0)
-        if ref_model is not None and kl:
+        if self.ref is not None and kl:
             res["kl_policy_reference"] = kl_sum / max(kl_tokens, 1.0)
             res["kl_tokens"] = int(kl_tokens)
         model.train()
@@ -595,6 +573,9 @@ class Trainer:
         start_step = self.step
         while self.step < self.total_steps:
             t0 = time.time()
+            lr = lr_at(self.step, cfg, self.total_steps)
+            for g in self.optimizer.param_groups:
+                g["lr"] = lr
             step_loss = 0.0
             for micro in range(cfg.grad_accum):
                 idx = self.sampler.take(cfg.batch_size * env.world)[env.rank * cfg.batch_size:(env.rank + 1) * cfg.batch_size]
@@ -612,8 +593,6 @@ class Trainer:
             self.scaler.step(self.optimizer)
             self.scaler.update()
             self.optimizer.zero_grad(set_to_none=True)
-            lr = self.optimizer.param_groups[0]["lr"]
-            self.scheduler.step()
             self.step += 1
             self.elapsed += time.time() - t0
             step_loss = float(all_reduce_mean(torch.tensor(step_loss)))
@@ -704,7 +683,7 @@ class Trainer:
             "torch": torch.__version__,
             "machine": f"{platform.machine()} {platform.processor()}".strip(),
             "threads": cfg.threads,
-            "files": {name: sha256_file(out / name) for name in files},
+            "files": {name: sha256(out / name) for name in files},
         }
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         write_card(out, metrics)
@@ -863,9 +842,7 @@ def config_from_args(a: argparse.Namespace) -> PrefConfig:
 
 def main(argv=None) -> dict:
     a = build_parser().parse_args(argv)
-    cfg = config_from_args(a)
-    res = run(cfg, a.model_dir, a.dataset, a.out, a.run_dir, a.resume or False)
-    return res
+    return run(config_from_args(a), a.model_dir, a.dataset, a.out, a.run_dir, a.resume or False)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ OUT/README.md.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import shutil
 from pathlib import Path
@@ -35,8 +36,8 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from .dataset_version import sha256_file
-from .model import load_model
+from .base import CARD_MARK, sha256
+from .model import DialoopLM, load_model
 from .train import evaluate_loss, heldout_dialogues, read_jsonl
 
 QUANT_SUFFIX = ("_int8", "_scale", "_zero_point")
@@ -54,9 +55,12 @@ def quantize_weight(w: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     return q, scale
 
 
-def dequantize(q: np.ndarray, scale: np.ndarray, axis: int) -> np.ndarray:
+def dequantize(q: np.ndarray, scale: np.ndarray, axis: int, zero_point: np.ndarray | None = None) -> np.ndarray:
+    """What DequantizeLinear computes: (q - zero_point) × scale along `axis`."""
     shape = [1] * q.ndim
     shape[axis] = -1
+    if zero_point is not None:
+        q = q.astype(np.int32) - zero_point.astype(np.int32).reshape(shape)
     return q.astype(np.float32) * scale.reshape(shape)
 
 
@@ -118,22 +122,18 @@ def dequantized_weights(int8_model: onnx.ModelProto) -> dict[str, np.ndarray]:
     for node in int8_model.graph.node:
         if node.op_type == "DequantizeLinear" and all(n in inits for n in node.input[:2]):
             axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
-            q, s = inits[node.input[0]], inits[node.input[1]]
-            zp = inits[node.input[2]] if len(node.input) > 2 and node.input[2] in inits else np.zeros_like(s, dtype=np.int8)
-            shape = [1] * q.ndim
-            shape[axis] = -1
-            out[node.output[0]] = ((q.astype(np.int32) - zp.astype(np.int32).reshape(shape)).astype(np.float32)
-                                   * s.reshape(shape))
+            zp = inits.get(node.input[2]) if len(node.input) > 2 else None
+            out[node.output[0]] = dequantize(inits[node.input[0]], inits[node.input[1]], axis, zp)
     return out
 
 
-def int8_torch_model(model_dir: str | Path, fp32_onnx: str | Path, int8_onnx: str | Path):
-    """The PyTorch model with every quantized weight replaced by its dequantized value, which is
-    what the INT8 graph computes. Layers are matched by value: the FP32 graph's initializer equals
-    the layer's weight transposed (MatMul) or as is (Gemm with transB)."""
-    model, _ = load_model(model_dir)
-    fp32 = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(fp32_onnx)).graph.initializer}
-    deq = dequantized_weights(onnx.load(str(int8_onnx)))
+def int8_torch_model(fp32_model: DialoopLM, fp32_onnx: onnx.ModelProto, int8_onnx: onnx.ModelProto):
+    """A copy of the PyTorch model with every quantized weight replaced by its dequantized value,
+    which is what the INT8 graph computes. Layers are matched by value: the FP32 graph's initializer
+    equals the layer's weight transposed (MatMul) or as is (Gemm with transB)."""
+    model = copy.deepcopy(fp32_model)
+    fp32 = {i.name: numpy_helper.to_array(i) for i in fp32_onnx.graph.initializer}
+    deq = dequantized_weights(int8_onnx)
     linears = [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
     matched = []
     for name, w_deq in deq.items():
@@ -189,15 +189,13 @@ def quantize_folder(model_dir: str | Path, out: str | Path, heldout: str | Path 
     for f in src.iterdir():
         if f.is_file() and f.name not in ("model.onnx", "quantization.json"):
             shutil.copyfile(f, dst / f.name)
-    model = onnx.load(str(src / "model.onnx"))
-    in_names = [(i.name, str(i.type)) for i in model.graph.input]
-    out_names = [(o.name, str(o.type)) for o in model.graph.output]
-    model, records = quantize_graph(model)
-    assert [(i.name, str(i.type)) for i in model.graph.input] == in_names
-    assert [(o.name, str(o.type)) for o in model.graph.output] == out_names
+    fp32_graph = onnx.load(str(src / "model.onnx"))
+    model, records = quantize_graph(copy.deepcopy(fp32_graph))
+    for kind in ("input", "output"):
+        assert ([(v.name, str(v.type)) for v in getattr(model.graph, kind)]
+                == [(v.name, str(v.type)) for v in getattr(fp32_graph.graph, kind)])
     onnx.checker.check_model(model)
     onnx.save(model, str(dst / "model.onnx"))
-    onnx.checker.check_model(str(dst / "model.onnx"))
     report: dict = {
         "method": "weight-only int8, per-output-channel symmetric (zero point 0), DequantizeLinear -> MatMul; "
                   "activations, KV cache and embedding in float32",
@@ -205,7 +203,7 @@ def quantize_folder(model_dir: str | Path, out: str | Path, heldout: str | Path 
         "quantized_parameters": int(sum(np.prod(r["shape"]) for r in records)),
         "max_abs_weight_error": max((r["max_abs_error"] for r in records), default=0.0),
         "size_bytes": {"fp32": (src / "model.onnx").stat().st_size, "int8": (dst / "model.onnx").stat().st_size},
-        "sha256": {"fp32": sha256_file(src / "model.onnx"), "int8": sha256_file(dst / "model.onnx")},
+        "sha256": {"fp32": sha256(src / "model.onnx"), "int8": sha256(dst / "model.onnx")},
         "source": str(src.resolve()),
     }
     report["size_ratio"] = report["size_bytes"]["int8"] / report["size_bytes"]["fp32"]
@@ -213,7 +211,7 @@ def quantize_folder(model_dir: str | Path, out: str | Path, heldout: str | Path 
     if hpath is not None and (src / "dialoop_checkpoint.pt").exists():
         dialogues = heldout_from(hpath)[:max_heldout]
         fp32_model, _ = load_model(src)
-        q_model, matched = int8_torch_model(src, src / "model.onnx", dst / "model.onnx")
+        q_model, matched = int8_torch_model(fp32_model, fp32_graph, model)
         l32 = evaluate_loss(fp32_model, dialogues)
         l8 = evaluate_loss(q_model, dialogues)
         report["heldout"] = {"file": str(hpath), "dialogues": len(dialogues), "loss_fp32": l32, "loss_int8": l8,
@@ -232,9 +230,8 @@ def quantize_folder(model_dir: str | Path, out: str | Path, heldout: str | Path 
         text = card.read_text(encoding="utf-8")
         section = (f"\n## INT8 weights\n\nThis folder's `model.onnx` holds int8 weights made by `python3 -m dialoop_train.quantize` "
                    f"from `{src.name}` (`{report['sha256']['fp32'][:16]}…`): {report['method']}.\n\n{table}\n")
-        mark = "<!-- eval:model writes below this line -->"
         at = text.find("## Measured quality")
-        text = text[:at] + section.lstrip("\n") + "\n" + text[at:] if at >= 0 and mark in text else text + section
+        text = text[:at] + section.lstrip("\n") + "\n" + text[at:] if at >= 0 and CARD_MARK in text else text + section
         card.write_text(text, encoding="utf-8")
     log(table)
     return report

@@ -120,10 +120,16 @@ def evaluate_loss(model: DialoopLM, dialogues: list[list[dict]], batch_size: int
 
 
 def lr_at(step: int, cfg: TrainConfig, total: int) -> float:
+    """Linear warm-up, then decay to min_lr_ratio × lr. `cfg` needs lr, warmup_steps and min_lr_ratio;
+    its optional `schedule` ("cosine", the default, "linear" or "constant") picks the decay."""
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
+    schedule = getattr(cfg, "schedule", "cosine")
+    if schedule == "constant":
+        return cfg.lr
     progress = min(1.0, (step - cfg.warmup_steps) / max(1, total - cfg.warmup_steps))
-    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+    shape = 0.5 * (1 + math.cos(math.pi * progress)) if schedule == "cosine" else 1.0 - progress
+    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * shape)
 
 
 def make_optimizer(model: DialoopLM, cfg: TrainConfig) -> torch.optim.Optimizer:

@@ -26,6 +26,7 @@ import argparse
 import json
 import random
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -36,6 +37,7 @@ from . import corpus
 from .dataset_version import write_dataset_version
 from .model import DialoopLM, load_model
 from .tokenizer import ENDOFTEXT, IM_END, encode, render_chat
+from .train import read_jsonl
 
 OFFERS = {"en": "Anything else?", "zh": "还有别的问题吗？"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -98,8 +100,8 @@ def greedy_batch(model: DialoopLM, prompts: list[list[dict]], max_new_tokens: in
     return results
 
 
-def trait_rate(model: DialoopLM, prompts: list[list[dict]], replies=None, **kw) -> tuple[float, list[tuple[str, bool]]]:
-    replies = replies if replies is not None else greedy_batch(model, prompts, **kw)
+def trait_rate(model: DialoopLM, prompts: list[list[dict]]) -> tuple[float, list[tuple[str, bool]]]:
+    replies = greedy_batch(model, prompts)
     hits = sum(has_trait(p, r, f) for p, (r, f) in zip(prompts, replies))
     return hits / max(len(prompts), 1), replies
 
@@ -110,6 +112,11 @@ def exact_accuracy(items: list[dict], replies: list[tuple[str, bool]]) -> float 
     if not scored:
         return None
     return sum(it["answer"] in r for it, r in scored) / len(scored)
+
+
+def spread(rows: list, n: int) -> list:
+    """At most n rows, evenly spaced through `rows`."""
+    return rows[::max(1, len(rows) // n)][:n]
 
 
 def train_prompts(n_dialogues: int, seed: int, limit: int) -> list[list[dict]]:
@@ -162,8 +169,7 @@ def run_experiment(model_dir: Path, work: Path, configs: list[dict], n_train: in
     work.mkdir(parents=True, exist_ok=True)
     t_all = time.time()
     parent, _ = load_model(model_dir)
-    items = [json.loads(line) for line in (model_dir / "heldout.jsonl").read_text().splitlines() if line.strip()]
-    items = items[::max(1, len(items) // n_eval)][:n_eval] if n_eval < len(items) else items
+    items = spread(read_jsonl(model_dir / "heldout.jsonl"), n_eval)
     eval_prompts = [it["messages"] for it in items]
     cache = work / "base.json"
     if reuse and cache.exists() and (work / "dataset" / "manifest.json").exists():
@@ -218,16 +224,11 @@ def run_experiment(model_dir: Path, work: Path, configs: list[dict], n_train: in
         log(f"{name}: trait {rate:.3f} ({row['improvement_pp']:+.1f} pp), exact acc {acc}, reward acc "
             f"{row['heldout_reward_accuracy']}, train {res['train_seconds']:.0f} s, wall {train_s:.0f} s")
         (work / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-        shutil_rm(out)
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(out.parent / f"{out.name}-run", ignore_errors=True)
     results["wall_seconds"] = time.time() - t_all
     (work / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     return results
-
-
-def shutil_rm(path: Path) -> None:
-    import shutil
-    shutil.rmtree(path, ignore_errors=True)
-    shutil.rmtree(path.parent / f"{path.name}-run", ignore_errors=True)
 
 
 # Measured (see the module's README entry): plain DPO at lr 1e-3, β 0.1 collapses into babble
@@ -267,9 +268,7 @@ def main(argv=None) -> None:
         torch.set_num_threads(a.threads)
         model, _ = load_model(a.model_dir)
         path = Path(a.prompts) if a.prompts else Path(a.model_dir) / "heldout.jsonl"
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        prompts = [r.get("messages") or r["prompt"] for r in rows]
-        prompts = prompts[::max(1, len(prompts) // a.n_eval)][:a.n_eval]
+        prompts = spread([r.get("messages") or r["prompt"] for r in read_jsonl(path)], a.n_eval)
         t0 = time.time()
         rate, _ = trait_rate(model, prompts)
         print(json.dumps({"model_dir": a.model_dir, "prompts": len(prompts), "trait_rate": rate,

@@ -4,7 +4,6 @@ A tiny model (the `tiny-test` preset) and a tiny synthetic preference set whose 
 carry a simple trait (they end with a follow-up offer) keep the whole file to seconds."""
 import json
 import os
-import random
 import shutil
 import socket
 
@@ -12,12 +11,14 @@ import onnx
 import pytest
 import torch
 
-from dialoop_train.dataset_version import describe, sha256_file, write_dataset_version
+from dialoop_train.base import sha256 as sha256_file
+from dialoop_train.dataset_version import describe, write_dataset_version
 from dialoop_train.export import io_names
 from dialoop_train.model import PRESETS, DialoopLM, load_model, save_checkpoint, write_configs
 from dialoop_train.preference_train import OUTPUT_FILES, PrefConfig, encode_completion, encode_prompt, main, run
 from dialoop_train.quantize import quantize_folder
 from dialoop_train.tokenizer import IM_END, decode, save_tokenizer
+from dialoop_train.train import read_jsonl
 
 WORDS = ["apples", "rivers", "clouds", "tigers", "books", "music", "trains", "coffee", "stars", "paper", "gardens",
          "bridges", "robots", "maps", "lamps", "shoes", "boats", "honey", "snow", "glass", "wolves", "kites", "bells",
@@ -92,7 +93,7 @@ def dpo_run(workspace):
 
 
 def read_metrics_jsonl(run_dir):
-    return [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return read_jsonl(run_dir / "metrics.jsonl")
 
 
 def test_encoding_masks_the_prompt_and_matches_chatml():
