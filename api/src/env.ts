@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parsePublicKeys } from './modules/audit/chain.js';
 import { parseSigningKey } from './modules/audit/keys.js';
 
 export const DEFAULT_DEMO_PASSWORD = 'dialoop-demo';
+/** The repository's committed default model, training job and Job template (where the api runs from a checkout). */
+const DEFAULT_BASE_MODEL_DIR = fileURLToPath(new URL('../../inference/models/dialoop-tiny', import.meta.url));
+const DEFAULT_TRAINING_DIR = fileURLToPath(new URL('../../training', import.meta.url));
+const DEFAULT_K8S_TEMPLATE = fileURLToPath(new URL('../../infra/k8s/training-job.yaml', import.meta.url));
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
@@ -138,6 +143,34 @@ export const envSchema = (base = process.cwd()) =>
       DATASET_BUILD_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.min(availableParallelism(), 4)),
       /** …which share a heap budget of this many MB. */
       DATASET_BUILD_HEAP_MB: z.coerce.number().int().min(32).max(8192).default(128),
+
+      /** The inference servers' admin key (their INFERENCE_ADMIN_KEY): the registry loads model versions through it. Secret. */
+      INFERENCE_ADMIN_KEY: z.string().min(16).optional(),
+      /** Folder the registry registers as the first ACTIVE version when it is empty (default: the committed dialoop-tiny). */
+      BASE_MODEL_DIR: z.string().default(DEFAULT_BASE_MODEL_DIR).transform((p) => resolve(base, p)),
+      /** Its model id (default: DEFAULT_MODEL, else the folder's name). */
+      BASE_MODEL_NAME: z.string().optional(),
+      /** How often each process makes sure the inference servers serve the versions with traffic (0: only on changes). */
+      MODEL_SYNC_INTERVAL_S: z.coerce.number().min(0).default(30),
+      /** Where training runs write new model folders and their run folders (default: <DIALOOP_DATA_DIR>/models). The inference servers read them there. */
+      MODEL_STORE: z.string().optional(),
+      /** `local`: the training job runs as a subprocess of the api; `kubernetes`: as a Job from infra/k8s/training-job.yaml. */
+      TRAINING_EXECUTOR: z.enum(['local', 'kubernetes']).default('local'),
+      /** Python with PyTorch for local runs (Debian's python3-torch by default). */
+      TRAINING_PYTHON: z.string().default('/usr/bin/python3'),
+      /** The training/ folder (local runs start there). */
+      TRAINING_DIR: z.string().default(DEFAULT_TRAINING_DIR).transform((p) => resolve(base, p)),
+      /** Runs one api process executes at once (more wait QUEUED), and the CPU threads a local run uses. */
+      TRAINING_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(1),
+      TRAINING_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+      /** Kubernetes executor: the job's image, the PersistentVolumeClaim holding datasets and models (mounted at the same path as in the api), GPUs and processes per run, deadline, template. */
+      TRAINING_K8S_IMAGE: z.string().default('dialoop/training:latest'),
+      TRAINING_K8S_NAMESPACE: z.string().optional(),
+      TRAINING_K8S_PVC: z.string().default('dialoop-data'),
+      TRAINING_K8S_GPUS: z.coerce.number().int().min(0).max(64).default(1),
+      TRAINING_K8S_NPROC: z.coerce.number().int().min(1).max(64).default(1),
+      TRAINING_K8S_DEADLINE_S: positiveInt.default(86_400),
+      TRAINING_K8S_TEMPLATE: z.string().default(DEFAULT_K8S_TEMPLATE).transform((p) => resolve(base, p)),
     })
     .superRefine((env, ctx) => {
       if (env.NODE_ENV === 'production') {

@@ -6,6 +6,8 @@ import { AuthResolver } from './modules/auth/index.js';
 import { ChatResolver } from './modules/chat/index.js';
 import { PrivacyResolver } from './modules/privacy/index.js';
 import { DatasetsResolver } from './modules/datasets/index.js';
+import { ModelsResolver } from './modules/models/index.js';
+import { TrainingResolver } from './modules/training/index.js';
 import { RatingsResolver } from './modules/ratings/index.js';
 import { ReviewClaimResolver, ReviewItemResolver, ReviewResolver } from './modules/review/index.js';
 import { ConversationSafetyResolver, MessageSafetyResolver, SafetyResolver } from './modules/safety/index.js';
@@ -41,6 +43,8 @@ export const resolvers = [
   ReviewItemResolver,
   ReviewClaimResolver,
   DatasetsResolver,
+  ModelsResolver,
+  TrainingResolver,
 ] as const;
 
 /** The GraphQL schema; `schema.graphql` is its committed print (`pnpm --filter @dialoop/api schema:emit`). */

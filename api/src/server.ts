@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -35,6 +36,9 @@ import { AccessTokens, AuthService, OidcVerifier, type Authenticated } from './m
 import { PrivacyService } from './modules/privacy/index.js';
 import { ChatService, GenerationManager, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
 import { DatasetService, LocalDatasetStore } from './modules/datasets/index.js';
+import { ModelRegistry } from './modules/models/index.js';
+import { KubernetesExecutor } from './modules/training/kubernetes.js';
+import { LocalExecutor, TrainingService, type TrainingExecutor } from './modules/training/index.js';
 import { RatingService } from './modules/ratings/index.js';
 import { ReviewService, type ReviewSettings } from './modules/review/index.js';
 import { SafetyService } from './modules/safety/index.js';
@@ -83,6 +87,8 @@ function auditedConfig(env: ApiEnv, signer: CheckpointSigner, pseudonymKey: stri
     auditCheckpointIntervalS: env.AUDIT_CHECKPOINT_INTERVAL_S,
     conversationRetentionDays: env.CONVERSATION_RETENTION_DAYS,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    trainingExecutor: env.TRAINING_EXECUTOR,
+    inferenceAdminKey: Boolean(env.INFERENCE_ADMIN_KEY),
   };
 }
 
@@ -147,6 +153,15 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     log,
   });
   await recordConfig(audit, db, auditedConfig(env, signer, pseudonymKey));
+  const models = new ModelRegistry({
+    db,
+    audit,
+    log,
+    inferenceUrls: env.INFERENCE_URL,
+    adminKey: env.INFERENCE_ADMIN_KEY,
+    base: { name: env.BASE_MODEL_NAME ?? env.DEFAULT_MODEL ?? basename(env.BASE_MODEL_DIR), dir: env.BASE_MODEL_DIR },
+    connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
+  });
   const safety = new SafetyService({
     db,
     audit,
@@ -188,6 +203,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     maxMessageChars: env.MAX_MESSAGE_CHARS,
     maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
     defaultModel: env.DEFAULT_MODEL,
+    models,
     idleRecheckMs: env.UPSTREAM_IDLE_TIMEOUT_MS + 5_000,
     log,
   });
@@ -227,6 +243,34 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   });
   const interrupted = await datasets.recover();
   if (interrupted > 0) log.warn({ count: interrupted }, 'dataset versions left building by a stopped process marked FAILED');
+  await models.bootstrap();
+  const modelStore = env.MODEL_STORE ? resolve(env.MODEL_STORE) : join(env.DIALOOP_DATA_DIR, 'models');
+  const executor: TrainingExecutor =
+    env.TRAINING_EXECUTOR === 'kubernetes'
+      ? await KubernetesExecutor.fromServiceAccount({
+          namespace: env.TRAINING_K8S_NAMESPACE,
+          image: env.TRAINING_K8S_IMAGE,
+          pvc: env.TRAINING_K8S_PVC,
+          gpus: env.TRAINING_K8S_GPUS,
+          nproc: env.TRAINING_K8S_NPROC,
+          deadlineSeconds: env.TRAINING_K8S_DEADLINE_S,
+          template: await readFile(env.TRAINING_K8S_TEMPLATE, 'utf8'),
+        })
+      : new LocalExecutor({ python: env.TRAINING_PYTHON, cwd: env.TRAINING_DIR });
+  const training = new TrainingService({
+    db,
+    audit,
+    log,
+    registry: models,
+    executor,
+    modelStore,
+    datasetStore: datasetRoot,
+    maxConcurrent: env.TRAINING_MAX_CONCURRENT,
+    threads: env.TRAINING_THREADS,
+    instanceId: generations.instanceId,
+  });
+  const failedRuns = await training.start();
+  if (failedRuns > 0) log.warn({ count: failedRuns }, 'training runs left running by a stopped process marked FAILED');
   const services: Services = {
     db,
     audit,
@@ -239,6 +283,8 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     safety,
     review,
     datasets,
+    models,
+    training,
     upstreams,
     generations,
     bus,
@@ -291,6 +337,8 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     jobs.push(timer);
   };
   every(env.AUDIT_CHECKPOINT_INTERVAL_S * 1000, 'audit checkpoint', () => audit.checkpoint());
+  if (env.MODEL_SYNC_INTERVAL_S > 0) every(env.MODEL_SYNC_INTERVAL_S * 1000, 'model sync', () => models.sync());
+  void models.sync();
   if (env.REVIEW_COLLECT_INTERVAL_S > 0) every(env.REVIEW_COLLECT_INTERVAL_S * 1000, 'review collection', () => review.collect());
   if (env.CONVERSATION_RETENTION_DAYS > 0 || env.AUDIT_RETENTION_DAYS > 0) {
     every(env.RETENTION_SWEEP_INTERVAL_S * 1000, 'retention sweep', () => privacy.sweep());
@@ -462,6 +510,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
         await generations.close();
         await safety.close();
         await datasets.close();
+        await training.close();
         await apollo.stop();
         upstreams.close();
         await bus.close();

@@ -3,6 +3,8 @@ import type { Limits } from './limits.js';
 import type { AuditLog, ExportTokens } from './modules/audit/index.js';
 import type { AuthService } from './modules/auth/index.js';
 import type { DatasetService } from './modules/datasets/index.js';
+import type { ModelRegistry } from './modules/models/index.js';
+import type { TrainingService } from './modules/training/index.js';
 import type { ChatService, GenerationManager, StreamBus, Upstreams } from './modules/chat/index.js';
 import type { PrivacyService } from './modules/privacy/index.js';
 import type { RatingService } from './modules/ratings/index.js';
@@ -23,6 +25,8 @@ export interface Services {
   safety: SafetyService;
   review: ReviewService;
   datasets: DatasetService;
+  models: ModelRegistry;
+  training: TrainingService;
   upstreams: Upstreams;
   generations: GenerationManager;
   bus: StreamBus;

@@ -177,6 +177,14 @@ describe('content safety', () => {
       }
     }
 
+    it('drops U+0000 a model samples (PostgreSQL text cannot hold it) instead of failing the reply', async () => {
+      const { token } = await newUser(api.url);
+      const r = await reply(token, ['Fi', '\u0000', 'ne\u0000 to', 'day.']);
+      expect(r.stored).toMatchObject({ status: 'COMPLETE', content: 'Fine today.' });
+      expect(r.live).toBe('Fine today.');
+      expect(r.late).toBe('Fine today.');
+    });
+
     /** Unit by unit (every boundary at once), then cut at every boundary into two tokens. */
     const cuts = (text: string): string[][] => {
       const units = [...text];

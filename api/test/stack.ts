@@ -113,6 +113,8 @@ export async function startApi(inferenceUrl: string, env: Record<string, string>
   const db = await createTestDatabase();
   // Dataset versions' files go to a folder of this api's own, removed with it.
   const store = await mkdtemp(join(tmpdir(), 'dialoop-datasets-'));
+  // And trained model versions to another.
+  const models = await mkdtemp(join(tmpdir(), 'dialoop-models-'));
   const server = await startApiServer(
     parseEnv({
       API_PORT: '0',
@@ -123,6 +125,9 @@ export async function startApi(inferenceUrl: string, env: Record<string, string>
       RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
       MAX_CONCURRENT_GENERATIONS: '20',
       DATASET_STORE: store,
+      MODEL_STORE: models,
+      // Tests make the registry load versions when they change the rollout, not on a timer.
+      MODEL_SYNC_INTERVAL_S: '0',
       // Tests sweep the review sources when they mean to (collectReviewItems), not on a timer.
       REVIEW_COLLECT_INTERVAL_S: '0',
       ...env,
@@ -136,6 +141,7 @@ export async function startApi(inferenceUrl: string, env: Record<string, string>
       await server.close();
       await db.drop();
       await rm(store, { recursive: true, force: true });
+      await rm(models, { recursive: true, force: true });
     },
   };
 }

@@ -8,3 +8,4 @@ export * from './dataset.js';
 export * from './formats.js';
 export * from './dialogue-import.js';
 export * from './reviews.js';
+export * from './winrate.js';

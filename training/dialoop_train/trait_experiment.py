@@ -7,6 +7,7 @@ The base model almost never does that (its corpus never ends a reply so).
 
     python3 -m dialoop_train.trait_experiment run --model-dir ../inference/models/dialoop-tiny --work /tmp/trait
     python3 -m dialoop_train.trait_experiment measure --model-dir FOLDER [--prompts heldout.jsonl]
+    python3 -m dialoop_train.trait_experiment prompts --n 400   # single-turn prompts for demo:loop
 
 `run`:
 1. prompts: single- and multi-turn prompts cut from corpus dialogues (a corpus seed of its own;
@@ -252,6 +253,9 @@ def main(argv=None) -> None:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--threads", type=int, default=2)
     r.add_argument("--reuse", action="store_true", help="reuse WORK's dataset and base measurements from an earlier run")
+    pr = sub.add_parser("prompts", help="single-turn training prompts as JSON lines {\"content\"} (what demo:loop's simulated users send)")
+    pr.add_argument("--n", type=int, default=400)
+    pr.add_argument("--seed", type=int, default=101)
     m = sub.add_parser("measure", help="trait rate of a model folder on held-out prompts (greedy, PyTorch)")
     m.add_argument("--model-dir", required=True)
     m.add_argument("--prompts", help="a heldout.jsonl or DPO/SFT file (default MODEL_DIR/heldout.jsonl)")
@@ -259,6 +263,11 @@ def main(argv=None) -> None:
     m.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     log = lambda *x: print(*x, file=sys.stderr, flush=True)  # noqa: E731
+    if a.cmd == "prompts":
+        prompts = [p for p in train_prompts(max(2000, a.n * 8), a.seed, a.n * 8) if len(p) == 1 and p[0]["role"] == "user"]
+        for p in prompts[:a.n]:
+            print(json.dumps({"content": p[0]["content"]}, ensure_ascii=False))
+        return
     if a.cmd == "run":
         configs = json.loads(a.configs) if a.configs else [dict(c) for c in DEFAULT_CONFIGS]
         res = run_experiment(Path(a.model_dir), Path(a.work), configs, a.n_train, a.n_eval, a.seed, a.threads, log, a.reuse)

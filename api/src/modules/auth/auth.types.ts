@@ -6,7 +6,7 @@ export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r, r])) as { [K in 
 registerEnumType(RoleEnum, { name: 'Role', description: 'What a person may do: see api/src/modules/rbac/rules.ts' });
 
 export const ApiKeyScopeEnum = Object.fromEntries(SCOPE_NAMES.map((s) => [s, s])) as { [K in (typeof SCOPE_NAMES)[number]]: K };
-registerEnumType(ApiKeyScopeEnum, { name: 'ApiKeyScope', description: 'chat: conversations and messages; ratings: rate replies; profile: read own account; datasets: build, download and import datasets' });
+registerEnumType(ApiKeyScopeEnum, { name: 'ApiKeyScope', description: 'chat: conversations and messages; ratings: rate replies; profile: read own account; datasets: build, download and import datasets; training: start and follow training runs, register model versions' });
 
 /**
  * An account. `id`, `email` and `name` identify a person: only admins and the person may read

@@ -29,6 +29,8 @@ export interface ChatServiceOptions {
   maxMessageChars: number;
   maxConcurrentGenerations: number;
   defaultModel: string | undefined;
+  /** The model registry: which version a person's new conversation gets (active, or the canary for its share). */
+  models: { assign(userId: string): Promise<string | undefined> } | undefined;
   /** A subscriber that hears nothing for this long re-reads the row (a reply orphaned by a crash). */
   idleRecheckMs: number;
   log: Logger;
@@ -72,11 +74,18 @@ export class ChatService {
     }
   }
 
-  /** The model a reply uses and the upstream serving it (undefined: none reachable now). */
-  private async pickModel(requested: string | undefined): Promise<{ model: string | null; upstream: string | undefined }> {
-    const { model, upstream, unknown } = await this.o.upstreams.route(requested, this.o.defaultModel);
-    if (unknown && requested) throw badInput(`Unknown model: ${requested}`, { field: 'model' });
-    return { model, upstream };
+  /**
+   * The model a reply uses and the upstream serving it (undefined: none reachable now): the one
+   * asked for; else the one the conversation already uses (`current`); else the registry's pick
+   * for this person (the active version, or the canary for its share); else DEFAULT_MODEL. A
+   * version no upstream serves yet (the registry is loading it) gives way to DEFAULT_MODEL.
+   */
+  private async pickModel(requested: string | undefined, who?: { userId: string; current?: string | null | undefined }): Promise<{ model: string | null; upstream: string | undefined }> {
+    const preferred = !requested && who ? (who.current ?? (await this.o.models?.assign(who.userId))) : undefined;
+    let r = await this.o.upstreams.route(requested, preferred ?? this.o.defaultModel);
+    if (r.unknown && requested) throw badInput(`Unknown model: ${requested}`, { field: 'model' });
+    if (r.unknown && preferred && preferred !== this.o.defaultModel) r = await this.o.upstreams.route(undefined, this.o.defaultModel);
+    return { model: r.model, upstream: r.upstream };
   }
 
   /**
@@ -226,7 +235,7 @@ export class ChatService {
     await this.admit(actor, conversation);
     const verdict = this.o.safety.checkInput(input.content);
     if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'sendMessage', verdict.blocked, verdict.hits, conversation?.id ?? null);
-    const { model, upstream } = await this.pickModel(input.model);
+    const { model, upstream } = await this.pickModel(input.model, { userId: actor.userId, current: parent?.model });
     const title = conversation ? undefined : await this.o.safety.checkTitle(ctx, 'sendMessage', verdict.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS), null);
     const turn = await this.startTurn(ctx, actor, 'sendMessage', {
       conversation: conversation ? { id: conversation.id } : { title: title! },
@@ -270,7 +279,7 @@ export class ChatService {
     await this.admit(actor, conversation);
     const verdict = this.o.safety.checkInput(content);
     if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'editAndResend', verdict.blocked, verdict.hits, conversation.id);
-    const { model, upstream } = await this.pickModel(opts.model);
+    const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId });
     const turn = await this.startTurn(ctx, actor, 'editAndResend', {
       conversation: { id: conversation.id },
       parentId: original.parentId,

@@ -226,7 +226,9 @@ export class Upstreams {
               }
               if (chunk.error) return finish(new UpstreamError('UPSTREAM_INTERRUPTED', chunk.error.message ?? 'Upstream error mid-stream'));
               const choice = chunk.choices?.[0];
-              if (choice?.delta?.content) h.onDelta(choice.delta.content);
+              // PostgreSQL text cannot hold U+0000, which a small model may sample: it is dropped here, once, for every consumer.
+              const text = choice?.delta?.content?.replaceAll('\u0000', '');
+              if (text) h.onDelta(text);
               if (choice?.finish_reason) h.onFinish(choice.finish_reason);
               if (chunk.usage) h.onUsage({ promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 });
             },

@@ -17,6 +17,8 @@ export type AppSubjects =
   | 'PreferencePair'
   | 'DatasetVersion'
   | 'DialogueImport'
+  | 'ModelVersion'
+  | 'TrainingRun'
   | 'all';
 export type AppAbility = Ability<[Action, AppSubjects], PrismaQueryOf<Prisma.TypeMap>>;
 

@@ -30,6 +30,8 @@ export const SUBJECTS = [
   'PreferencePair',
   'DatasetVersion',
   'DialogueImport',
+  'ModelVersion',
+  'TrainingRun',
   'all',
 ] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
@@ -98,30 +100,41 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     { action: 'read', subject: 'PreferencePair' },
     { action: ['create', 'read', 'export'], subject: 'DatasetVersion' },
     { action: 'create', subject: 'DialogueImport' },
+    // The rollout (activate, canary, rollback) and registering versions; following and stopping training runs.
+    { action: 'manage', subject: 'ModelVersion' },
+    { action: ['read', 'cancel'], subject: 'TrainingRun' },
   ],
   // Senior reviewers review like reviewers, read every review, and decide items whose reviews
   // disagree (adjudication), as admins do.
   SENIOR_REVIEWER: [...reviewer, { action: 'read', subject: 'Review' }, { action: 'update', subject: 'ReviewItem' }],
   // ML engineers build and download dataset versions, read preference pairs and agreement
-  // (never reviewers' individual labels), import dialogue data, and chat like anyone.
+  // (never reviewers' individual labels), import dialogue data, run the training job, register
+  // and compare model versions (admins decide which get traffic), and chat like anyone.
   ML_ENGINEER: [
     ...ownChat,
     { action: 'read', subject: 'PreferencePair' },
     { action: ['create', 'read', 'export'], subject: 'DatasetVersion' },
     { action: 'create', subject: 'DialogueImport' },
+    { action: ['create', 'read', 'cancel'], subject: 'TrainingRun' },
+    { action: ['create', 'read'], subject: 'ModelVersion' },
   ],
 };
 
 /**
  * API key scopes: a key acts as its owner, narrowed to the rules its scopes name.
  * `chat` covers conversations and messages, `ratings` rating replies, `profile` reading one's own account,
- * `datasets` building, downloading and importing data (the CLI's scope; the owner's role must allow it too).
+ * `datasets` building, downloading and importing data (the CLI's scope; the owner's role must allow it too),
+ * `training` starting and following training runs and registering model versions.
  */
 export const API_KEY_SCOPES = {
   chat: [{ action: ['create', 'read', 'update', 'delete', 'cancel'], subject: ['Conversation', 'Message', 'Model'] }],
   ratings: [{ action: ['create', 'read', 'update'], subject: ['Rating'] }],
   profile: [{ action: ['read'], subject: ['User'] }],
   datasets: [{ action: ['create', 'read', 'export'], subject: ['DatasetVersion', 'PreferencePair', 'DialogueImport'] }],
+  training: [
+    { action: ['create', 'read', 'cancel'], subject: ['TrainingRun'] },
+    { action: ['create', 'read'], subject: ['ModelVersion'] },
+  ],
 } as const satisfies Record<string, { action: Action[]; subject: SubjectName[] }[]>;
 export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
 export const SCOPE_NAMES = Object.keys(API_KEY_SCOPES) as ApiKeyScope[];

@@ -28,7 +28,7 @@ export class ReviewInput {
 
 @InputType()
 export class CreateReviewItemInput {
-  @Field(() => [ID], { description: 'Assistant replies to the same prompt (at least one; with one, arenaModels must add more)' })
+  @Field(() => [ID], { description: 'Assistant replies to the same prompt (at least one; with one, another sample of its model or the arenaModels replies join it, except to a CORRECTION item)' })
   @ArrayMinSize(1)
   @ArrayMaxSize(8)
   messageIds!: string[];

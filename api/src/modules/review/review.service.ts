@@ -52,7 +52,7 @@ export interface ReviewServiceOptions {
 
 type Tx = Prisma.TransactionClient;
 type ItemKind = Kind;
-type Source = 'SIBLINGS' | 'LOW_RATING' | 'SAFETY' | 'SAMPLE' | 'MANUAL';
+type Source = 'SIBLINGS' | 'LOW_RATING' | 'SAFETY' | 'SAMPLE' | 'MANUAL' | 'ARENA';
 
 export interface CandidateSpec {
   messageId: string | null;
@@ -128,8 +128,10 @@ export class ReviewService {
     },
   ): Promise<ReviewItem> {
     const arena = [...new Set(spec.arenaModels ?? [])];
-    // One reply and no arena: a second candidate from the reply's own model (another sample).
-    const extra = arena.length > 0 ? arena : spec.candidates.length < 2 ? [spec.candidates[0]?.model ?? this.o.settings.defaultModel ?? ''] : [];
+    // One reply and no arena: a second candidate from the reply's own model (another sample), except
+    // for a correction, which edits one reply.
+    const alone = spec.candidates.length < 2 && !(spec.kind === 'CORRECTION' && spec.candidates.length === 1);
+    const extra = arena.length > 0 ? arena : alone ? [spec.candidates[0]?.model ?? this.o.settings.defaultModel ?? ''] : [];
     const expected = spec.candidates.length + extra.length;
     const kind = spec.kind ?? (expected > 2 ? 'RANKING' : 'PAIRWISE');
     if (kind === 'PAIRWISE' && expected !== 2) throw badInput(`A PAIRWISE item compares exactly two replies, not ${expected}`, { field: 'kind' });
@@ -239,6 +241,74 @@ export class ReviewService {
     }
     if (!text.trim()) throw new AppError(ErrorCode.UPSTREAM_ERROR, 'The generated candidate is empty');
     return { messageId: null, content: text, model: route.model };
+  }
+
+  // ------------------------------------------------------------------ model versions head to head
+
+  /**
+   * Arena items pitting `challenger` against `baseline`: the most recent prompts that got a
+   * reply and have no arena item yet, each with one candidate generated now by each model (the
+   * same sampling for both), in an order fixed by the prompt so that neither model always shows
+   * first. Reviewers compare them like any pairwise item.
+   */
+  async arena(caller: Caller, input: { challenger: string; baseline: string; count: number; requiredReviews?: number | undefined }) {
+    if (input.challenger === input.baseline) throw badInput('An arena compares two different model versions', { field: 'challengerId' });
+    const prompts = await this.o.db.$queryRaw<{ promptId: string; conversationId: string }[]>`
+      SELECT p.id AS "promptId", p."conversationId" FROM "Message" p
+      WHERE p.role = 'USER'
+        AND EXISTS (SELECT 1 FROM "Message" r WHERE r."parentId" = p.id AND r.role = 'ASSISTANT' AND r.status = 'COMPLETE')
+        AND NOT EXISTS (SELECT 1 FROM "ReviewItem" i WHERE i."promptMessageId" = p.id AND i.source = 'ARENA')
+      ORDER BY p.ordinal DESC LIMIT ${input.count}`;
+    const ids: string[] = [];
+    for (const p of prompts) {
+      const swap = parseInt(p.promptId.slice(-1), 16) % 2 === 1;
+      const models = swap ? [input.baseline, input.challenger] : [input.challenger, input.baseline];
+      const item = await this.o.db.$transaction(async (tx) => {
+        const item = await this.createItem(tx, {
+          source: 'ARENA',
+          kind: 'PAIRWISE',
+          conversationId: p.conversationId,
+          promptMessageId: p.promptId,
+          candidates: [],
+          arenaModels: models,
+          requiredReviews: input.requiredReviews,
+          createdBy: caller.audit.actor.pseudonym,
+          origin: { challenger: input.challenger, baseline: input.baseline },
+        });
+        return item;
+      });
+      ids.push(item.id);
+    }
+    await this.o.audit.write(caller.audit, {
+      action: 'createArenaItems',
+      subject: { type: 'ReviewItem' },
+      after: { challenger: input.challenger, baseline: input.baseline, created: ids.length },
+    });
+    for (const id of ids) await this.generatePending(id);
+    return { created: ids.length, challenger: input.challenger, baseline: input.baseline };
+  }
+
+  /**
+   * Reviewers' pairwise choices between candidates written by `challenger` and by `baseline`
+   * (arena items and any other pairwise item whose two candidates are theirs; adjudications
+   * left out, each reviewer's judgment counted once).
+   */
+  async headToHead(challenger: string, baseline: string): Promise<{ wins: number; losses: number; ties: number; items: number }> {
+    const rows = await this.o.db.$queryRaw<{ choice: string; a: string; b: string; itemId: string }[]>`
+      SELECT r.answer->>'choice' AS choice, ca.model AS a, cb.model AS b, i.id AS "itemId"
+      FROM "ReviewItem" i
+      JOIN "ReviewCandidate" ca ON ca."itemId" = i.id AND ca.position = 0
+      JOIN "ReviewCandidate" cb ON cb."itemId" = i.id AND cb.position = 1
+      LEFT JOIN "Review" r ON r."itemId" = i.id AND r.adjudication = false
+      WHERE i.kind = 'PAIRWISE' AND ((ca.model = ${challenger} AND cb.model = ${baseline}) OR (ca.model = ${baseline} AND cb.model = ${challenger}))`;
+    const out = { wins: 0, losses: 0, ties: 0, items: new Set(rows.map((r) => r.itemId)).size };
+    for (const r of rows) {
+      if (!r.choice) continue;
+      if (r.choice === 'TIE') out.ties++;
+      else if ((r.choice === 'A' ? r.a : r.b) === challenger) out.wins++;
+      else out.losses++;
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ sources

@@ -7,10 +7,10 @@ registerEnumType(ReviewKindEnum, {
 });
 export const ReviewAnswerKindEnum = { ...ReviewKindEnum, SKIP: 'SKIP' } as const;
 registerEnumType(ReviewAnswerKindEnum, { name: 'ReviewAnswerKind', description: "A review's kind: the item's kind, or SKIP with a reason" });
-export const ReviewItemSourceEnum = { SIBLINGS: 'SIBLINGS', LOW_RATING: 'LOW_RATING', SAFETY: 'SAFETY', SAMPLE: 'SAMPLE', MANUAL: 'MANUAL' } as const;
+export const ReviewItemSourceEnum = { SIBLINGS: 'SIBLINGS', LOW_RATING: 'LOW_RATING', SAFETY: 'SAFETY', SAMPLE: 'SAMPLE', MANUAL: 'MANUAL', ARENA: 'ARENA' } as const;
 registerEnumType(ReviewItemSourceEnum, {
   name: 'ReviewItemSource',
-  description: 'SIBLINGS: regenerated replies to one prompt; LOW_RATING: a reply rated low; SAFETY: a reply flagged for review by the content filter; SAMPLE: a sampled conversation; MANUAL: made by an admin',
+  description: 'SIBLINGS: regenerated replies to one prompt; LOW_RATING: a reply rated low; SAFETY: a reply flagged for review by the content filter; SAMPLE: a sampled conversation; MANUAL: made by an admin; ARENA: a canary model version against the active one (createArenaItems)',
 });
 export const ReviewItemStatusEnum = { PENDING: 'PENDING', OPEN: 'OPEN', ADJUDICATION: 'ADJUDICATION', DONE: 'DONE' } as const;
 registerEnumType(ReviewItemStatusEnum, {

@@ -1,0 +1,2 @@
+export { ModelRegistry, bucket, hashFolder, readMetrics, type FileEntry } from './registry.js';
+export { ModelsResolver } from './models.resolver.js';

@@ -1,0 +1,311 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import type { ModelVersion, Prisma, PrismaClient } from '@dialoop/db';
+import type { Logger } from 'pino';
+import type { Caller } from '../../context.js';
+import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
+import { parseId } from '../../ids.js';
+import type { AuditLog, AuditScope } from '../audit/index.js';
+
+export interface ModelRegistryOptions {
+  db: PrismaClient;
+  audit: AuditLog;
+  log: Logger;
+  /** Base URLs of the inference servers (INFERENCE_URL): each is told to load the versions that get traffic. */
+  inferenceUrls: string[];
+  /** Their admin key (INFERENCE_ADMIN_KEY); without it versions must already be served. */
+  adminKey: string | undefined;
+  /** The model registered as the first ACTIVE version when the registry is empty (the platform's default model). */
+  base: { name: string; dir: string } | undefined;
+  connectTimeoutMs: number;
+}
+
+export interface FileEntry {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface RegisterInput {
+  name: string;
+  path: string;
+  parentId?: string | null | undefined;
+  datasetVersionId?: string | null | undefined;
+  trainingRunId?: string | null | undefined;
+  metrics?: Record<string, unknown> | null | undefined;
+}
+
+/** What a served model folder must hold (the inference server's folder layout). */
+const REQUIRED_FILES = ['config.json', 'model.onnx', 'tokenizer.json'];
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$/;
+/** How long a process trusts its copy of the rollout (active, canary, share) before reading it again. */
+const ROUTING_TTL_MS = 2_000;
+
+/** Every file of a model folder (recursively, sorted) with its size and SHA-256, and the digest of that list. */
+export async function hashFolder(dir: string): Promise<{ files: FileEntry[]; sha256: string }> {
+  const files: FileEntry[] = [];
+  const walk = async (d: string) => {
+    for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) {
+        const h = createHash('sha256');
+        for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+        files.push({ path: relative(dir, p).split('\\').join('/'), bytes: (await stat(p)).size, sha256: h.digest('hex') });
+      }
+    }
+  };
+  await walk(dir);
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // The same text `sha256sum` prints for the folder, so the digest can be checked by hand.
+  const sha256 = createHash('sha256').update(files.map((f) => `${f.sha256}  ${f.path}\n`).join('')).digest('hex');
+  return { files, sha256 };
+}
+
+/** Where a person lands in [0, 1) for a canary: fixed per (person, canary), so assignment is sticky and a larger share only adds people. */
+export function bucket(userId: string, canaryId: string): number {
+  return createHash('sha256').update(`${canaryId}:${userId}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+interface Routing {
+  at: number;
+  active: { id: string; name: string } | null;
+  canary: { id: string; name: string; share: number } | null;
+}
+
+/**
+ * Model versions: lineage, files and their hashes, and the rollout — one ACTIVE version that
+ * serves new conversations, at most one CANARY serving a share of the people who start one
+ * (sticky per person), rollback. Versions given traffic are loaded on every inference server
+ * through its admin endpoint, without a restart, and reloaded if a server restarts (sync()).
+ */
+export class ModelRegistry {
+  private routing: Routing | undefined;
+
+  constructor(private readonly o: ModelRegistryOptions) {}
+
+  /** An empty registry gets the platform's base model as its first ACTIVE version. */
+  async bootstrap(): Promise<void> {
+    const base = this.o.base;
+    if (!base || (await this.o.db.modelVersion.count()) > 0) return;
+    if (!REQUIRED_FILES.every((f) => existsSync(join(base.dir, f)))) {
+      this.o.log.warn({ dir: base.dir }, 'model registry: the base model folder is incomplete; register versions with registerModelVersion');
+      return;
+    }
+    const scope = this.o.audit.serviceScope('models');
+    try {
+      const v = await this.create(scope, { name: base.name, path: base.dir, metrics: await readMetrics(base.dir) }, 'ACTIVE');
+      this.o.log.info({ model: v.name, sha256: v.sha256 }, 'model registry: base model registered as the active version');
+    } catch (err) {
+      // Another api process registered it first.
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+    }
+  }
+
+  async list(first: number) {
+    return this.o.db.modelVersion.findMany({ orderBy: { createdAt: 'desc' }, take: Math.min(Math.max(first, 1), 200) });
+  }
+
+  async get(id: string) {
+    const v = await this.o.db.modelVersion.findUnique({ where: { id: parseId(id, 'ModelVersion') } });
+    if (!v) throw notFound('Model version');
+    return v;
+  }
+
+  async byName(name: string) {
+    return this.o.db.modelVersion.findUnique({ where: { name } });
+  }
+
+  /** Registers a model folder the api can read (an ML engineer's, or a training run's output). */
+  async register(scope: AuditScope, input: RegisterInput) {
+    return this.create(scope, input, 'REGISTERED');
+  }
+
+  private async create(scope: AuditScope, input: RegisterInput, status: 'REGISTERED' | 'ACTIVE') {
+    const name = input.name.trim();
+    if (!NAME.test(name)) throw badInput('name: letters, digits and . _ : - (at most 120), starting with a letter or digit', { field: 'name' });
+    if (!isAbsolute(input.path)) throw badInput('path must be absolute (a folder the api and the inference servers can read)', { field: 'path' });
+    const missingFiles = REQUIRED_FILES.filter((f) => !existsSync(join(input.path, f)));
+    if (missingFiles.length) throw badInput(`Not a model folder: ${input.path} lacks ${missingFiles.join(', ')}`, { field: 'path' });
+    if (await this.byName(name)) throw new AppError(ErrorCode.CONFLICT, `A model version named ${name} exists`, { field: 'name' });
+    const { files, sha256 } = await hashFolder(input.path);
+    const parentId = input.parentId ? parseId(input.parentId, 'ModelVersion') : null;
+    return this.o.db.$transaction(async (tx) => {
+      const v = await tx.modelVersion.create({
+        data: {
+          name,
+          path: input.path,
+          createdBy: scope.actor.pseudonym,
+          parentId,
+          datasetVersionId: input.datasetVersionId ?? null,
+          trainingRunId: input.trainingRunId ?? null,
+          files: files as unknown as Prisma.InputJsonValue,
+          sha256,
+          metrics: (input.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
+          status,
+          activatedAt: status === 'ACTIVE' ? new Date() : null,
+        },
+      });
+      await this.o.audit.record(tx, scope, {
+        action: 'registerModelVersion',
+        subject: { type: 'ModelVersion', id: v.id },
+        after: { name, path: input.path, sha256, files: files.length, parentId, datasetVersionId: v.datasetVersionId, trainingRunId: v.trainingRunId, status },
+      });
+      return v;
+    });
+  }
+
+  // ------------------------------------------------------------------ rollout
+
+  /** Makes `id` the ACTIVE version (the one it replaces is RETIRED; a rollback returns to it). */
+  async activate(caller: Caller, id: string) {
+    const target = await this.get(id);
+    if (target.status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, `${target.name} is the active version already`);
+    await this.ensureServed(target);
+    return this.rollout(caller, async (tx, now) => {
+      const current = await tx.modelVersion.findFirst({ where: { status: 'ACTIVE' } });
+      if (current) await tx.modelVersion.update({ where: { id: current.id }, data: { status: 'RETIRED', retiredAt: now } });
+      const v = await tx.modelVersion.update({
+        where: { id: target.id },
+        data: { status: 'ACTIVE', canaryShare: 0, activatedAt: now, retiredAt: null, previousActiveId: current?.id ?? null },
+      });
+      return { v, event: { action: 'activateModelVersion', before: { active: current?.name ?? null, status: target.status }, after: { active: v.name } } };
+    });
+  }
+
+  /** Gives `id` a share (0 < share ≤ 1) of the people who start a new conversation; a canary it replaces is RETIRED. */
+  async setCanary(caller: Caller, id: string, share: number) {
+    if (!(share > 0 && share <= 1)) throw badInput('share must be greater than 0 and at most 1', { field: 'share' });
+    const target = await this.get(id);
+    if (target.status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, `${target.name} is the active version: it cannot be its own canary`);
+    await this.ensureServed(target);
+    return this.rollout(caller, async (tx, now) => {
+      const current = await tx.modelVersion.findFirst({ where: { status: 'CANARY' } });
+      if (current && current.id !== target.id) await tx.modelVersion.update({ where: { id: current.id }, data: { status: 'RETIRED', canaryShare: 0, retiredAt: now } });
+      const v = await tx.modelVersion.update({ where: { id: target.id }, data: { status: 'CANARY', canaryShare: share, retiredAt: null } });
+      return {
+        v,
+        event: { action: 'setCanaryModelVersion', before: { canary: current?.name ?? null, share: current?.canaryShare ?? 0 }, after: { canary: v.name, share } },
+      };
+    });
+  }
+
+  /**
+   * Undoes the last rollout step: ends the canary if there is one (it is RETIRED and gets no new
+   * conversations), else returns to the version that was active before the current one.
+   */
+  async rollback(caller: Caller) {
+    return this.rollout(caller, async (tx, now) => {
+      const canary = await tx.modelVersion.findFirst({ where: { status: 'CANARY' } });
+      if (canary) {
+        const v = await tx.modelVersion.update({ where: { id: canary.id }, data: { status: 'RETIRED', canaryShare: 0, retiredAt: now } });
+        return { v, event: { action: 'rollbackModelVersion', before: { canary: canary.name, share: canary.canaryShare }, after: { canary: null } } };
+      }
+      const active = await tx.modelVersion.findFirst({ where: { status: 'ACTIVE' } });
+      if (!active?.previousActiveId) throw new AppError(ErrorCode.CONFLICT, 'Nothing to roll back: no canary, and the active version replaced none');
+      const previous = await tx.modelVersion.findUniqueOrThrow({ where: { id: active.previousActiveId } });
+      await this.ensureServed(previous);
+      await tx.modelVersion.update({ where: { id: active.id }, data: { status: 'RETIRED', retiredAt: now } });
+      const v = await tx.modelVersion.update({ where: { id: previous.id }, data: { status: 'ACTIVE', activatedAt: now, retiredAt: null } });
+      return { v, event: { action: 'rollbackModelVersion', before: { active: active.name }, after: { active: v.name } } };
+    });
+  }
+
+  /** One rollout change at a time (a transaction-scoped advisory lock), audited in the same transaction. */
+  private async rollout(
+    caller: Caller,
+    change: (tx: Prisma.TransactionClient, now: Date) => Promise<{ v: ModelVersion; event: { action: string; before: Record<string, unknown>; after: Record<string, unknown> } }>,
+  ) {
+    const v = await this.o.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dialoop:model-rollout'))`;
+      const { v, event } = await change(tx, new Date());
+      await this.o.audit.record(tx, caller.audit, { ...event, subject: { type: 'ModelVersion', id: v.id } });
+      return v;
+    });
+    this.routing = undefined;
+    return v;
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  private async current(): Promise<Routing> {
+    if (this.routing && Date.now() - this.routing.at < ROUTING_TTL_MS) return this.routing;
+    const rows = await this.o.db.modelVersion.findMany({ where: { status: { in: ['ACTIVE', 'CANARY'] } }, select: { id: true, name: true, status: true, canaryShare: true } });
+    const a = rows.find((r) => r.status === 'ACTIVE');
+    const c = rows.find((r) => r.status === 'CANARY');
+    this.routing = { at: Date.now(), active: a ? { id: a.id, name: a.name } : null, canary: c ? { id: c.id, name: c.name, share: c.canaryShare } : null };
+    return this.routing;
+  }
+
+  /** The model a new conversation of this person gets: the canary for its share of people (sticky), else the active version; undefined with neither. */
+  async assign(userId: string): Promise<string | undefined> {
+    const r = await this.current();
+    if (r.canary && bucket(userId, r.canary.id) < r.canary.share) return r.canary.name;
+    return r.active?.name;
+  }
+
+  /** The active and canary versions (names), for arena items and the console. */
+  async rolloutState() {
+    const r = await this.current();
+    return { active: r.active, canary: r.canary };
+  }
+
+  // ------------------------------------------------------------------ the inference servers
+
+  private async call(base: string, method: 'GET' | 'POST', path: string, body?: unknown) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(this.o.adminKey ? { authorization: `Bearer ${this.o.adminKey}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(method === 'GET' ? this.o.connectTimeoutMs : 120_000),
+    });
+    const json = (await res.json().catch(() => ({}))) as { data?: { id: string }[]; error?: { message?: string; code?: string } };
+    return { status: res.status, json };
+  }
+
+  /** Loads the version on every inference server that does not serve it yet. */
+  async ensureServed(v: { name: string; path: string }): Promise<void> {
+    const failures: string[] = [];
+    await Promise.all(
+      this.o.inferenceUrls.map(async (base) => {
+        try {
+          const listed = await this.call(base, 'GET', '/v1/models');
+          if (listed.json.data?.some((m) => m.id === v.name)) return;
+          if (!this.o.adminKey) return void failures.push(`${base} does not serve ${v.name}, and INFERENCE_ADMIN_KEY is not set to load it`);
+          const r = await this.call(base, 'POST', '/admin/models', { id: v.name, path: v.path });
+          if (r.status === 201 || (r.status === 409 && r.json.error?.code === 'model_exists')) {
+            this.o.log.info({ model: v.name, upstream: base }, 'model version loaded on an inference server');
+            return;
+          }
+          failures.push(`${base}: HTTP ${r.status} ${r.json.error?.message ?? ''}`.trim());
+        } catch (err) {
+          failures.push(`${base}: ${(err as Error).message}`);
+        }
+      }),
+    );
+    if (failures.length) throw new AppError(ErrorCode.UPSTREAM_ERROR, `The inference servers could not load ${v.name}: ${failures.join('; ')}`);
+  }
+
+  /** Makes sure every inference server serves the versions that get traffic (one restarted without them). */
+  async sync(): Promise<void> {
+    const live = await this.o.db.modelVersion.findMany({ where: { status: { in: ['ACTIVE', 'CANARY'] } } });
+    for (const v of live) {
+      try {
+        await this.ensureServed(v);
+      } catch (err) {
+        this.o.log.warn({ model: v.name, err: (err as Error).message }, 'model registry: a version with traffic is not served');
+      }
+    }
+  }
+}
+
+/** metrics.json of a model folder, when it has one. */
+export async function readMetrics(dir: string): Promise<Record<string, unknown> | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}

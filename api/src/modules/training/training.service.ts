@@ -1,0 +1,387 @@
+import { EventEmitter } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Prisma, PrismaClient, TrainingRun } from '@dialoop/db';
+import type { Logger } from 'pino';
+import type { Caller } from '../../context.js';
+import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
+import { parseId } from '../../ids.js';
+import type { AuditLog } from '../audit/index.js';
+import { readMetrics, type ModelRegistry } from '../models/index.js';
+import { requireActor } from '../rbac/allow.js';
+import type { JobEvent, RunningJob, TrainingExecutor } from './executor.js';
+
+export type Method = 'DPO' | 'KTO' | 'SFT';
+
+/** The job's knobs (preference_train.py's flags, camelCased); unset ones take the job's defaults. */
+export interface Hyperparameters {
+  beta?: number | undefined;
+  lr?: number | undefined;
+  steps?: number | undefined;
+  epochs?: number | undefined;
+  batchSize?: number | undefined;
+  gradAccum?: number | undefined;
+  warmupSteps?: number | undefined;
+  schedule?: 'cosine' | 'linear' | 'constant' | undefined;
+  minLrRatio?: number | undefined;
+  weightDecay?: number | undefined;
+  seed?: number | undefined;
+  precision?: 'auto' | 'fp32' | 'bf16' | 'fp16' | undefined;
+  rpoAlpha?: number | undefined;
+  desirableWeight?: number | undefined;
+  undesirableWeight?: number | undefined;
+  maxLen?: number | undefined;
+  checkpointEvery?: number | undefined;
+  evalEvery?: number | undefined;
+  logEvery?: number | undefined;
+  threads?: number | undefined;
+}
+
+export interface StartRunInput {
+  datasetVersionId: string;
+  /** Default: the ACTIVE version. */
+  baseModelVersionId?: string | undefined;
+  method: Method;
+  hyperparameters?: Hyperparameters | undefined;
+}
+
+export interface TrainingServiceOptions {
+  db: PrismaClient;
+  audit: AuditLog;
+  log: Logger;
+  registry: ModelRegistry;
+  executor: TrainingExecutor;
+  /** Where new model folders and run folders go (absolute; shared with the inference servers and, for Kubernetes, the job). */
+  modelStore: string;
+  /** Where dataset versions' folders are (absolute). */
+  datasetStore: string;
+  /** Runs this process executes at once; more wait QUEUED. */
+  maxConcurrent: number;
+  /** CPU threads a local run uses unless its hyperparameters say. */
+  threads: number;
+  /** This api process (the runner of its local runs). */
+  instanceId: string;
+}
+
+interface Job {
+  job: RunningJob | undefined;
+  log: WriteStream;
+  /** The last lines of log text, for the error of a failed run. */
+  tail: string[];
+  /** Settles once the end of the run is recorded. */
+  ended: Promise<void>;
+}
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+const HEARTBEAT_MS = 5_000;
+/** A RUNNING run whose runner has not beaten its heart for this long was interrupted. */
+const STALE_MS = 60_000;
+/** How long a subscriber waits for news before reading the run again (news from another process comes this way). */
+const POLL_MS = 1_000;
+const LOG_TAIL_LINES = 20;
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The job's command-line arguments for a run (everything after `-m dialoop_train.preference_train`). */
+export function jobArgs(o: { method: Method; baseDir: string; datasetDir: string; outputDir: string; runDir: string; hyperparameters: Hyperparameters; threads: number }): string[] {
+  const args = ['--method', o.method.toLowerCase(), '--model-dir', o.baseDir, '--dataset', o.datasetDir, '--out', o.outputDir, '--run-dir', o.runDir];
+  const hp: Hyperparameters = { logEvery: 1, threads: o.threads, ...o.hyperparameters };
+  for (const [k, v] of Object.entries(hp)) if (v !== undefined && v !== null) args.push(`--${kebab(k)}`, String(v));
+  return args;
+}
+
+/**
+ * Training runs: a dataset version and a base model version in, the training job run by an
+ * executor (a local subprocess, or a Kubernetes Job), progress kept on the run and streamed to
+ * subscribers, the log kept in the run folder, and on success a new model version registered
+ * with its lineage. Starting and cancelling are audited, and so is each run's end.
+ */
+export class TrainingService {
+  private readonly jobs = new Map<string, Job>();
+  private readonly news = new EventEmitter().setMaxListeners(0);
+  private heartbeat: NodeJS.Timeout | undefined;
+  private pumping: Promise<void> | undefined;
+  private closing = false;
+
+  constructor(private readonly o: TrainingServiceOptions) {}
+
+  /** Runs left RUNNING by a process that is gone become FAILED; queued ones start here. Then the heartbeat. */
+  async start(): Promise<number> {
+    const { count } = await this.o.db.trainingRun.updateMany({
+      where: { status: 'RUNNING', heartbeatAt: { lt: new Date(Date.now() - STALE_MS) } },
+      data: { status: 'FAILED', error: 'Interrupted: the api process running it stopped (start a new run; its checkpoints are in the run folder)', finishedAt: new Date() },
+    });
+    this.heartbeat = setInterval(() => void this.beat().catch((err: unknown) => this.o.log.warn({ err }, 'training heartbeat failed')), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    void this.pump();
+    return count;
+  }
+
+  /** Stops taking runs and cancels this process's running ones (they are CANCELLED, and can be started again). */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    const jobs = [...this.jobs.values()];
+    await Promise.allSettled(jobs.map((j) => j.job?.cancel()));
+    await Promise.allSettled(jobs.map((j) => j.ended));
+  }
+
+  async list(first: number) {
+    return this.o.db.trainingRun.findMany({ orderBy: { number: 'desc' }, take: Math.min(Math.max(first, 1), 200) });
+  }
+
+  async get(id: string) {
+    const run = await this.o.db.trainingRun.findUnique({ where: { id: parseId(id, 'Training run') } });
+    if (!run) throw notFound('Training run');
+    return run;
+  }
+
+  async startRun(caller: Caller, input: StartRunInput) {
+    requireActor(caller);
+    const dataset = await this.o.db.datasetVersion.findUnique({ where: { id: parseId(input.datasetVersionId, 'Dataset version') } });
+    if (!dataset) throw notFound('Dataset version');
+    if (dataset.status !== 'READY' || !dataset.location) throw new AppError(ErrorCode.CONFLICT, `The dataset version is ${dataset.status}`, { field: 'datasetVersionId' });
+    const fmt = input.method.toLowerCase();
+    const train = ((dataset.files ?? []) as { path: string; records: number }[]).find((f) => f.path === `${fmt}/train.jsonl`);
+    if (!train?.records) throw badInput(`Dataset version ${dataset.number} has no ${fmt}/train.jsonl records: build one with the ${input.method} format`, { field: 'datasetVersionId' });
+    const base = input.baseModelVersionId ? await this.o.registry.get(input.baseModelVersionId) : await this.o.db.modelVersion.findFirst({ where: { status: 'ACTIVE' } });
+    if (!base) throw badInput('No base model version: name one, or activate one', { field: 'baseModelVersionId' });
+    const files = base.files as { path: string }[];
+    if (!files.some((f) => f.path === 'dialoop_checkpoint.pt')) {
+      throw badInput(`${base.name} has no PyTorch checkpoint (dialoop_checkpoint.pt): the training job starts from one`, { field: 'baseModelVersionId' });
+    }
+    const hp = checkHyperparameters(input.method, input.hyperparameters ?? {});
+    const run = await this.o.db.$transaction(async (tx) => {
+      const created = await tx.trainingRun.create({
+        data: {
+          createdBy: caller.audit.actor.pseudonym,
+          method: input.method,
+          hyperparameters: hp as Prisma.InputJsonValue,
+          datasetVersionId: dataset.id,
+          baseModelVersionId: base.id,
+          executor: this.o.executor.kind,
+          outputDir: '',
+          runDir: '',
+        },
+      });
+      const name = `${base.name}-${fmt}-r${created.number}`;
+      const r = await tx.trainingRun.update({
+        where: { id: created.id },
+        data: { outputDir: join(this.o.modelStore, name), runDir: join(this.o.modelStore, 'runs', `run-${created.number}`) },
+      });
+      await this.o.audit.record(tx, caller.audit, {
+        action: 'startTrainingRun',
+        subject: { type: 'TrainingRun', id: r.id },
+        after: { number: r.number, method: r.method, datasetVersion: dataset.number, baseModelVersion: base.name, hyperparameters: hp, executor: r.executor },
+      });
+      return r;
+    });
+    void this.pump();
+    return run;
+  }
+
+  async cancel(caller: Caller, id: string) {
+    const run = await this.get(id);
+    if (TERMINAL.has(run.status)) throw new AppError(ErrorCode.CONFLICT, `The run has ended (${run.status})`);
+    const now = new Date();
+    await this.o.db.$transaction(async (tx) => {
+      // A queued run ends here; a running one when its runner has stopped the job.
+      const queued = await tx.trainingRun.updateMany({ where: { id: run.id, status: 'QUEUED' }, data: { status: 'CANCELLED', cancelRequestedAt: now, finishedAt: now } });
+      if (queued.count === 0) await tx.trainingRun.update({ where: { id: run.id }, data: { cancelRequestedAt: now } });
+      await this.o.audit.record(tx, caller.audit, { action: 'cancelTrainingRun', subject: { type: 'TrainingRun', id: run.id }, before: { status: run.status, step: run.step } });
+    });
+    const mine = this.jobs.get(run.id);
+    if (mine?.job) await mine.job.cancel();
+    this.news.emit(run.id);
+    return this.get(id);
+  }
+
+  /** The end of a run's log (stdout and stderr of the job), at most `bytes`. */
+  async log(id: string, bytes: number): Promise<{ text: string; size: number }> {
+    const run = await this.get(id);
+    const path = join(run.runDir, 'log.txt');
+    const size = await stat(path).then((s) => s.size, () => 0);
+    if (size === 0) return { text: '', size };
+    const want = Math.min(size, Math.max(1, bytes));
+    const f = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(want);
+      await f.read(buf, 0, want, size - want);
+      let text = buf.toString('utf8');
+      if (want < size) text = text.slice(text.indexOf('\n') + 1); // from a whole line
+      return { text, size };
+    } finally {
+      await f.close();
+    }
+  }
+
+  /** The run as it changes: now, then at every change, ending with its final state. */
+  async *watch(id: string): AsyncGenerator<TrainingRun> {
+    let last = '';
+    for (;;) {
+      const run = await this.get(id);
+      const key = `${run.status}:${run.step}:${run.loss}:${run.totalSteps}`;
+      if (key !== last) {
+        last = key;
+        yield run;
+      }
+      if (TERMINAL.has(run.status)) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.news.off(id, done);
+          resolve();
+        };
+        const timer = setTimeout(done, POLL_MS);
+        this.news.on(id, done);
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ running
+
+  /** Starts queued runs while this process has room (each claimed by one process). */
+  private pump(): Promise<void> {
+    this.pumping ??= (async () => {
+      try {
+        while (!this.closing && this.jobs.size < this.o.maxConcurrent) {
+          const [claimed] = await this.o.db.$queryRaw<{ id: string }[]>`
+            UPDATE "TrainingRun" SET status = 'RUNNING', "runnerId" = ${this.o.instanceId}, "startedAt" = now(), "heartbeatAt" = now()
+            WHERE id = (SELECT id FROM "TrainingRun" WHERE status = 'QUEUED' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id`;
+          if (!claimed) break;
+          await this.launch(await this.get(claimed.id));
+        }
+      } catch (err) {
+        this.o.log.error({ err }, 'training: could not start a queued run');
+      } finally {
+        this.pumping = undefined;
+      }
+    })();
+    return this.pumping;
+  }
+
+  private async launch(run: TrainingRun) {
+    await mkdir(run.runDir, { recursive: true });
+    const log = createWriteStream(join(run.runDir, 'log.txt'), { flags: 'a' });
+    let ended!: () => void;
+    const entry: Job = { job: undefined, log, tail: [], ended: new Promise<void>((resolve) => (ended = resolve)) };
+    this.jobs.set(run.id, entry);
+    const dataset = await this.o.db.datasetVersion.findUniqueOrThrow({ where: { id: run.datasetVersionId } });
+    const base = await this.o.db.modelVersion.findUniqueOrThrow({ where: { id: run.baseModelVersionId } });
+    const args = jobArgs({
+      method: run.method,
+      baseDir: base.path,
+      datasetDir: join(this.o.datasetStore, dataset.location!),
+      outputDir: run.outputDir,
+      runDir: run.runDir,
+      hyperparameters: run.hyperparameters as Hyperparameters,
+      threads: this.o.threads,
+    });
+    const write = (line: string) => {
+      log.write(line + '\n');
+      entry.tail.push(line);
+      if (entry.tail.length > LOG_TAIL_LINES) entry.tail.shift();
+    };
+    write(`# run ${run.number}: python3 -m dialoop_train.preference_train ${args.join(' ')}`);
+    // Progress is written in order, one update at a time.
+    let chain: Promise<unknown> = Promise.resolve();
+    const update = (data: Prisma.TrainingRunUpdateInput) => {
+      chain = chain.then(() => this.o.db.trainingRun.update({ where: { id: run.id }, data })).then(
+        () => this.news.emit(run.id),
+        (err: unknown) => this.o.log.warn({ err, runId: run.id }, 'training: progress not stored'),
+      );
+    };
+    const onEvent = (e: JobEvent) => {
+      write(JSON.stringify(e));
+      if (e.event === 'progress') {
+        update({ step: num(e.step) ?? undefined, totalSteps: num(e.total) ?? undefined, loss: num(e.loss), etaSeconds: num(e.eta_s), heartbeatAt: new Date() });
+      }
+    };
+    const onExit = (result: { ok: boolean; cancelled: boolean; error?: string | undefined }) => {
+      write(`# ${result.ok ? 'finished' : result.cancelled ? 'cancelled' : `failed: ${result.error ?? ''}`}`);
+      void chain
+        .then(() => this.finish(run, result, entry.tail))
+        .catch((err: unknown) => this.o.log.error({ err, runId: run.id }, 'training: could not record the end of a run'))
+        .finally(() => {
+          log.end();
+          this.jobs.delete(run.id);
+          this.news.emit(run.id);
+          ended();
+          void this.pump();
+        });
+    };
+    try {
+      entry.job = await this.o.executor.start(
+        { runId: run.id, runNumber: run.number, args, outputDir: run.outputDir, runDir: run.runDir },
+        { onEvent, onLog: write, onExit },
+      );
+      update({ runnerId: this.o.executor.kind === 'KUBERNETES' ? entry.job.ref : this.o.instanceId });
+      this.o.log.info({ runId: run.id, number: run.number, executor: this.o.executor.kind, ref: entry.job.ref }, 'training run started');
+    } catch (err) {
+      onExit({ ok: false, cancelled: false, error: (err as Error).message });
+    }
+  }
+
+  /** Records how a run ended; on success registers its model folder as a new version. */
+  private async finish(run: TrainingRun, result: { ok: boolean; cancelled: boolean; error?: string | undefined }, tail: string[]) {
+    const scope = this.o.audit.serviceScope('training');
+    const now = new Date();
+    if (result.ok) {
+      try {
+        const metrics = await readMetrics(run.outputDir);
+        const base = await this.o.db.modelVersion.findUniqueOrThrow({ where: { id: run.baseModelVersionId } });
+        const version = await this.o.registry.register(scope, {
+          name: run.outputDir.split(/[\\/]/).pop()!,
+          path: run.outputDir,
+          parentId: base.id,
+          datasetVersionId: run.datasetVersionId,
+          trainingRunId: run.id,
+          metrics,
+        });
+        await this.o.db.$transaction(async (tx) => {
+          await tx.trainingRun.update({ where: { id: run.id }, data: { status: 'SUCCEEDED', finishedAt: now, metrics: (metrics ?? undefined) as Prisma.InputJsonValue | undefined } });
+          await this.o.audit.record(tx, scope, {
+            action: 'trainingRun.finish',
+            subject: { type: 'TrainingRun', id: run.id },
+            after: { status: 'SUCCEEDED', modelVersion: version.name, sha256: version.sha256, heldout: (metrics as { heldout?: unknown } | null)?.heldout ?? null },
+          });
+        });
+        return;
+      } catch (err) {
+        result = { ok: false, cancelled: false, error: `the job finished but its model folder could not be registered: ${(err as Error).message}` };
+      }
+    }
+    const status = result.cancelled ? 'CANCELLED' : 'FAILED';
+    const error = result.cancelled ? null : [result.error, ...tail.filter((l) => !l.startsWith('{')).slice(-8)].filter(Boolean).join('\n');
+    await rm(run.outputDir, { recursive: true, force: true });
+    await this.o.db.$transaction(async (tx) => {
+      await tx.trainingRun.update({ where: { id: run.id }, data: { status, finishedAt: now, error } });
+      await this.o.audit.record(tx, scope, { action: 'trainingRun.finish', subject: { type: 'TrainingRun', id: run.id }, after: { status, error: result.error ?? null } });
+    });
+  }
+
+  /** Keeps this process's runs alive in the database, and stops those another process was asked to cancel. */
+  private async beat() {
+    const ids = [...this.jobs.keys()];
+    if (ids.length === 0) return;
+    await this.o.db.trainingRun.updateMany({ where: { id: { in: ids }, status: 'RUNNING' }, data: { heartbeatAt: new Date() } });
+    const asked = await this.o.db.trainingRun.findMany({ where: { id: { in: ids }, cancelRequestedAt: { not: null } }, select: { id: true } });
+    for (const { id } of asked) await this.jobs.get(id)?.job?.cancel();
+  }
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Hyperparameters that make sense together for the method (the job checks them again). */
+export function checkHyperparameters(method: Method, hp: Hyperparameters): Hyperparameters {
+  const clean = Object.fromEntries(Object.entries(hp).filter(([, v]) => v !== undefined && v !== null)) as Hyperparameters;
+  if (clean.steps !== undefined && clean.epochs !== undefined) throw badInput('Give steps or epochs, not both', { field: 'hyperparameters.steps' });
+  if (method !== 'DPO' && clean.rpoAlpha) throw badInput('rpoAlpha is a DPO setting', { field: 'hyperparameters.rpoAlpha' });
+  if (method !== 'KTO' && (clean.desirableWeight !== undefined || clean.undesirableWeight !== undefined)) {
+    throw badInput('desirableWeight and undesirableWeight are KTO settings', { field: 'hyperparameters.desirableWeight' });
+  }
+  if (method === 'SFT' && clean.beta !== undefined) throw badInput('beta is a DPO and KTO setting', { field: 'hyperparameters.beta' });
+  return clean;
+}

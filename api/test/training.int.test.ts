@@ -1,0 +1,247 @@
+/**
+ * Closing the loop through the public API, on the real model and the real PyTorch job: the
+ * demo's loop in a smaller configuration (chat → corrections → dataset version → DPO run →
+ * model version → canary → measured trait rate and arena win rate), then the registry's rollout
+ * (activate, rollback), KTO and SFT runs, cancelling, registering by hand, and bad input.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLoop, type LoopResult } from '../../tests/demo/loop.js';
+import { codeOf, gql, gqlOk, login, newUser, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
+
+const ADMIN_KEY = 'training-test-admin-key-0123456789';
+const BASE_DIR = fileURLToPath(new URL('../../inference/models/dialoop-tiny', import.meta.url));
+let inference: Proc;
+let api: TestApi;
+let admin: string;
+let ml: string;
+let compliance: string;
+let loop: LoopResult;
+
+const VERSION = `id name status canaryShare path sha256 files { path bytes sha256 } metrics parentId datasetVersionId trainingRunId previousActiveId`;
+const RUN = `id number status method step totalSteps loss error outputDir runDir metrics modelVersion { id name } baseModelVersion { name }`;
+
+beforeAll(async () => {
+  inference = await startInference({ INFERENCE_ADMIN_KEY: ADMIN_KEY });
+  api = await startApi(inference.url, { INFERENCE_ADMIN_KEY: ADMIN_KEY, REVIEWS_PER_ITEM: '1', REVIEW_SAMPLE_SHARE: '0', TRAINING_THREADS: '2' });
+  [admin, ml, compliance] = await Promise.all([login(api.url, 'admin@demo.local'), login(api.url, 'ml@demo.local'), login(api.url, 'compliance@demo.local')]);
+}, 120_000);
+afterAll(async () => {
+  await api?.close();
+  await inference?.stop();
+});
+
+const versions = async () => (await gqlOk(api.url, `{ modelVersions { ${VERSION} } }`, {}, admin)).modelVersions as { id: string; name: string; status: string; canaryShare: number; previousActiveId: string | null }[];
+const served = async () => ((await (await fetch(`${inference.url}/v1/models`)).json()) as { data: { id: string }[] }).data.map((m) => m.id);
+/** Allowed audit entries of one action, newest first (as the compliance officer reads them). */
+const audited = async (action: string) =>
+  ((await gqlOk(api.url, 'query($f: AuditFilterInput) { auditEntries(filter: $f, first: 100) { edges { node { action actor { pseudonym } subject { type id } after } } } }', { f: { action, outcome: 'ALLOWED' } }, compliance)).auditEntries.edges as {
+    node: { action: string; actor: { pseudonym: string }; subject: { type: string; id: string }; after: Record<string, unknown> };
+  }[]).map((e) => e.node);
+/** The model a new conversation of this person gets. */
+const firstReplyModel = async (token: string) =>
+  (await gqlOk(api.url, 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { assistantMessage { model } } }', { i: { content: 'Hello!', params: { maxTokens: 4 } } }, token)).sendMessage.assistantMessage.model as string;
+
+/** Follows a run over the subscription until it ends; returns every event. */
+async function follow(token: string, id: string, until?: (e: { status: string; step: number }) => boolean) {
+  const client = wsClient(api.url, token);
+  const events: { status: string; step: number; totalSteps: number | null; loss: number | null; etaSeconds: number | null }[] = [];
+  try {
+    for await (const r of client.iterate({ query: 'subscription($id: ID!) { trainingRunProgress(id: $id) { status step totalSteps loss etaSeconds } }', variables: { id } })) {
+      if (r.errors) throw new Error(JSON.stringify(r.errors));
+      const e = (r.data as { trainingRunProgress: (typeof events)[number] }).trainingRunProgress;
+      events.push(e);
+      if (until?.(e)) break;
+    }
+  } finally {
+    await client.dispose();
+  }
+  return events;
+}
+
+describe('the loop', () => {
+  it('raises the trait rate of held-out prompts by at least 20 points through chat, corrections, a dataset version, a DPO run and a canary', async () => {
+    const base = (await versions()).find((v) => v.status === 'ACTIVE')!;
+    expect(base.name).toBe('dialoop-tiny');
+    loop = await runLoop(
+      api.url,
+      {
+        trainPrompts: 200,
+        heldoutPrompts: 100,
+        users: 3,
+        canaryPeople: 16,
+        canaryShare: 0.5,
+        arenaItems: 12,
+        hyperparameters: { steps: 25, lr: 3e-4, beta: 0.5, rpoAlpha: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
+        concurrency: 4,
+        password: 'dialoop-demo',
+      },
+      () => {},
+    );
+    expect(loop.base.traitRate).toBeLessThanOrEqual(0.05);
+    expect(loop.improvementPp).toBeGreaterThanOrEqual(20);
+    expect(loop.rewardAccuracy).toBeGreaterThan(0.5);
+    expect(loop.datasetVersion.trainPairs).toBeGreaterThan(100);
+    // Sticky, and both sides of the split have people.
+    expect(loop.split).toMatchObject({ sticky: true });
+    expect(loop.split.canary).toBeGreaterThan(0);
+    expect(loop.split.active).toBeGreaterThan(0);
+    // Reviewers preferring the trait prefer the canary.
+    expect(loop.comparison.n).toBeGreaterThan(0);
+    expect(loop.comparison.winRate).toBeGreaterThan(0.5);
+    expect(loop.comparison.low!).toBeLessThanOrEqual(loop.comparison.winRate!);
+    expect(loop.comparison.high!).toBeGreaterThanOrEqual(loop.comparison.winRate!);
+  }, 900_000);
+
+  it('registers the new version with its lineage, metrics and files hashed, served by the inference server without a restart', async () => {
+    const v = (await gqlOk(api.url, `query($id: ID!) { modelVersion(id: $id) { ${VERSION} } }`, { id: loop.modelVersion.id }, ml)).modelVersion;
+    const base = (await versions()).find((x) => x.name === 'dialoop-tiny')!;
+    expect(v).toMatchObject({ name: 'dialoop-tiny-dpo-r1', status: 'CANARY', canaryShare: 0.5, parentId: base.id, datasetVersionId: loop.datasetVersion.id, trainingRunId: loop.trainingRun.id });
+    const names = v.files.map((f: { path: string }) => f.path);
+    for (const f of ['model.onnx', 'dialoop_checkpoint.pt', 'tokenizer.json', 'config.json', 'generation_config.json', 'metrics.json', 'README.md']) expect(names).toContain(f);
+    // Each file's hash, and the version's hash over the list, recomputed here.
+    const lines = v.files.map((f: { path: string; sha256: string }) => {
+      expect(createHash('sha256').update(readFileSync(join(v.path, f.path))).digest('hex')).toBe(f.sha256);
+      return `${f.sha256}  ${f.path}\n`;
+    });
+    expect(createHash('sha256').update(lines.join('')).digest('hex')).toBe(v.sha256);
+    expect(v.metrics.heldout).toMatchObject({ reward_accuracy: expect.any(Number), kl_policy_reference: expect.any(Number) });
+    const card = readFileSync(join(v.path, 'README.md'), 'utf8');
+    expect(card).toContain('dialoop-tiny');
+    expect(card).toContain(loop.datasetVersion.sha256);
+    expect(await served()).toEqual(expect.arrayContaining(['dialoop-tiny', 'dialoop-tiny-dpo-r1']));
+
+    const run = (await gqlOk(api.url, `query($id: ID!) { trainingRun(id: $id) { ${RUN} } }`, { id: loop.trainingRun.id }, ml)).trainingRun;
+    expect(run).toMatchObject({ status: 'SUCCEEDED', method: 'DPO', step: 25, totalSteps: 25, modelVersion: { name: 'dialoop-tiny-dpo-r1' }, baseModelVersion: { name: 'dialoop-tiny' } });
+    const log = (await gqlOk(api.url, 'query($id: ID!) { trainingRunLog(id: $id) { text size } }', { id: run.id }, ml)).trainingRunLog;
+    expect(log.text).toContain('"event":"progress"');
+    expect(log.text).toContain('# finished');
+    expect(log.size).toBeGreaterThan(log.text.length - 1);
+
+    expect((await audited('startTrainingRun')).find((e) => e.subject.id === run.id)).toMatchObject({ subject: { type: 'TrainingRun' }, after: { method: 'DPO' } });
+    expect((await audited('trainingRun.finish')).find((e) => e.subject.id === run.id)?.after).toMatchObject({ status: 'SUCCEEDED', modelVersion: 'dialoop-tiny-dpo-r1' });
+    expect((await audited('registerModelVersion')).find((e) => e.subject.id === v.id)?.after).toMatchObject({ sha256: v.sha256, trainingRunId: run.id });
+    expect((await audited('setCanaryModelVersion')).find((e) => e.subject.id === v.id)?.after).toMatchObject({ canary: v.name, share: 0.5 });
+    expect(await audited('createArenaItems')).toHaveLength(1);
+  });
+
+  it('activates, rolls back and refuses what makes no sense; only admins move traffic', async () => {
+    const canary = loop.modelVersion;
+    const denied = await gql(api.url, 'mutation($id: ID!) { activateModelVersion(id: $id) { id } }', { id: canary.id }, ml);
+    expect(codeOf(denied)).toBe('FORBIDDEN');
+    expect(codeOf(await gql(api.url, '{ modelVersions { id } }', {}, (await newUser(api.url)).token))).toBe('FORBIDDEN');
+    expect(codeOf(await gql(api.url, 'mutation($id: ID!) { setCanaryModelVersion(id: $id, share: 0) { id } }', { id: canary.id }, admin))).toBe('BAD_USER_INPUT');
+
+    const active = (await gqlOk(api.url, `mutation($id: ID!) { activateModelVersion(id: $id) { ${VERSION} } }`, { id: canary.id }, admin)).activateModelVersion;
+    const base = (await versions()).find((v) => v.name === 'dialoop-tiny')!;
+    expect(active).toMatchObject({ status: 'ACTIVE', canaryShare: 0, previousActiveId: base.id });
+    expect(base.status).toBe('RETIRED');
+    expect(codeOf(await gql(api.url, 'mutation($id: ID!) { setCanaryModelVersion(id: $id, share: 0.2) { id } }', { id: canary.id }, admin))).toBe('CONFLICT');
+    expect(await firstReplyModel((await newUser(api.url)).token)).toBe(canary.name);
+
+    // Back to the base: a new person's conversation goes there again.
+    const back = (await gqlOk(api.url, `mutation { rollbackModelVersion { ${VERSION} } }`, {}, admin)).rollbackModelVersion;
+    expect(back).toMatchObject({ name: 'dialoop-tiny', status: 'ACTIVE' });
+    expect((await versions()).find((v) => v.id === canary.id)!.status).toBe('RETIRED');
+    expect(await firstReplyModel((await newUser(api.url)).token)).toBe('dialoop-tiny');
+    // The base replaced nothing: there is nothing further to roll back to.
+    expect(codeOf(await gql(api.url, 'mutation { rollbackModelVersion { id } }', {}, admin))).toBe('CONFLICT');
+
+    // A canary for every new person, then rolled back: the canary ends, the active stays.
+    await gqlOk(api.url, 'mutation($id: ID!) { setCanaryModelVersion(id: $id, share: 1) { id } }', { id: canary.id }, admin);
+    expect(await firstReplyModel((await newUser(api.url)).token)).toBe(canary.name);
+    expect((await gqlOk(api.url, 'mutation { rollbackModelVersion { name status } }', {}, admin)).rollbackModelVersion).toEqual({ name: canary.name, status: 'RETIRED' });
+    expect((await versions()).filter((v) => v.status === 'ACTIVE').map((v) => v.name)).toEqual(['dialoop-tiny']);
+    expect(await audited('activateModelVersion')).toHaveLength(1);
+    expect(await audited('rollbackModelVersion')).toHaveLength(2);
+    expect(await audited('setCanaryModelVersion')).toHaveLength(2);
+  });
+});
+
+describe('training runs', () => {
+  let ktoDataset: string;
+
+  it('trains KTO (from rated replies) and SFT when the dataset version holds those formats', async () => {
+    // KTO reads replies judged on their own: a person thumbs some up and some down.
+    const rater = await newUser(api.url);
+    for (const [i, q] of ['What is 2 + 2?', 'Name the capital of France.', 'Hello!', '3 km is how many meters?', 'What is 7 * 6?', 'Thanks!'].entries()) {
+      const id = (await gqlOk(api.url, 'mutation($i: SendMessageInput!) { sendMessage(input: $i) { assistantMessage { id } } }', { i: { content: q, params: { maxTokens: 32 } } }, rater.token)).sendMessage.assistantMessage.id;
+      await waitFor(async () => (await gqlOk(api.url, 'query($id: ID!) { message(id: $id) { status } }', { id }, rater.token)).message.status === 'COMPLETE');
+      await gqlOk(api.url, 'mutation($id: ID!, $i: RateMessageInput!) { rateMessage(messageId: $id, input: $i) { id } }', { id, i: { thumb: i % 2 ? 'DOWN' : 'UP' } }, rater.token);
+    }
+    const v = (await gqlOk(api.url, 'mutation($i: CreateDatasetVersionInput) { createDatasetVersion(input: $i) { id } }', { i: { formats: ['KTO', 'SFT'], testShare: 0.1 } }, ml)).createDatasetVersion;
+    for (let i = 0; i < 100; i++) {
+      const d = (await gqlOk(api.url, 'query($id: ID!) { datasetVersion(id: $id) { status } }', { id: v.id }, ml)).datasetVersion;
+      if (d.status === 'READY') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    ktoDataset = v.id;
+    for (const method of ['KTO', 'SFT']) {
+      const run = (await gqlOk(api.url, `mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { ${RUN} } }`, { i: { datasetVersionId: v.id, method, hyperparameters: { steps: 2, batchSize: 4, warmupSteps: 0 } } }, ml)).startTrainingRun;
+      expect(run.status).toMatch(/QUEUED|RUNNING/);
+      const events = await follow(ml, run.id);
+      expect(events.at(-1)).toMatchObject({ status: 'SUCCEEDED', step: 2, totalSteps: 2 });
+      const done = (await gqlOk(api.url, `query($id: ID!) { trainingRun(id: $id) { ${RUN} } }`, { id: run.id }, ml)).trainingRun;
+      expect(done.modelVersion.name).toBe(`dialoop-tiny-${method.toLowerCase()}-r${run.number}`);
+      expect(existsSync(join(done.outputDir, 'model.onnx'))).toBe(true);
+    }
+  }, 300_000);
+
+  it('cancels a running run: the job stops, nothing is registered, and the run says so', async () => {
+    const run = (await gqlOk(api.url, `mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { ${RUN} } }`, { i: { datasetVersionId: loop.datasetVersion.id, method: 'DPO', hyperparameters: { steps: 500, batchSize: 8 } } }, ml)).startTrainingRun;
+    const seen = await follow(ml, run.id, (e) => e.status === 'RUNNING' && e.step >= 1);
+    expect(seen.at(-1)).toMatchObject({ status: 'RUNNING' });
+    expect(seen.at(-1)!.totalSteps).toBe(500);
+    expect(seen.at(-1)!.etaSeconds).toBeGreaterThan(0);
+    await gqlOk(api.url, 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id }, admin);
+    const end = await follow(ml, run.id);
+    expect(end.at(-1)!.status).toBe('CANCELLED');
+    const after = (await gqlOk(api.url, `query($id: ID!) { trainingRun(id: $id) { ${RUN} } }`, { id: run.id }, ml)).trainingRun;
+    expect(after.modelVersion).toBeNull();
+    expect(existsSync(after.outputDir)).toBe(false);
+    expect(after.step).toBeLessThan(500);
+    expect((await audited('cancelTrainingRun')).map((e) => e.subject.id)).toEqual([run.id]);
+    expect(codeOf(await gql(api.url, 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id }, admin))).toBe('CONFLICT');
+  }, 120_000);
+
+  it('refuses bad input with a typed error before anything runs, and lets only ML engineers start runs', async () => {
+    const start = (i: Record<string, unknown>, token = ml) => gql(api.url, 'mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { id } }', { i }, token);
+    const ds = loop.datasetVersion.id;
+    expect(codeOf(await start({ datasetVersionId: '00000000-0000-4000-8000-000000000000', method: 'DPO' }))).toBe('NOT_FOUND');
+    expect(codeOf(await start({ datasetVersionId: ds, method: 'KTO' }))).toBe('BAD_USER_INPUT'); // a DPO-only version
+    expect(codeOf(await start({ datasetVersionId: ktoDataset, method: 'KTO', hyperparameters: { rpoAlpha: 1 } }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO', hyperparameters: { steps: 3, epochs: 1 } }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO', hyperparameters: { lr: -1 } }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO', hyperparameters: { schedule: 'sideways' } }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO' }, admin))).toBe('FORBIDDEN');
+    expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO' }, (await newUser(api.url)).token))).toBe('FORBIDDEN');
+    // A version without a PyTorch checkpoint (an ONNX-only folder) cannot be trained from.
+    const dir = await mkdtemp(join(tmpdir(), 'dialoop-onnx-only-'));
+    try {
+      for (const f of ['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) await copyFile(join(BASE_DIR, f), join(dir, f));
+      const onnxOnly = (await gqlOk(api.url, 'mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { id } }', { i: { name: 'onnx-only', path: dir } }, ml)).registerModelVersion;
+      const r = await start({ datasetVersionId: ds, baseModelVersionId: onnxOnly.id, method: 'DPO' });
+      expect(codeOf(r)).toBe('BAD_USER_INPUT');
+      expect(r.errors![0]!.message).toContain('dialoop_checkpoint.pt');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('registers a model folder by hand, hashed, and refuses a folder that is not one or a name taken', async () => {
+    const register = (i: Record<string, unknown>) => gql(api.url, `mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { ${VERSION} } }`, { i }, ml);
+    const base = (await versions()).find((v) => v.name === 'dialoop-tiny')!;
+    const copy = (await register({ name: 'dialoop-tiny-copy', path: BASE_DIR, parentId: base.id })).data!.registerModelVersion;
+    expect(copy).toMatchObject({ status: 'REGISTERED', parentId: base.id, path: BASE_DIR });
+    expect(copy.sha256).toBe((await gqlOk(api.url, `query($id: ID!) { modelVersion(id: $id) { sha256 } }`, { id: base.id }, ml)).modelVersion.sha256);
+    expect(codeOf(await register({ name: 'dialoop-tiny-copy', path: BASE_DIR }))).toBe('CONFLICT');
+    expect(codeOf(await register({ name: 'nowhere', path: '/nonexistent/folder' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await register({ name: 'relative', path: 'inference/models/dialoop-tiny' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await register({ name: 'bad name!', path: BASE_DIR }))).toBe('BAD_USER_INPUT');
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * pnpm demo:loop — the whole loop on this machine: starts the platform on embedded defaults (the
+ * inference server and the api on PGlite, in a temporary data folder), then runs tests/demo/loop.ts
+ * through its public API and prints both trait rates, the dataset and run ids and each stage's time.
+ * The numbers go to tests/bench/results/demo-loop.json.
+ *
+ *   pnpm demo:loop [--train-prompts N] [--heldout N] [--steps N] [--keep]
+ */
+import { execSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, cleanup, spawnNode } from '../bench/lib.js';
+import { DEMO_CONFIG, runLoop } from './loop.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    'train-prompts': { type: 'string' },
+    heldout: { type: 'string' },
+    steps: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const cfg = {
+  ...DEMO_CONFIG,
+  trainPrompts: Number(flags['train-prompts'] ?? DEMO_CONFIG.trainPrompts),
+  heldoutPrompts: Number(flags.heldout ?? DEMO_CONFIG.heldoutPrompts),
+  hyperparameters: { ...DEMO_CONFIG.hyperparameters, ...(flags.steps ? { steps: Number(flags.steps) } : {}) },
+};
+
+const t0 = performance.now();
+const data = await mkdtemp(join(tmpdir(), 'dialoop-demo-loop-'));
+const adminKey = `demo-loop-${Math.random().toString(36).slice(2)}-admin-key`;
+try {
+  console.log(`data folder: ${data}${flags.keep ? ' (kept)' : ''}`);
+  const inference = await spawnNode('inference/src/main.ts', { INFERENCE_ADMIN_KEY: adminKey, INFERENCE_INTRA_OP_THREADS: '1' }, 'INFERENCE_PORT', '/readyz');
+  const api = await spawnNode(
+    'api/src/main.ts',
+    {
+      DIALOOP_DATA_DIR: data,
+      INFERENCE_URL: inference.url,
+      INFERENCE_ADMIN_KEY: adminKey,
+      // The demo's simulated people send far more than a person would.
+      RATE_LIMIT_MESSAGES_PER_MINUTE: '100000',
+      MAX_CONCURRENT_GENERATIONS: '20',
+      ACCESS_TOKEN_TTL_S: '7200',
+      REVIEW_SAMPLE_SHARE: '0',
+      REVIEW_COLLECT_INTERVAL_S: '0',
+    },
+    'API_PORT',
+    '/healthz',
+  );
+  console.log(`platform up in ${((performance.now() - t0) / 1000).toFixed(1)} s: api ${api.url}/graphql, inference ${inference.url}/v1`);
+  const r = await runLoop(api.url, cfg);
+  const total = Math.round((performance.now() - t0) / 100) / 10;
+  const row = (k: string, v: unknown) => console.log(`  ${k.padEnd(34)} ${String(v)}`);
+  console.log('\n=== demo:loop ===');
+  row('dataset version (id)', `${r.datasetVersion.number} (${r.datasetVersion.id}): ${r.datasetVersion.trainPairs} train / ${r.datasetVersion.testPairs} test pairs`);
+  row('training run (id)', `${r.trainingRun.number} (${r.trainingRun.id}): DPO, ${r.trainingRun.steps} steps`);
+  row('new model version', `${r.modelVersion.name} (${r.modelVersion.id}), parent ${r.modelVersion.parent}`);
+  row(`trait rate, ${r.base.name}`, `${(r.base.traitRate * 100).toFixed(1)} % of ${r.heldoutPrompts} held-out prompts`);
+  row(`trait rate, ${r.canary.name}`, `${(r.canary.traitRate * 100).toFixed(1)} % of ${r.heldoutPrompts} held-out prompts`);
+  row('improvement', `${r.improvementPp >= 0 ? '+' : ''}${r.improvementPp.toFixed(1)} percentage points (goal: +20)`);
+  row('held-out reward accuracy', r.rewardAccuracy ?? 'n/a');
+  row('held-out KL to the base (nats/token)', r.trainingRun.heldout.kl_policy_reference ?? 'n/a');
+  row('canary split (canary / active)', `${r.split.canary} / ${r.split.active}, sticky: ${r.split.sticky}`);
+  row('arena win rate (95 % CI)', r.comparison.winRate === null ? 'no judgments' : `${r.comparison.winRate.toFixed(3)} (${r.comparison.low!.toFixed(3)}–${r.comparison.high!.toFixed(3)}), n = ${r.comparison.n}`);
+  for (const [k, v] of Object.entries(r.stages)) row(`time: ${k}`, `${v} s`);
+  row('time: whole demo', `${total} s (budget 1200 s)`);
+  console.log('\nexamples (held-out):');
+  for (const e of r.examples) console.log(`  Q: ${e.prompt}\n    ${r.base.name}: ${e.base}\n    ${r.canary.name}: ${e.canary}`);
+  const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();
+  await mkdir(join(ROOT, 'tests/bench/results'), { recursive: true });
+  await writeFile(
+    join(ROOT, 'tests/bench/results/demo-loop.json'),
+    JSON.stringify({ date: new Date().toISOString(), commit, machine: { cpus: cpus().length, model: cpus()[0]?.model }, config: cfg, totalSeconds: total, ...r }, null, 2) + '\n',
+  );
+  if (r.improvementPp < 20) {
+    console.error(`\nthe trait rate rose by ${r.improvementPp.toFixed(1)} pp, short of the +20 pp goal`);
+    process.exitCode = 1;
+  }
+} finally {
+  await cleanup();
+  if (!flags.keep) await rm(data, { recursive: true, force: true });
+}
