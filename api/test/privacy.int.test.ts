@@ -361,6 +361,10 @@ describe('reviewers know people by pseudonym only', () => {
       messageStream: [{ messageId: first.replyId }],
       reviewItem: [{ id: reviewItemId }],
       datasetVersion: [{ id: randomUUID() }],
+      modelVersion: [{ id: randomUUID() }],
+      trainingRun: [{ id: randomUUID() }],
+      trainingRunLog: [{ id: randomUUID() }],
+      trainingRunProgress: [{ id: randomUUID() }],
     };
     const walked = await walk(api.url, reviewer.token, schema, seeded, others);
 
