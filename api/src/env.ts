@@ -8,7 +8,7 @@ import { parseSigningKey } from './modules/audit/keys.js';
 
 export const DEFAULT_DEMO_PASSWORD = 'dialoop-demo';
 /** The repository's committed default model, training job and Job template (where the api runs from a checkout). */
-const DEFAULT_BASE_MODEL_DIR = fileURLToPath(new URL('../../inference/models/dialoop-tiny', import.meta.url));
+export const DEFAULT_BASE_MODEL_DIR = fileURLToPath(new URL('../../inference/models/dialoop-tiny', import.meta.url));
 const DEFAULT_TRAINING_DIR = fileURLToPath(new URL('../../training', import.meta.url));
 const DEFAULT_K8S_TEMPLATE = fileURLToPath(new URL('../../infra/k8s/training-job.yaml', import.meta.url));
 
@@ -146,10 +146,18 @@ export const envSchema = (base = process.cwd()) =>
 
       /** The inference servers' admin key (their INFERENCE_ADMIN_KEY): the registry loads model versions through it. Secret. */
       INFERENCE_ADMIN_KEY: z.string().min(16).optional(),
-      /** Folder the registry registers as the first ACTIVE version when it is empty (default: the committed dialoop-tiny). */
-      BASE_MODEL_DIR: z.string().default(DEFAULT_BASE_MODEL_DIR).transform((p) => resolve(base, p)),
-      /** Its model id (default: DEFAULT_MODEL, else the folder's name). */
+      /** Folder the registry registers as the first ACTIVE version when it is empty (default: the committed dialoop-tiny, unless DEFAULT_MODEL names another model). */
+      BASE_MODEL_DIR: z
+        .string()
+        .optional()
+        .transform((p) => (p ? resolve(base, p) : undefined)),
+      /** Its model id (default: the folder's name). */
       BASE_MODEL_NAME: z.string().optional(),
+      /** Folders (comma list) under which registerModelVersion accepts model folders, besides MODEL_STORE and the base model's parent folder. */
+      MODEL_REGISTER_ROOTS: z
+        .string()
+        .default('')
+        .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(base, p))),
       /** How often each process makes sure the inference servers serve the versions with traffic (0: only on changes). */
       MODEL_SYNC_INTERVAL_S: z.coerce.number().min(0).default(30),
       /** Where training runs write new model folders and their run folders (default: <DIALOOP_DATA_DIR>/models). The inference servers read them there. */

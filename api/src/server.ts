@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { mkdir, readFile, realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -16,7 +16,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type Gra
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Context } from './context.js';
-import { parseEnv, randomSecret, type ApiEnv } from './env.js';
+import { DEFAULT_BASE_MODEL_DIR, parseEnv, randomSecret, type ApiEnv } from './env.js';
 import { AppError, createFormatError } from './errors.js';
 import { Limits } from './limits.js';
 import { createLogger } from './logger.js';
@@ -153,13 +153,23 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     log,
   });
   await recordConfig(audit, db, auditedConfig(env, signer, pseudonymKey));
+  // The registry starts from the committed default model unless DEFAULT_MODEL names another one
+  // (an operator's own upstream, whose folder the api does not know: they register it).
+  const baseDir = env.BASE_MODEL_DIR ?? (env.DEFAULT_MODEL ? undefined : DEFAULT_BASE_MODEL_DIR);
+  const modelStore = env.MODEL_STORE ? resolve(env.MODEL_STORE) : join(env.DIALOOP_DATA_DIR, 'models');
+  await mkdir(modelStore, { recursive: true });
+  const registerRoots = await Promise.all(
+    [modelStore, ...(baseDir ? [dirname(baseDir)] : []), ...env.MODEL_REGISTER_ROOTS].map((p) => realpath(p).catch(() => resolve(p))),
+  );
   const models = new ModelRegistry({
     db,
     audit,
     log,
     inferenceUrls: env.INFERENCE_URL,
     adminKey: env.INFERENCE_ADMIN_KEY,
-    base: { name: env.BASE_MODEL_NAME ?? env.DEFAULT_MODEL ?? basename(env.BASE_MODEL_DIR), dir: env.BASE_MODEL_DIR },
+    apiKey: env.INFERENCE_API_KEY,
+    roots: [...new Set(registerRoots)],
+    base: baseDir ? { name: env.BASE_MODEL_NAME ?? basename(baseDir), dir: baseDir } : undefined,
     connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
   });
   const safety = new SafetyService({
@@ -244,7 +254,6 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   const interrupted = await datasets.recover();
   if (interrupted > 0) log.warn({ count: interrupted }, 'dataset versions left building by a stopped process marked FAILED');
   await models.bootstrap();
-  const modelStore = env.MODEL_STORE ? resolve(env.MODEL_STORE) : join(env.DIALOOP_DATA_DIR, 'models');
   const executor: TrainingExecutor =
     env.TRAINING_EXECUTOR === 'kubernetes'
       ? await KubernetesExecutor.fromServiceAccount({
@@ -338,7 +347,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   };
   every(env.AUDIT_CHECKPOINT_INTERVAL_S * 1000, 'audit checkpoint', () => audit.checkpoint());
   if (env.MODEL_SYNC_INTERVAL_S > 0) every(env.MODEL_SYNC_INTERVAL_S * 1000, 'model sync', () => models.sync());
-  void models.sync();
+  void models.sync().catch((err: unknown) => log.warn({ err }, 'model sync failed'));
   if (env.REVIEW_COLLECT_INTERVAL_S > 0) every(env.REVIEW_COLLECT_INTERVAL_S * 1000, 'review collection', () => review.collect());
   if (env.CONVERSATION_RETENTION_DAYS > 0 || env.AUDIT_RETENTION_DAYS > 0) {
     every(env.RETENTION_SWEEP_INTERVAL_S * 1000, 'retention sweep', () => privacy.sweep());

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,18 +22,22 @@ let admin: string;
 let ml: string;
 let compliance: string;
 let loop: LoopResult;
+/** The one folder besides the model store and inference/models where model folders may be registered. */
+let scratch: string;
 
 const VERSION = `id name status canaryShare path sha256 files { path bytes sha256 } metrics parentId datasetVersionId trainingRunId previousActiveId`;
 const RUN = `id number status method step totalSteps loss error outputDir runDir metrics modelVersion { id name } baseModelVersion { name }`;
 
 beforeAll(async () => {
   inference = await startInference({ INFERENCE_ADMIN_KEY: ADMIN_KEY });
-  api = await startApi(inference.url, { INFERENCE_ADMIN_KEY: ADMIN_KEY, REVIEWS_PER_ITEM: '1', REVIEW_SAMPLE_SHARE: '0', TRAINING_THREADS: '2' });
+  scratch = await mkdtemp(join(tmpdir(), 'dialoop-register-'));
+  api = await startApi(inference.url, { INFERENCE_ADMIN_KEY: ADMIN_KEY, REVIEWS_PER_ITEM: '1', REVIEW_SAMPLE_SHARE: '0', TRAINING_THREADS: '2', MODEL_REGISTER_ROOTS: scratch });
   [admin, ml, compliance] = await Promise.all([login(api.url, 'admin@demo.local'), login(api.url, 'ml@demo.local'), login(api.url, 'compliance@demo.local')]);
 }, 120_000);
 afterAll(async () => {
   await api?.close();
   await inference?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 const versions = async () => (await gqlOk(api.url, `{ modelVersions { ${VERSION} } }`, {}, admin)).modelVersions as { id: string; name: string; status: string; canaryShare: number; previousActiveId: string | null }[];
@@ -192,11 +196,10 @@ describe('training runs', () => {
     }
   }, 300_000);
 
-  it('cancels a running run: the job stops, nothing is registered, and the run says so', async () => {
-    const run = (await gqlOk(api.url, `mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { ${RUN} } }`, { i: { datasetVersionId: loop.datasetVersion.id, method: 'DPO', hyperparameters: { steps: 500, batchSize: 8 } } }, ml)).startTrainingRun;
-    const seen = await follow(ml, run.id, (e) => e.status === 'RUNNING' && e.step >= 1);
-    expect(seen.at(-1)).toMatchObject({ status: 'RUNNING' });
-    expect(seen.at(-1)!.totalSteps).toBe(500);
+  it('cancels a running run (the job stops, nothing is registered), then resumes it from its last checkpoint', async () => {
+    const run = (await gqlOk(api.url, `mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { ${RUN} } }`, { i: { datasetVersionId: loop.datasetVersion.id, method: 'DPO', hyperparameters: { steps: 40, batchSize: 4, checkpointEvery: 2, warmupSteps: 2 } } }, ml)).startTrainingRun;
+    const seen = await follow(ml, run.id, (e) => e.status === 'RUNNING' && e.step >= 4);
+    expect(seen.at(-1)).toMatchObject({ status: 'RUNNING', totalSteps: 40 });
     expect(seen.at(-1)!.etaSeconds).toBeGreaterThan(0);
     await gqlOk(api.url, 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id }, admin);
     const end = await follow(ml, run.id);
@@ -204,10 +207,23 @@ describe('training runs', () => {
     const after = (await gqlOk(api.url, `query($id: ID!) { trainingRun(id: $id) { ${RUN} } }`, { id: run.id }, ml)).trainingRun;
     expect(after.modelVersion).toBeNull();
     expect(existsSync(after.outputDir)).toBe(false);
-    expect(after.step).toBeLessThan(500);
+    expect(after.step).toBeGreaterThanOrEqual(4);
+    expect(after.step).toBeLessThan(40);
     expect((await audited('cancelTrainingRun')).map((e) => e.subject.id)).toEqual([run.id]);
     expect(codeOf(await gql(api.url, 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id }, admin))).toBe('CONFLICT');
-  }, 120_000);
+
+    // Resumed: it continues from the last checkpoint (an even step at or below where it stopped), not from step 0.
+    const resumed = (await gqlOk(api.url, 'mutation($id: ID!) { resumeTrainingRun(id: $id) { status attempt } }', { id: run.id }, ml)).resumeTrainingRun;
+    expect(resumed).toMatchObject({ status: 'QUEUED', attempt: 1 });
+    const again = await follow(ml, run.id);
+    const steps = again.filter((e) => e.status === 'RUNNING' && e.step > 0).map((e) => e.step);
+    expect(steps[0]).toBeGreaterThan(2);
+    expect(again.at(-1)).toMatchObject({ status: 'SUCCEEDED', step: 40 });
+    const log = (await gqlOk(api.url, 'query($id: ID!) { trainingRunLog(id: $id) { text } }', { id: run.id }, ml)).trainingRunLog.text;
+    expect(log).toContain('# cancelled');
+    expect(log).toMatch(/attempt 2: .* --resume/);
+    expect(codeOf(await gql(api.url, 'mutation($id: ID!) { resumeTrainingRun(id: $id) { id } }', { id: run.id }, ml))).toBe('CONFLICT');
+  }, 180_000);
 
   it('refuses bad input with a typed error before anything runs, and lets only ML engineers start runs', async () => {
     const start = (i: Record<string, unknown>, token = ml) => gql(api.url, 'mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { id } }', { i }, token);
@@ -221,7 +237,7 @@ describe('training runs', () => {
     expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO' }, admin))).toBe('FORBIDDEN');
     expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO' }, (await newUser(api.url)).token))).toBe('FORBIDDEN');
     // A version without a PyTorch checkpoint (an ONNX-only folder) cannot be trained from.
-    const dir = await mkdtemp(join(tmpdir(), 'dialoop-onnx-only-'));
+    const dir = await mkdtemp(join(scratch, 'onnx-only-'));
     try {
       for (const f of ['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) await copyFile(join(BASE_DIR, f), join(dir, f));
       const onnxOnly = (await gqlOk(api.url, 'mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { id } }', { i: { name: 'onnx-only', path: dir } }, ml)).registerModelVersion;
@@ -241,7 +257,21 @@ describe('training runs', () => {
     expect(copy.sha256).toBe((await gqlOk(api.url, `query($id: ID!) { modelVersion(id: $id) { sha256 } }`, { id: base.id }, ml)).modelVersion.sha256);
     expect(codeOf(await register({ name: 'dialoop-tiny-copy', path: BASE_DIR }))).toBe('CONFLICT');
     expect(codeOf(await register({ name: 'nowhere', path: '/nonexistent/folder' }))).toBe('BAD_USER_INPUT');
+    // A real folder outside the allowed roots is refused with the same answer as a missing one (no probing).
+    const outside = await register({ name: 'outside', path: '/etc' });
+    const missing = await register({ name: 'missing', path: join(scratch, 'nothing-here') });
+    expect(codeOf(outside)).toBe('BAD_USER_INPUT');
+    expect(outside.errors![0]!.message).toBe(missing.errors![0]!.message);
     expect(codeOf(await register({ name: 'relative', path: 'inference/models/dialoop-tiny' }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await register({ name: 'bad name!', path: BASE_DIR }))).toBe('BAD_USER_INPUT');
+
+    // Files changed after registration: the version gets no traffic (its hashes no longer hold).
+    const dir = await mkdtemp(join(scratch, 'changed-'));
+    for (const f of ['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) await copyFile(join(BASE_DIR, f), join(dir, f));
+    const changed = (await register({ name: 'changed-later', path: dir })).data!.registerModelVersion;
+    await writeFile(join(dir, 'config.json'), '{}');
+    const r = await gql(api.url, 'mutation($id: ID!) { setCanaryModelVersion(id: $id, share: 0.1) { id } }', { id: changed.id }, admin);
+    expect(codeOf(r)).toBe('CONFLICT');
+    expect(r.errors![0]!.message).toContain('changed');
   });
 });

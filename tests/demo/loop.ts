@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
-import { ROOT, connect, gql, login } from '../bench/lib.js';
+import { ROOT, connect, gql, login, sleep } from '../bench/lib.js';
 
 export interface LoopConfig {
   /** Training prompts the simulated users send (each reply without the trait becomes a correction item). */
@@ -226,7 +226,7 @@ export async function runLoop(url: string, cfg: LoopConfig, log: (line: string) 
           log(`  dataset version ${out.number} (${out.id}): ${out.trainPairs} train / ${out.testPairs} test DPO pairs, manifest sha256 ${out.sha256.slice(0, 16)}…`);
           return out;
         }
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(300);
       }
     });
     if (dataset.trainPairs !== trainPairs - dataset.testPairs) log(`  (${trainPairs - dataset.trainPairs - dataset.testPairs} corrections deduplicated)`);

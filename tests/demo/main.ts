@@ -59,8 +59,8 @@ try {
   row('dataset version (id)', `${r.datasetVersion.number} (${r.datasetVersion.id}): ${r.datasetVersion.trainPairs} train / ${r.datasetVersion.testPairs} test pairs`);
   row('training run (id)', `${r.trainingRun.number} (${r.trainingRun.id}): DPO, ${r.trainingRun.steps} steps`);
   row('new model version', `${r.modelVersion.name} (${r.modelVersion.id}), parent ${r.modelVersion.parent}`);
-  row(`trait rate, ${r.base.name}`, `${(r.base.traitRate * 100).toFixed(1)} % of ${r.heldoutPrompts} held-out prompts`);
-  row(`trait rate, ${r.canary.name}`, `${(r.canary.traitRate * 100).toFixed(1)} % of ${r.heldoutPrompts} held-out prompts`);
+  row(`trait rate, ${r.base.name}`, `${(r.base.traitRate * 100).toFixed(1)} % of ${r.heldoutPrompts} held-out prompts (${r.base.finished} replies ended on their own)`);
+  row(`trait rate, ${r.canary.name}`, `${(r.canary.traitRate * 100).toFixed(1)} % of ${r.heldoutPrompts} held-out prompts (${r.canary.finished} replies ended on their own)`);
   row('improvement', `${r.improvementPp >= 0 ? '+' : ''}${r.improvementPp.toFixed(1)} percentage points (goal: +20)`);
   row('held-out reward accuracy', r.rewardAccuracy ?? 'n/a');
   row('held-out KL to the base (nats/token)', r.trainingRun.heldout.kl_policy_reference ?? 'n/a');

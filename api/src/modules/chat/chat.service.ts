@@ -30,7 +30,7 @@ export interface ChatServiceOptions {
   maxConcurrentGenerations: number;
   defaultModel: string | undefined;
   /** The model registry: which version a person's new conversation gets (active, or the canary for its share). */
-  models: { assign(userId: string): Promise<string | undefined> } | undefined;
+  models: { assign(userId: string, current?: string | null): Promise<string | undefined> } | undefined;
   /** A subscriber that hears nothing for this long re-reads the row (a reply orphaned by a crash). */
   idleRecheckMs: number;
   log: Logger;
@@ -76,12 +76,13 @@ export class ChatService {
 
   /**
    * The model a reply uses and the upstream serving it (undefined: none reachable now): the one
-   * asked for; else the one the conversation already uses (`current`); else the registry's pick
-   * for this person (the active version, or the canary for its share); else DEFAULT_MODEL. A
-   * version no upstream serves yet (the registry is loading it) gives way to DEFAULT_MODEL.
+   * asked for; else the registry's pick for this person — the one the conversation already uses
+   * (`current`) while it gets traffic, else the canary for its share of people, else the active
+   * version; else `current`, else DEFAULT_MODEL. A version no upstream serves yet (the registry is
+   * loading it) gives way to DEFAULT_MODEL.
    */
   private async pickModel(requested: string | undefined, who?: { userId: string; current?: string | null | undefined }): Promise<{ model: string | null; upstream: string | undefined }> {
-    const preferred = !requested && who ? (who.current ?? (await this.o.models?.assign(who.userId))) : undefined;
+    const preferred = !requested && who ? ((await this.o.models?.assign(who.userId, who.current)) ?? who.current ?? undefined) : undefined;
     let r = await this.o.upstreams.route(requested, preferred ?? this.o.defaultModel);
     if (r.unknown && requested) throw badInput(`Unknown model: ${requested}`, { field: 'model' });
     if (r.unknown && preferred && preferred !== this.o.defaultModel) r = await this.o.upstreams.route(undefined, this.o.defaultModel);
@@ -279,7 +280,8 @@ export class ChatService {
     await this.admit(actor, conversation);
     const verdict = this.o.safety.checkInput(content);
     if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'editAndResend', verdict.blocked, verdict.hits, conversation.id);
-    const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId });
+    const before = original.parentId ? await this.o.db.message.findUnique({ where: { id: original.parentId }, select: { model: true } }) : null;
+    const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: before?.model });
     const turn = await this.startTurn(ctx, actor, 'editAndResend', {
       conversation: { id: conversation.id },
       parentId: original.parentId,

@@ -48,7 +48,7 @@ export class RegisterModelVersionInput {
 export class ModelComparison {
   @Field(() => ModelVersion) challenger!: ModelVersion;
   @Field(() => ModelVersion) baseline!: ModelVersion;
-  @Field(() => Int, { description: 'Judgments preferring the challenger' }) wins!: number;
+  @Field(() => Int, { description: 'Items whose reviews, averaged, prefer the challenger (one judgment per item)' }) wins!: number;
   @Field(() => Int) losses!: number;
   @Field(() => Int) ties!: number;
   @Field(() => Int) n!: number;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { ModelVersion, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../../context.js';
@@ -15,8 +15,12 @@ export interface ModelRegistryOptions {
   log: Logger;
   /** Base URLs of the inference servers (INFERENCE_URL): each is told to load the versions that get traffic. */
   inferenceUrls: string[];
-  /** Their admin key (INFERENCE_ADMIN_KEY); without it versions must already be served. */
+  /** Their admin key (INFERENCE_ADMIN_KEY), sent only to their /admin endpoints; without it versions must already be served. */
   adminKey: string | undefined;
+  /** The key sent to their /v1 endpoints (INFERENCE_API_KEY). */
+  apiKey: string | undefined;
+  /** Folders under which registerModelVersion accepts a model folder (real paths; MODEL_STORE and MODEL_REGISTER_ROOTS). */
+  roots: string[];
   /** The model registered as the first ACTIVE version when the registry is empty (the platform's default model). */
   base: { name: string; dir: string } | undefined;
   connectTimeoutMs: number;
@@ -39,6 +43,8 @@ export interface RegisterInput {
 
 /** What a served model folder must hold (the inference server's folder layout). */
 const REQUIRED_FILES = ['config.json', 'model.onnx', 'tokenizer.json'];
+/** A folder with more files than this is not a model folder (and is not hashed). */
+const MAX_FILES = 1000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$/;
 /** How long a process trusts its copy of the rollout (active, canary, share) before reading it again. */
 const ROUTING_TTL_MS = 2_000;
@@ -51,6 +57,7 @@ export async function hashFolder(dir: string): Promise<{ files: FileEntry[]; sha
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.isFile()) {
+        if (files.length >= MAX_FILES) throw new Error(`more than ${MAX_FILES} files`);
         const h = createHash('sha256');
         for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
         files.push({ path: relative(dir, p).split('\\').join('/'), bytes: (await stat(p)).size, sha256: h.digest('hex') });
@@ -71,6 +78,8 @@ export function bucket(userId: string, canaryId: string): number {
 
 interface Routing {
   at: number;
+  /** The rollout generation it was read at: a read that began before a change is not kept. */
+  generation: number;
   active: { id: string; name: string } | null;
   canary: { id: string; name: string; share: number } | null;
 }
@@ -83,6 +92,7 @@ interface Routing {
  */
 export class ModelRegistry {
   private routing: Routing | undefined;
+  private generation = 0;
 
   constructor(private readonly o: ModelRegistryOptions) {}
 
@@ -118,25 +128,42 @@ export class ModelRegistry {
     return this.o.db.modelVersion.findUnique({ where: { name } });
   }
 
-  /** Registers a model folder the api can read (an ML engineer's, or a training run's output). */
-  async register(scope: AuditScope, input: RegisterInput) {
-    return this.create(scope, input, 'REGISTERED');
+  /**
+   * Registers a model folder: a training run's output, or an ML engineer's folder under one of
+   * the allowed roots (MODEL_STORE, MODEL_REGISTER_ROOTS). `within` runs in the same transaction
+   * (a run's SUCCEEDED status commits with its version).
+   */
+  async register(scope: AuditScope, input: RegisterInput, within?: (tx: Prisma.TransactionClient, v: ModelVersion) => Promise<void>) {
+    return this.create(scope, input, 'REGISTERED', within);
   }
 
-  private async create(scope: AuditScope, input: RegisterInput, status: 'REGISTERED' | 'ACTIVE') {
+  /** The folder's real path when it lies under an allowed root and holds a model; one answer for every refusal, so paths cannot be probed. */
+  private async modelFolder(path: string): Promise<string> {
+    const refuse = () => badInput(`Not a model folder under ${this.o.roots.join(' or ')} (config.json, model.onnx and tokenizer.json needed)`, { field: 'path' });
+    if (!isAbsolute(path)) throw badInput('path must be absolute (a folder the api and the inference servers can read)', { field: 'path' });
+    const real = await realpath(path).catch(() => null);
+    if (!real || !this.o.roots.some((root) => real === root || real.startsWith(root + sep))) throw refuse();
+    for (const f of REQUIRED_FILES) {
+      const r = await realpath(join(real, f)).catch(() => null);
+      if (!r || !r.startsWith(real + sep)) throw refuse();
+    }
+    return real;
+  }
+
+  private async create(scope: AuditScope, input: RegisterInput, status: 'REGISTERED' | 'ACTIVE', within?: (tx: Prisma.TransactionClient, v: ModelVersion) => Promise<void>) {
     const name = input.name.trim();
     if (!NAME.test(name)) throw badInput('name: letters, digits and . _ : - (at most 120), starting with a letter or digit', { field: 'name' });
-    if (!isAbsolute(input.path)) throw badInput('path must be absolute (a folder the api and the inference servers can read)', { field: 'path' });
-    const missingFiles = REQUIRED_FILES.filter((f) => !existsSync(join(input.path, f)));
-    if (missingFiles.length) throw badInput(`Not a model folder: ${input.path} lacks ${missingFiles.join(', ')}`, { field: 'path' });
+    const path = status === 'ACTIVE' ? input.path : await this.modelFolder(input.path);
     if (await this.byName(name)) throw new AppError(ErrorCode.CONFLICT, `A model version named ${name} exists`, { field: 'name' });
-    const { files, sha256 } = await hashFolder(input.path);
+    const { files, sha256 } = await hashFolder(path).catch((err: Error) => {
+      throw badInput(`The folder cannot be registered: ${err.message}`, { field: 'path' });
+    });
     const parentId = input.parentId ? parseId(input.parentId, 'ModelVersion') : null;
     return this.o.db.$transaction(async (tx) => {
       const v = await tx.modelVersion.create({
         data: {
           name,
-          path: input.path,
+          path,
           createdBy: scope.actor.pseudonym,
           parentId,
           datasetVersionId: input.datasetVersionId ?? null,
@@ -151,10 +178,21 @@ export class ModelRegistry {
       await this.o.audit.record(tx, scope, {
         action: 'registerModelVersion',
         subject: { type: 'ModelVersion', id: v.id },
-        after: { name, path: input.path, sha256, files: files.length, parentId, datasetVersionId: v.datasetVersionId, trainingRunId: v.trainingRunId, status },
+        after: { name, path, sha256, files: files.length, parentId, datasetVersionId: v.datasetVersionId, trainingRunId: v.trainingRunId, status },
       });
+      await within?.(tx, v);
       return v;
+    }).catch((err: unknown) => {
+      // Another request registered the name between the check and the insert.
+      if ((err as { code?: string }).code === 'P2002') throw new AppError(ErrorCode.CONFLICT, `A model version named ${name} exists`, { field: 'name' });
+      throw err;
     });
+  }
+
+  /** The version as registered: its files must still hash to what was recorded before it gets traffic. */
+  private async unchanged(v: ModelVersion) {
+    const now = await hashFolder(v.path).catch(() => null);
+    if (now?.sha256 !== v.sha256) throw new AppError(ErrorCode.CONFLICT, `The files of ${v.name} changed (or went missing) since it was registered: register the folder again as a new version`);
   }
 
   // ------------------------------------------------------------------ rollout
@@ -162,9 +200,15 @@ export class ModelRegistry {
   /** Makes `id` the ACTIVE version (the one it replaces is RETIRED; a rollback returns to it). */
   async activate(caller: Caller, id: string) {
     const target = await this.get(id);
-    if (target.status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, `${target.name} is the active version already`);
+    const refuseActive = (status: string) => {
+      if (status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, `${target.name} is the active version already`);
+    };
+    refuseActive(target.status);
+    await this.unchanged(target);
     await this.ensureServed(target);
     return this.rollout(caller, async (tx, now) => {
+      // Checked again under the lock: another change may have come first.
+      refuseActive((await tx.modelVersion.findUniqueOrThrow({ where: { id: target.id } })).status);
       const current = await tx.modelVersion.findFirst({ where: { status: 'ACTIVE' } });
       if (current) await tx.modelVersion.update({ where: { id: current.id }, data: { status: 'RETIRED', retiredAt: now } });
       const v = await tx.modelVersion.update({
@@ -179,9 +223,14 @@ export class ModelRegistry {
   async setCanary(caller: Caller, id: string, share: number) {
     if (!(share > 0 && share <= 1)) throw badInput('share must be greater than 0 and at most 1', { field: 'share' });
     const target = await this.get(id);
-    if (target.status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, `${target.name} is the active version: it cannot be its own canary`);
+    const refuseActive = (status: string) => {
+      if (status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, `${target.name} is the active version: it cannot be its own canary`);
+    };
+    refuseActive(target.status);
+    await this.unchanged(target);
     await this.ensureServed(target);
     return this.rollout(caller, async (tx, now) => {
+      refuseActive((await tx.modelVersion.findUniqueOrThrow({ where: { id: target.id } })).status);
       const current = await tx.modelVersion.findFirst({ where: { status: 'CANARY' } });
       if (current && current.id !== target.id) await tx.modelVersion.update({ where: { id: current.id }, data: { status: 'RETIRED', canaryShare: 0, retiredAt: now } });
       const v = await tx.modelVersion.update({ where: { id: target.id }, data: { status: 'CANARY', canaryShare: share, retiredAt: null } });
@@ -197,6 +246,11 @@ export class ModelRegistry {
    * conversations), else returns to the version that was active before the current one.
    */
   async rollback(caller: Caller) {
+    // What it returns to is loaded first, outside the transaction (loading takes seconds).
+    const before = await this.o.db.modelVersion.findFirst({ where: { status: 'ACTIVE' } });
+    if (before?.previousActiveId && !(await this.o.db.modelVersion.count({ where: { status: 'CANARY' } }))) {
+      await this.ensureServed(await this.o.db.modelVersion.findUniqueOrThrow({ where: { id: before.previousActiveId } }));
+    }
     return this.rollout(caller, async (tx, now) => {
       const canary = await tx.modelVersion.findFirst({ where: { status: 'CANARY' } });
       if (canary) {
@@ -205,8 +259,8 @@ export class ModelRegistry {
       }
       const active = await tx.modelVersion.findFirst({ where: { status: 'ACTIVE' } });
       if (!active?.previousActiveId) throw new AppError(ErrorCode.CONFLICT, 'Nothing to roll back: no canary, and the active version replaced none');
+      if (active.id !== before?.id) throw new AppError(ErrorCode.CONFLICT, 'The rollout changed meanwhile: try again');
       const previous = await tx.modelVersion.findUniqueOrThrow({ where: { id: active.previousActiveId } });
-      await this.ensureServed(previous);
       await tx.modelVersion.update({ where: { id: active.id }, data: { status: 'RETIRED', retiredAt: now } });
       const v = await tx.modelVersion.update({ where: { id: previous.id }, data: { status: 'ACTIVE', activatedAt: now, retiredAt: null } });
       return { v, event: { action: 'rollbackModelVersion', before: { active: active.name }, after: { active: v.name } } };
@@ -224,6 +278,7 @@ export class ModelRegistry {
       await this.o.audit.record(tx, caller.audit, { ...event, subject: { type: 'ModelVersion', id: v.id } });
       return v;
     });
+    this.generation++;
     this.routing = undefined;
     return v;
   }
@@ -231,17 +286,25 @@ export class ModelRegistry {
   // ------------------------------------------------------------------ routing
 
   private async current(): Promise<Routing> {
-    if (this.routing && Date.now() - this.routing.at < ROUTING_TTL_MS) return this.routing;
+    if (this.routing && this.routing.generation === this.generation && Date.now() - this.routing.at < ROUTING_TTL_MS) return this.routing;
+    const generation = this.generation;
     const rows = await this.o.db.modelVersion.findMany({ where: { status: { in: ['ACTIVE', 'CANARY'] } }, select: { id: true, name: true, status: true, canaryShare: true } });
     const a = rows.find((r) => r.status === 'ACTIVE');
     const c = rows.find((r) => r.status === 'CANARY');
-    this.routing = { at: Date.now(), active: a ? { id: a.id, name: a.name } : null, canary: c ? { id: c.id, name: c.name, share: c.canaryShare } : null };
-    return this.routing;
+    const routing: Routing = { at: Date.now(), generation, active: a ? { id: a.id, name: a.name } : null, canary: c ? { id: c.id, name: c.name, share: c.canaryShare } : null };
+    if (generation === this.generation) this.routing = routing;
+    return routing;
   }
 
-  /** The model a new conversation of this person gets: the canary for its share of people (sticky), else the active version; undefined with neither. */
-  async assign(userId: string): Promise<string | undefined> {
+  /**
+   * The model a reply of this person gets: `current` (the model their conversation uses) while
+   * it still gets traffic or is not a registered version at all; otherwise, as for a new
+   * conversation, the canary for its share of people (sticky), else the active version;
+   * undefined with neither. A rolled-back version so stops at once, even in old conversations.
+   */
+  async assign(userId: string, current?: string | null): Promise<string | undefined> {
     const r = await this.current();
+    if (current && (current === r.active?.name || current === r.canary?.name || !(await this.byName(current)))) return current;
     if (r.canary && bucket(userId, r.canary.id) < r.canary.share) return r.canary.name;
     return r.active?.name;
   }
@@ -255,9 +318,11 @@ export class ModelRegistry {
   // ------------------------------------------------------------------ the inference servers
 
   private async call(base: string, method: 'GET' | 'POST', path: string, body?: unknown) {
+    // The admin key goes to the admin endpoints only, never to /v1 (which may be someone else's server).
+    const key = path.startsWith('/admin/') ? this.o.adminKey : this.o.apiKey;
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(this.o.adminKey ? { authorization: `Bearer ${this.o.adminKey}` } : {}) },
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(method === 'GET' ? this.o.connectTimeoutMs : 120_000),
     });

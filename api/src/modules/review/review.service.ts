@@ -264,7 +264,7 @@ export class ReviewService {
       const swap = parseInt(p.promptId.slice(-1), 16) % 2 === 1;
       const models = swap ? [input.baseline, input.challenger] : [input.challenger, input.baseline];
       const item = await this.o.db.$transaction(async (tx) => {
-        const item = await this.createItem(tx, {
+        return this.createItem(tx, {
           source: 'ARENA',
           kind: 'PAIRWISE',
           conversationId: p.conversationId,
@@ -275,9 +275,12 @@ export class ReviewService {
           createdBy: caller.audit.actor.pseudonym,
           origin: { challenger: input.challenger, baseline: input.baseline },
         });
-        return item;
+      }).catch((err: unknown) => {
+        // A concurrent call took this prompt (one arena item per prompt).
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+        throw err;
       });
-      ids.push(item.id);
+      if (item) ids.push(item.id);
     }
     await this.o.audit.write(caller.audit, {
       action: 'createArenaItems',
@@ -291,7 +294,9 @@ export class ReviewService {
   /**
    * Reviewers' pairwise choices between candidates written by `challenger` and by `baseline`
    * (arena items and any other pairwise item whose two candidates are theirs; adjudications
-   * left out, each reviewer's judgment counted once).
+   * left out). One judgment per item — the mean of its reviews (a win 1, a tie ½, a loss 0):
+   * a win above ½, a loss below, a tie at ½ — since an item's reviews are not independent
+   * samples, counting them apart would narrow the interval falsely.
    */
   async headToHead(challenger: string, baseline: string): Promise<{ wins: number; losses: number; ties: number; items: number }> {
     const rows = await this.o.db.$queryRaw<{ choice: string; a: string; b: string; itemId: string }[]>`
@@ -301,12 +306,19 @@ export class ReviewService {
       JOIN "ReviewCandidate" cb ON cb."itemId" = i.id AND cb.position = 1
       LEFT JOIN "Review" r ON r."itemId" = i.id AND r.adjudication = false
       WHERE i.kind = 'PAIRWISE' AND ((ca.model = ${challenger} AND cb.model = ${baseline}) OR (ca.model = ${baseline} AND cb.model = ${challenger}))`;
-    const out = { wins: 0, losses: 0, ties: 0, items: new Set(rows.map((r) => r.itemId)).size };
+    const byItem = new Map<string, number[]>();
     for (const r of rows) {
-      if (!r.choice) continue;
-      if (r.choice === 'TIE') out.ties++;
-      else if ((r.choice === 'A' ? r.a : r.b) === challenger) out.wins++;
-      else out.losses++;
+      const scores = byItem.get(r.itemId) ?? [];
+      byItem.set(r.itemId, scores);
+      if (r.choice) scores.push(r.choice === 'TIE' ? 0.5 : (r.choice === 'A' ? r.a : r.b) === challenger ? 1 : 0);
+    }
+    const out = { wins: 0, losses: 0, ties: 0, items: byItem.size };
+    for (const scores of byItem.values()) {
+      if (scores.length === 0) continue;
+      const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+      if (mean > 0.5) out.wins++;
+      else if (mean < 0.5) out.losses++;
+      else out.ties++;
     }
     return out;
   }

@@ -19,8 +19,9 @@ export interface JobEvent {
 export interface JobSpec {
   /** The TrainingRun id (names the Job / labels the process). */
   runId: string;
-  /** The run's number, for readable names (Kubernetes: `dialoop-train-<number>`). */
+  /** The run's number and attempt (0 first, then one more per resume), for readable names (Kubernetes: `dialoop-train-<number>[-a<attempt + 1>]`). */
   runNumber: number;
+  attempt?: number;
   /** Arguments after `python3 -m dialoop_train.preference_train`. Paths in them are absolute. */
   args: string[];
   /** The new model folder and the run folder (checkpoints, metrics.jsonl) the job writes. */

@@ -103,7 +103,7 @@ export class KubernetesExecutor implements TrainingExecutor {
 
   async start(spec: JobSpec, handlers: JobHandlers): Promise<RunningJob> {
     const { namespace, image, pvc, gpus, nproc, deadlineSeconds, template } = this.opts;
-    const name = `dialoop-train-${spec.runNumber}`.toLowerCase().slice(0, 63);
+    const name = `dialoop-train-${spec.runNumber}${spec.attempt ? `-a${spec.attempt + 1}` : ''}`.toLowerCase().slice(0, 63);
     const manifest = renderJobManifest(template, {
       NAME: name,
       NAMESPACE: namespace,

@@ -21,6 +21,12 @@ export class TrainingResolver {
     return ctx.services.training.cancel(ctx, id);
   }
 
+  @Allow('create', 'TrainingRun')
+  @Mutation(() => TrainingRun, { description: 'Queues a FAILED or CANCELLED run again: the job continues from the last checkpoint in its run folder (checkpointEvery), or starts over without one' })
+  resumeTrainingRun(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.training.resume(ctx, id);
+  }
+
   @Allow('read', 'TrainingRun')
   @Query(() => [TrainingRun], { description: 'Runs, newest first' })
   trainingRuns(@Ctx() ctx: Context, @Arg('first', () => Int, { defaultValue: 50 }) first = 50) {

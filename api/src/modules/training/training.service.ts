@@ -66,11 +66,14 @@ export interface TrainingServiceOptions {
 
 interface Job {
   job: RunningJob | undefined;
-  log: WriteStream;
+  /** Settles once the executor has started the job (undefined: it could not). */
+  started: Promise<RunningJob | undefined>;
   /** The last lines of log text, for the error of a failed run. */
   tail: string[];
   /** Settles once the end of the run is recorded. */
   ended: Promise<void>;
+  /** Stops following the job without stopping it (Kubernetes, at shutdown). */
+  detach(): void;
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -80,12 +83,14 @@ const STALE_MS = 60_000;
 /** How long a subscriber waits for news before reading the run again (news from another process comes this way). */
 const POLL_MS = 1_000;
 const LOG_TAIL_LINES = 20;
+/** Longest model version name (the registry's limit). */
+const MAX_NAME = 120;
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The job's command-line arguments for a run (everything after `-m dialoop_train.preference_train`). */
-export function jobArgs(o: { method: Method; baseDir: string; datasetDir: string; outputDir: string; runDir: string; hyperparameters: Hyperparameters; threads: number }): string[] {
-  const args = ['--method', o.method.toLowerCase(), '--model-dir', o.baseDir, '--dataset', o.datasetDir, '--out', o.outputDir, '--run-dir', o.runDir];
+export function jobArgs(o: { method: Method; baseDir: string; datasetDir: string; outputDir: string; runDir: string; hyperparameters: Hyperparameters; threads: number; resume?: boolean }): string[] {
+  const args = ['--method', o.method.toLowerCase(), '--model-dir', o.baseDir, '--dataset', o.datasetDir, '--out', o.outputDir, '--run-dir', o.runDir, ...(o.resume ? ['--resume'] : [])];
   const hp: Hyperparameters = { logEvery: 1, threads: o.threads, ...o.hyperparameters };
   for (const [k, v] of Object.entries(hp)) if (v !== undefined && v !== null) args.push(`--${kebab(k)}`, String(v));
   return args;
@@ -106,24 +111,52 @@ export class TrainingService {
 
   constructor(private readonly o: TrainingServiceOptions) {}
 
-  /** Runs left RUNNING by a process that is gone become FAILED; queued ones start here. Then the heartbeat. */
+  /** Starts the heartbeat (which also fails runs whose runner stopped) and the queued runs. Returns the runs found interrupted. */
   async start(): Promise<number> {
-    const { count } = await this.o.db.trainingRun.updateMany({
-      where: { status: 'RUNNING', heartbeatAt: { lt: new Date(Date.now() - STALE_MS) } },
-      data: { status: 'FAILED', error: 'Interrupted: the api process running it stopped (start a new run; its checkpoints are in the run folder)', finishedAt: new Date() },
-    });
+    const count = await this.sweep();
     this.heartbeat = setInterval(() => void this.beat().catch((err: unknown) => this.o.log.warn({ err }, 'training heartbeat failed')), HEARTBEAT_MS);
     this.heartbeat.unref();
     void this.pump();
     return count;
   }
 
-  /** Stops taking runs and cancels this process's running ones (they are CANCELLED, and can be started again). */
+  /**
+   * Runs whose runner has not beaten its heart for a minute (its api process stopped) become
+   * FAILED; resumeTrainingRun continues them from their last checkpoint.
+   */
+  private async sweep(): Promise<number> {
+    const mine = [...this.jobs.keys()];
+    const stale = await this.o.db.trainingRun.findMany({
+      where: { status: 'RUNNING', heartbeatAt: { lt: new Date(Date.now() - STALE_MS) }, id: { notIn: mine } },
+      select: { id: true, number: true, executor: true },
+    });
+    const scope = this.o.audit.serviceScope('training');
+    for (const r of stale) {
+      const error =
+        r.executor === 'KUBERNETES'
+          ? `Interrupted: the api process following it stopped; its Job (named in the run log) may still be running (resumeTrainingRun continues from its last checkpoint)`
+          : 'Interrupted: the api process running it stopped (resumeTrainingRun continues from its last checkpoint)';
+      await this.o.db.$transaction(async (tx) => {
+        const { count } = await tx.trainingRun.updateMany({ where: { id: r.id, status: 'RUNNING' }, data: { status: 'FAILED', error, finishedAt: new Date() } });
+        if (count) await this.o.audit.record(tx, scope, { action: 'trainingRun.finish', subject: { type: 'TrainingRun', id: r.id }, after: { status: 'FAILED', error } });
+      });
+      this.news.emit(r.id);
+    }
+    return stale.length;
+  }
+
+  /**
+   * Stops taking runs. Local runs are cancelled (they are CANCELLED, and resumeTrainingRun
+   * continues them); Kubernetes Jobs are left running: the api stops following them, and they
+   * are marked interrupted once the heartbeat stops.
+   */
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    await this.pumping;
     const jobs = [...this.jobs.values()];
-    await Promise.allSettled(jobs.map((j) => j.job?.cancel()));
+    if (this.o.executor.kind === 'LOCAL') await Promise.allSettled(jobs.map((j) => j.started.then((job) => job?.cancel())));
+    else for (const j of jobs) j.detach();
     await Promise.allSettled(jobs.map((j) => j.ended));
   }
 
@@ -152,6 +185,8 @@ export class TrainingService {
       throw badInput(`${base.name} has no PyTorch checkpoint (dialoop_checkpoint.pt): the training job starts from one`, { field: 'baseModelVersionId' });
     }
     const hp = checkHyperparameters(input.method, input.hyperparameters ?? {});
+    // The output's version name is `<base>-<method>-r<number>`: refuse now a base whose name leaves no room.
+    if (base.name.length > MAX_NAME - 16) throw badInput(`${base.name}: the name is too long to derive a new version's name from`, { field: 'baseModelVersionId' });
     const run = await this.o.db.$transaction(async (tx) => {
       const created = await tx.trainingRun.create({
         data: {
@@ -181,20 +216,43 @@ export class TrainingService {
     return run;
   }
 
+  /**
+   * Cancels a run: a queued one (or one whose runner stopped) ends here; a running one when the
+   * process running it has stopped the job (this one at once, another at its next heartbeat).
+   */
   async cancel(caller: Caller, id: string) {
-    const run = await this.get(id);
-    if (TERMINAL.has(run.status)) throw new AppError(ErrorCode.CONFLICT, `The run has ended (${run.status})`);
+    const key = (await this.get(id)).id;
     const now = new Date();
     await this.o.db.$transaction(async (tx) => {
-      // A queued run ends here; a running one when its runner has stopped the job.
-      const queued = await tx.trainingRun.updateMany({ where: { id: run.id, status: 'QUEUED' }, data: { status: 'CANCELLED', cancelRequestedAt: now, finishedAt: now } });
-      if (queued.count === 0) await tx.trainingRun.update({ where: { id: run.id }, data: { cancelRequestedAt: now } });
-      await this.o.audit.record(tx, caller.audit, { action: 'cancelTrainingRun', subject: { type: 'TrainingRun', id: run.id }, before: { status: run.status, step: run.step } });
+      const [run] = await tx.$queryRaw<TrainingRun[]>`SELECT * FROM "TrainingRun" WHERE id = ${key}::uuid FOR UPDATE`;
+      if (!run || TERMINAL.has(run.status)) throw new AppError(ErrorCode.CONFLICT, `The run has ended (${run?.status})`);
+      const orphan = run.status === 'RUNNING' && run.heartbeatAt.getTime() < Date.now() - STALE_MS;
+      const endsHere = run.status === 'QUEUED' || orphan;
+      await tx.trainingRun.update({ where: { id: key }, data: endsHere ? { status: 'CANCELLED', cancelRequestedAt: now, finishedAt: now } : { cancelRequestedAt: now } });
+      await this.o.audit.record(tx, caller.audit, { action: 'cancelTrainingRun', subject: { type: 'TrainingRun', id: key }, before: { status: run.status, step: run.step } });
     });
-    const mine = this.jobs.get(run.id);
-    if (mine?.job) await mine.job.cancel();
-    this.news.emit(run.id);
+    const mine = this.jobs.get(key);
+    // A failure to stop it now is retried by the heartbeat (the request is recorded on the run).
+    if (mine) await mine.started.then((job) => job?.cancel()).catch((err: unknown) => this.o.log.warn({ err, runId: key }, 'training: cancel failed; retried at the next heartbeat'));
+    this.news.emit(key);
     return this.get(id);
+  }
+
+  /** Queues a FAILED or CANCELLED run again: the job continues from the last checkpoint in its run folder (or starts over without one). */
+  async resume(caller: Caller, id: string) {
+    const key = (await this.get(id)).id;
+    const run = await this.o.db.$transaction(async (tx) => {
+      const { count } = await tx.trainingRun.updateMany({
+        where: { id: key, status: { in: ['FAILED', 'CANCELLED'] } },
+        data: { status: 'QUEUED', attempt: { increment: 1 }, error: null, cancelRequestedAt: null, finishedAt: null, runnerId: null },
+      });
+      if (count === 0) throw new AppError(ErrorCode.CONFLICT, 'Only a FAILED or CANCELLED run can be resumed');
+      const r = await tx.trainingRun.findUniqueOrThrow({ where: { id: key } });
+      await this.o.audit.record(tx, caller.audit, { action: 'resumeTrainingRun', subject: { type: 'TrainingRun', id: key }, after: { attempt: r.attempt, step: r.step } });
+      return r;
+    });
+    void this.pump();
+    return run;
   }
 
   /** The end of a run's log (stdout and stderr of the job), at most `bytes`. */
@@ -262,113 +320,148 @@ export class TrainingService {
     return this.pumping;
   }
 
+  /** Starts a claimed run; any failure to start ends it FAILED (never left RUNNING). */
   private async launch(run: TrainingRun) {
-    await mkdir(run.runDir, { recursive: true });
-    const log = createWriteStream(join(run.runDir, 'log.txt'), { flags: 'a' });
     let ended!: () => void;
-    const entry: Job = { job: undefined, log, tail: [], ended: new Promise<void>((resolve) => (ended = resolve)) };
+    let started!: (job: RunningJob | undefined) => void;
+    let detached = false;
+    const entry: Job = {
+      job: undefined,
+      started: new Promise<RunningJob | undefined>((resolve) => (started = resolve)),
+      tail: [],
+      ended: new Promise<void>((resolve) => (ended = resolve)),
+      detach: () => {
+        detached = true;
+        end();
+      },
+    };
     this.jobs.set(run.id, entry);
-    const dataset = await this.o.db.datasetVersion.findUniqueOrThrow({ where: { id: run.datasetVersionId } });
-    const base = await this.o.db.modelVersion.findUniqueOrThrow({ where: { id: run.baseModelVersionId } });
-    const args = jobArgs({
-      method: run.method,
-      baseDir: base.path,
-      datasetDir: join(this.o.datasetStore, dataset.location!),
-      outputDir: run.outputDir,
-      runDir: run.runDir,
-      hyperparameters: run.hyperparameters as Hyperparameters,
-      threads: this.o.threads,
-    });
+    let log: WriteStream | undefined;
     const write = (line: string) => {
-      log.write(line + '\n');
+      if (log?.writable) log.write(line + '\n');
       entry.tail.push(line);
       if (entry.tail.length > LOG_TAIL_LINES) entry.tail.shift();
     };
-    write(`# run ${run.number}: python3 -m dialoop_train.preference_train ${args.join(' ')}`);
-    // Progress is written in order, one update at a time.
-    let chain: Promise<unknown> = Promise.resolve();
-    const update = (data: Prisma.TrainingRunUpdateInput) => {
-      chain = chain.then(() => this.o.db.trainingRun.update({ where: { id: run.id }, data })).then(
-        () => this.news.emit(run.id),
-        (err: unknown) => this.o.log.warn({ err, runId: run.id }, 'training: progress not stored'),
-      );
+    // Progress goes to the row in order, and only the latest of the updates waiting is written.
+    let writing: Promise<void> = Promise.resolve();
+    let waiting: Prisma.TrainingRunUpdateManyMutationInput | undefined;
+    const update = (data: Prisma.TrainingRunUpdateManyMutationInput) => {
+      const idle = waiting === undefined;
+      waiting = { ...waiting, ...data };
+      if (!idle) return;
+      writing = writing.then(async () => {
+        const next = waiting!;
+        waiting = undefined;
+        try {
+          // Only while this process runs it: a run another process declared interrupted is not written over.
+          await this.o.db.trainingRun.updateMany({ where: { id: run.id, status: 'RUNNING', runnerId: this.o.instanceId }, data: next });
+          this.news.emit(run.id);
+        } catch (err) {
+          this.o.log.warn({ err, runId: run.id }, 'training: progress not stored');
+        }
+      });
     };
-    const onEvent = (e: JobEvent) => {
-      write(JSON.stringify(e));
-      if (e.event === 'progress') {
-        update({ step: num(e.step) ?? undefined, totalSteps: num(e.total) ?? undefined, loss: num(e.loss), etaSeconds: num(e.eta_s), heartbeatAt: new Date() });
-      }
-    };
-    const onExit = (result: { ok: boolean; cancelled: boolean; error?: string | undefined }) => {
-      write(`# ${result.ok ? 'finished' : result.cancelled ? 'cancelled' : `failed: ${result.error ?? ''}`}`);
-      void chain
-        .then(() => this.finish(run, result, entry.tail))
+    let finishing = false;
+    const end = (result?: { ok: boolean; cancelled: boolean; error?: string | undefined }) => {
+      if (finishing) return;
+      finishing = true;
+      void writing
+        .then(() => (result && !detached ? this.finish(run, result, entry.tail) : undefined))
         .catch((err: unknown) => this.o.log.error({ err, runId: run.id }, 'training: could not record the end of a run'))
         .finally(() => {
-          log.end();
+          log?.end();
           this.jobs.delete(run.id);
           this.news.emit(run.id);
           ended();
           void this.pump();
         });
     };
+    const onExit = (result: { ok: boolean; cancelled: boolean; error?: string | undefined }) => {
+      write(`# ${result.ok ? 'finished' : result.cancelled ? 'cancelled' : `failed: ${result.error ?? ''}`}`);
+      end(result);
+    };
     try {
-      entry.job = await this.o.executor.start(
-        { runId: run.id, runNumber: run.number, args, outputDir: run.outputDir, runDir: run.runDir },
-        { onEvent, onLog: write, onExit },
-      );
-      update({ runnerId: this.o.executor.kind === 'KUBERNETES' ? entry.job.ref : this.o.instanceId });
+      await mkdir(run.runDir, { recursive: true });
+      log = createWriteStream(join(run.runDir, 'log.txt'), { flags: 'a' });
+      log.on('error', (err) => this.o.log.warn({ err, runId: run.id }, 'training: the run log cannot be written'));
+      const dataset = await this.o.db.datasetVersion.findUniqueOrThrow({ where: { id: run.datasetVersionId } });
+      const base = await this.o.db.modelVersion.findUniqueOrThrow({ where: { id: run.baseModelVersionId } });
+      const args = jobArgs({
+        method: run.method,
+        baseDir: base.path,
+        datasetDir: join(this.o.datasetStore, dataset.location!),
+        outputDir: run.outputDir,
+        runDir: run.runDir,
+        hyperparameters: run.hyperparameters as Hyperparameters,
+        threads: this.o.threads,
+        resume: run.attempt > 0,
+      });
+      write(`# run ${run.number}${run.attempt ? `, attempt ${run.attempt + 1}` : ''}: python3 -m dialoop_train.preference_train ${args.join(' ')}`);
+      const onEvent = (e: JobEvent) => {
+        write(JSON.stringify(e));
+        if (e.event === 'progress') {
+          update({ step: num(e.step) ?? undefined, totalSteps: num(e.total) ?? undefined, loss: num(e.loss), etaSeconds: num(e.eta_s), heartbeatAt: new Date() });
+        }
+      };
+      entry.job = await this.o.executor.start({ runId: run.id, runNumber: run.number, attempt: run.attempt, args, outputDir: run.outputDir, runDir: run.runDir }, { onEvent, onLog: write, onExit });
+      started(entry.job);
+      if (this.o.executor.kind === 'KUBERNETES') write(`# Kubernetes Job ${entry.job.ref}`);
       this.o.log.info({ runId: run.id, number: run.number, executor: this.o.executor.kind, ref: entry.job.ref }, 'training run started');
+      // Shutting down meanwhile, or cancelled by someone while it started.
+      if (this.closing && this.o.executor.kind === 'LOCAL') await entry.job.cancel();
     } catch (err) {
+      started(undefined);
       onExit({ ok: false, cancelled: false, error: (err as Error).message });
     }
   }
 
-  /** Records how a run ended; on success registers its model folder as a new version. */
+  /** Records how a run ended; on success registers its model folder as a new version, in the same transaction. */
   private async finish(run: TrainingRun, result: { ok: boolean; cancelled: boolean; error?: string | undefined }, tail: string[]) {
     const scope = this.o.audit.serviceScope('training');
     const now = new Date();
+    const mine = { id: run.id, status: 'RUNNING' as const, runnerId: this.o.instanceId };
     if (result.ok) {
       try {
         const metrics = await readMetrics(run.outputDir);
-        const base = await this.o.db.modelVersion.findUniqueOrThrow({ where: { id: run.baseModelVersionId } });
-        const version = await this.o.registry.register(scope, {
-          name: run.outputDir.split(/[\\/]/).pop()!,
-          path: run.outputDir,
-          parentId: base.id,
-          datasetVersionId: run.datasetVersionId,
-          trainingRunId: run.id,
-          metrics,
-        });
-        await this.o.db.$transaction(async (tx) => {
-          await tx.trainingRun.update({ where: { id: run.id }, data: { status: 'SUCCEEDED', finishedAt: now, metrics: (metrics ?? undefined) as Prisma.InputJsonValue | undefined } });
-          await this.o.audit.record(tx, scope, {
-            action: 'trainingRun.finish',
-            subject: { type: 'TrainingRun', id: run.id },
-            after: { status: 'SUCCEEDED', modelVersion: version.name, sha256: version.sha256, heldout: (metrics as { heldout?: unknown } | null)?.heldout ?? null },
-          });
-        });
-        return;
+        const name = run.outputDir.split(/[\\/]/).pop()!;
+        const registered = await this.o.registry.register(
+          scope,
+          { name, path: run.outputDir, parentId: run.baseModelVersionId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, metrics },
+          async (tx, version) => {
+            const { count } = await tx.trainingRun.updateMany({ where: mine, data: { status: 'SUCCEEDED', finishedAt: now, metrics: (metrics ?? undefined) as Prisma.InputJsonValue | undefined } });
+            if (count === 0) throw new AppError(ErrorCode.CONFLICT, 'The run is no longer this process\'s (it was declared interrupted)');
+            await this.o.audit.record(tx, scope, {
+              action: 'trainingRun.finish',
+              subject: { type: 'TrainingRun', id: run.id },
+              after: { status: 'SUCCEEDED', modelVersion: version.name, sha256: version.sha256, heldout: (metrics as { heldout?: unknown } | null)?.heldout ?? null },
+            });
+          },
+        );
+        if (registered) return;
       } catch (err) {
         result = { ok: false, cancelled: false, error: `the job finished but its model folder could not be registered: ${(err as Error).message}` };
       }
     }
     const status = result.cancelled ? 'CANCELLED' : 'FAILED';
     const error = result.cancelled ? null : [result.error, ...tail.filter((l) => !l.startsWith('{')).slice(-8)].filter(Boolean).join('\n');
-    await rm(run.outputDir, { recursive: true, force: true });
-    await this.o.db.$transaction(async (tx) => {
-      await tx.trainingRun.update({ where: { id: run.id }, data: { status, finishedAt: now, error } });
-      await this.o.audit.record(tx, scope, { action: 'trainingRun.finish', subject: { type: 'TrainingRun', id: run.id }, after: { status, error: result.error ?? null } });
+    const recorded = await this.o.db.$transaction(async (tx) => {
+      const { count } = await tx.trainingRun.updateMany({ where: mine, data: { status, finishedAt: now, error } });
+      if (count) await this.o.audit.record(tx, scope, { action: 'trainingRun.finish', subject: { type: 'TrainingRun', id: run.id }, after: { status, error: result.error ?? null } });
+      return count > 0;
     });
+    // A partial model folder is removed (never a registered one: registration and SUCCEEDED commit together).
+    if (recorded) await rm(run.outputDir, { recursive: true, force: true });
   }
 
-  /** Keeps this process's runs alive in the database, and stops those another process was asked to cancel. */
+  /** Keeps this process's runs alive in the database, stops those someone asked to cancel, and fails runs whose runner stopped. */
   private async beat() {
     const ids = [...this.jobs.keys()];
-    if (ids.length === 0) return;
-    await this.o.db.trainingRun.updateMany({ where: { id: { in: ids }, status: 'RUNNING' }, data: { heartbeatAt: new Date() } });
-    const asked = await this.o.db.trainingRun.findMany({ where: { id: { in: ids }, cancelRequestedAt: { not: null } }, select: { id: true } });
-    for (const { id } of asked) await this.jobs.get(id)?.job?.cancel();
+    if (ids.length > 0) {
+      await this.o.db.trainingRun.updateMany({ where: { id: { in: ids }, status: 'RUNNING', runnerId: this.o.instanceId }, data: { heartbeatAt: new Date() } });
+      const asked = await this.o.db.trainingRun.findMany({ where: { id: { in: ids }, cancelRequestedAt: { not: null } }, select: { id: true } });
+      for (const { id } of asked) await this.jobs.get(id)?.job?.cancel();
+    }
+    await this.sweep();
   }
 }
 

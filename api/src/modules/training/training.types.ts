@@ -18,7 +18,7 @@ export class TrainingHyperparameters {
   @Field(() => Float, { nullable: true, description: 'Peak learning rate (default 5e-4)' }) @IsOptional() @Min(1e-8) @Max(1) lr?: number;
   @Field(() => Int, { nullable: true, description: 'Optimizer steps (or give epochs)' }) @IsOptional() @Min(1) @Max(1_000_000) steps?: number;
   @Field(() => Float, { nullable: true, description: 'Passes over the train split (default 1 when steps is not given)' }) @IsOptional() @Min(0.01) @Max(1000) epochs?: number;
-  @Field(() => Int, { nullable: true, description: 'Per process and micro-batch (default 8)' }) @IsOptional() @Min(1) @Max(4096) batchSize?: number;
+  @Field(() => Int, { nullable: true, description: 'Per process and micro-batch (default 8)' }) @IsOptional() @Min(1) @Max(1024) batchSize?: number;
   @Field(() => Int, { nullable: true, description: 'Micro-batches per optimizer step (default 1)' }) @IsOptional() @Min(1) @Max(1024) gradAccum?: number;
   @Field(() => Int, { nullable: true, description: 'Linear warm-up steps (default 10)' }) @IsOptional() @Min(0) @Max(1_000_000) warmupSteps?: number;
   @Field(() => String, { nullable: true, description: 'Decay after warm-up: cosine (default), linear or constant' }) @IsOptional() @IsIn(['cosine', 'linear', 'constant']) schedule?: 'cosine' | 'linear' | 'constant';
@@ -32,11 +32,11 @@ export class TrainingHyperparameters {
   @Field(() => Float, { nullable: true, description: "DPO: plus α × the chosen reply's NLL per token (RPO; 0 = plain DPO)" }) @IsOptional() @Min(0) @Max(100) rpoAlpha?: number;
   @Field(() => Float, { nullable: true, description: 'KTO' }) @IsOptional() @Min(0) @Max(100) desirableWeight?: number;
   @Field(() => Float, { nullable: true, description: 'KTO' }) @IsOptional() @Min(0) @Max(100) undesirableWeight?: number;
-  @Field(() => Int, { nullable: true, description: 'Most tokens per prompt + completion (default 512)' }) @IsOptional() @Min(16) @Max(65_536) maxLen?: number;
+  @Field(() => Int, { nullable: true, description: 'Most tokens per prompt + completion (default 512)' }) @IsOptional() @Min(16) @Max(8192) maxLen?: number;
   @Field(() => Int, { nullable: true, description: 'Checkpoint every N steps (default 100)' }) @IsOptional() @Min(1) checkpointEvery?: number;
   @Field(() => Int, { nullable: true, description: 'Held-out evaluation every N steps (default: only at the end)' }) @IsOptional() @Min(0) evalEvery?: number;
   @Field(() => Int, { nullable: true, description: 'Progress every N steps (default 1)' }) @IsOptional() @Min(1) logEvery?: number;
-  @Field(() => Int, { nullable: true, description: 'CPU threads (default: TRAINING_THREADS)' }) @IsOptional() @Min(1) @Max(256) threads?: number;
+  @Field(() => Int, { nullable: true, description: 'CPU threads (default: TRAINING_THREADS)' }) @IsOptional() @Min(1) @Max(64) threads?: number;
 }
 
 @InputType()
@@ -70,6 +70,7 @@ export class TrainingRun {
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
   @Field(() => Date, { nullable: true }) cancelRequestedAt!: Date | null;
+  @Field(() => Int, { description: '0 for the first attempt, one more for each resumeTrainingRun' }) attempt!: number;
 }
 
 @ObjectType()

@@ -35,6 +35,7 @@ CREATE TABLE "TrainingRun" (
     "runnerId" TEXT,
     "heartbeatAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "cancelRequestedAt" TIMESTAMPTZ(3),
+    "attempt" INTEGER NOT NULL DEFAULT 0,
     "startedAt" TIMESTAMPTZ(3),
     "finishedAt" TIMESTAMPTZ(3),
     "error" TEXT,
@@ -93,6 +94,7 @@ ALTER TABLE "ModelVersion" ADD CONSTRAINT "ModelVersion_datasetVersionId_fkey" F
 
 -- AddForeignKey
 ALTER TABLE "ModelVersion" ADD CONSTRAINT "ModelVersion_trainingRunId_fkey" FOREIGN KEY ("trainingRunId") REFERENCES "TrainingRun"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
 
 -- At most one ACTIVE and one CANARY version at a time.
 CREATE UNIQUE INDEX "ModelVersion_one_per_rollout_status" ON "ModelVersion"("status") WHERE "status" IN ('ACTIVE', 'CANARY');
