@@ -334,7 +334,13 @@ export async function runLoop(url: string, cfg: LoopConfig, log: (line: string) 
       split,
       comparison,
       stages,
-      examples: heldout.slice(0, 4).map((q, i) => ({ prompt: q, base: measure.b.replies[i]!, canary: measure.c.replies[i]! })),
+      // Two held-out prompts where the new version shows the trait, and two where it does not.
+      examples: [true, false].flatMap((shows) =>
+        heldout
+          .map((q, i) => ({ prompt: q, base: measure.b.replies[i]!, canary: measure.c.replies[i]! }))
+          .filter((e) => hasTrait(e.prompt, e.canary, true) === shows)
+          .slice(0, 2),
+      ),
     };
   } finally {
     await Promise.all(sockets.map((s) => s.dispose()));
