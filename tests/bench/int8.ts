@@ -24,7 +24,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_DIR } from '@dialoop/inference';
-import { ROOT, cleanup, defer, ms, quantile, spawnNode } from './lib.js';
+import { ROOT, cleanup, defer, ms, quantile, spawnNode, sseData } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -86,35 +86,23 @@ async function stream(url: string, model: ModelId, messages: Message[]): Promise
     body: JSON.stringify({ model, messages, stream: true, stream_options: { include_usage: true }, max_tokens: maxTokens, temperature: 0, ignore_eos: ignoreEos }),
   });
   if (res.status !== 200) throw new Error(`${model}: HTTP ${res.status}: ${await res.text()}`);
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
   let text = '';
   let first = NaN;
   let last = NaN;
   let tokens = NaN;
   let finishReason: string | null = null;
-  for (;;) {
-    const { value, done } = await reader.read();
-    const at = performance.now();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    let cut;
-    while ((cut = buf.indexOf('\n\n')) >= 0) {
-      const event = buf.slice(0, cut);
-      buf = buf.slice(cut + 2);
-      if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
-      const ev = JSON.parse(event.slice(6)) as { error?: unknown; usage?: { completion_tokens: number } | null; choices?: { delta?: { content?: string }; finish_reason?: string | null }[] };
-      if (ev.error) throw new Error(`${model}: ${JSON.stringify(ev.error)}`);
-      if (ev.usage) tokens = ev.usage.completion_tokens;
-      const choice = ev.choices?.[0];
-      if (choice?.delta?.content) {
-        if (Number.isNaN(first)) first = at;
-        last = at;
-        text += choice.delta.content;
-      }
-      if (choice?.finish_reason) finishReason = choice.finish_reason;
+  for await (const { data, at } of sseData(res)) {
+    if (data === '[DONE]') continue;
+    const ev = JSON.parse(data) as { error?: unknown; usage?: { completion_tokens: number } | null; choices?: { delta?: { content?: string }; finish_reason?: string | null }[] };
+    if (ev.error) throw new Error(`${model}: ${JSON.stringify(ev.error)}`);
+    if (ev.usage) tokens = ev.usage.completion_tokens;
+    const choice = ev.choices?.[0];
+    if (choice?.delta?.content) {
+      if (Number.isNaN(first)) first = at;
+      last = at;
+      text += choice.delta.content;
     }
+    if (choice?.finish_reason) finishReason = choice.finish_reason;
   }
   if (Number.isNaN(tokens)) throw new Error(`${model}: no usage in the stream`);
   // A reply of one delta has no decode interval: no rate.

@@ -156,3 +156,25 @@ export function connect(url: string, token: string): Promise<Client> {
     });
   });
 }
+
+/**
+ * The `data:` payloads of a server-sent-events response (an OpenAI-style stream), each with the
+ * time its chunk was read (performance.now()); `[DONE]` included.
+ */
+export async function* sseData(res: Response): AsyncGenerator<{ data: string; at: number }> {
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    const at = performance.now();
+    if (done) return;
+    buf += dec.decode(value, { stream: true });
+    let cut;
+    while ((cut = buf.indexOf('\n\n')) >= 0) {
+      const event = buf.slice(0, cut);
+      buf = buf.slice(cut + 2);
+      for (const line of event.split('\n')) if (line.startsWith('data:')) yield { data: line.slice(5).trim(), at };
+    }
+  }
+}

@@ -37,7 +37,7 @@ import { parseArgs } from 'node:util';
 import { Matcher, ReplyFilter, TermStream, type SafetyLevelName, type TermSpec } from '@dialoop/api/safety-engine';
 import { AhoCorasick } from '@monyone/aho-corasick/fast';
 import { EVASIONS, TERMS } from '../../api/test/fixtures/safety-cases.js';
-import { ROOT, cleanup, ms, prng, quantile, spawnNode } from './lib.js';
+import { ROOT, cleanup, ms, prng, quantile, spawnNode, sseData } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -318,36 +318,21 @@ async function record(url: string, model: string, messages: Message[], lang: str
     body: JSON.stringify({ model, messages, stream: true, stream_options: { include_usage: true }, max_tokens: MAX_TOKENS, temperature: TEMPERATURE, seed: s }),
   });
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
   const deltas: Recording['deltas'] = [];
-  let buf = '';
   let tokens = 0;
   let finishReason: string | null = null;
   let end = NaN;
-  for (;;) {
-    const { value, done } = await reader.read();
-    const at = performance.now() - start;
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    let cut;
-    while ((cut = buf.indexOf('\n\n')) >= 0) {
-      const event = buf.slice(0, cut);
-      buf = buf.slice(cut + 2);
-      for (const line of event.split('\n')) {
-        if (!line.startsWith('data:')) continue;
-        const data = line.slice(5).trim();
-        if (data === '[DONE]') {
-          end = at;
-          continue;
-        }
-        const ev = JSON.parse(data) as { usage?: { completion_tokens: number }; choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[] };
-        if (ev.usage) tokens = ev.usage.completion_tokens;
-        const choice = ev.choices?.[0];
-        if (choice?.delta?.content) deltas.push({ text: choice.delta.content, at });
-        if (choice?.finish_reason) finishReason = choice.finish_reason;
-      }
+  for await (const { data, at: read } of sseData(res)) {
+    const at = read - start;
+    if (data === '[DONE]') {
+      end = at;
+      continue;
     }
+    const ev = JSON.parse(data) as { usage?: { completion_tokens: number }; choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[] };
+    if (ev.usage) tokens = ev.usage.completion_tokens;
+    const choice = ev.choices?.[0];
+    if (choice?.delta?.content) deltas.push({ text: choice.delta.content, at });
+    if (choice?.finish_reason) finishReason = choice.finish_reason;
   }
   if (Number.isNaN(end)) end = performance.now() - start;
   const prompt = messages.at(-1)?.content ?? '';

@@ -29,6 +29,10 @@ const cfg = {
   hyperparameters: { ...DEMO_CONFIG.hyperparameters, ...(flags.steps ? { steps: Number(flags.steps) } : {}) },
 };
 
+// A fresh platform of its own, whatever the calling shell has configured.
+for (const k of ['DATABASE_URL', 'REDIS_URL', 'DEFAULT_MODEL', 'MODEL_DIR', 'MODEL_STORE', 'DATASET_STORE', 'BASE_MODEL_DIR', 'BASE_MODEL_NAME', 'DEMO_ACCOUNTS', 'DEMO_PASSWORD', 'TRAINING_EXECUTOR', 'INFERENCE_URL', 'INFERENCE_API_KEY']) {
+  delete process.env[k];
+}
 const t0 = performance.now();
 const data = await mkdtemp(join(tmpdir(), 'dialoop-demo-loop-'));
 const adminKey = `demo-loop-${Math.random().toString(36).slice(2)}-admin-key`;
