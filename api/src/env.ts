@@ -171,6 +171,8 @@ export const envSchema = (base = process.cwd()) =>
       /** Runs one api process executes at once (more wait QUEUED), and the CPU threads a local run uses. */
       TRAINING_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(1),
       TRAINING_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+      /** A RUNNING run whose process has not beaten its heart for this long is marked FAILED (its process stopped). */
+      TRAINING_STALE_S: z.coerce.number().min(1).default(60),
       /** Kubernetes executor: the job's image, the PersistentVolumeClaim holding datasets and models (mounted at the same path as in the api), GPUs and processes per run, deadline, template. */
       TRAINING_K8S_IMAGE: z.string().default('dialoop/training:latest'),
       TRAINING_K8S_NAMESPACE: z.string().optional(),

@@ -277,6 +277,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     maxConcurrent: env.TRAINING_MAX_CONCURRENT,
     threads: env.TRAINING_THREADS,
     instanceId: generations.instanceId,
+    staleMs: env.TRAINING_STALE_S * 1000,
   });
   const failedRuns = await training.start();
   if (failedRuns > 0) log.warn({ count: failedRuns }, 'training runs left running by a stopped process marked FAILED');

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoop, type LoopResult } from '../../tests/demo/loop.js';
-import { codeOf, gql, gqlOk, login, newUser, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
+import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
+import { codeOf, gql, gqlOk, login, newUser, spawnApi, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
 
 const ADMIN_KEY = 'training-test-admin-key-0123456789';
 const BASE_DIR = fileURLToPath(new URL('../../inference/models/dialoop-tiny', import.meta.url));
@@ -275,3 +276,69 @@ describe('training runs', () => {
     expect(r.errors![0]!.message).toContain('changed');
   });
 });
+
+describe('a run whose api process crashes', () => {
+  let db: TestDatabase;
+  const procs: Proc[] = [];
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.kill()));
+    await db?.drop();
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  it('is marked FAILED by another api process, then resumed there from its last checkpoint', async () => {
+    db = await createTestDatabase();
+    const store = (name: string) => mkdtemp(join(tmpdir(), name)).then((d) => (dirs.push(d), d));
+    const env = {
+      DATABASE_URL: db.url,
+      INFERENCE_URL: inference.url,
+      INFERENCE_ADMIN_KEY: ADMIN_KEY,
+      MODEL_STORE: await store('dialoop-models-'),
+      DATASET_STORE: await store('dialoop-datasets-'),
+      TRAINING_STALE_S: '3',
+      TRAINING_THREADS: '2',
+      REVIEW_COLLECT_INTERVAL_S: '0',
+      MODEL_SYNC_INTERVAL_S: '0',
+    };
+    const a = await spawnApi(env);
+    procs.push(a);
+    const engineer = await login(a.url, 'ml@demo.local');
+    // SFT data: dialogues imported as conversations.
+    const dialogues = Array.from({ length: 40 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `What is ${i} + ${i}?` }, { role: 'assistant', content: `${i} + ${i} is ${2 * i}.` }] })).join('\n');
+    await gqlOk(a.url, 'mutation($i: ImportDialoguesInput!) { importDialogues(input: $i) { imported } }', { i: { content: dialogues } }, engineer);
+    const ds = (await gqlOk(a.url, 'mutation { createDatasetVersion(input: {formats: [SFT]}) { id } }', {}, engineer)).createDatasetVersion.id;
+    await waitFor(async () => (await gqlOk(a.url, 'query($id: ID!) { datasetVersion(id: $id) { status } }', { id: ds }, engineer)).datasetVersion.status === 'READY');
+    const run = (await gqlOk(a.url, 'mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { id } }', { i: { datasetVersionId: ds, method: 'SFT', hyperparameters: { steps: 30, batchSize: 4, checkpointEvery: 2, warmupSteps: 2 } } }, engineer)).startTrainingRun;
+    const client = wsClient(a.url, engineer);
+    try {
+      for await (const r of client.iterate({ query: 'subscription($id: ID!) { trainingRunProgress(id: $id) { status step } }', variables: { id: run.id } })) {
+        const e = (r.data as { trainingRunProgress: { status: string; step: number } }).trainingRunProgress;
+        if (e.status === 'RUNNING' && e.step >= 4) break;
+      }
+    } finally {
+      await client.dispose();
+    }
+    await a.kill();
+
+    // Another process notices within the stale window and says what happened.
+    const b = await spawnApi(env);
+    procs.push(b);
+    const token = await login(b.url, 'ml@demo.local');
+    const read = async () => (await gqlOk(b.url, 'query($id: ID!) { trainingRun(id: $id) { status step error attempt modelVersion { name } } }', { id: run.id }, token)).trainingRun;
+    await waitFor(async () => (await read()).status === 'FAILED', 20_000, 'the crashed run to be marked FAILED');
+    const failed = await read();
+    expect(failed.error).toContain('Interrupted');
+    expect(failed.step).toBeGreaterThanOrEqual(4);
+    expect(failed.modelVersion).toBeNull();
+
+    await gqlOk(b.url, 'mutation($id: ID!) { resumeTrainingRun(id: $id) { id } }', { id: run.id }, token);
+    await waitFor(async () => (await read()).status === 'SUCCEEDED', 120_000, 'the resumed run to succeed');
+    const done = await read();
+    expect(done).toMatchObject({ step: 30, attempt: 1, error: null, modelVersion: { name: 'dialoop-tiny-sft-r1' } });
+    const log = (await gqlOk(b.url, 'query($id: ID!) { trainingRunLog(id: $id) { text } }', { id: run.id }, token)).trainingRunLog.text as string;
+    const resumedAt = Number(/resumed from .* at step (\d+)/.exec(log)?.[1]);
+    expect(resumedAt).toBeGreaterThanOrEqual(2);
+  }, 240_000);
+});
+

@@ -109,8 +109,9 @@ export class ModelRegistry {
       const v = await this.create(scope, { name: base.name, path: base.dir, metrics: await readMetrics(base.dir) }, 'ACTIVE');
       this.o.log.info({ model: v.name, sha256: v.sha256 }, 'model registry: base model registered as the active version');
     } catch (err) {
-      // Another api process registered it first.
-      if ((err as { code?: string }).code !== 'P2002') throw err;
+      // Another api process, starting at the same time, registered it first.
+      if (!(err instanceof AppError && err.extensions.code === ErrorCode.CONFLICT)) throw err;
+      this.o.log.info({ model: base.name }, 'model registry: the base model was registered by another api process');
     }
   }
 

@@ -62,6 +62,8 @@ export interface TrainingServiceOptions {
   threads: number;
   /** This api process (the runner of its local runs). */
   instanceId: string;
+  /** A RUNNING run whose runner has not beaten its heart for this long was interrupted (TRAINING_STALE_S). */
+  staleMs: number;
 }
 
 interface Job {
@@ -77,9 +79,8 @@ interface Job {
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+/** The heartbeat: at most this often, and at least four times in the stale window. */
 const HEARTBEAT_MS = 5_000;
-/** A RUNNING run whose runner has not beaten its heart for this long was interrupted. */
-const STALE_MS = 60_000;
 /** How long a subscriber waits for news before reading the run again (news from another process comes this way). */
 const POLL_MS = 1_000;
 const LOG_TAIL_LINES = 20;
@@ -114,20 +115,20 @@ export class TrainingService {
   /** Starts the heartbeat (which also fails runs whose runner stopped) and the queued runs. Returns the runs found interrupted. */
   async start(): Promise<number> {
     const count = await this.sweep();
-    this.heartbeat = setInterval(() => void this.beat().catch((err: unknown) => this.o.log.warn({ err }, 'training heartbeat failed')), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => void this.beat().catch((err: unknown) => this.o.log.warn({ err }, 'training heartbeat failed')), Math.min(HEARTBEAT_MS, this.o.staleMs / 4));
     this.heartbeat.unref();
     void this.pump();
     return count;
   }
 
   /**
-   * Runs whose runner has not beaten its heart for a minute (its api process stopped) become
+   * Runs whose runner has not beaten its heart for TRAINING_STALE_S (its api process stopped) become
    * FAILED; resumeTrainingRun continues them from their last checkpoint.
    */
   private async sweep(): Promise<number> {
     const mine = [...this.jobs.keys()];
     const stale = await this.o.db.trainingRun.findMany({
-      where: { status: 'RUNNING', heartbeatAt: { lt: new Date(Date.now() - STALE_MS) }, id: { notIn: mine } },
+      where: { status: 'RUNNING', heartbeatAt: { lt: new Date(Date.now() - this.o.staleMs) }, id: { notIn: mine } },
       select: { id: true, number: true, executor: true },
     });
     const scope = this.o.audit.serviceScope('training');
@@ -226,7 +227,7 @@ export class TrainingService {
     await this.o.db.$transaction(async (tx) => {
       const [run] = await tx.$queryRaw<TrainingRun[]>`SELECT * FROM "TrainingRun" WHERE id = ${key}::uuid FOR UPDATE`;
       if (!run || TERMINAL.has(run.status)) throw new AppError(ErrorCode.CONFLICT, `The run has ended (${run?.status})`);
-      const orphan = run.status === 'RUNNING' && run.heartbeatAt.getTime() < Date.now() - STALE_MS;
+      const orphan = run.status === 'RUNNING' && run.heartbeatAt.getTime() < Date.now() - this.o.staleMs;
       const endsHere = run.status === 'QUEUED' || orphan;
       await tx.trainingRun.update({ where: { id: key }, data: endsHere ? { status: 'CANCELLED', cancelRequestedAt: now, finishedAt: now } : { cancelRequestedAt: now } });
       await this.o.audit.record(tx, caller.audit, { action: 'cancelTrainingRun', subject: { type: 'TrainingRun', id: key }, before: { status: run.status, step: run.step } });
