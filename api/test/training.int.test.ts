@@ -274,6 +274,17 @@ describe('training runs', () => {
     const r = await gql(api.url, 'mutation($id: ID!) { setCanaryModelVersion(id: $id, share: 0.1) { id } }', { id: changed.id }, admin);
     expect(codeOf(r)).toBe('CONFLICT');
     expect(r.errors![0]!.message).toContain('changed');
+
+    // A folder the inference server cannot load gets no traffic either, and says why.
+    const broken = await mkdtemp(join(scratch, 'broken-'));
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) await copyFile(join(BASE_DIR, f), join(broken, f));
+    await writeFile(join(broken, 'model.onnx'), 'not an onnx graph');
+    const bad = (await register({ name: 'broken-graph', path: broken })).data!.registerModelVersion;
+    const refused = await gql(api.url, 'mutation($id: ID!) { activateModelVersion(id: $id) { id } }', { id: bad.id }, admin);
+    expect(codeOf(refused)).toBe('UPSTREAM_ERROR');
+    expect(refused.errors![0]!.message).toContain('broken-graph');
+    expect((await versions()).find((v) => v.name === 'broken-graph')!.status).toBe('REGISTERED');
+    expect(await served()).not.toContain('broken-graph');
   });
 });
 

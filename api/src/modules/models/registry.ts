@@ -331,17 +331,23 @@ export class ModelRegistry {
     return { status: res.status, json };
   }
 
-  /** Loads the version on every inference server that does not serve it yet. */
-  async ensureServed(v: { name: string; path: string }): Promise<void> {
+  /**
+   * Loads the version on every inference server that does not serve it yet. Enough when one
+   * serves it (the api routes a model to the first upstream listing it, and an upstream such as
+   * vLLM has no admin endpoint); UPSTREAM_ERROR when none does. The others are logged.
+   */
+  async ensureServed(v: { name: string; path: string }, quiet = false): Promise<void> {
     const failures: string[] = [];
+    let serving = 0;
     await Promise.all(
       this.o.inferenceUrls.map(async (base) => {
         try {
           const listed = await this.call(base, 'GET', '/v1/models');
-          if (listed.json.data?.some((m) => m.id === v.name)) return;
+          if (listed.json.data?.some((m) => m.id === v.name)) return void serving++;
           if (!this.o.adminKey) return void failures.push(`${base} does not serve ${v.name}, and INFERENCE_ADMIN_KEY is not set to load it`);
           const r = await this.call(base, 'POST', '/admin/models', { id: v.name, path: v.path });
           if (r.status === 201 || (r.status === 409 && r.json.error?.code === 'model_exists')) {
+            serving++;
             this.o.log.info({ model: v.name, upstream: base }, 'model version loaded on an inference server');
             return;
           }
@@ -351,15 +357,16 @@ export class ModelRegistry {
         }
       }),
     );
-    if (failures.length) throw new AppError(ErrorCode.UPSTREAM_ERROR, `The inference servers could not load ${v.name}: ${failures.join('; ')}`);
+    if (serving === 0) throw new AppError(ErrorCode.UPSTREAM_ERROR, `No inference server could load ${v.name}: ${failures.join('; ')}`);
+    if (failures.length) this.o.log[quiet ? 'debug' : 'warn']({ model: v.name, failures }, 'model version not loaded on every inference server');
   }
 
-  /** Makes sure every inference server serves the versions that get traffic (one restarted without them). */
+  /** Makes sure the inference servers serve the versions that get traffic (one restarted without them). */
   async sync(): Promise<void> {
     const live = await this.o.db.modelVersion.findMany({ where: { status: { in: ['ACTIVE', 'CANARY'] } } });
     for (const v of live) {
       try {
-        await this.ensureServed(v);
+        await this.ensureServed(v, true);
       } catch (err) {
         this.o.log.warn({ model: v.name, err: (err as Error).message }, 'model registry: a version with traffic is not served');
       }
