@@ -17,7 +17,10 @@ function missingPackages() {
 
 export function ensurePython() {
   const missing = missingPackages();
-  if (missing.length === 0) return;
+  if (missing.length === 0) {
+    console.log(`[dialoop] PyTorch for the training job: present (${PACKAGES.join(', ')})`);
+    return;
+  }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
     console.error(`[dialoop] missing Debian packages: ${missing.join(' ')}\n  run: sudo apt-get install -y ${missing.join(' ')}`);

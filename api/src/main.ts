@@ -15,8 +15,10 @@ const server = await startApiServer(env, log);
 
 if (server.demoAccounts.length > 0) {
   const pw = env.DEMO_PASSWORD === DEFAULT_DEMO_PASSWORD ? DEFAULT_DEMO_PASSWORD : '(the DEMO_PASSWORD you set)';
-  const lines = server.demoAccounts.map((a) => `  ${a.role.padEnd(10)} ${a.email.padEnd(24)} ${pw}`);
-  process.stdout.write(`\nDemo accounts (created on this first start):\n  ${'ROLE'.padEnd(10)} ${'EMAIL'.padEnd(24)} PASSWORD\n${lines.join('\n')}\n\n`);
+  const roleWidth = Math.max(4, ...server.demoAccounts.map((a) => a.role.length));
+  const emailWidth = Math.max(5, ...server.demoAccounts.map((a) => a.email.length));
+  const lines = server.demoAccounts.map((a) => `  ${a.role.padEnd(roleWidth)}  ${a.email.padEnd(emailWidth)}  ${pw}`);
+  process.stdout.write(`\nDemo accounts (created on this first start):\n  ${'ROLE'.padEnd(roleWidth)}  ${'EMAIL'.padEnd(emailWidth)}  PASSWORD\n${lines.join('\n')}\n\n`);
 }
 process.stdout.write(`GraphQL: ${server.url}/graphql (HTTP and WebSocket)\n`);
 
@@ -27,7 +29,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     log.info({ signal }, 'shutting down: letting replies in flight finish');
     server.close().then(
-      () => process.exit(0),
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);

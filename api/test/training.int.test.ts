@@ -230,7 +230,10 @@ describe('training runs', () => {
     const start = (i: Record<string, unknown>, token = ml) => gql(api.url, 'mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { id } }', { i }, token);
     const ds = loop.datasetVersion.id;
     expect(codeOf(await start({ datasetVersionId: '00000000-0000-4000-8000-000000000000', method: 'DPO' }))).toBe('NOT_FOUND');
-    expect(codeOf(await start({ datasetVersionId: ds, method: 'KTO' }))).toBe('BAD_USER_INPUT'); // a DPO-only version
+    const noKto = await start({ datasetVersionId: ds, method: 'KTO' }); // a DPO-only version
+    expect(codeOf(noKto)).toBe('BAD_USER_INPUT');
+    expect(noKto.errors![0]!.message).toContain('KTO data comes from replies rated on their own');
+    expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO', hyperparameters: { steps: 3, warmupSteps: 3 } }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await start({ datasetVersionId: ktoDataset, method: 'KTO', hyperparameters: { rpoAlpha: 1 } }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO', hyperparameters: { steps: 3, epochs: 1 } }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await start({ datasetVersionId: ds, method: 'DPO', hyperparameters: { lr: -1 } }))).toBe('BAD_USER_INPUT');

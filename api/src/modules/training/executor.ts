@@ -47,6 +47,8 @@ export interface RunningJob {
 
 export interface TrainingExecutor {
   readonly kind: 'LOCAL' | 'KUBERNETES';
+  /** What runs, before the arguments (for the run's log). */
+  readonly command: string;
   start(spec: JobSpec, handlers: JobHandlers): Promise<RunningJob>;
 }
 

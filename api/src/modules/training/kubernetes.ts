@@ -82,10 +82,12 @@ const DRAIN_MS = 10_000;
 
 export class KubernetesExecutor implements TrainingExecutor {
   readonly kind = 'KUBERNETES';
+  readonly command: string;
   private readonly api: ApiClient;
 
   constructor(private readonly opts: KubernetesExecutorOptions) {
     this.api = new ApiClient(opts.apiServer ?? 'https://kubernetes.default.svc', opts.token, opts.tokenFile, opts.ca);
+    this.command = `(Job, image ${opts.image}) torchrun --standalone --nproc_per_node=${opts.nproc} -m dialoop_train.preference_train`;
   }
 
   /** In a pod: the namespace, token and CA of its service account, where options leave them out. */

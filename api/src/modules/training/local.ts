@@ -16,8 +16,11 @@ export interface LocalExecutorOptions {
  */
 export class LocalExecutor implements TrainingExecutor {
   readonly kind = 'LOCAL' as const;
+  readonly command: string;
 
-  constructor(private readonly o: LocalExecutorOptions) {}
+  constructor(private readonly o: LocalExecutorOptions) {
+    this.command = `${o.python} -u -m dialoop_train.preference_train`;
+  }
 
   async start(spec: JobSpec, handlers: JobHandlers): Promise<RunningJob> {
     const child = spawn(this.o.python, ['-u', '-m', 'dialoop_train.preference_train', ...spec.args], {

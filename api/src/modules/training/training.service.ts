@@ -178,7 +178,10 @@ export class TrainingService {
     if (dataset.status !== 'READY' || !dataset.location) throw new AppError(ErrorCode.CONFLICT, `The dataset version is ${dataset.status}`, { field: 'datasetVersionId' });
     const fmt = input.method.toLowerCase();
     const train = ((dataset.files ?? []) as { path: string; records: number }[]).find((f) => f.path === `${fmt}/train.jsonl`);
-    if (!train?.records) throw badInput(`Dataset version ${dataset.number} has no ${fmt}/train.jsonl records: build one with the ${input.method} format`, { field: 'datasetVersionId' });
+    if (!train?.records) {
+      const from = { dpo: 'preference pairs (comparisons, rankings, corrections, ratings of sibling replies)', kto: 'replies rated on their own (thumbs, scores)', sft: "preference pairs' chosen replies and imported dialogues" }[fmt];
+      throw badInput(`Dataset version ${dataset.number} has no ${fmt}/train.jsonl records (${train ? 'it holds none: ' : 'it was not built with that format; '}${input.method} data comes from ${from})`, { field: 'datasetVersionId' });
+    }
     const base = input.baseModelVersionId ? await this.o.registry.get(input.baseModelVersionId) : await this.o.db.modelVersion.findFirst({ where: { status: 'ACTIVE' } });
     if (!base) throw badInput('No base model version: name one, or activate one', { field: 'baseModelVersionId' });
     const files = base.files as { path: string }[];
@@ -397,7 +400,7 @@ export class TrainingService {
         threads: this.o.threads,
         resume: run.attempt > 0,
       });
-      write(`# run ${run.number}${run.attempt ? `, attempt ${run.attempt + 1}` : ''}: python3 -m dialoop_train.preference_train ${args.join(' ')}`);
+      write(`# run ${run.number}${run.attempt ? `, attempt ${run.attempt + 1}` : ''}: ${this.o.executor.command} ${args.join(' ')}`);
       const onEvent = (e: JobEvent) => {
         write(JSON.stringify(e));
         if (e.event === 'progress') {
@@ -477,5 +480,10 @@ export function checkHyperparameters(method: Method, hp: Hyperparameters): Hyper
     throw badInput('desirableWeight and undesirableWeight are KTO settings', { field: 'hyperparameters.desirableWeight' });
   }
   if (method === 'SFT' && clean.beta !== undefined) throw badInput('beta is a DPO and KTO setting', { field: 'hyperparameters.beta' });
+  if (clean.warmupSteps !== undefined && clean.steps !== undefined && clean.warmupSteps >= clean.steps) {
+    throw badInput(`warmupSteps (${clean.warmupSteps}) must be fewer than steps (${clean.steps}): the learning rate would never reach lr`, { field: 'hyperparameters.warmupSteps' });
+  }
+  // The job warms up 10 steps by default: a short run gets a tenth of its steps instead.
+  if (clean.warmupSteps === undefined && clean.steps !== undefined && clean.steps < 100) clean.warmupSteps = Math.floor(clean.steps / 10);
   return clean;
 }

@@ -20,7 +20,7 @@ export class TrainingHyperparameters {
   @Field(() => Float, { nullable: true, description: 'Passes over the train split (default 1 when steps is not given)' }) @IsOptional() @Min(0.01) @Max(1000) epochs?: number;
   @Field(() => Int, { nullable: true, description: 'Per process and micro-batch (default 8)' }) @IsOptional() @Min(1) @Max(1024) batchSize?: number;
   @Field(() => Int, { nullable: true, description: 'Micro-batches per optimizer step (default 1)' }) @IsOptional() @Min(1) @Max(1024) gradAccum?: number;
-  @Field(() => Int, { nullable: true, description: 'Linear warm-up steps (default 10)' }) @IsOptional() @Min(0) @Max(1_000_000) warmupSteps?: number;
+  @Field(() => Int, { nullable: true, description: 'Linear warm-up steps, fewer than steps (default 10; with steps under 100, a tenth of them)' }) @IsOptional() @Min(0) @Max(1_000_000) warmupSteps?: number;
   @Field(() => String, { nullable: true, description: 'Decay after warm-up: cosine (default), linear or constant' }) @IsOptional() @IsIn(['cosine', 'linear', 'constant']) schedule?: 'cosine' | 'linear' | 'constant';
   @Field(() => Float, { nullable: true }) @IsOptional() @Min(0) @Max(1) minLrRatio?: number;
   @Field(() => Float, { nullable: true }) @IsOptional() @Min(0) @Max(10) weightDecay?: number;
