@@ -148,12 +148,15 @@ describe('the loop', () => {
     expect(base.status).toBe('RETIRED');
     expect(codeOf(await gql(api.url, 'mutation($id: ID!) { setCanaryModelVersion(id: $id, share: 0.2) { id } }', { id: canary.id }, admin))).toBe('CONFLICT');
     expect(await firstReplyModel((await newUser(api.url)).token)).toBe(canary.name);
+    // The replaced version no longer holds memory on the inference server.
+    await waitFor(async () => !(await served()).includes('dialoop-tiny'), 20_000, 'the retired base to be unloaded');
 
-    // Back to the base: a new person's conversation goes there again.
+    // Back to the base (loaded again): a new person's conversation goes there again.
     const back = (await gqlOk(api.url, `mutation { rollbackModelVersion { ${VERSION} } }`, {}, admin)).rollbackModelVersion;
     expect(back).toMatchObject({ name: 'dialoop-tiny', status: 'ACTIVE' });
     expect((await versions()).find((v) => v.id === canary.id)!.status).toBe('RETIRED');
     expect(await firstReplyModel((await newUser(api.url)).token)).toBe('dialoop-tiny');
+    await waitFor(async () => !(await served()).includes(canary.name), 20_000, 'the rolled-back version to be unloaded');
     // The base replaced nothing: there is nothing further to roll back to.
     expect(codeOf(await gql(api.url, 'mutation { rollbackModelVersion { id } }', {}, admin))).toBe('CONFLICT');
 

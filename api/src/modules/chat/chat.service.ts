@@ -258,7 +258,8 @@ export class ChatService {
     if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be regenerated', { field: 'messageId' });
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
     await this.admit(actor, conversation);
-    const { model, upstream } = await this.pickModel(opts.model ?? original.model ?? undefined);
+    // Another reply from the model of the one it replaces, while that version still gets traffic.
+    const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: original.model });
     const turn = await this.startTurn(ctx, actor, 'regenerate', {
       conversation: { id: original.conversationId },
       parentId: original.parentId,

@@ -281,7 +281,31 @@ export class ModelRegistry {
     });
     this.generation++;
     this.routing = undefined;
+    // What lost its traffic is unloaded in the background (the servers let its replies finish first).
+    void this.unloadRetired().catch((err: unknown) => this.o.log.warn({ err }, 'model registry: unloading retired versions failed'));
     return v;
+  }
+
+  /**
+   * Unloads RETIRED versions from every inference server that still serves them (admin key
+   * needed), so that rolled-back and replaced versions do not hold memory. A server that loads
+   * one again from its own MODEL_DIR at a restart has it unloaded at the next sync.
+   */
+  async unloadRetired(): Promise<void> {
+    if (!this.o.adminKey) return;
+    const retired = new Set((await this.o.db.modelVersion.findMany({ where: { status: 'RETIRED' }, select: { name: true } })).map((v) => v.name));
+    if (retired.size === 0) return;
+    await Promise.all(
+      this.o.inferenceUrls.map(async (base) => {
+        const listed = await this.call(base, 'GET', '/v1/models').catch(() => null);
+        for (const m of listed?.json.data ?? []) {
+          if (!retired.has(m.id)) continue;
+          const r = await this.call(base, 'DELETE', `/admin/models/${encodeURIComponent(m.id)}`).catch((err: Error) => ({ status: 0, json: { error: { message: err.message } } }));
+          if (r.status === 200) this.o.log.info({ model: m.id, upstream: base }, 'retired model version unloaded');
+          else this.o.log.debug({ model: m.id, upstream: base, status: r.status }, 'retired model version not unloaded');
+        }
+      }),
+    );
   }
 
   // ------------------------------------------------------------------ routing
@@ -318,13 +342,14 @@ export class ModelRegistry {
 
   // ------------------------------------------------------------------ the inference servers
 
-  private async call(base: string, method: 'GET' | 'POST', path: string, body?: unknown) {
+  private async call(base: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
     // The admin key goes to the admin endpoints only, never to /v1 (which may be someone else's server).
     const key = path.startsWith('/admin/') ? this.o.adminKey : this.o.apiKey;
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { authorization: `Bearer ${key}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // Loading a model, or unloading one once its replies finish, takes a while.
       signal: AbortSignal.timeout(method === 'GET' ? this.o.connectTimeoutMs : 120_000),
     });
     const json = (await res.json().catch(() => ({}))) as { data?: { id: string }[]; error?: { message?: string; code?: string } };
@@ -361,7 +386,7 @@ export class ModelRegistry {
     if (failures.length) this.o.log[quiet ? 'debug' : 'warn']({ model: v.name, failures }, 'model version not loaded on every inference server');
   }
 
-  /** Makes sure the inference servers serve the versions that get traffic (one restarted without them). */
+  /** Makes sure the inference servers serve the versions that get traffic (one restarted without them), and not the retired ones. */
   async sync(): Promise<void> {
     const live = await this.o.db.modelVersion.findMany({ where: { status: { in: ['ACTIVE', 'CANARY'] } } });
     for (const v of live) {
@@ -371,6 +396,7 @@ export class ModelRegistry {
         this.o.log.warn({ model: v.name, err: (err as Error).message }, 'model registry: a version with traffic is not served');
       }
     }
+    await this.unloadRetired();
   }
 }
 
