@@ -40,7 +40,11 @@ describe('two api processes sharing Redis', () => {
     await direct.prisma.user.create({ data: { email, role: 'USER', passwordHash: await hashPassword('password-123') } });
     const env = { DATABASE_URL: db.url, INFERENCE_URL: inference.url, REDIS_URL, DEMO_ACCOUNTS: 'false' };
     // Started together, as replicas behind a load balancer are: both migrate the same database at once.
-    [api1, api2] = await Promise.all([spawnApi(env), spawnApi(env)]);
+    // Both are kept once started, so that one failing to start does not leave the other running.
+    const [one, two] = await Promise.allSettled([spawnApi(env), spawnApi(env)]);
+    if (one.status === 'fulfilled') api1 = one.value;
+    if (two.status === 'fulfilled') api2 = two.value;
+    for (const r of [one, two]) if (r.status === 'rejected') throw r.reason;
     token = await login(api1.url, email, 'password-123');
   });
   afterAll(async () => {
