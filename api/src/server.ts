@@ -165,12 +165,10 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     db,
     audit,
     log,
-    inferenceUrls: env.INFERENCE_URL,
+    upstreams,
     adminKey: env.INFERENCE_ADMIN_KEY,
-    apiKey: env.INFERENCE_API_KEY,
     roots: [...new Set(registerRoots)],
     base: baseDir ? { name: env.BASE_MODEL_NAME ?? basename(baseDir), dir: baseDir } : undefined,
-    connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
   });
   const safety = new SafetyService({
     db,

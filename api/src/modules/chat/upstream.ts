@@ -53,6 +53,7 @@ interface ChunkJson {
 }
 
 const MODELS_TTL_MS = 30_000;
+const ADMIN_TIMEOUT_MS = 120_000;
 
 /**
  * The OpenAI-compatible servers replies come from (ours, vLLM, TGI…). Streams use node:http
@@ -72,8 +73,7 @@ export class Upstreams {
       const lists = await Promise.all(
         this.o.urls.map(async (base) => {
           try {
-            const body = (await this.requestJson(base, '/v1/models')) as { data?: { id?: unknown }[] };
-            return (body.data ?? []).flatMap((m) => (typeof m.id === 'string' ? [{ id: m.id, base }] : []));
+            return (await this.modelsAt(base)).map((id) => ({ id, base }));
           } catch (err) {
             this.o.log.warn({ err: (err as Error).message, upstream: base }, 'upstream model list unavailable');
             return [];
@@ -104,6 +104,38 @@ export class Upstreams {
       hit = catalog.find((m) => m.id === model);
     }
     return { model, upstream: hit?.upstream, unknown: !hit && catalog.length > 0 };
+  }
+
+  /** The upstreams' base URLs, first first. */
+  get urls(): readonly string[] {
+    return this.o.urls;
+  }
+
+  /** The model ids one upstream serves now, read afresh. */
+  async modelsAt(base: string): Promise<string[]> {
+    const body = (await this.requestJson(base, '/v1/models')) as { data?: { id?: unknown }[] };
+    return (body.data ?? []).flatMap((m) => (typeof m.id === 'string' ? [m.id] : []));
+  }
+
+  /**
+   * A Dialoop inference server's model admin endpoint (`POST /admin/models`, `DELETE
+   * /admin/models/:id`), with its admin key — never the key sent to /v1, which may be another
+   * party's server. What an upstream serves changes, so the catalog is read afresh next time.
+   */
+  async admin(base: string, adminKey: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; error?: { code?: string; message?: string } }> {
+    try {
+      const res = await fetch(new URL(path, base + '/'), {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        // Loading a model, or unloading one once its replies finish, takes a while.
+        signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS),
+      });
+      const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+      return { status: res.status, ...(json.error ? { error: json.error } : {}) };
+    } finally {
+      this.catalog = undefined;
+    }
   }
 
   private requestJson(base: string, path: string): Promise<unknown> {
@@ -227,7 +259,8 @@ export class Upstreams {
               if (chunk.error) return finish(new UpstreamError('UPSTREAM_INTERRUPTED', chunk.error.message ?? 'Upstream error mid-stream'));
               const choice = chunk.choices?.[0];
               // PostgreSQL text cannot hold U+0000, which a small model may sample: it is dropped here, once, for every consumer.
-              const text = choice?.delta?.content?.replaceAll('\u0000', '');
+              let text = choice?.delta?.content;
+              if (text?.includes('\u0000')) text = text.replaceAll('\u0000', '');
               if (text) h.onDelta(text);
               if (choice?.finish_reason) h.onFinish(choice.finish_reason);
               if (chunk.usage) h.onUsage({ promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { ModelVersion, Prisma, PrismaClient } from '@dialoop/db';
@@ -8,22 +8,20 @@ import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
+import type { Upstreams } from '../chat/index.js';
 
 export interface ModelRegistryOptions {
   db: PrismaClient;
   audit: AuditLog;
   log: Logger;
-  /** Base URLs of the inference servers (INFERENCE_URL): each is told to load the versions that get traffic. */
-  inferenceUrls: string[];
-  /** Their admin key (INFERENCE_ADMIN_KEY), sent only to their /admin endpoints; without it versions must already be served. */
+  /** The inference servers (INFERENCE_URL): each is told to load the versions that get traffic. */
+  upstreams: Upstreams;
+  /** Their admin key (INFERENCE_ADMIN_KEY); without it versions must already be served. */
   adminKey: string | undefined;
-  /** The key sent to their /v1 endpoints (INFERENCE_API_KEY). */
-  apiKey: string | undefined;
   /** Folders under which registerModelVersion accepts a model folder (real paths; MODEL_STORE and MODEL_REGISTER_ROOTS). */
   roots: string[];
   /** The model registered as the first ACTIVE version when the registry is empty (the platform's default model). */
   base: { name: string; dir: string } | undefined;
-  connectTimeoutMs: number;
 }
 
 export interface FileEntry {
@@ -76,6 +74,12 @@ export function bucket(userId: string, canaryId: string): number {
   return createHash('sha256').update(`${canaryId}:${userId}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
+/** A rollout step: the version it acted on, and what the audit trail records. */
+interface RolloutChange {
+  v: ModelVersion;
+  event: { action: string; before: Record<string, unknown>; after: Record<string, unknown> };
+}
+
 interface Routing {
   at: number;
   /** The rollout generation it was read at: a read that began before a change is not kept. */
@@ -100,18 +104,15 @@ export class ModelRegistry {
   async bootstrap(): Promise<void> {
     const base = this.o.base;
     if (!base || (await this.o.db.modelVersion.count()) > 0) return;
-    if (!REQUIRED_FILES.every((f) => existsSync(join(base.dir, f)))) {
-      this.o.log.warn({ dir: base.dir }, 'model registry: the base model folder is incomplete; register versions with registerModelVersion');
-      return;
-    }
     const scope = this.o.audit.serviceScope('models');
     try {
       const v = await this.create(scope, { name: base.name, path: base.dir, metrics: await readMetrics(base.dir) }, 'ACTIVE');
       this.o.log.info({ model: v.name, sha256: v.sha256 }, 'model registry: base model registered as the active version');
     } catch (err) {
-      // Another api process, starting at the same time, registered it first.
-      if (!(err instanceof AppError && err.extensions.code === ErrorCode.CONFLICT)) throw err;
-      this.o.log.info({ model: base.name }, 'model registry: the base model was registered by another api process');
+      if (!(err instanceof AppError)) throw err;
+      // CONFLICT: another api process, starting at the same time, registered it first.
+      if (err.extensions.code === ErrorCode.CONFLICT) this.o.log.info({ model: base.name }, 'model registry: the base model was registered by another api process');
+      else this.o.log.warn({ dir: base.dir, err: err.message }, 'model registry: the base model folder cannot be registered; register versions with registerModelVersion');
     }
   }
 
@@ -154,7 +155,7 @@ export class ModelRegistry {
   private async create(scope: AuditScope, input: RegisterInput, status: 'REGISTERED' | 'ACTIVE', within?: (tx: Prisma.TransactionClient, v: ModelVersion) => Promise<void>) {
     const name = input.name.trim();
     if (!NAME.test(name)) throw badInput('name: letters, digits and . _ : - (at most 120), starting with a letter or digit', { field: 'name' });
-    const path = status === 'ACTIVE' ? input.path : await this.modelFolder(input.path);
+    const path = await this.modelFolder(input.path);
     if (await this.byName(name)) throw new AppError(ErrorCode.CONFLICT, `A model version named ${name} exists`, { field: 'name' });
     const { files, sha256 } = await hashFolder(path).catch((err: Error) => {
       throw badInput(`The folder cannot be registered: ${err.message}`, { field: 'path' });
@@ -200,16 +201,7 @@ export class ModelRegistry {
 
   /** Makes `id` the ACTIVE version (the one it replaces is RETIRED; a rollback returns to it). */
   async activate(caller: Caller, id: string) {
-    const target = await this.get(id);
-    const refuseActive = (status: string) => {
-      if (status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, `${target.name} is the active version already`);
-    };
-    refuseActive(target.status);
-    await this.unchanged(target);
-    await this.ensureServed(target);
-    return this.rollout(caller, async (tx, now) => {
-      // Checked again under the lock: another change may have come first.
-      refuseActive((await tx.modelVersion.findUniqueOrThrow({ where: { id: target.id } })).status);
+    return this.promote(caller, id, (name) => `${name} is the active version already`, async (tx, now, target) => {
       const current = await tx.modelVersion.findFirst({ where: { status: 'ACTIVE' } });
       if (current) await tx.modelVersion.update({ where: { id: current.id }, data: { status: 'RETIRED', retiredAt: now } });
       const v = await tx.modelVersion.update({
@@ -223,15 +215,7 @@ export class ModelRegistry {
   /** Gives `id` a share (0 < share ≤ 1) of the people who start a new conversation; a canary it replaces is RETIRED. */
   async setCanary(caller: Caller, id: string, share: number) {
     if (!(share > 0 && share <= 1)) throw badInput('share must be greater than 0 and at most 1', { field: 'share' });
-    const target = await this.get(id);
-    const refuseActive = (status: string) => {
-      if (status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, `${target.name} is the active version: it cannot be its own canary`);
-    };
-    refuseActive(target.status);
-    await this.unchanged(target);
-    await this.ensureServed(target);
-    return this.rollout(caller, async (tx, now) => {
-      refuseActive((await tx.modelVersion.findUniqueOrThrow({ where: { id: target.id } })).status);
+    return this.promote(caller, id, (name) => `${name} is the active version: it cannot be its own canary`, async (tx, now, target) => {
       const current = await tx.modelVersion.findFirst({ where: { status: 'CANARY' } });
       if (current && current.id !== target.id) await tx.modelVersion.update({ where: { id: current.id }, data: { status: 'RETIRED', canaryShare: 0, retiredAt: now } });
       const v = await tx.modelVersion.update({ where: { id: target.id }, data: { status: 'CANARY', canaryShare: share, retiredAt: null } });
@@ -239,6 +223,25 @@ export class ModelRegistry {
         v,
         event: { action: 'setCanaryModelVersion', before: { canary: current?.name ?? null, share: current?.canaryShare ?? 0 }, after: { canary: v.name, share } },
       };
+    });
+  }
+
+  /**
+   * Gives a version traffic: refused (CONFLICT) while it is the ACTIVE one, or when its files
+   * changed since registration; loaded on the inference servers outside the transaction (it takes
+   * seconds); its status checked again under the rollout lock, where another change may have come first.
+   */
+  private async promote(caller: Caller, id: string, whenActive: (name: string) => string, change: (tx: Prisma.TransactionClient, now: Date, target: ModelVersion) => Promise<RolloutChange>) {
+    const target = await this.get(id);
+    const refuseActive = (status: string) => {
+      if (status === 'ACTIVE') throw new AppError(ErrorCode.CONFLICT, whenActive(target.name));
+    };
+    refuseActive(target.status);
+    await this.unchanged(target);
+    await this.ensureServed(target);
+    return this.rollout(caller, async (tx, now) => {
+      refuseActive((await tx.modelVersion.findUniqueOrThrow({ where: { id: target.id } })).status);
+      return change(tx, now, target);
     });
   }
 
@@ -269,10 +272,7 @@ export class ModelRegistry {
   }
 
   /** One rollout change at a time (a transaction-scoped advisory lock), audited in the same transaction. */
-  private async rollout(
-    caller: Caller,
-    change: (tx: Prisma.TransactionClient, now: Date) => Promise<{ v: ModelVersion; event: { action: string; before: Record<string, unknown>; after: Record<string, unknown> } }>,
-  ) {
+  private async rollout(caller: Caller, change: (tx: Prisma.TransactionClient, now: Date) => Promise<RolloutChange>) {
     const v = await this.o.db.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dialoop:model-rollout'))`;
       const { v, event } = await change(tx, new Date());
@@ -295,14 +295,14 @@ export class ModelRegistry {
     if (!this.o.adminKey) return;
     const retired = new Set((await this.o.db.modelVersion.findMany({ where: { status: 'RETIRED' }, select: { name: true } })).map((v) => v.name));
     if (retired.size === 0) return;
+    const adminKey = this.o.adminKey;
     await Promise.all(
-      this.o.inferenceUrls.map(async (base) => {
-        const listed = await this.call(base, 'GET', '/v1/models').catch(() => null);
-        for (const m of listed?.json.data ?? []) {
-          if (!retired.has(m.id)) continue;
-          const r = await this.call(base, 'DELETE', `/admin/models/${encodeURIComponent(m.id)}`).catch((err: Error) => ({ status: 0, json: { error: { message: err.message } } }));
-          if (r.status === 200) this.o.log.info({ model: m.id, upstream: base }, 'retired model version unloaded');
-          else this.o.log.debug({ model: m.id, upstream: base, status: r.status }, 'retired model version not unloaded');
+      this.o.upstreams.urls.map(async (base) => {
+        const served = await this.o.upstreams.modelsAt(base).catch(() => []);
+        for (const id of served.filter((m) => retired.has(m))) {
+          const r = await this.o.upstreams.admin(base, adminKey, 'DELETE', `/admin/models/${encodeURIComponent(id)}`).catch((err: Error) => ({ status: 0, error: { message: err.message } }));
+          if (r.status === 200) this.o.log.info({ model: id, upstream: base }, 'retired model version unloaded');
+          else this.o.log.debug({ model: id, upstream: base, status: r.status, error: r.error }, 'retired model version not unloaded');
         }
       }),
     );
@@ -342,20 +342,6 @@ export class ModelRegistry {
 
   // ------------------------------------------------------------------ the inference servers
 
-  private async call(base: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
-    // The admin key goes to the admin endpoints only, never to /v1 (which may be someone else's server).
-    const key = path.startsWith('/admin/') ? this.o.adminKey : this.o.apiKey;
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      // Loading a model, or unloading one once its replies finish, takes a while.
-      signal: AbortSignal.timeout(method === 'GET' ? this.o.connectTimeoutMs : 120_000),
-    });
-    const json = (await res.json().catch(() => ({}))) as { data?: { id: string }[]; error?: { message?: string; code?: string } };
-    return { status: res.status, json };
-  }
-
   /**
    * Loads the version on every inference server that does not serve it yet. Enough when one
    * serves it (the api routes a model to the first upstream listing it, and an upstream such as
@@ -365,18 +351,17 @@ export class ModelRegistry {
     const failures: string[] = [];
     let serving = 0;
     await Promise.all(
-      this.o.inferenceUrls.map(async (base) => {
+      this.o.upstreams.urls.map(async (base) => {
         try {
-          const listed = await this.call(base, 'GET', '/v1/models');
-          if (listed.json.data?.some((m) => m.id === v.name)) return void serving++;
+          if ((await this.o.upstreams.modelsAt(base)).includes(v.name)) return void serving++;
           if (!this.o.adminKey) return void failures.push(`${base} does not serve ${v.name}, and INFERENCE_ADMIN_KEY is not set to load it`);
-          const r = await this.call(base, 'POST', '/admin/models', { id: v.name, path: v.path });
-          if (r.status === 201 || (r.status === 409 && r.json.error?.code === 'model_exists')) {
+          const r = await this.o.upstreams.admin(base, this.o.adminKey, 'POST', '/admin/models', { id: v.name, path: v.path });
+          if (r.status === 201 || (r.status === 409 && r.error?.code === 'model_exists')) {
             serving++;
             this.o.log.info({ model: v.name, upstream: base }, 'model version loaded on an inference server');
             return;
           }
-          failures.push(`${base}: HTTP ${r.status} ${r.json.error?.message ?? ''}`.trim());
+          failures.push(`${base}: HTTP ${r.status} ${r.error?.message ?? ''}`.trim());
         } catch (err) {
           failures.push(`${base}: ${(err as Error).message}`);
         }
