@@ -294,20 +294,22 @@ describe('training runs', () => {
   });
 });
 
-describe('a run whose api process crashes', () => {
-  let db: TestDatabase;
+describe('runs across api processes', () => {
+  const dbs: TestDatabase[] = [];
   const procs: Proc[] = [];
   const dirs: string[] = [];
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.kill()));
-    await db?.drop();
+    await Promise.all(dbs.map((d) => d.drop()));
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  it('is marked FAILED by another api process, then resumed there from its last checkpoint', async () => {
-    db = await createTestDatabase();
+  /** The environment of api processes sharing a fresh database and stores. */
+  async function setUp() {
+    const db = await createTestDatabase();
+    dbs.push(db);
     const store = (name: string) => mkdtemp(join(tmpdir(), name)).then((d) => (dirs.push(d), d));
-    const env = {
+    return {
       DATABASE_URL: db.url,
       INFERENCE_URL: inference.url,
       INFERENCE_ADMIN_KEY: ADMIN_KEY,
@@ -318,15 +320,45 @@ describe('a run whose api process crashes', () => {
       REVIEW_COLLECT_INTERVAL_S: '0',
       MODEL_SYNC_INTERVAL_S: '0',
     };
+  }
+  async function sftDataset(url: string, engineer: string) {
+    // SFT data: dialogues imported as conversations.
+    const dialogues = Array.from({ length: 40 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `What is ${i} + ${i}?` }, { role: 'assistant', content: `${i} + ${i} is ${2 * i}.` }] })).join('\n');
+    await gqlOk(url, 'mutation($i: ImportDialoguesInput!) { importDialogues(input: $i) { imported } }', { i: { content: dialogues } }, engineer);
+    const ds = (await gqlOk(url, 'mutation { createDatasetVersion(input: {formats: [SFT]}) { id } }', {}, engineer)).createDatasetVersion.id as string;
+    await waitFor(async () => (await gqlOk(url, 'query($id: ID!) { datasetVersion(id: $id) { status } }', { id: ds }, engineer)).datasetVersion.status === 'READY');
+    return ds;
+  }
+  const startSft = async (url: string, token: string, ds: string, steps: number) =>
+    (await gqlOk(url, 'mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { id } }', { i: { datasetVersionId: ds, method: 'SFT', hyperparameters: { steps, batchSize: 4, checkpointEvery: 2, warmupSteps: 2 } } }, token)).startTrainingRun as { id: string };
+  const statusOf = async (url: string, token: string, id: string) => (await gqlOk(url, 'query($id: ID!) { trainingRun(id: $id) { status } }', { id }, token)).trainingRun.status as string;
+
+  it('is taken by another api process with room when the one it was queued on is busy', async () => {
+    const env = await setUp();
     const a = await spawnApi(env);
     procs.push(a);
     const engineer = await login(a.url, 'ml@demo.local');
-    // SFT data: dialogues imported as conversations.
-    const dialogues = Array.from({ length: 40 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `What is ${i} + ${i}?` }, { role: 'assistant', content: `${i} + ${i} is ${2 * i}.` }] })).join('\n');
-    await gqlOk(a.url, 'mutation($i: ImportDialoguesInput!) { importDialogues(input: $i) { imported } }', { i: { content: dialogues } }, engineer);
-    const ds = (await gqlOk(a.url, 'mutation { createDatasetVersion(input: {formats: [SFT]}) { id } }', {}, engineer)).createDatasetVersion.id;
-    await waitFor(async () => (await gqlOk(a.url, 'query($id: ID!) { datasetVersion(id: $id) { status } }', { id: ds }, engineer)).datasetVersion.status === 'READY');
-    const run = (await gqlOk(a.url, 'mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { id } }', { i: { datasetVersionId: ds, method: 'SFT', hyperparameters: { steps: 30, batchSize: 4, checkpointEvery: 2, warmupSteps: 2 } } }, engineer)).startTrainingRun;
+    const ds = await sftDataset(a.url, engineer);
+    const first = await startSft(a.url, engineer, ds, 400);
+    await waitFor(async () => (await statusOf(a.url, engineer, first.id)) === 'RUNNING', 20_000, 'the first run to start on process A');
+    // B starts with room; the second run is queued on A, which runs one at a time.
+    const b = await spawnApi(env);
+    procs.push(b);
+    const second = await startSft(a.url, engineer, ds, 400);
+    await waitFor(async () => (await statusOf(a.url, engineer, second.id)) === 'RUNNING', 20_000, 'process B to take the queued run');
+    expect(await statusOf(a.url, engineer, first.id)).toBe('RUNNING');
+    for (const run of [first, second]) await gqlOk(a.url, 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id }, await login(a.url, 'admin@demo.local'));
+    await waitFor(async () => (await statusOf(a.url, engineer, second.id)) === 'CANCELLED', 20_000, 'process B to stop the run it took');
+    await Promise.all(procs.splice(0).map((p) => p.stop()));
+  }, 120_000);
+
+  it('is marked FAILED by another api process, then resumed there from its last checkpoint', async () => {
+    const env = await setUp();
+    const a = await spawnApi(env);
+    procs.push(a);
+    const engineer = await login(a.url, 'ml@demo.local');
+    const ds = await sftDataset(a.url, engineer);
+    const run = await startSft(a.url, engineer, ds, 30);
     const client = wsClient(a.url, engineer);
     try {
       for await (const r of client.iterate({ query: 'subscription($id: ID!) { trainingRunProgress(id: $id) { status step } }', variables: { id: run.id } })) {

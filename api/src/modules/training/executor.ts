@@ -52,10 +52,31 @@ export interface TrainingExecutor {
   start(spec: JobSpec, handlers: JobHandlers): Promise<RunningJob>;
 }
 
-/** Splits a stream's text into lines and hands each to JSON events or log lines. */
-export function lineSplitter(handlers: Pick<JobHandlers, 'onEvent' | 'onLog'>, jsonEvents: boolean) {
+/** Text into lines: `push` chunks, `end` for the last line without a newline, `reset` to drop an unfinished one. */
+export function splitLines(onLine: (line: string) => void) {
   let rest = '';
-  const line = (l: string) => {
+  return {
+    push(chunk: string) {
+      rest += chunk;
+      let i;
+      while ((i = rest.indexOf('\n')) >= 0) {
+        onLine(rest.slice(0, i).replace(/\r$/, ''));
+        rest = rest.slice(i + 1);
+      }
+    },
+    end() {
+      if (rest) onLine(rest);
+      rest = '';
+    },
+    reset() {
+      rest = '';
+    },
+  };
+}
+
+/** Where a line of the job's output goes: a JSON event (stdout's `{"event": …}` lines) or log text. */
+export function dispatchLine(handlers: Pick<JobHandlers, 'onEvent' | 'onLog'>, jsonEvents: boolean) {
+  return (l: string) => {
     if (!l) return;
     if (jsonEvents && l.startsWith('{')) {
       try {
@@ -67,18 +88,7 @@ export function lineSplitter(handlers: Pick<JobHandlers, 'onEvent' | 'onLog'>, j
     }
     handlers.onLog(l);
   };
-  return {
-    push(chunk: string) {
-      rest += chunk;
-      let i;
-      while ((i = rest.indexOf('\n')) >= 0) {
-        line(rest.slice(0, i).replace(/\r$/, ''));
-        rest = rest.slice(i + 1);
-      }
-    },
-    end() {
-      line(rest);
-      rest = '';
-    },
-  };
 }
+
+/** A stream's text as lines for the handlers. */
+export const lineSplitter = (handlers: Pick<JobHandlers, 'onEvent' | 'onLog'>, jsonEvents: boolean) => splitLines(dispatchLine(handlers, jsonEvents));

@@ -10,7 +10,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type JobHandlers, type JobSpec, type RunningJob, type TrainingExecutor, lineSplitter } from './executor.js';
+import { type JobHandlers, type JobSpec, type RunningJob, type TrainingExecutor, dispatchLine, splitLines } from './executor.js';
 
 export interface KubernetesExecutorOptions {
   /** The API server's base URL; default the in-cluster service. */
@@ -315,8 +315,8 @@ class KubernetesJob implements RunningJob {
  * skipped: those before the last timestamp seen, and as many at it as were read.
  */
 class PodLog {
-  private readonly splitter: ReturnType<typeof lineSplitter>;
-  private rest = '';
+  private readonly lines = splitLines((raw) => this.line(raw));
+  private readonly dispatch: (line: string) => void;
   /** The last timestamp read, as sent and as a sortable key, and how many lines carried it. */
   private stamp = '';
   private lastKey = '';
@@ -325,7 +325,7 @@ class PodLog {
   private replaying = false;
 
   constructor(handlers: Pick<JobHandlers, 'onEvent' | 'onLog'>) {
-    this.splitter = lineSplitter(handlers, true);
+    this.dispatch = dispatchLine(handlers, true);
   }
 
   /** Where a re-opened stream starts (`sinceTime`); empty before the first line. */
@@ -335,32 +335,25 @@ class PodLog {
 
   /** A new stream: the unfinished line of the last one comes again, in full. */
   begin() {
-    this.rest = '';
+    this.lines.reset();
     this.skipped = 0;
     this.replaying = true;
   }
 
   push(chunk: string) {
-    this.rest += chunk;
-    let i;
-    while ((i = this.rest.indexOf('\n')) >= 0) {
-      this.line(this.rest.slice(0, i));
-      this.rest = this.rest.slice(i + 1);
-    }
+    this.lines.push(chunk);
   }
 
   /** The log is complete: a last line without a newline counts too. */
   end() {
-    if (this.rest) this.line(this.rest);
-    this.rest = '';
-    this.splitter.end();
+    this.lines.end();
   }
 
   private line(raw: string) {
     const space = raw.indexOf(' ');
     const stamp = space > 0 ? raw.slice(0, space) : raw;
     const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(stamp);
-    if (!m) return this.splitter.push(`${raw}\n`);
+    if (!m) return this.dispatch(raw);
     const key = `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}`;
     if (this.replaying) {
       if (key < this.lastKey) return;
@@ -376,7 +369,7 @@ class PodLog {
       this.stamp = stamp;
       this.atLast = 1;
     }
-    this.splitter.push(`${space > 0 ? raw.slice(space + 1) : ''}\n`);
+    this.dispatch(space > 0 ? raw.slice(space + 1) : '');
   }
 }
 

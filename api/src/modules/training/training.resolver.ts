@@ -1,13 +1,12 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { ModelVersion } from '../models/models.types.js';
 import { Allow } from '../rbac/index.js';
 import { StartTrainingRunInput, TrainingLog, TrainingRun } from './training.types.js';
 
 type RunRow = TrainingRun & { id: string };
 
 /** Training runs: start, follow (subscription), read the log, cancel. */
-@Resolver(() => TrainingRun)
+@Resolver()
 export class TrainingResolver {
   @Allow('create', 'TrainingRun')
   @Mutation(() => TrainingRun, { description: 'Queues a run of the training job on a dataset version from a base model version; follow it with trainingRunProgress' })
@@ -52,15 +51,5 @@ export class TrainingResolver {
   })
   trainingRunProgress(@Root() run: RunRow, @Arg('id', () => ID) _id: string): RunRow {
     return run;
-  }
-
-  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The model version it produced, once SUCCEEDED' })
-  modelVersion(@Root() run: RunRow, @Ctx() ctx: Context) {
-    return ctx.services.db.modelVersion.findUnique({ where: { trainingRunId: run.id } });
-  }
-
-  @FieldResolver(() => ModelVersion, { description: 'The version it started from' })
-  baseModelVersion(@Root() run: RunRow, @Ctx() ctx: Context) {
-    return ctx.services.db.modelVersion.findUnique({ where: { id: run.baseModelVersionId } });
   }
 }

@@ -78,6 +78,8 @@ interface Job {
   detach(): void;
 }
 
+/** What the API shows with a run: the version it started from and the one it produced. */
+const WITH_VERSIONS = { baseModelVersion: true, modelVersion: true } as const;
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** The heartbeat: at most this often, and at least four times in the stale window. */
 const HEARTBEAT_MS = 5_000;
@@ -162,11 +164,12 @@ export class TrainingService {
   }
 
   async list(first: number) {
-    return this.o.db.trainingRun.findMany({ orderBy: { number: 'desc' }, take: Math.min(Math.max(first, 1), 200) });
+    return this.o.db.trainingRun.findMany({ orderBy: { number: 'desc' }, take: Math.min(Math.max(first, 1), 200), include: WITH_VERSIONS });
   }
 
+  /** A run with its base version and the version it produced (one query, as the API shows them). */
   async get(id: string) {
-    const run = await this.o.db.trainingRun.findUnique({ where: { id: parseId(id, 'Training run') } });
+    const run = await this.o.db.trainingRun.findUnique({ where: { id: parseId(id, 'Training run') }, include: WITH_VERSIONS });
     if (!run) throw notFound('Training run');
     return run;
   }
@@ -217,7 +220,7 @@ export class TrainingService {
       return r;
     });
     void this.pump();
-    return run;
+    return this.get(run.id);
   }
 
   /**
@@ -245,7 +248,7 @@ export class TrainingService {
   /** Queues a FAILED or CANCELLED run again: the job continues from the last checkpoint in its run folder (or starts over without one). */
   async resume(caller: Caller, id: string) {
     const key = (await this.get(id)).id;
-    const run = await this.o.db.$transaction(async (tx) => {
+    await this.o.db.$transaction(async (tx) => {
       const { count } = await tx.trainingRun.updateMany({
         where: { id: key, status: { in: ['FAILED', 'CANCELLED'] } },
         data: { status: 'QUEUED', attempt: { increment: 1 }, error: null, cancelRequestedAt: null, finishedAt: null, runnerId: null },
@@ -253,10 +256,9 @@ export class TrainingService {
       if (count === 0) throw new AppError(ErrorCode.CONFLICT, 'Only a FAILED or CANCELLED run can be resumed');
       const r = await tx.trainingRun.findUniqueOrThrow({ where: { id: key } });
       await this.o.audit.record(tx, caller.audit, { action: 'resumeTrainingRun', subject: { type: 'TrainingRun', id: key }, after: { attempt: r.attempt, step: r.step } });
-      return r;
     });
     void this.pump();
-    return run;
+    return this.get(key);
   }
 
   /** The end of a run's log (stdout and stderr of the job), at most `bytes`. */
@@ -279,7 +281,7 @@ export class TrainingService {
   }
 
   /** The run as it changes: now, then at every change, ending with its final state. */
-  async *watch(id: string): AsyncGenerator<TrainingRun> {
+  async *watch(id: string): AsyncGenerator<Awaited<ReturnType<TrainingService['get']>>> {
     let last = '';
     for (;;) {
       const run = await this.get(id);
@@ -303,25 +305,26 @@ export class TrainingService {
 
   // ------------------------------------------------------------------ running
 
-  /** Starts queued runs while this process has room (each claimed by one process). */
+  /** Starts queued runs while this process has room (each claimed by one process); one pass at a time. */
   private pump(): Promise<void> {
-    this.pumping ??= (async () => {
-      try {
-        while (!this.closing && this.jobs.size < this.o.maxConcurrent) {
-          const [claimed] = await this.o.db.$queryRaw<{ id: string }[]>`
-            UPDATE "TrainingRun" SET status = 'RUNNING', "runnerId" = ${this.o.instanceId}, "startedAt" = now(), "heartbeatAt" = now()
-            WHERE id = (SELECT id FROM "TrainingRun" WHERE status = 'QUEUED' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING id`;
-          if (!claimed) break;
-          await this.launch(await this.get(claimed.id));
-        }
-      } catch (err) {
-        this.o.log.error({ err }, 'training: could not start a queued run');
-      } finally {
-        this.pumping = undefined;
-      }
-    })();
+    // `.finally` runs after the assignment, even when the pass ends without awaiting anything.
+    this.pumping ??= this.claimQueued().finally(() => (this.pumping = undefined));
     return this.pumping;
+  }
+
+  private async claimQueued(): Promise<void> {
+    try {
+      while (!this.closing && this.jobs.size < this.o.maxConcurrent) {
+        const [claimed] = await this.o.db.$queryRaw<{ id: string }[]>`
+          UPDATE "TrainingRun" SET status = 'RUNNING', "runnerId" = ${this.o.instanceId}, "startedAt" = now(), "heartbeatAt" = now()
+          WHERE id = (SELECT id FROM "TrainingRun" WHERE status = 'QUEUED' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING id`;
+        if (!claimed) break;
+        await this.launch(await this.o.db.trainingRun.findUniqueOrThrow({ where: { id: claimed.id } }));
+      }
+    } catch (err) {
+      this.o.log.error({ err }, 'training: could not start a queued run');
+    }
   }
 
   /** Starts a claimed run; any failure to start ends it FAILED (never left RUNNING). */
@@ -457,8 +460,13 @@ export class TrainingService {
     if (recorded) await rm(run.outputDir, { recursive: true, force: true });
   }
 
-  /** Keeps this process's runs alive in the database, stops those someone asked to cancel, and fails runs whose runner stopped. */
+  /**
+   * Keeps this process's runs alive in the database, stops those someone asked to cancel, fails
+   * runs whose runner stopped, and takes queued runs when there is room (another process may
+   * have queued them).
+   */
   private async beat() {
+    void this.pump();
     const ids = [...this.jobs.keys()];
     if (ids.length > 0) {
       await this.o.db.trainingRun.updateMany({ where: { id: { in: ids }, status: 'RUNNING', runnerId: this.o.instanceId }, data: { heartbeatAt: new Date() } });

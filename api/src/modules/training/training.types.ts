@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { IsIn, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ModelVersion } from '../models/models.types.js';
 
 export const TrainingMethodEnum = { DPO: 'DPO', KTO: 'KTO', SFT: 'SFT' } as const;
 registerEnumType(TrainingMethodEnum, {
@@ -71,6 +72,8 @@ export class TrainingRun {
   @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
   @Field(() => Date, { nullable: true }) cancelRequestedAt!: Date | null;
   @Field(() => Int, { description: '0 for the first attempt, one more for each resumeTrainingRun' }) attempt!: number;
+  @Field(() => ModelVersion, { description: 'The version it started from' }) baseModelVersion!: ModelVersion;
+  @Field(() => ModelVersion, { nullable: true, description: 'The model version it produced, once SUCCEEDED' }) modelVersion!: ModelVersion | null;
 }
 
 @ObjectType()
