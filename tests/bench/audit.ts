@@ -29,10 +29,9 @@
  * folder). Options: --part 1,2,3 (2 and 3 share the seeded database), --rounds, --warmup,
  * --entries, --requests, --seed, --profile on|off.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,7 +42,7 @@ import pino from 'pino';
 import { AuditLog } from '../../api/src/modules/audit/audit.service.js';
 import { ChainWalker, GENESIS_HASH, bodyHash, linkHash, type EntryRecord, type Json } from '../../api/src/modules/audit/chain.js';
 import { CheckpointSigner, Pseudonyms, parseSigningKey } from '../../api/src/modules/audit/keys.js';
-import { ROOT, SEND, cleanup, connect, defer, gql, login as loginAs, ms, prng, quantile, resultOfChild, sleep, spawnNode, type Child } from './lib.js';
+import { ROOT, SEND, cleanup, connect, defer, gql, login as loginAs, ms, prng, quantile, resultOfChild, runInfo, sleep, spawnNode, type Child } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -837,15 +836,8 @@ if (args['verify-db']) {
 }
 
 // ---- run ----------------------------------------------------------------------------------------
-const git = (...a: string[]) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
-/** Uncommitted changes in the working tree this run measured (`git status --porcelain`). */
-const changes = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
-const dirty = changes.length > 0;
-const commit = git('rev-parse', '--short', 'HEAD') + (dirty ? '-dirty' : '');
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-/** 1-minute load average when each part began and ended: anything else busy on the machine shows here. */
-const load: Record<string, number> = {};
-const noteLoad = (when: string) => (load[when] = Number(loadavg()[0]!.toFixed(2)));
+/** The commit and uncommitted changes this run measured, the machine, and the load average when each part began and ended. */
+const { commit, dirty, changes, machine, load, noteLoad } = runInfo();
 const params = { quick, parts: [...parts], rounds, warmupRounds: warmup, entries, requestsPerFilter: requests, pageSize: 50, seed, insertRowsPerStatement: CHUNK };
 console.log(`bench:audit — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${process.version}, commit ${commit}`);
 console.log(`parts ${[...parts].join(',')}: ${rounds} rounds (+${warmup} warm-up) of sendMessage; a chain of ${fmt(entries)} entries; ${requests} requests a filter\n`);

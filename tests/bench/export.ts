@@ -39,9 +39,8 @@
  * Options: --pairs, --baseline-pairs, --rounds, --all-formats on|off, --batch (the builder's
  * page size; its default when unset), --gen-workers, --seed.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -57,7 +56,7 @@ import { ALL_FORMATS, pairOf, type BuildCounts, type FormatId } from '../../api/
 import { buildInWorkers } from '../../api/src/modules/datasets/runner.js';
 import { LocalDatasetStore, type DatasetStore } from '../../api/src/modules/datasets/store.js';
 import { redactPii, splitOfKey, toTrlDpo, type PiiKind, type Turn } from '../../feedback/src/index.js';
-import { ROOT, cleanup, defer, prng, resultOfChild } from './lib.js';
+import { ROOT, cleanup, defer, prng, resultOfChild, runInfo } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -517,16 +516,8 @@ async function freshDatabase(n: number) {
 }
 
 // ---- run ----------------------------------------------------------------------------------------
-const git = (...a: string[]) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
-/** Uncommitted changes in the working tree this run measured (`git status --porcelain`). */
-const changes = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
-const dirty = changes.length > 0;
-const commit = git('rev-parse', '--short', 'HEAD') + (dirty ? '-dirty' : '');
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-const date = new Date().toISOString();
-/** 1-minute load average when each part began and ended: anything else busy on the machine shows here. */
-const load: Record<string, number> = {};
-const noteLoad = (when: string) => (load[when] = Number(loadavg()[0]!.toFixed(2)));
+/** The commit and uncommitted changes this run measured, the machine, and the load average when each part began and ended. */
+const { commit, dirty, changes, machine, date, load, noteLoad } = runInfo();
 const params = { quick, pairs, baselinePairs, rounds, allFormats, batch: batch ?? 'builder default (1000)', heapMb, workers, testShare: TEST_SHARE, genWorkers, seed, users: USERS, conversations: CONVERSATIONS, pairsPerPrompt: PAIRS_PER_PROMPT, filters: {}, erased: [] };
 console.log(`bench:export — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${process.version}, commit ${commit}, ${date}`);
 console.log(`${fmt(pairs)} pairs exported to DPO${allFormats ? ' (and to all five formats)' : ''}; streaming vs findMany baseline on ${fmt(baselinePairs)} pairs, ${rounds} round(s) each\n`);

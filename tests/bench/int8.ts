@@ -20,11 +20,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_DIR } from '@dialoop/inference';
-import { ROOT, cleanup, defer, ms, quantile, spawnNode, sseData } from './lib.js';
+import { ROOT, cleanup, defer, ms, quantile, runInfo, spawnNode, sseData } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -110,12 +110,7 @@ async function stream(url: string, model: ModelId, messages: Message[]): Promise
 }
 
 // ---- run ----------------------------------------------------------------------------------------
-const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim() + (dirty ? '-dirty' : '');
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-const date = new Date().toISOString();
-const load: Record<string, number> = {};
-const noteLoad = (when: string) => (load[when] = Number(loadavg()[0]!.toFixed(2)));
+const { commit, dirty, machine, date, load, noteLoad } = runInfo();
 const params = { prompts: promptCount, maxTokens, rounds, warmupPerModel: WARMUP_PER_MODEL, threads, temperature: 0, ignoreEos };
 console.log(`bench:int8 — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${process.version}, commit ${commit}, ${date}`);
 console.log(`${DEFAULT_MODEL_DIR} vs its INT8 copy; ${promptCount} prompts × ${rounds} rounds, max_tokens ${maxTokens}, greedy${ignoreEos ? ', ignore_eos' : ''}, ${threads} intra-op thread(s)\n`);

@@ -2,9 +2,10 @@
  * What the benchmarks share: statistics, free ports, clean-up on exit, child processes (the
  * api/test/stack.ts pattern), GraphQL over HTTP and graphql-ws connections.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
@@ -177,4 +178,25 @@ export async function* sseData(res: Response): AsyncGenerator<{ data: string; at
       for (const line of event.split('\n')) if (line.startsWith('data:')) yield { data: line.slice(5).trim(), at };
     }
   }
+}
+
+/**
+ * What a benchmark's results are of: the commit (`-dirty`, with the uncommitted files, when the
+ * tree has changes), the machine and when it started; and `noteLoad(when)`, which keeps the
+ * 1-minute load average at a named moment in `load` (anything else busy on the machine shows there).
+ */
+export function runInfo() {
+  const git = (...a: string[]) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' });
+  const changes = git('status', '--porcelain').split('\n').filter(Boolean);
+  const dirty = changes.length > 0;
+  const load: Record<string, number> = {};
+  return {
+    commit: git('rev-parse', '--short', 'HEAD').trim() + (dirty ? '-dirty' : ''),
+    dirty,
+    changes,
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    date: new Date().toISOString(),
+    load,
+    noteLoad: (when: string) => (load[when] = Number(loadavg()[0]!.toFixed(2))),
+  };
 }

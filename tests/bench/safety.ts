@@ -29,15 +29,14 @@
  * and settings (a --quick smoke run, 2 MB corpora and 4 streams, writes to a temporary folder).
  * Options: --part 1,2, --rounds, --warmup, --mb, --streams, --replays, --seed.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Matcher, ReplyFilter, TermStream, type SafetyLevelName, type TermSpec } from '@dialoop/api/safety-engine';
 import { AhoCorasick } from '@monyone/aho-corasick/fast';
 import { EVASIONS, TERMS } from '../../api/test/fixtures/safety-cases.js';
-import { ROOT, cleanup, ms, prng, quantile, spawnNode, sseData } from './lib.js';
+import { ROOT, cleanup, ms, prng, quantile, runInfo, spawnNode, sseData } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -485,14 +484,8 @@ async function streamDelay(matcher: Matcher) {
 }
 
 // ---- run ----------------------------------------------------------------------------------------
-const changes = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
-const dirty = changes.length > 0;
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim() + (dirty ? '-dirty' : '');
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-const date = new Date().toISOString();
-/** 1-minute load average when each part began and ended: anything else busy on the machine shows here. */
-const load: Record<string, number> = {};
-const noteLoad = (when: string) => (load[when] = Number(loadavg()[0]!.toFixed(2)));
+/** The commit and uncommitted changes this run measured, the machine, and the load average when each part began and ended. */
+const { commit, dirty, changes, machine, date, load, noteLoad } = runInfo();
 const params = { quick, parts: [...parts], rounds, warmupRounds: warmup, corpusMegabytes: corpusMB, chunkBytes: CHUNK_BYTES, streams: streamCount, replays, seed, termsPerLanguage: TERMS_PER_LANGUAGE, evasionRate: EVASION_RATE };
 console.log(`bench:safety — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${process.version}, commit ${commit}, ${date}`);
 

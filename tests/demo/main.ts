@@ -6,12 +6,11 @@
  *
  *   pnpm demo:loop [--train-prompts N] [--heldout N] [--steps N] [--keep]
  */
-import { execSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, cleanup, spawnNode } from '../bench/lib.js';
+import { ROOT, cleanup, runInfo, spawnNode } from '../bench/lib.js';
 import { DEMO_CONFIG, runLoop } from './loop.js';
 
 const { values: flags } = parseArgs({
@@ -74,11 +73,11 @@ try {
   row('time: whole demo', `${total} s (budget 1200 s)`);
   console.log('\nexamples (held-out):');
   for (const e of r.examples) console.log(`  Q: ${e.prompt}\n    ${r.base.name}: ${e.base}\n    ${r.canary.name}: ${e.canary}`);
-  const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();
+  const { commit, machine, date } = runInfo();
   await mkdir(join(ROOT, 'tests/bench/results'), { recursive: true });
   await writeFile(
     join(ROOT, 'tests/bench/results/demo-loop.json'),
-    JSON.stringify({ date: new Date().toISOString(), commit, machine: { cpus: cpus().length, model: cpus()[0]?.model }, config: cfg, totalSeconds: total, ...r }, null, 2) + '\n',
+    JSON.stringify({ date, commit, machine, config: cfg, totalSeconds: total, ...r }, null, 2) + '\n',
   );
   if (r.improvementPp < 20) {
     console.error(`\nthe trait rate rose by ${r.improvementPp.toFixed(1)} pp, short of the +20 pp goal`);
