@@ -34,6 +34,8 @@ if (mode === 'test') {
   ensurePython();
   run(localPnpm, ['run', 'check']);
 } else {
+  // Training runs (startTrainingRun) need PyTorch; the rest of the platform starts without it.
+  ensurePython({ required: false });
   // Ctrl-C reaches the platform's processes directly (they finish the replies in flight); a
   // SIGTERM sent to this process alone (npm passes it on) is handed to the platform.
   const platform = spawn(process.execPath, [join(root, 'scripts', 'platform.mjs')], { cwd: root, stdio: 'inherit', env });

@@ -15,7 +15,11 @@ function missingPackages() {
   });
 }
 
-export function ensurePython() {
+/**
+ * `required`: exit when the packages are missing and cannot be installed (the tests need them);
+ * otherwise say so and go on (`npm start`: everything but training runs works without them).
+ */
+export function ensurePython({ required = true } = {}) {
   const missing = missingPackages();
   if (missing.length === 0) {
     console.log(`[dialoop] PyTorch for the training job: present (${PACKAGES.join(', ')})`);
@@ -23,8 +27,9 @@ export function ensurePython() {
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    console.error(`[dialoop] missing Debian packages: ${missing.join(' ')}\n  run: sudo apt-get install -y ${missing.join(' ')}`);
-    process.exit(1);
+    console.error(`[dialoop] missing Debian packages: ${missing.join(' ')}${required ? '' : ' (training runs need them)'}\n  run: sudo apt-get install -y ${missing.join(' ')}`);
+    if (required) process.exit(1);
+    return;
   }
   console.log(`[dialoop] installing ${missing.join(' ')} with apt-get (about a minute)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
