@@ -3,11 +3,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'inference/models/**', 'tests/bench/results/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'inference/models/**', 'tests/bench/results/**', 'console/.next/**', 'console/src/gql/**', 'console/next-env.d.ts', 'console/test-results/**', 'console/playwright-report/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -16,11 +16,11 @@ export default tseslint.config(
   },
   {
     // Only the env modules and test/bench harnesses read the environment directly.
-    files: ['**/src/env.ts', '**/test/**', 'tests/**', '**/scripts/**'],
+    files: ['**/src/env.ts', '**/test/**', 'tests/**', '**/scripts/**', 'console/e2e/**', 'console/*.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['**/test/**/*.ts', 'tests/**/*.ts'],
+    files: ['**/test/**/*.ts', 'tests/**/*.ts', 'console/e2e/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

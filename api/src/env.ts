@@ -64,6 +64,18 @@ export const envSchema = (base = process.cwd()) =>
       OIDC_ROLE_CLAIM: z.string().default('dialoop_role'),
       /** An open WebSocket re-checks its credential (revoked key, disabled account, new role) at most this often. */
       WS_AUTH_RECHECK_MS: positiveInt.default(30_000),
+      /**
+       * Browser origins allowed to call the api (the console's): CORS on /graphql and the
+       * WebSocket's Origin check. Comma-separated, never `*`; a request with no Origin (an app,
+       * the CLI) is not affected.
+       */
+      CONSOLE_ORIGINS: z
+        .string()
+        .default('http://127.0.0.1:3000,http://localhost:3000')
+        .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+        .pipe(z.array(z.string().regex(/^https?:\/\/[^/*\s]+$/, 'CONSOLE_ORIGINS: each origin is scheme://host[:port], no path and no *'))),
+      /** Express's `trust proxy`: whose X-Forwarded-For names the client (the console's sign-in forwards it). */
+      TRUST_PROXY: z.string().default('loopback'),
 
       DEMO_ACCOUNTS: bool.default(true),
       /** Secret. */

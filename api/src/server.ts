@@ -11,6 +11,7 @@ import { openDatabase, type Database } from '@dialoop/db';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import cors from 'cors';
 import express from 'express';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { Redis } from 'ioredis';
@@ -89,6 +90,7 @@ function auditedConfig(env: ApiEnv, signer: CheckpointSigner, pseudonymKey: stri
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     trainingExecutor: env.TRAINING_EXECUTOR,
     inferenceAdminKey: Boolean(env.INFERENCE_ADMIN_KEY),
+    consoleOrigins: env.CONSOLE_ORIGINS,
   };
 }
 
@@ -380,6 +382,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', env.TRUST_PROXY);
   const httpServer = http.createServer(app);
   const wsServer = startGraphqlWs(httpServer, {
     schema,
@@ -391,6 +394,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     audit,
     log,
     recheckMs: env.WS_AUTH_RECHECK_MS,
+    origins: env.CONSOLE_ORIGINS,
   });
 
   const apollo = new ApolloServer<Context>({
@@ -460,6 +464,8 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   app.get('/exports/datasets/:token', datasets.handler());
   app.use(
     '/graphql',
+    // The console calls from its own origin (no cookies: the access token is a header).
+    cors({ origin: env.CONSOLE_ORIGINS, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight'], exposedHeaders: ['x-request-id'], maxAge: 600 }),
     (req, res, next) => {
       const requestId = String(req.headers['x-request-id'] ?? randomUUID());
       res.setHeader('x-request-id', requestId);

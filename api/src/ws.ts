@@ -27,6 +27,8 @@ export interface GraphqlWsOptions {
   log: Logger;
   /** How long a socket's credential is trusted before its next operation checks it again. */
   recheckMs: number;
+  /** Browser origins admitted (CONSOLE_ORIGINS); a handshake with no Origin header (not a browser) passes. */
+  origins: readonly string[];
 }
 
 /**
@@ -40,7 +42,14 @@ export interface GraphqlWsOptions {
  * resolvers like any HTTP request; errors go through the same `formatError`.
  */
 export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const origins = new Set(o.origins);
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: 1024 * 1024,
+    // A page on another origin may not open the api's socket (403 at the handshake).
+    verifyClient: ({ origin }: { origin?: string }) => !origin || origins.has(origin),
+  });
   wss.on('connection', (socket) => {
     o.connections.inc();
     socket.once('close', () => o.connections.dec());

@@ -1,0 +1,1 @@
+export default function ChatPage() { return <p>chat</p>; }

@@ -1,0 +1,41 @@
+'use client';
+import { MantineProvider, createTheme } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { configureApi } from '@/lib/graphql/client';
+import { ApiError } from '@/lib/graphql/execute';
+import { LocaleProvider } from '@/lib/i18n/provider';
+import type { Locale } from '@/lib/i18n/messages';
+
+const theme = createTheme({
+  fontFamily: 'var(--dialoop-font)',
+  headings: { fontFamily: 'var(--dialoop-font)' },
+  primaryColor: 'indigo',
+  defaultRadius: 'md',
+});
+
+export function Providers({ locale, apiUrl, children }: { locale: Locale; apiUrl: string; children: ReactNode }) {
+  configureApi(apiUrl);
+  const [client] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: {
+            staleTime: 5_000,
+            refetchOnWindowFocus: false,
+            // Typed refusals (forbidden, not found, bad input) are answers, not blips to retry.
+            retry: (count, err) => count < 2 && (!(err instanceof ApiError) || err.code === 'NETWORK_ERROR'),
+          },
+        },
+      }),
+  );
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <Notifications position="top-right" />
+      <LocaleProvider initial={locale}>
+        <QueryClientProvider client={client}>{children}</QueryClientProvider>
+      </LocaleProvider>
+    </MantineProvider>
+  );
+}

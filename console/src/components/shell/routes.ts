@@ -1,0 +1,26 @@
+import type { Requirement } from '@/lib/rbac';
+
+/**
+ * The console's pages and what each needs, in one place: the menu shows an entry only when the
+ * person may use it, and the shell shows "not allowed" (never the page, never its data) for a
+ * direct URL the person may not use. The longest matching prefix decides.
+ */
+export interface ConsoleRoute {
+  href: string;
+  /** Key under `common.nav`. */
+  label: 'chat' | 'review' | 'adjudicate' | 'agreement';
+  requires: Requirement;
+  /** Shown in the menu (labelling pages are reached from the queue). */
+  menu: boolean;
+}
+
+export const ROUTES: readonly ConsoleRoute[] = [
+  { href: '/chat', label: 'chat', requires: ['create', 'Message'], menu: true },
+  { href: '/review', label: 'review', requires: ['create', 'Review'], menu: true },
+  { href: '/review/adjudicate', label: 'adjudicate', requires: ['update', 'ReviewItem'], menu: true },
+  { href: '/review/agreement', label: 'agreement', requires: ['read', 'PreferencePair'], menu: true },
+];
+
+export function routeFor(pathname: string): ConsoleRoute | undefined {
+  return ROUTES.filter((r) => pathname === r.href || pathname.startsWith(`${r.href}/`)).sort((a, b) => b.href.length - a.href.length)[0];
+}

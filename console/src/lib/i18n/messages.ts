@@ -1,0 +1,24 @@
+import enChat from '@/messages/en/chat.json';
+import enCommon from '@/messages/en/common.json';
+import enReview from '@/messages/en/review.json';
+import zhChat from '@/messages/zh/chat.json';
+import zhCommon from '@/messages/zh/common.json';
+import zhReview from '@/messages/zh/review.json';
+
+/** Every string the console shows, one namespace per feature; `messages.test.ts` checks both languages have every key. */
+export const LOCALES = ['en', 'zh'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'en';
+export const LOCALE_COOKIE = 'dialoop_locale';
+
+export const MESSAGES = {
+  en: { common: enCommon, chat: enChat, review: enReview },
+  zh: { common: zhCommon, chat: zhChat, review: zhReview },
+} as const;
+
+export type Messages = (typeof MESSAGES)['en'];
+
+export const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
+
+/** BCP 47 tags for Intl formatting. */
+export const INTL_LOCALE: Record<Locale, string> = { en: 'en-US', zh: 'zh-CN' };

@@ -1,0 +1,129 @@
+import { useSyncExternalStore } from 'react';
+import { ApiError } from '@/lib/graphql/execute';
+import type { SessionErrorBody, SessionPayload } from './types';
+
+/**
+ * The page's session: the access token lives only here, in memory, and is refreshed through the
+ * console's own session routes (which hold the refresh token in an httpOnly cookie) before it
+ * expires. Nothing is written to localStorage or sessionStorage.
+ */
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'signedOut'; expired: boolean }
+  | { status: 'signedIn'; user: SessionPayload['user'] };
+
+let state: SessionState = { status: 'loading' };
+let token: { value: string; expiresAt: number } | null = null;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let inflight: Promise<SessionPayload | null> | null = null;
+const listeners = new Set<() => void>();
+
+function set(next: SessionState) {
+  state = next;
+  for (const l of listeners) l();
+}
+
+function accept(p: SessionPayload) {
+  token = { value: p.accessToken, expiresAt: Date.now() + p.expiresIn * 1000 };
+  clearTimeout(timer);
+  // Refreshed a minute (or a third of its life, if shorter) before it expires.
+  const lead = Math.min(60, p.expiresIn / 3);
+  timer = setTimeout(() => void refresh(), Math.max(1, p.expiresIn - lead) * 1000);
+  if (state.status !== 'signedIn' || state.user.id !== p.user.id || state.user.role !== p.user.role) set({ status: 'signedIn', user: p.user });
+}
+
+async function post(path: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(path, { method: 'POST', credentials: 'same-origin', cache: 'no-store', ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+  } catch {
+    throw new ApiError('The console cannot be reached', 'NETWORK_ERROR');
+  }
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  const body = (await res.json().catch(() => null)) as SessionErrorBody | null;
+  return new ApiError(body?.error.message ?? `HTTP ${res.status}`, body?.error.code ?? 'INTERNAL_SERVER_ERROR', res.status);
+}
+
+/**
+ * Exchanges the cookie's refresh token for a new access token. Tabs take turns (Web Locks):
+ * the refresh token is single-use, and the cookie each request carries is the latest one.
+ */
+export function refresh(): Promise<SessionPayload | null> {
+  inflight ??= (async () => {
+    const run = async () => {
+      const res = await post('/api/session/refresh');
+      if (res.ok) {
+        const p = (await res.json()) as SessionPayload;
+        accept(p);
+        return p;
+      }
+      if (res.status === 401 || res.status === 403) {
+        expire();
+        return null;
+      }
+      throw await failure(res);
+    };
+    try {
+      return typeof navigator !== 'undefined' && navigator.locks ? await navigator.locks.request('dialoop-session-refresh', run) : await run();
+    } finally {
+      inflight = null;
+    }
+  })();
+  return inflight;
+}
+
+/** The session ended without the person signing out (revoked, expired): pages send them to sign in and back. */
+function expire() {
+  const wasIn = state.status === 'signedIn';
+  token = null;
+  clearTimeout(timer);
+  set({ status: 'signedOut', expired: wasIn });
+}
+
+export async function signIn(email: string, password: string): Promise<SessionPayload> {
+  const res = await post('/api/session', { body: JSON.stringify({ email, password }) });
+  if (!res.ok) throw await failure(res);
+  const p = (await res.json()) as SessionPayload;
+  accept(p);
+  return p;
+}
+
+export async function signOut(): Promise<void> {
+  token = null;
+  clearTimeout(timer);
+  try {
+    await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin', headers: { 'content-type': 'application/json' } });
+  } finally {
+    set({ status: 'signedOut', expired: false });
+  }
+}
+
+/** A valid access token, refreshed first when it is about to expire; UNAUTHENTICATED when the session is gone. */
+export async function accessToken(): Promise<string> {
+  if (token && token.expiresAt - Date.now() > 5_000) return token.value;
+  const p = await refresh();
+  if (!p) throw new ApiError('Your session has ended: sign in again', 'UNAUTHENTICATED', 401);
+  return p.accessToken;
+}
+
+/** Called when the api refused the token the page sent: one refresh, then the caller retries. */
+export async function tokenRefused(): Promise<string> {
+  token = null;
+  return accessToken();
+}
+
+/** Restores the session after a reload (the cookie survives it, the token does not). */
+export function restore(): void {
+  if (state.status === 'loading') void refresh().catch(() => set({ status: 'signedOut', expired: false }));
+}
+
+const subscribe = (l: () => void) => {
+  listeners.add(l);
+  return () => listeners.delete(l);
+};
+const serverState: SessionState = { status: 'loading' };
+
+export function useSession(): SessionState {
+  return useSyncExternalStore(subscribe, () => state, () => serverState);
+}
