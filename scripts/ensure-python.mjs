@@ -7,9 +7,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 const PACKAGES = ['python3-torch', 'python3-onnx', 'python3-pytest', 'libopenblas0-pthread'];
+/** The console's browser tests run in Debian's Chromium (never a browser a test tool downloads). */
+export const BROWSER_PACKAGES = ['chromium'];
 
-function missingPackages() {
-  return PACKAGES.filter((name) => {
+function missingPackages(packages = PACKAGES) {
+  return packages.filter((name) => {
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
     return r.status !== 0 || !r.stdout.includes('install ok installed');
   });
@@ -19,10 +21,10 @@ function missingPackages() {
  * `required`: exit when the packages are missing and cannot be installed (the tests need them);
  * otherwise say so and go on (`npm start`: everything but training runs works without them).
  */
-export function ensurePython({ required = true } = {}) {
-  const missing = missingPackages();
+export function ensurePython({ required = true, packages = PACKAGES, what = 'PyTorch for the training job' } = {}) {
+  const missing = missingPackages(packages);
   if (missing.length === 0) {
-    console.log(`[dialoop] PyTorch for the training job: present (${PACKAGES.join(', ')})`);
+    console.log(`[dialoop] ${what}: present (${packages.join(', ')})`);
     return;
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -12,6 +12,8 @@ const theme = createTheme({
   fontFamily: 'var(--dialoop-font)',
   headings: { fontFamily: 'var(--dialoop-font)' },
   primaryColor: 'indigo',
+  // Shade 6 with white text is below WCAG AA contrast; 7 passes.
+  primaryShade: { light: 7, dark: 8 },
   defaultRadius: 'md',
 });
 

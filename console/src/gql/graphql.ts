@@ -4,6 +4,110 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type ClaimStatus =
+  | 'CLAIMED'
+  | 'RELEASED'
+  | 'SKIPPED'
+  | 'SUBMITTED';
+
+export type CriterionScoreInput = {
+  criterion: string;
+  score: number;
+};
+
+/** Sampling parameters sent upstream; unset ones take the model server defaults */
+export type GenerationParamsInput = {
+  /** Keep generating to maxTokens past the end of the turn (vLLM's ignore_eos; Dialoop's server supports it) */
+  ignoreEos?: boolean | null | undefined;
+  maxTokens?: number | null | undefined;
+  seed?: number | null | undefined;
+  stop?: Array<string> | null | undefined;
+  temperature?: number | null | undefined;
+  topP?: number | null | undefined;
+};
+
+export type MessageRole =
+  | 'ASSISTANT'
+  | 'SYSTEM'
+  | 'USER';
+
+export type MessageStatus =
+  | 'CANCELLED'
+  | 'COMPLETE'
+  | 'FAILED'
+  | 'INTERRUPTED'
+  | 'STREAMING';
+
+export type PairwiseChoice =
+  | 'A'
+  | 'B'
+  | 'TIE';
+
+/** A thumb, a 1-5 score, or both; rating again replaces your previous rating */
+export type RateMessageInput = {
+  comment?: string | null | undefined;
+  score?: number | null | undefined;
+  tags?: Array<string> | null | undefined;
+  thumb?: Thumb | null | undefined;
+};
+
+export type RegenerateInput = {
+  model?: string | null | undefined;
+  params?: GenerationParamsInput | null | undefined;
+};
+
+/** A review's kind: the item's kind, or SKIP with a reason */
+export type ReviewAnswerKind =
+  | 'CORRECTION'
+  | 'PAIRWISE'
+  | 'RANKING'
+  | 'RUBRIC'
+  | 'SKIP';
+
+/** One review. PAIRWISE: choice (+ strength 1-3 unless TIE); RANKING: ranking (every candidate id once, best first); RUBRIC: candidateId + scores; CORRECTION: candidateId + text; SKIP: reason. Tags and a comment with any kind. */
+export type ReviewInput = {
+  candidateId?: string | number | null | undefined;
+  choice?: PairwiseChoice | null | undefined;
+  comment?: string | null | undefined;
+  kind: ReviewAnswerKind;
+  ranking?: Array<string | number> | null | undefined;
+  reason?: SkipReason | null | undefined;
+  scores?: Array<CriterionScoreInput> | null | undefined;
+  strength?: number | null | undefined;
+  tags?: Array<string> | null | undefined;
+  text?: string | null | undefined;
+};
+
+export type ReviewItemFilter = {
+  from?: string | null | undefined;
+  kind?: ReviewKind | null | undefined;
+  source?: ReviewItemSource | null | undefined;
+  to?: string | null | undefined;
+};
+
+/** SIBLINGS: regenerated replies to one prompt; LOW_RATING: a reply rated low; SAFETY: a reply flagged for review by the content filter; SAMPLE: a sampled conversation; MANUAL: made by an admin; ARENA: a canary model version against the active one (createArenaItems) */
+export type ReviewItemSource =
+  | 'ARENA'
+  | 'LOW_RATING'
+  | 'MANUAL'
+  | 'SAFETY'
+  | 'SAMPLE'
+  | 'SIBLINGS';
+
+/** PENDING: candidates still being generated; OPEN: in the queue; ADJUDICATION: its reviews disagree, an admin decides; DONE */
+export type ReviewItemStatus =
+  | 'ADJUDICATION'
+  | 'DONE'
+  | 'OPEN'
+  | 'PENDING';
+
+/** PAIRWISE: A, B or a tie with strength (2 candidates); RANKING: order every candidate; RUBRIC: score one candidate per criterion; CORRECTION: edit one candidate */
+export type ReviewKind =
+  | 'CORRECTION'
+  | 'PAIRWISE'
+  | 'RANKING'
+  | 'RUBRIC';
+
 /** What a person may do: see api/src/modules/rbac/rules.ts */
 export type Role =
   | 'ADMIN'
@@ -12,6 +116,197 @@ export type Role =
   | 'REVIEWER'
   | 'SENIOR_REVIEWER'
   | 'USER';
+
+/** BLOCK refuses (a prompt) or stops (a reply); MASK replaces the term with as many * as it has characters; REVIEW lets it through, flagged for reviewers */
+export type SafetyLevel =
+  | 'BLOCK'
+  | 'MASK'
+  | 'REVIEW';
+
+export type SendMessageInput = {
+  content: string;
+  /** Omit to start a new conversation */
+  conversationId?: string | number | null | undefined;
+  /** Default: DEFAULT_MODEL, else the first model the upstreams list */
+  model?: string | null | undefined;
+  params?: GenerationParamsInput | null | undefined;
+  /** The reply this message answers; default: the newest message of the conversation */
+  parentId?: string | number | null | undefined;
+};
+
+export type SkipReason =
+  | 'DUPLICATE'
+  | 'NEEDS_EXPERTISE'
+  | 'OFFENSIVE'
+  | 'OTHER'
+  | 'UNCLEAR_PROMPT';
+
+export type Thumb =
+  | 'DOWN'
+  | 'UP';
+
+export type ChatMessageFragment = { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null };
+
+export type ChatConversationsQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ChatConversationsQuery = { conversations: { edges: Array<{ node: { id: string, title: string, updatedAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ChatConversationQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ChatConversationQuery = { conversation: { id: string, title: string, lockedAt: string | null, messages: Array<{ id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null }> } | null };
+
+export type ChatModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ChatModelsQuery = { models: Array<{ id: string }> };
+
+export type ChatSendMutationVariables = Exact<{
+  input: SendMessageInput;
+}>;
+
+
+export type ChatSendMutation = { sendMessage: { conversation: { id: string, title: string }, userMessage: { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null }, assistantMessage: { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null } } };
+
+export type ChatRegenerateMutationVariables = Exact<{
+  messageId: string | number;
+  input?: RegenerateInput | null | undefined;
+}>;
+
+
+export type ChatRegenerateMutation = { regenerate: { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null } };
+
+export type ChatEditAndResendMutationVariables = Exact<{
+  messageId: string | number;
+  content: string;
+  model?: string | null | undefined;
+}>;
+
+
+export type ChatEditAndResendMutation = { editAndResend: { userMessage: { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null }, assistantMessage: { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null } } };
+
+export type ChatCancelMutationVariables = Exact<{
+  messageId: string | number;
+}>;
+
+
+export type ChatCancelMutation = { cancelGeneration: { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null } };
+
+export type ChatRateMutationVariables = Exact<{
+  messageId: string | number;
+  input: RateMessageInput;
+}>;
+
+
+export type ChatRateMutation = { rateMessage: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } };
+
+export type ChatRenameMutationVariables = Exact<{
+  id: string | number;
+  title: string;
+}>;
+
+
+export type ChatRenameMutation = { renameConversation: { id: string, title: string } };
+
+export type ChatDeleteMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ChatDeleteMutation = { deleteConversation: boolean };
+
+export type ChatStreamSubscriptionVariables = Exact<{
+  messageId: string | number;
+  fromSeq?: number | null | undefined;
+}>;
+
+
+export type ChatStreamSubscription = { messageStream: { seq: number, delta: string | null, done: boolean, status: MessageStatus | null, finishReason: string | null, error: { code: string, message: string } | null } };
+
+export type ReviewItemFieldsFragment = { id: string, kind: ReviewKind, source: ReviewItemSource, status: ReviewItemStatus, ownerPseudonym: string, requiredReviews: number, reviewCount: number, createdAt: string, prompt: Array<{ role: string, content: string }>, candidates: Array<{ id: string, label: string, content: string, model: string | null }>, rubric: Array<{ id: string, label: string, min: number, max: number }> };
+
+export type ReviewFieldsFragment = { id: string, kind: ReviewKind, reviewerPseudonym: string, adjudication: boolean, choice: PairwiseChoice | null, strength: number | null, ranking: Array<string> | null, candidateId: string | null, text: string | null, tags: Array<string>, comment: string | null, createdAt: string, scores: Array<{ criterion: string, score: number }> | null };
+
+export type ReviewQueueQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReviewQueueQuery = { reviewQueue: { open: number, pending: number, claimed: number, adjudication: number, done: number } };
+
+export type ReviewMyClaimsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReviewMyClaimsQuery = { myReviewClaims: Array<{ id: string, claimedAt: string, expiresAt: string, item: { id: string, kind: ReviewKind } }> };
+
+export type ReviewClaimNextMutationVariables = Exact<{
+  kind?: ReviewKind | null | undefined;
+}>;
+
+
+export type ReviewClaimNextMutation = { claimReviewItem: { id: string, status: ClaimStatus, expiresAt: string, item: { id: string, kind: ReviewKind, source: ReviewItemSource, status: ReviewItemStatus, ownerPseudonym: string, requiredReviews: number, reviewCount: number, createdAt: string, prompt: Array<{ role: string, content: string }>, candidates: Array<{ id: string, label: string, content: string, model: string | null }>, rubric: Array<{ id: string, label: string, min: number, max: number }> } } | null };
+
+export type ReviewLabelItemQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReviewLabelItemQuery = { myReviewClaims: Array<{ id: string, status: ClaimStatus, expiresAt: string, item: { id: string } }>, reviewItem: { id: string, kind: ReviewKind, source: ReviewItemSource, status: ReviewItemStatus, ownerPseudonym: string, requiredReviews: number, reviewCount: number, createdAt: string, prompt: Array<{ role: string, content: string }>, candidates: Array<{ id: string, label: string, content: string, model: string | null }>, rubric: Array<{ id: string, label: string, min: number, max: number }> } };
+
+export type ReviewSubmitAndNextMutationVariables = Exact<{
+  itemId: string | number;
+  input: ReviewInput;
+  kind: ReviewKind;
+}>;
+
+
+export type ReviewSubmitAndNextMutation = { submitReview: { id: string, status: ClaimStatus, expiresAt: string }, next: { id: string, status: ClaimStatus, expiresAt: string, item: { id: string, kind: ReviewKind, source: ReviewItemSource, status: ReviewItemStatus, ownerPseudonym: string, requiredReviews: number, reviewCount: number, createdAt: string, prompt: Array<{ role: string, content: string }>, candidates: Array<{ id: string, label: string, content: string, model: string | null }>, rubric: Array<{ id: string, label: string, min: number, max: number }> } } | null };
+
+export type ReviewReleaseMutationVariables = Exact<{
+  itemId: string | number;
+}>;
+
+
+export type ReviewReleaseMutation = { releaseReviewClaim: { id: string, status: ClaimStatus } };
+
+export type ReviewOutcomeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReviewOutcomeQuery = { reviewItem: { id: string, status: ReviewItemStatus, agreement: number | null, reviewCount: number, requiredReviews: number, reviews: Array<{ id: string, kind: ReviewKind, reviewerPseudonym: string, adjudication: boolean, choice: PairwiseChoice | null, strength: number | null, ranking: Array<string> | null, candidateId: string | null, text: string | null, tags: Array<string>, comment: string | null, createdAt: string, scores: Array<{ criterion: string, score: number }> | null }> } };
+
+export type ReviewAdjudicationListQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ReviewAdjudicationListQuery = { reviewItems: { hasNextPage: boolean, endCursor: string | null, nodes: Array<{ id: string, kind: ReviewKind, source: ReviewItemSource, createdAt: string, agreement: number | null, reviewCount: number }> } };
+
+export type ReviewAdjudicationItemQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReviewAdjudicationItemQuery = { reviewItem: { agreement: number | null, id: string, kind: ReviewKind, source: ReviewItemSource, status: ReviewItemStatus, ownerPseudonym: string, requiredReviews: number, reviewCount: number, createdAt: string, reviews: Array<{ id: string, kind: ReviewKind, reviewerPseudonym: string, adjudication: boolean, choice: PairwiseChoice | null, strength: number | null, ranking: Array<string> | null, candidateId: string | null, text: string | null, tags: Array<string>, comment: string | null, createdAt: string, scores: Array<{ criterion: string, score: number }> | null }>, prompt: Array<{ role: string, content: string }>, candidates: Array<{ id: string, label: string, content: string, model: string | null }>, rubric: Array<{ id: string, label: string, min: number, max: number }> } };
+
+export type ReviewAdjudicateMutationVariables = Exact<{
+  itemId: string | number;
+  input: ReviewInput;
+}>;
+
+
+export type ReviewAdjudicateMutation = { adjudicateReviewItem: { id: string, status: ReviewItemStatus, agreement: number | null } };
+
+export type ReviewAgreementQueryVariables = Exact<{
+  filter?: ReviewItemFilter | null | undefined;
+}>;
+
+
+export type ReviewAgreementQuery = { reviewAgreement: { items: number, reviews: number, choiceAlpha: number | null, scoreAlpha: number | null, kappa: Array<{ reviewerA: string, reviewerB: string, kappa: number | null, items: number }>, reviewers: Array<{ reviewer: string, reviews: number, pairs: number, meanKappa: number | null, alphaWithout: number | null }> } };
 
 export type SessionFieldsFragment = { accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, email: string, name: string | null, role: Role } };
 
@@ -55,6 +350,76 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ChatMessageFragmentDoc = new TypedDocumentString(`
+    fragment ChatMessage on Message {
+  id
+  parentId
+  role
+  content
+  status
+  model
+  finishReason
+  errorCode
+  errorMessage
+  createdAt
+  safety
+  myRating {
+    id
+    thumb
+    score
+    tags
+    comment
+  }
+}
+    `, {"fragmentName":"ChatMessage"}) as unknown as TypedDocumentString<ChatMessageFragment, unknown>;
+export const ReviewItemFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReviewItemFields on ReviewItem {
+  id
+  kind
+  source
+  status
+  ownerPseudonym
+  requiredReviews
+  reviewCount
+  createdAt
+  prompt {
+    role
+    content
+  }
+  candidates {
+    id
+    label
+    content
+    model
+  }
+  rubric {
+    id
+    label
+    min
+    max
+  }
+}
+    `, {"fragmentName":"ReviewItemFields"}) as unknown as TypedDocumentString<ReviewItemFieldsFragment, unknown>;
+export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReviewFields on Review {
+  id
+  kind
+  reviewerPseudonym
+  adjudication
+  choice
+  strength
+  ranking
+  candidateId
+  scores {
+    criterion
+    score
+  }
+  text
+  tags
+  comment
+  createdAt
+}
+    `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
 export const SessionFieldsFragmentDoc = new TypedDocumentString(`
     fragment SessionFields on AuthPayload {
   accessToken
@@ -68,6 +433,502 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"SessionFields"}) as unknown as TypedDocumentString<SessionFieldsFragment, unknown>;
+export const ChatConversationsDocument = new TypedDocumentString(`
+    query ChatConversations($after: String) {
+  conversations(first: 50, after: $after) {
+    edges {
+      node {
+        id
+        title
+        updatedAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChatConversationsQuery, ChatConversationsQueryVariables>;
+export const ChatConversationDocument = new TypedDocumentString(`
+    query ChatConversation($id: ID!) {
+  conversation(id: $id) {
+    id
+    title
+    lockedAt
+    messages {
+      ...ChatMessage
+    }
+  }
+}
+    fragment ChatMessage on Message {
+  id
+  parentId
+  role
+  content
+  status
+  model
+  finishReason
+  errorCode
+  errorMessage
+  createdAt
+  safety
+  myRating {
+    id
+    thumb
+    score
+    tags
+    comment
+  }
+}`) as unknown as TypedDocumentString<ChatConversationQuery, ChatConversationQueryVariables>;
+export const ChatModelsDocument = new TypedDocumentString(`
+    query ChatModels {
+  models {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<ChatModelsQuery, ChatModelsQueryVariables>;
+export const ChatSendDocument = new TypedDocumentString(`
+    mutation ChatSend($input: SendMessageInput!) {
+  sendMessage(input: $input) {
+    conversation {
+      id
+      title
+    }
+    userMessage {
+      ...ChatMessage
+    }
+    assistantMessage {
+      ...ChatMessage
+    }
+  }
+}
+    fragment ChatMessage on Message {
+  id
+  parentId
+  role
+  content
+  status
+  model
+  finishReason
+  errorCode
+  errorMessage
+  createdAt
+  safety
+  myRating {
+    id
+    thumb
+    score
+    tags
+    comment
+  }
+}`) as unknown as TypedDocumentString<ChatSendMutation, ChatSendMutationVariables>;
+export const ChatRegenerateDocument = new TypedDocumentString(`
+    mutation ChatRegenerate($messageId: ID!, $input: RegenerateInput) {
+  regenerate(messageId: $messageId, input: $input) {
+    ...ChatMessage
+  }
+}
+    fragment ChatMessage on Message {
+  id
+  parentId
+  role
+  content
+  status
+  model
+  finishReason
+  errorCode
+  errorMessage
+  createdAt
+  safety
+  myRating {
+    id
+    thumb
+    score
+    tags
+    comment
+  }
+}`) as unknown as TypedDocumentString<ChatRegenerateMutation, ChatRegenerateMutationVariables>;
+export const ChatEditAndResendDocument = new TypedDocumentString(`
+    mutation ChatEditAndResend($messageId: ID!, $content: String!, $model: String) {
+  editAndResend(messageId: $messageId, content: $content, model: $model) {
+    userMessage {
+      ...ChatMessage
+    }
+    assistantMessage {
+      ...ChatMessage
+    }
+  }
+}
+    fragment ChatMessage on Message {
+  id
+  parentId
+  role
+  content
+  status
+  model
+  finishReason
+  errorCode
+  errorMessage
+  createdAt
+  safety
+  myRating {
+    id
+    thumb
+    score
+    tags
+    comment
+  }
+}`) as unknown as TypedDocumentString<ChatEditAndResendMutation, ChatEditAndResendMutationVariables>;
+export const ChatCancelDocument = new TypedDocumentString(`
+    mutation ChatCancel($messageId: ID!) {
+  cancelGeneration(messageId: $messageId) {
+    ...ChatMessage
+  }
+}
+    fragment ChatMessage on Message {
+  id
+  parentId
+  role
+  content
+  status
+  model
+  finishReason
+  errorCode
+  errorMessage
+  createdAt
+  safety
+  myRating {
+    id
+    thumb
+    score
+    tags
+    comment
+  }
+}`) as unknown as TypedDocumentString<ChatCancelMutation, ChatCancelMutationVariables>;
+export const ChatRateDocument = new TypedDocumentString(`
+    mutation ChatRate($messageId: ID!, $input: RateMessageInput!) {
+  rateMessage(messageId: $messageId, input: $input) {
+    id
+    thumb
+    score
+    tags
+    comment
+  }
+}
+    `) as unknown as TypedDocumentString<ChatRateMutation, ChatRateMutationVariables>;
+export const ChatRenameDocument = new TypedDocumentString(`
+    mutation ChatRename($id: ID!, $title: String!) {
+  renameConversation(id: $id, title: $title) {
+    id
+    title
+  }
+}
+    `) as unknown as TypedDocumentString<ChatRenameMutation, ChatRenameMutationVariables>;
+export const ChatDeleteDocument = new TypedDocumentString(`
+    mutation ChatDelete($id: ID!) {
+  deleteConversation(id: $id)
+}
+    `) as unknown as TypedDocumentString<ChatDeleteMutation, ChatDeleteMutationVariables>;
+export const ChatStreamDocument = new TypedDocumentString(`
+    subscription ChatStream($messageId: ID!, $fromSeq: Int) {
+  messageStream(messageId: $messageId, fromSeq: $fromSeq) {
+    seq
+    delta
+    done
+    status
+    finishReason
+    error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChatStreamSubscription, ChatStreamSubscriptionVariables>;
+export const ReviewQueueDocument = new TypedDocumentString(`
+    query ReviewQueue {
+  reviewQueue {
+    open
+    pending
+    claimed
+    adjudication
+    done
+  }
+}
+    `) as unknown as TypedDocumentString<ReviewQueueQuery, ReviewQueueQueryVariables>;
+export const ReviewMyClaimsDocument = new TypedDocumentString(`
+    query ReviewMyClaims {
+  myReviewClaims {
+    id
+    claimedAt
+    expiresAt
+    item {
+      id
+      kind
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReviewMyClaimsQuery, ReviewMyClaimsQueryVariables>;
+export const ReviewClaimNextDocument = new TypedDocumentString(`
+    mutation ReviewClaimNext($kind: ReviewKind) {
+  claimReviewItem(kind: $kind) {
+    id
+    status
+    expiresAt
+    item {
+      ...ReviewItemFields
+    }
+  }
+}
+    fragment ReviewItemFields on ReviewItem {
+  id
+  kind
+  source
+  status
+  ownerPseudonym
+  requiredReviews
+  reviewCount
+  createdAt
+  prompt {
+    role
+    content
+  }
+  candidates {
+    id
+    label
+    content
+    model
+  }
+  rubric {
+    id
+    label
+    min
+    max
+  }
+}`) as unknown as TypedDocumentString<ReviewClaimNextMutation, ReviewClaimNextMutationVariables>;
+export const ReviewLabelItemDocument = new TypedDocumentString(`
+    query ReviewLabelItem($id: ID!) {
+  myReviewClaims {
+    id
+    status
+    expiresAt
+    item {
+      id
+    }
+  }
+  reviewItem(id: $id) {
+    ...ReviewItemFields
+  }
+}
+    fragment ReviewItemFields on ReviewItem {
+  id
+  kind
+  source
+  status
+  ownerPseudonym
+  requiredReviews
+  reviewCount
+  createdAt
+  prompt {
+    role
+    content
+  }
+  candidates {
+    id
+    label
+    content
+    model
+  }
+  rubric {
+    id
+    label
+    min
+    max
+  }
+}`) as unknown as TypedDocumentString<ReviewLabelItemQuery, ReviewLabelItemQueryVariables>;
+export const ReviewSubmitAndNextDocument = new TypedDocumentString(`
+    mutation ReviewSubmitAndNext($itemId: ID!, $input: ReviewInput!, $kind: ReviewKind!) {
+  submitReview(itemId: $itemId, input: $input) {
+    id
+    status
+    expiresAt
+  }
+  next: claimReviewItem(kind: $kind) {
+    id
+    status
+    expiresAt
+    item {
+      ...ReviewItemFields
+    }
+  }
+}
+    fragment ReviewItemFields on ReviewItem {
+  id
+  kind
+  source
+  status
+  ownerPseudonym
+  requiredReviews
+  reviewCount
+  createdAt
+  prompt {
+    role
+    content
+  }
+  candidates {
+    id
+    label
+    content
+    model
+  }
+  rubric {
+    id
+    label
+    min
+    max
+  }
+}`) as unknown as TypedDocumentString<ReviewSubmitAndNextMutation, ReviewSubmitAndNextMutationVariables>;
+export const ReviewReleaseDocument = new TypedDocumentString(`
+    mutation ReviewRelease($itemId: ID!) {
+  releaseReviewClaim(itemId: $itemId) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ReviewReleaseMutation, ReviewReleaseMutationVariables>;
+export const ReviewOutcomeDocument = new TypedDocumentString(`
+    query ReviewOutcome($id: ID!) {
+  reviewItem(id: $id) {
+    id
+    status
+    agreement
+    reviewCount
+    requiredReviews
+    reviews {
+      ...ReviewFields
+    }
+  }
+}
+    fragment ReviewFields on Review {
+  id
+  kind
+  reviewerPseudonym
+  adjudication
+  choice
+  strength
+  ranking
+  candidateId
+  scores {
+    criterion
+    score
+  }
+  text
+  tags
+  comment
+  createdAt
+}`) as unknown as TypedDocumentString<ReviewOutcomeQuery, ReviewOutcomeQueryVariables>;
+export const ReviewAdjudicationListDocument = new TypedDocumentString(`
+    query ReviewAdjudicationList($after: String) {
+  reviewItems(status: ADJUDICATION, first: 50, after: $after) {
+    nodes {
+      id
+      kind
+      source
+      createdAt
+      agreement
+      reviewCount
+    }
+    hasNextPage
+    endCursor
+  }
+}
+    `) as unknown as TypedDocumentString<ReviewAdjudicationListQuery, ReviewAdjudicationListQueryVariables>;
+export const ReviewAdjudicationItemDocument = new TypedDocumentString(`
+    query ReviewAdjudicationItem($id: ID!) {
+  reviewItem(id: $id) {
+    ...ReviewItemFields
+    agreement
+    reviews {
+      ...ReviewFields
+    }
+  }
+}
+    fragment ReviewItemFields on ReviewItem {
+  id
+  kind
+  source
+  status
+  ownerPseudonym
+  requiredReviews
+  reviewCount
+  createdAt
+  prompt {
+    role
+    content
+  }
+  candidates {
+    id
+    label
+    content
+    model
+  }
+  rubric {
+    id
+    label
+    min
+    max
+  }
+}
+fragment ReviewFields on Review {
+  id
+  kind
+  reviewerPseudonym
+  adjudication
+  choice
+  strength
+  ranking
+  candidateId
+  scores {
+    criterion
+    score
+  }
+  text
+  tags
+  comment
+  createdAt
+}`) as unknown as TypedDocumentString<ReviewAdjudicationItemQuery, ReviewAdjudicationItemQueryVariables>;
+export const ReviewAdjudicateDocument = new TypedDocumentString(`
+    mutation ReviewAdjudicate($itemId: ID!, $input: ReviewInput!) {
+  adjudicateReviewItem(itemId: $itemId, input: $input) {
+    id
+    status
+    agreement
+  }
+}
+    `) as unknown as TypedDocumentString<ReviewAdjudicateMutation, ReviewAdjudicateMutationVariables>;
+export const ReviewAgreementDocument = new TypedDocumentString(`
+    query ReviewAgreement($filter: ReviewItemFilter) {
+  reviewAgreement(filter: $filter) {
+    items
+    reviews
+    choiceAlpha
+    scoreAlpha
+    kappa {
+      reviewerA
+      reviewerB
+      kappa
+      items
+    }
+    reviewers {
+      reviewer
+      reviews
+      pairs
+      meanKappa
+      alphaWithout
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReviewAgreementQuery, ReviewAgreementQueryVariables>;
 export const ConsoleLoginDocument = new TypedDocumentString(`
     mutation ConsoleLogin($email: String!, $password: String!) {
   login(email: $email, password: $password) {

@@ -12,7 +12,7 @@ export function UserMenu({ user }: { user: SessionPayload['user'] }) {
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
-        <Button variant="subtle" size="compact-sm" aria-label={t('account', { email: user.email })}>
+        <Button variant="subtle" size="compact-sm">
           {user.name ?? user.email}
         </Button>
       </Menu.Target>

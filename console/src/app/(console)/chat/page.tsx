@@ -1,1 +1,5 @@
-export default function ChatPage() { return <p>chat</p>; }
+import { ChatScreen } from '@/features/chat';
+
+export default function ChatPage() {
+  return <ChatScreen />;
+}

@@ -1,1 +1,5 @@
-export default function ReviewPage() { return <p>review</p>; }
+import { QueueScreen } from '@/features/review';
+
+export default function ReviewQueuePage() {
+  return <QueueScreen />;
+}

@@ -1,0 +1,108 @@
+import { createRequire } from 'node:module';
+import type { Page } from '@playwright/test';
+import { expect, signIn, test } from './fixtures';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+
+const MENUS: Record<string, string[]> = {
+  'user@demo.local': ['Chat'],
+  'reviewer@demo.local': ['Chat', 'Review queue'],
+  'senior@demo.local': ['Chat', 'Review queue', 'Adjudication'],
+  'admin@demo.local': ['Chat', 'Review queue', 'Adjudication', 'Agreement'],
+  'ml@demo.local': ['Chat', 'Agreement'],
+  'compliance@demo.local': [],
+};
+const ALL = ['Chat', 'Review queue', 'Adjudication', 'Agreement'];
+const PAGES: Record<string, string> = { Chat: '/chat', 'Review queue': '/review', Adjudication: '/review/adjudicate', Agreement: '/review/agreement' };
+
+async function axe(page: Page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
+    return w.axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+test('GET / signed out leads to the sign-in page', async ({ page }) => {
+  const res = await page.request.get('/', { maxRedirects: 0 });
+  expect(res.status()).toBe(307);
+  expect(res.headers().location).toMatch(/\/signin$/);
+  await page.goto('/review');
+  await expect(page).toHaveURL(/\/signin\?next=%2Freview/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a wrong password says so in the page, with its code', async ({ page }) => {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill('user@demo.local');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert', { name: 'Something went wrong' })).toContainText('Invalid email or password');
+  await expect(page.getByRole('alert', { name: 'Something went wrong' })).toContainText('UNAUTHENTICATED');
+});
+
+for (const [email, menu] of Object.entries(MENUS)) {
+  test(`${email} sees only their menus; other pages say "not allowed"; no token is readable`, async ({ page, context }) => {
+    await signIn(page, email);
+    const nav = page.getByRole('navigation', { name: 'Main menu' });
+    await expect(nav).toBeVisible();
+    for (const name of ALL) {
+      if (menu.includes(name)) await expect(nav.getByRole('link', { name, exact: true })).toBeVisible();
+      else await expect(nav.getByRole('link', { name, exact: true })).toHaveCount(0);
+    }
+    for (const name of ALL.filter((n) => !menu.includes(n))) {
+      const seen: string[] = [];
+      const onRequest = (r: { url(): string; postData(): string | null }) => r.url().includes('/graphql') && seen.push(r.postData() ?? '');
+      page.on('request', onRequest);
+      await page.goto(PAGES[name]!);
+      await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
+      page.off('request', onRequest);
+      // The page asked the api for nothing (the session refresh goes to the console, not /graphql).
+      expect(seen).toEqual([]);
+    }
+    // A reload keeps the person signed in.
+    await page.reload();
+    await expect(nav).toBeVisible();
+    // No token anywhere a script can read it.
+    const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
+    expect(stored).not.toMatch(/eyJ|dr_|dk_/);
+    const cookies = await context.cookies();
+    for (const c of cookies.filter((c) => c.name.startsWith('dialoop_') && c.name !== 'dialoop_locale')) {
+      expect(c.httpOnly, c.name).toBe(true);
+      expect(c.sameSite, c.name).toBe('Strict');
+    }
+    expect(cookies.find((c) => c.name === 'dialoop_refresh')?.path).toBe('/api/session');
+  });
+}
+
+test('sign-out revokes the refresh token at the api', async ({ page, context }) => {
+  await signIn(page, 'user@demo.local');
+  const refresh = (await context.cookies()).find((c) => c.name === 'dialoop_refresh')!.value;
+  await page.getByRole('banner').getByRole('button', { name: /user/i }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  const { apiUrl } = await import('./fixtures');
+  const res = await fetch(apiUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation($t:String!){refreshToken(token:$t){accessToken}}', variables: { t: refresh } }) });
+  const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+  expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+});
+
+for (const lang of ['en', 'zh'] as const) {
+  test(`every page passes axe-core (${lang})`, async ({ page, context }) => {
+    await context.addCookies([{ name: 'dialoop_locale', value: lang, url: process.env.E2E_CONSOLE_URL! }]);
+    await page.goto('/signin');
+    expect(await axe(page), '/signin').toEqual([]);
+    await page.getByLabel(lang === 'en' ? 'Email' : '邮箱').fill('admin@demo.local');
+    await page.getByLabel(lang === 'en' ? 'Password' : '密码').fill('dialoop-demo');
+    await page.getByRole('button', { name: lang === 'en' ? 'Sign in' : '登录' }).click();
+    await expect(page).not.toHaveURL(/\/signin/);
+    for (const path of ['/chat', '/review', '/review/adjudicate', '/review/agreement']) {
+      await page.goto(path);
+      await expect(page.getByRole('navigation').first()).toBeVisible();
+      await page.waitForLoadState('networkidle');
+      expect(await axe(page), path).toEqual([]);
+    }
+  });
+}

@@ -1,0 +1,157 @@
+import type { Page } from '@playwright/test';
+import { expect, signIn, test } from './fixtures';
+
+/** Records every distinct text the newest reply shows, from inside the page (a MutationObserver). */
+async function watchReplies(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { __texts: string[] };
+    w.__texts = [];
+    const log = document.body;
+    new MutationObserver(() => {
+      const replies = log.querySelectorAll('article[aria-label="Assistant\'s reply"] .dialoop-reply');
+      const text = replies[replies.length - 1]?.textContent ?? '';
+      if (text && w.__texts.at(-1) !== text) w.__texts.push(text);
+    }).observe(log, { subtree: true, childList: true, characterData: true });
+  });
+}
+const texts = (page: Page) => page.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
+
+test.describe('chat', () => {
+  test('a reply streams into the page token by token', async ({ page }) => {
+    await signIn(page, 'user@demo.local', undefined, '/chat');
+    await watchReplies(page);
+    await page.getByLabel('Message').fill('Tell me about the moon');
+    await page.getByLabel('Message').press('Enter');
+    const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
+    await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+    const seen = await texts(page);
+    // Several partial texts, each extending the one before, then the whole reply.
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.startsWith(seen[i - 1]!.replace(/…$/, '')) || seen[i - 1] === 'Thinking…').toBeTruthy();
+    await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}/);
+  });
+});
+
+test.describe('chat actions', () => {
+  test('stop, regenerate and switch siblings, edit and resend, rate', async ({ page }) => {
+    await signIn(page, 'user@demo.local', undefined, '/chat');
+    const message = page.getByLabel('Message');
+    const replies = page.getByRole('log').getByRole('article', { name: "Assistant's reply" });
+
+    // A long reply, so that there is time to stop it.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Maximum reply length (tokens)').fill('900');
+    await page.getByLabel('Keep writing to the maximum length').check();
+    await page.keyboard.press('Escape');
+    await message.fill('Tell me a long story about the sea');
+    await message.press('Enter');
+    await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(replies.last()).toHaveAttribute('aria-busy', 'false');
+    await expect(replies.last()).toContainText('Stopped');
+
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    await expect(page.getByText('2 / 2')).toBeVisible();
+    await expect(replies.last()).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Previous version' }).last().click();
+    await expect(page.getByText('1 / 2')).toBeVisible();
+    await page.getByRole('button', { name: 'Next version' }).last().click();
+    await expect(page.getByText('2 / 2')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Edit your message').fill('What is the capital of Italy?');
+    await page.getByRole('button', { name: 'Send as a new branch' }).click();
+    await expect(page.getByRole('log')).toContainText('What is the capital of Italy?');
+    await expect(page.getByRole('log').getByRole('group', { name: 'Versions' }).first()).toContainText('2 / 2');
+    await expect(replies.last()).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+
+    await page.getByRole('button', { name: 'Good reply' }).click();
+    await expect(page.getByRole('button', { name: 'Good reply' })).toHaveAttribute('aria-pressed', 'true');
+    // The rating is stored: it is still there after a reload.
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Good reply' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  test('a reload mid-reply resumes the stream', async ({ page }) => {
+    await signIn(page, 'user@demo.local', undefined, '/chat');
+    await page.getByLabel('Message').fill('Tell me about the moon and the stars');
+    await page.getByLabel('Message').press('Enter');
+    await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}/);
+    await page.reload();
+    const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
+    await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+    const shown = (await reply.locator('.dialoop-reply').innerText()).trim();
+    // What the page shows after the reload is the whole stored reply.
+    await page.reload();
+    await expect(reply.locator('.dialoop-reply')).toHaveText(shown);
+    expect(shown.length).toBeGreaterThan(0);
+  });
+
+  test('markup in messages renders inert', async ({ page, request }) => {
+    const { apiUrl } = await import('./fixtures');
+    const { gql, login } = await import('./seed');
+    const admin = await login(apiUrl(), 'admin@demo.local');
+    const payload = 'Tokyo <img src=x onerror="window.__xss=1"> [click me](javascript:window.__xss=2) ![remote](http://127.0.0.1:9/remote.png)';
+    const rule = await gql<{ createRewriteRule: { id: string } }>(apiUrl(), 'mutation($i:CreateRewriteRuleInput!){createRewriteRule(input:$i){id}}', { i: { pattern: 'Tokyo', replacement: payload } }, admin);
+    void request;
+    const remote: string[] = [];
+    page.on('request', (r) => r.url().includes('remote.png') && remote.push(r.url()));
+    try {
+      await signIn(page, 'user@demo.local', undefined, '/chat');
+      await page.getByLabel('Message').fill('<img src=x onerror="window.__xss=3"> What is the capital of Japan?');
+      await page.getByLabel('Message').press('Enter');
+      const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
+      await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+      await expect(page.getByRole('log')).toContainText('<img src=x onerror="window.__xss=3">');
+      await expect(reply).toContainText('<img src=x onerror="window.__xss=1">');
+      const link = reply.getByText('click me');
+      // The javascript: link keeps its text but not its address.
+      await expect(link).toBeVisible();
+      expect(await link.getAttribute('href')).toBeNull();
+      await link.click();
+      expect(await page.locator('[role="log"] img').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(remote).toEqual([]);
+    } finally {
+      await gql(apiUrl(), 'mutation($id:ID!){deleteRewriteRule(id:$id)}', { id: rule.createRewriteRule.id }, admin);
+    }
+  });
+});
+
+test('a killed WebSocket mid-stream shows "reconnecting" and loses no token', async ({ page }) => {
+  const { apiUrl } = await import('./fixtures');
+  const { gql, login } = await import('./seed');
+  const sockets: { close(o?: { code?: number; reason?: string }): Promise<void> }[] = [];
+  await page.routeWebSocket(apiUrl().replace(/^http/, 'ws'), (ws) => {
+    ws.connectToServer();
+    sockets.push(ws);
+  });
+  await signIn(page, 'user@demo.local', undefined, '/chat');
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Maximum reply length (tokens)').fill('600');
+  await page.getByLabel('Keep writing to the maximum length').check();
+  await page.keyboard.press('Escape');
+  await page.getByLabel('Message').fill('Tell me about the sea');
+  await page.getByLabel('Message').press('Enter');
+  const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
+  await expect(reply.locator('.dialoop-reply')).not.toHaveText(/^(Thinking…)?$/);
+  // The socket dies mid-reply.
+  await sockets.at(-1)!.close({ code: 4999, reason: 'killed by the test' });
+  await expect(page.getByRole('status').filter({ hasText: 'Reconnecting…' })).toBeVisible();
+  await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'Reconnecting…' })).toHaveCount(0);
+  expect(sockets.length).toBeGreaterThanOrEqual(2);
+  // Every token is there once: the page shows exactly what the api stored.
+  const id = page.url().split('/').at(-1)!;
+  const token = await login(apiUrl(), 'user@demo.local');
+  const d = await gql<{ conversation: { messages: { role: string; content: string; status: string }[] } }>(apiUrl(), 'query($id:ID!){conversation(id:$id){messages{role content status}}}', { id }, token);
+  const stored = d.conversation.messages.filter((m) => m.role === 'ASSISTANT').at(-1)!;
+  expect(stored.status).toBe('COMPLETE');
+  const shown = await page.evaluate(() => {
+    const el = [...document.querySelectorAll('article[aria-label="Assistant\'s reply"] .dialoop-reply')].at(-1)!;
+    return el.textContent ?? '';
+  });
+  // Markdown may change whitespace and markup characters; the words must match one for one.
+  const words = (s: string) => s.replace(/[*_`#>[\]()-]/g, ' ').split(/\s+/).filter(Boolean);
+  expect(words(shown)).toEqual(words(stored.content));
+});

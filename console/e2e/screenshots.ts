@@ -1,0 +1,122 @@
+/**
+ * pnpm console:screenshots — every screen of the console, in English and in Chinese, from the real
+ * browser against a fresh platform with demo data; PNGs in console/docs/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { build } from '../scripts/build.mjs';
+import { ROOT, startPlatform } from './platform';
+import { DEMO_PASSWORD, gql, login, seedReviewItems } from './seed';
+
+const OUT = join(ROOT, 'console', 'docs', 'screenshots');
+mkdirSync(OUT, { recursive: true });
+build({ quiet: true });
+const platform = await startPlatform();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+const CLAIM = 'mutation($k:ReviewKind){claimReviewItem(kind:$k){item{id}}}';
+const SUBMIT = 'mutation($id:ID!,$i:ReviewInput!){submitReview(itemId:$id,input:$i){id}}';
+
+async function session(lang: 'en' | 'zh', email: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: lang === 'zh' ? 'zh-CN' : 'en-US' });
+  await context.addCookies([{ name: 'dialoop_locale', value: lang, url: platform.consoleUrl }]);
+  const page = await context.newPage();
+  await page.goto(`${platform.consoleUrl}/signin`);
+  await page.locator('input[type="email"]').fill(email);
+  await page.locator('input[type="password"]').fill(DEMO_PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+  return { context, page };
+}
+
+const shot = async (page: Page, name: string, lang: string) => {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(OUT, `${name}-${lang}.png`) });
+  console.log(`  ${name}-${lang}.png`);
+};
+
+try {
+  // One item two reviewers disagree on (it waits for adjudication), then items of every kind.
+  const admin = await login(platform.apiUrl, 'admin@demo.local');
+  await seedReviewItems(platform.apiUrl, { PAIRWISE: 1 });
+  const reviewer = await login(platform.apiUrl, 'reviewer@demo.local');
+  const senior = await login(platform.apiUrl, 'senior@demo.local');
+  const a = await gql<{ claimReviewItem: { item: { id: string } } }>(platform.apiUrl, CLAIM, { k: 'PAIRWISE' }, reviewer);
+  await gql(platform.apiUrl, SUBMIT, { id: a.claimReviewItem.item.id, i: { kind: 'PAIRWISE', choice: 'A', strength: 3, comment: 'A answers the question.' } }, reviewer);
+  const b = await gql<{ claimReviewItem: { item: { id: string } } }>(platform.apiUrl, CLAIM, { k: 'PAIRWISE' }, senior);
+  await gql(platform.apiUrl, SUBMIT, { id: b.claimReviewItem.item.id, i: { kind: 'PAIRWISE', choice: 'B', strength: 2, tags: ['fluent'] } }, senior);
+  await seedReviewItems(platform.apiUrl, { PAIRWISE: 4, RANKING: 2, RUBRIC: 2, CORRECTION: 2 });
+  void admin;
+
+  for (const lang of ['en', 'zh'] as const) {
+    console.log(lang);
+    {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addCookies([{ name: 'dialoop_locale', value: lang, url: platform.consoleUrl }]);
+      const page = await context.newPage();
+      await page.goto(`${platform.consoleUrl}/signin`);
+      await shot(page, 'signin', lang);
+      await context.close();
+    }
+    {
+      const { context, page } = await session(lang, 'user@demo.local');
+      await page.goto(`${platform.consoleUrl}/chat`);
+      const box = page.locator('textarea').last();
+      for (const q of lang === 'en' ? ['What is the capital of Japan?', 'Convert 5 km to meters'] : ['法国的首都是哪里？', '你好，你是谁？']) {
+        await box.fill(q);
+        await box.press('Enter');
+        await page.waitForURL(/\/chat\/[0-9a-f-]{36}/);
+        await page.locator('article[aria-busy="false"]').last().waitFor();
+        await page.waitForFunction(() => !document.querySelector('article[aria-busy="true"]'));
+      }
+      await shot(page, 'chat', lang);
+      await context.close();
+    }
+    {
+      // Two different reviewers, so that each language labels items of its own.
+      const { context, page } = await session(lang, lang === 'en' ? 'reviewer@demo.local' : 'senior@demo.local');
+      await page.goto(`${platform.consoleUrl}/review`);
+      await shot(page, 'queue', lang);
+      for (const kind of ['pairwise', 'ranking', 'rubric', 'correction']) {
+        await page.goto(`${platform.consoleUrl}/review/${kind}`);
+        await page.locator('[data-item-id]').first().waitFor();
+        if (kind === 'pairwise') {
+          await page.keyboard.press('a');
+          await page.keyboard.press('2');
+        }
+        if (kind === 'correction') {
+          const text = page.locator('textarea').first();
+          await text.fill(`${await text.inputValue()} ${lang === 'en' ? 'Anything else?' : '还有别的问题吗？'}`.replace(/^\S+\s/, ''));
+        }
+        await shot(page, kind, lang);
+        if (kind === 'pairwise') {
+          await page.keyboard.press('?');
+          await shot(page, 'shortcuts', lang);
+          await page.keyboard.press('Escape');
+        }
+      }
+      await context.close();
+    }
+    {
+      const { context, page } = await session(lang, 'admin@demo.local');
+      await page.goto(`${platform.consoleUrl}/review/adjudicate`);
+      await shot(page, 'adjudication-list', lang);
+      const open = page.locator('main a[href*="/review/adjudicate"], main button').filter({ hasText: /.+/ }).first();
+      if ((await open.count()) > 0) {
+        await open.click();
+        await shot(page, 'adjudication', lang);
+      }
+      await page.goto(`${platform.consoleUrl}/review/agreement`);
+      await shot(page, 'agreement', lang);
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await platform.stop();
+}

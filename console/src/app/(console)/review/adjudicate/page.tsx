@@ -1,0 +1,5 @@
+import { AdjudicationScreen } from '@/features/review';
+
+export default function AdjudicatePage() {
+  return <AdjudicationScreen />;
+}

@@ -1,0 +1,5 @@
+import { AgreementScreen } from '@/features/review';
+
+export default function AgreementPage() {
+  return <AgreementScreen />;
+}

@@ -1,0 +1,131 @@
+'use client';
+import { ActionIcon, Badge, Box, Button, Group, Paper, Stack, Text, Textarea, Tooltip } from '@mantine/core';
+import { useState } from 'react';
+import { useTranslations } from 'use-intl';
+import type { ChatMessageFragment } from '@/gql/graphql';
+import { Markdown } from './markdown';
+import { RatingControls } from './rating';
+import { useStream } from './streams';
+
+export interface MessageActions {
+  select(id: string): void;
+  stop(id: string): void;
+  regenerate(id: string): void;
+  editAndResend(id: string, content: string): void;
+  rated(id: string, rating: NonNullable<ChatMessageFragment['myRating']>): void;
+}
+
+/** "‹ 2 / 3 ›": moves between siblings (regenerated replies, edited prompts). */
+function SiblingNav({ siblings, index, onSelect }: { siblings: { id: string }[]; index: number; onSelect(id: string): void }) {
+  const t = useTranslations('chat');
+  if (siblings.length < 2) return null;
+  return (
+    <Group gap={2} wrap="nowrap" role="group" aria-label={t('versions')}>
+      <ActionIcon variant="subtle" size="sm" disabled={index === 0} aria-label={t('previousVersion')} onClick={() => onSelect(siblings[index - 1]!.id)}>
+        ‹
+      </ActionIcon>
+      <Text size="xs" c="dimmed" aria-live="polite">
+        {t('versionOf', { index: index + 1, total: siblings.length })}
+      </Text>
+      <ActionIcon variant="subtle" size="sm" disabled={index === siblings.length - 1} aria-label={t('nextVersion')} onClick={() => onSelect(siblings[index + 1]!.id)}>
+        ›
+      </ActionIcon>
+    </Group>
+  );
+}
+
+export function MessageItem({ message, siblings, index, actions, busy }: { message: ChatMessageFragment; siblings: ChatMessageFragment[]; index: number; actions: MessageActions; busy: boolean }) {
+  const t = useTranslations('chat');
+  const live = useStream(message.id);
+  const [editing, setEditing] = useState<string | null>(null);
+  const streaming = message.status === 'STREAMING' && !live?.done;
+  const text = live && (live.text || streaming) ? live.text : message.content;
+  const status = live?.done ? (live.status ?? message.status) : message.status;
+  const error = live?.error ?? (message.errorCode ? { code: message.errorCode, message: message.errorMessage ?? '' } : null);
+  const isUser = message.role === 'USER';
+
+  if (isUser) {
+    return (
+      <Stack gap={4} align="flex-end" component="article" aria-label={t('yourMessage')}>
+        {editing !== null ? (
+          <Paper withBorder p="sm" w="min(100%, 640px)">
+            <Stack gap="xs">
+              <Textarea aria-label={t('editMessage')} value={editing} onChange={(e) => setEditing(e.currentTarget.value)} autosize minRows={2} data-autofocus autoFocus />
+              <Group justify="flex-end" gap="xs">
+                <Button size="xs" variant="default" onClick={() => setEditing(null)}>
+                  {t('cancel')}
+                </Button>
+                <Button
+                  size="xs"
+                  disabled={!editing.trim()}
+                  onClick={() => {
+                    actions.editAndResend(message.id, editing.trim());
+                    setEditing(null);
+                  }}
+                >
+                  {t('sendEdit')}
+                </Button>
+              </Group>
+            </Stack>
+          </Paper>
+        ) : (
+          <Paper bg="indigo.0" p="sm" maw="min(100%, 640px)" radius="lg">
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+              {message.content}
+            </Text>
+          </Paper>
+        )}
+        <Group gap="xs">
+          <SiblingNav siblings={siblings} index={index} onSelect={actions.select} />
+          {editing === null && (
+            <Tooltip label={t('edit')}>
+              <Button variant="subtle" size="compact-xs" disabled={busy} onClick={() => setEditing(message.content)}>
+                {t('edit')}
+              </Button>
+            </Tooltip>
+          )}
+        </Group>
+      </Stack>
+    );
+  }
+
+  return (
+    <Stack gap={4} component="article" aria-label={t('assistantMessage')} aria-busy={streaming}>
+      <Paper withBorder p="sm" radius="lg" maw="min(100%, 760px)">
+        <Box className="dialoop-reply" style={{ fontSize: 'var(--mantine-font-size-sm)', overflowWrap: 'anywhere' }}>
+          {text ? <Markdown text={text} /> : streaming ? <Text size="sm" c="dimmed">{t('thinking')}</Text> : null}
+        </Box>
+        {error && (
+          <Text size="xs" c="red" mt={4} role="status">
+            {t('replyFailed', { code: error.code })} {error.message}
+          </Text>
+        )}
+        {!streaming && status !== 'COMPLETE' && !error && (
+          <Badge size="xs" variant="light" color="gray" mt={4}>
+            {t(`status.${status}`)}
+          </Badge>
+        )}
+      </Paper>
+      <Group gap="xs" wrap="wrap">
+        <SiblingNav siblings={siblings} index={index} onSelect={actions.select} />
+        {message.model && (
+          <Text size="xs" c="dimmed">
+            {message.model}
+          </Text>
+        )}
+        {streaming ? (
+          <Button size="compact-xs" variant="light" color="red" onClick={() => actions.stop(message.id)}>
+            {t('stop')}
+          </Button>
+        ) : (
+          <>
+            <Button size="compact-xs" variant="subtle" disabled={busy} onClick={() => actions.regenerate(message.id)}>
+              {t('regenerate')}
+            </Button>
+            {status === 'COMPLETE' && <RatingControls messageId={message.id} rating={message.myRating} onRated={(r) => actions.rated(message.id, r)} />}
+          </>
+        )}
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,71 @@
+import { useSyncExternalStore } from 'react';
+import { subscribe } from '@/lib/graphql/client';
+import { MessageStreamSubscription } from './documents';
+
+/**
+ * Live replies, outside React so that they survive navigation (a new conversation gets its URL
+ * while its first reply streams). Each reply is followed once, over graphql-ws, from seq 1 (the
+ * api replays what was sent before: a reload mid-reply shows the whole text); a dropped socket
+ * resumes from the last seq seen, and a replayed event is never applied twice.
+ */
+export interface StreamState {
+  text: string;
+  lastSeq: number;
+  done: boolean;
+  status: string | null;
+  finishReason: string | null;
+  error: { code: string; message: string } | null;
+}
+
+const states = new Map<string, StreamState>();
+const listeners = new Map<string, Set<() => void>>();
+
+function emit(id: string, next: StreamState) {
+  states.set(id, next);
+  for (const l of listeners.get(id) ?? []) l();
+}
+
+/** Starts following a STREAMING reply (once); `onDone` runs after its final event. */
+export function follow(messageId: string, onDone?: (s: StreamState) => void): void {
+  if (states.has(messageId)) return;
+  states.set(messageId, { text: '', lastSeq: 0, done: false, status: null, finishReason: null, error: null });
+  // graphql-ws sends this same object again when it reconnects: fromSeq is kept current.
+  const variables = { messageId, fromSeq: 1 };
+  const stop = subscribe(MessageStreamSubscription, variables, {
+    next: ({ messageStream: e }) => {
+      const s = states.get(messageId)!;
+      if (e.seq <= s.lastSeq) return;
+      variables.fromSeq = e.seq + 1;
+      const next: StreamState = { ...s, lastSeq: e.seq, text: e.delta ? s.text + e.delta : s.text };
+      if (e.done) Object.assign(next, { done: true, status: e.status ?? null, finishReason: e.finishReason ?? null, error: e.error ?? null });
+      emit(messageId, next);
+      if (e.done) {
+        stop();
+        onDone?.(next);
+      }
+    },
+    error: (err) => {
+      const s = states.get(messageId)!;
+      emit(messageId, { ...s, done: true, error: { code: err.code, message: err.message } });
+      onDone?.(states.get(messageId)!);
+    },
+  });
+}
+
+/** Forgets a finished reply (the stored message is the truth from then on). */
+export function forget(messageId: string) {
+  if (states.get(messageId)?.done) states.delete(messageId);
+}
+
+export function useStream(messageId: string): StreamState | undefined {
+  return useSyncExternalStore(
+    (l) => {
+      let set = listeners.get(messageId);
+      if (!set) listeners.set(messageId, (set = new Set()));
+      set.add(l);
+      return () => set.delete(l);
+    },
+    () => states.get(messageId),
+    () => undefined,
+  );
+}
