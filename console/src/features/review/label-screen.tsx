@@ -238,7 +238,8 @@ export function LabelScreen({ kind }: { kind: ReviewKind }) {
   }
 
   return (
-    <Stack gap="md" maw={1400}>
+    // data-item-id: which item the page shows (bench:console times the change from one to the next).
+    <Stack gap="md" maw={1400} data-item-id={state.item.id}>
       <Group justify="space-between" align="flex-start" wrap="wrap" gap="sm">
         <Stack gap={6}>
           {heading}
