@@ -66,7 +66,7 @@ try {
     {
       const { context, page } = await session(lang, 'user@demo.local');
       await page.goto(`${platform.consoleUrl}/chat`);
-      const box = page.locator('textarea').last();
+      const box = page.locator('textarea:visible').last();
       for (const q of lang === 'en' ? ['What is the capital of Japan?', 'Convert 5 km to meters'] : ['法国的首都是哪里？', '你好，你是谁？']) {
         await box.fill(q);
         await box.press('Enter');
@@ -90,7 +90,7 @@ try {
           await page.keyboard.press('2');
         }
         if (kind === 'correction') {
-          const text = page.locator('textarea').first();
+          const text = page.locator('textarea:visible').first();
           await text.fill(`${await text.inputValue()} ${lang === 'en' ? 'Anything else?' : '还有别的问题吗？'}`.replace(/^\S+\s/, ''));
         }
         await shot(page, kind, lang);
@@ -106,11 +106,9 @@ try {
       const { context, page } = await session(lang, 'admin@demo.local');
       await page.goto(`${platform.consoleUrl}/review/adjudicate`);
       await shot(page, 'adjudication-list', lang);
-      const open = page.locator('main a[href*="/review/adjudicate"], main button').filter({ hasText: /.+/ }).first();
-      if ((await open.count()) > 0) {
-        await open.click();
-        await shot(page, 'adjudication', lang);
-      }
+      await page.locator('main a[href*="/review/adjudicate?item="]').first().click();
+      await page.waitForURL(/item=/);
+      await shot(page, 'adjudication', lang);
       await page.goto(`${platform.consoleUrl}/review/agreement`);
       await shot(page, 'agreement', lang);
       await context.close();

@@ -49,7 +49,7 @@ export function SignInForm() {
             <Text size="sm" c="dimmed">
               {t('signIn.subtitle')}
             </Text>
-            {params.get('expired') && !error && (
+            {params.get('expired') && (
               <Alert color="yellow" role="status">
                 {t('signIn.expired')}
               </Alert>

@@ -65,7 +65,7 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
                 active={c.id === activeId}
                 aria-current={c.id === activeId ? 'page' : undefined}
                 label={c.title}
-                description={format.relativeTime(new Date(c.updatedAt), now)}
+                description={format.relativeTime(new Date(Math.min(Date.parse(c.updatedAt), now.getTime())), now)}
                 styles={{ label: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } }}
                 style={{ minWidth: 0 }}
               />

@@ -10,6 +10,15 @@ import { RateMutation } from './documents';
 
 type Rating = NonNullable<ChatMessageFragment['myRating']>;
 
+/** A thumb drawn inline (no emoji font needed), pointing up or down. */
+function Thumb({ down }: { down?: boolean }) {
+  return (
+    <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" style={down ? { transform: 'rotate(180deg)' } : undefined} fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <path d="M7 10v11H3V10h4zm0 0 4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.1 21H7" />
+    </svg>
+  );
+}
+
 /** Thumbs, a 1-5 score, tags and a comment on one reply (one rating per person per reply). */
 export function RatingControls({ messageId, rating, onRated }: { messageId: string; rating: ChatMessageFragment['myRating']; onRated(r: Rating): void }) {
   const t = useTranslations('chat');
@@ -24,12 +33,12 @@ export function RatingControls({ messageId, rating, onRated }: { messageId: stri
     <Group gap={4} wrap="nowrap">
       <Tooltip label={t('thumbUp')}>
         <ActionIcon variant={rating?.thumb === 'UP' ? 'filled' : 'subtle'} color="teal" size="sm" aria-label={t('thumbUp')} aria-pressed={rating?.thumb === 'UP'} onClick={() => rate.mutate({ thumb: 'UP' })}>
-          👍
+          <Thumb />
         </ActionIcon>
       </Tooltip>
       <Tooltip label={t('thumbDown')}>
         <ActionIcon variant={rating?.thumb === 'DOWN' ? 'filled' : 'subtle'} color="red" size="sm" aria-label={t('thumbDown')} aria-pressed={rating?.thumb === 'DOWN'} onClick={() => rate.mutate({ thumb: 'DOWN' })}>
-          👎
+          <Thumb down />
         </ActionIcon>
       </Tooltip>
       <Stars size="xs" value={rating?.score ?? 0} onChange={(score) => rate.mutate({ score })} aria-label={t('score')} getSymbolLabel={(i) => t('scoreValue', { score: i + 1 })} />

@@ -31,6 +31,8 @@ export async function gql<R, V>(doc: Doc<R, V>, variables?: V, signal?: AbortSig
 /** The WebSocket's state, for the "reconnecting" banner. */
 export type SocketState = 'idle' | 'connected' | 'reconnecting';
 let socketState: SocketState = 'idle';
+/** Subscriptions open now: a drop matters (and the banner shows) only while something listens. */
+let active = 0;
 const socketListeners = new Set<() => void>();
 function setSocketState(s: SocketState) {
   if (s === socketState) return;
@@ -69,7 +71,7 @@ function socket(): Client {
         const code = (event as CloseEvent | undefined)?.code;
         refused = code === 4401;
         // A lazy socket closing because nothing listens any more is not a drop.
-        setSocketState(code === 1000 ? 'idle' : 'reconnecting');
+        setSocketState(code === 1000 || active === 0 ? 'idle' : 'reconnecting');
       },
     },
   });
@@ -89,7 +91,14 @@ export interface Subscription<E> {
  * resumes exactly where it was.
  */
 export function subscribe<R, V extends Record<string, unknown>>(doc: Doc<R, V>, variables: V, sink: Subscription<R>): () => void {
-  return socket().subscribe<R>(
+  active++;
+  let open = true;
+  const finish = () => {
+    if (!open) return;
+    open = false;
+    if (--active === 0 && socketState === 'reconnecting') setSocketState('idle');
+  };
+  const stop = socket().subscribe<R>(
     { query: doc.toString(), variables },
     {
       next: (result) => {
@@ -98,13 +107,21 @@ export function subscribe<R, V extends Record<string, unknown>>(doc: Doc<R, V>, 
         else if (result.data) sink.next(result.data);
       },
       error: (err) => {
+        finish();
         const list = Array.isArray(err) ? err : [];
         const first = list[0] as { message?: string; extensions?: { code?: string } } | undefined;
         sink.error?.(new ApiError(first?.message ?? 'The connection to the api failed', first?.extensions?.code ?? 'NETWORK_ERROR'));
       },
-      complete: () => sink.complete?.(),
+      complete: () => {
+        finish();
+        sink.complete?.();
+      },
     },
   );
+  return () => {
+    finish();
+    stop();
+  };
 }
 
 /** Signing out closes the socket (it was authenticated as that person). */

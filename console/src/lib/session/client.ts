@@ -28,7 +28,8 @@ function accept(p: SessionPayload) {
   clearTimeout(timer);
   // Refreshed a minute (or a third of its life, if shorter) before it expires.
   const lead = Math.min(60, p.expiresIn / 3);
-  timer = setTimeout(() => void refresh(), Math.max(1, p.expiresIn - lead) * 1000);
+  // A refresh that fails for the network is tried again when a token is next needed.
+  timer = setTimeout(() => void refresh().catch(() => undefined), Math.max(1, p.expiresIn - lead) * 1000);
   if (state.status !== 'signedIn' || state.user.id !== p.user.id || state.user.role !== p.user.role) set({ status: 'signedIn', user: p.user });
 }
 
