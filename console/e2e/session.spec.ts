@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startPlatform, type Platform } from './platform';
 import { DEMO_PASSWORD, gql, login, seedReviewItems } from './seed';
 
@@ -14,7 +14,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => platform?.stop());
 
-async function signIn(page: import('@playwright/test').Page, path: string) {
+async function signIn(page: Page, path: string) {
   await page.goto(`${platform.consoleUrl}${path}`);
   await page.getByLabel('Email').fill('reviewer@demo.local');
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
