@@ -52,6 +52,8 @@ for (const [email, menu] of Object.entries(MENUS)) {
       if (menu.includes(name)) await expect(nav.getByRole('link', { name, exact: true })).toBeVisible();
       else await expect(nav.getByRole('link', { name, exact: true })).toHaveCount(0);
     }
+    // The landing page's own requests are done before counting those of the pages it may not see.
+    await page.waitForLoadState('networkidle');
     for (const name of ALL.filter((n) => !menu.includes(n))) {
       const seen: string[] = [];
       const onRequest = (r: { url(): string; postData(): string | null }) => r.url().includes('/graphql') && seen.push(r.postData() ?? '');

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, signIn, test } from './fixtures';
+import { expect, inferenceUrl, signIn, test } from './fixtures';
 
 /** Records every distinct text the newest reply shows, from inside the page (a MutationObserver). */
 async function watchReplies(page: Page) {
@@ -43,22 +43,28 @@ test.describe('chat actions', () => {
     await page.getByLabel('Maximum reply length (tokens)').fill('900');
     await page.getByLabel('Keep writing to the maximum length').check();
     await page.keyboard.press('Escape');
-    // The reply is fast on this machine: Stop is clicked the moment it appears (in the page, by a
-    // MutationObserver), as a person watching for it would, only sooner.
-    await page.evaluate(() => {
-      new MutationObserver((_, observer) => {
-        const stop = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Stop');
-        if (stop) {
-          observer.disconnect();
-          stop.click();
-        }
-      }).observe(document.body, { subtree: true, childList: true });
-    });
+    // The default model writes 900 tokens in well under a second here, faster than a click can
+    // travel: the inference server is made busy first (a full batch of long requests straight to
+    // it, as other users would), so that this reply waits its turn while the person presses Stop.
+    const busy = new AbortController();
+    const load = Array.from({ length: 16 }, () =>
+      fetch(`${inferenceUrl()}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 900, ignore_eos: true, stream: true }),
+        signal: busy.signal,
+      })
+        .then((r) => r.text())
+        .catch(() => undefined),
+    );
     await message.fill('Tell me a long story about the sea');
     await message.press('Enter');
     await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}/);
+    await page.getByRole('button', { name: 'Stop' }).click();
     await expect(replies.last()).toHaveAttribute('aria-busy', 'false');
     await expect(replies.last()).toContainText('Stopped');
+    busy.abort();
+    await Promise.all(load);
 
     await page.getByRole('button', { name: 'Regenerate' }).click();
     await expect(page.getByText('2 / 2')).toBeVisible();

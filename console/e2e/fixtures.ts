@@ -3,6 +3,7 @@ import { DEMO_PASSWORD } from './seed';
 
 export const consoleUrl = () => process.env.E2E_CONSOLE_URL!;
 export const apiUrl = () => process.env.E2E_API_URL!;
+export const inferenceUrl = () => process.env.E2E_INFERENCE_URL!;
 
 /** Console errors and failed page scripts fail the test that caused them (a missing translation logs one). */
 export const test = base.extend<{ errors: string[] }>({

@@ -219,8 +219,9 @@ export class TrainingService {
       });
       return r;
     });
+    const queued = await this.get(run.id);
     void this.pump();
-    return this.get(run.id);
+    return queued;
   }
 
   /**
@@ -257,8 +258,10 @@ export class TrainingService {
       const r = await tx.trainingRun.findUniqueOrThrow({ where: { id: key } });
       await this.o.audit.record(tx, caller.audit, { action: 'resumeTrainingRun', subject: { type: 'TrainingRun', id: key }, after: { attempt: r.attempt, step: r.step } });
     });
+    // The answer is the state this mutation set (QUEUED), read before the pump can start it.
+    const queued = await this.get(key);
     void this.pump();
-    return this.get(key);
+    return queued;
   }
 
   /** The end of a run's log (stdout and stderr of the job), at most `bytes`. */
