@@ -7,8 +7,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 const PACKAGES = ['python3-torch', 'python3-onnx', 'python3-pytest', 'libopenblas0-pthread'];
-/** The console's browser tests run in Debian's Chromium (never a browser a test tool downloads). */
-export const BROWSER_PACKAGES = ['chromium'];
+/**
+ * The console's browser tests run in Debian's Chromium (never a browser a test tool downloads),
+ * with a font for Chinese (the console's second language; without one its screenshots show boxes).
+ */
+export const BROWSER_PACKAGES = ['chromium', 'fonts-wqy-zenhei'];
 
 function missingPackages(packages = PACKAGES) {
   return packages.filter((name) => {
