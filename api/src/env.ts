@@ -38,6 +38,8 @@ export const envSchema = (base = process.cwd()) =>
 
       /** PostgreSQL; unset → embedded PGlite in DIALOOP_DATA_DIR. */
       DATABASE_URL: z.string().optional(),
+      /** Most PostgreSQL connections one api process opens (sends, stream flushes and reads share them). */
+      DATABASE_POOL_MAX: positiveInt.default(20),
       DIALOOP_DATA_DIR: z.string().default('data').transform((p) => resolve(base, p)),
       /** Redis for pub/sub fan-out and rate limits across api processes; unset → in-process. */
       REDIS_URL: z.string().optional(),

@@ -28,6 +28,19 @@ export function createMetrics() {
     }),
     safetyEscalations: new Counter({ name: 'dialoop_api_safety_escalations_total', help: 'Conversation monitoring steps taken', labelNames: ['step'] as const, registers: [registry] }),
     wsConnections: new Gauge({ name: 'dialoop_api_ws_connections', help: 'Open graphql-ws connections', registers: [registry] }),
+    stages: new Histogram({
+      name: 'dialoop_api_stage_seconds',
+      help: 'Time per stage of an operation (sendMessage: authenticate, admit, history, transaction, start…)',
+      labelNames: ['operation', 'stage'] as const,
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    dbPool: new Gauge({
+      name: 'dialoop_api_db_pool_connections',
+      help: 'PostgreSQL pool connections: total, idle, and requests waiting for one',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type ApiMetrics = ReturnType<typeof createMetrics>;

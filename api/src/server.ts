@@ -22,6 +22,7 @@ import { AppError, createFormatError } from './errors.js';
 import { Limits } from './limits.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { timed } from './stage-timer.js';
 import {
   AuditLog,
   CheckpointSigner,
@@ -112,6 +113,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATABASE_URL ? undefined : join(env.DIALOOP_DATA_DIR, 'pglite'),
     migrate: true,
+    poolMax: env.DATABASE_POOL_MAX,
     log: (msg) => log.info(msg),
   });
   const db = database.prisma;
@@ -215,6 +217,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     defaultModel: env.DEFAULT_MODEL,
     models,
     idleRecheckMs: env.UPSTREAM_IDLE_TIMEOUT_MS + 5_000,
+    stages: metrics.stages,
     log,
   });
   const privacy = new PrivacyService({
@@ -434,8 +437,10 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
           const started = performance.now();
           return {
             willSendResponse: async ({ operationName, errors }) => {
+              const elapsed = performance.now() - started;
+              metrics.stages.observe({ operation: 'request', stage: 'graphql' }, elapsed / 1000);
               contextValue.log.info(
-                { operationName, ms: Math.round((performance.now() - started) * 10) / 10, errors: errors?.map((e) => e.extensions.code ?? 'INTERNAL_SERVER_ERROR') },
+                { operationName, ms: Math.round(elapsed * 10) / 10, errors: errors?.map((e) => e.extensions.code ?? 'INTERNAL_SERVER_ERROR') },
                 'graphql request',
               );
             },
@@ -458,6 +463,8 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   });
   app.get('/metrics', async (_req, res) => {
     metrics.activeGenerations.set(generations.activeCount);
+    const pool = database.poolStats?.();
+    if (pool) for (const [state, n] of Object.entries(pool)) metrics.dbPool.set({ state }, n);
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/exports/audit/:token', exportHandler(audit, exportTokens, log));
@@ -467,6 +474,8 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     // The console calls from its own origin (no cookies: the access token is a header).
     cors({ origin: env.CONSOLE_ORIGINS, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight'], exposedHeaders: ['x-request-id'], maxAge: 600 }),
     (req, res, next) => {
+      const started = performance.now();
+      res.once('finish', () => metrics.stages.observe({ operation: 'request', stage: 'http' }, (performance.now() - started) / 1000));
       const requestId = String(req.headers['x-request-id'] ?? randomUUID());
       res.setHeader('x-request-id', requestId);
       res.setHeader('cache-control', 'no-store');
@@ -478,7 +487,8 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
       context: async ({ req, res }) => {
         const client = { ip: req.ip, userAgent: req.headers['user-agent'] };
         try {
-          return contextFor(await services.auth.authenticate(req.headers.authorization), String(res.locals.requestId), client);
+          const who = await timed(metrics.stages, 'request', 'authenticate', () => services.auth.authenticate(req.headers.authorization));
+          return contextFor(who, String(res.locals.requestId), client);
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           // A refused credential fails every operation that needs one (401, or 403 for a disabled

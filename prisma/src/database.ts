@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Apply pending migrations before returning. */
   migrate?: boolean;
+  /** Most PostgreSQL connections the pool opens (pg's default: 10). */
+  poolMax?: number | undefined;
   log?: (msg: string) => void;
 }
 
@@ -34,6 +36,8 @@ export interface Database {
    * millions). Select only text columns.
    */
   textRows: TextRows;
+  /** PostgreSQL only: connections open, idle, and queries waiting for one. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   /** Disconnects Prisma and closes the pool or the PGlite. Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -52,7 +56,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 
   if (opts.databaseUrl) {
     const target = postgresTarget(opts.databaseUrl);
-    const pool = new pg.Pool(target.poolConfig);
+    const pool = new pg.Pool({ ...target.poolConfig, ...(opts.poolMax ? { max: opts.poolMax } : {}) });
     // Without a listener, a server-side disconnect of an idle client would crash the process.
     pool.on('error', (error) => log(`database: idle PostgreSQL connection failed: ${error.message}`));
     try {
@@ -70,6 +74,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         prisma,
         kind: 'postgres',
         textRows: async (sql, params) => (await pool.query<(string | null)[]>({ text: sql, values: [...params], rowMode: 'array' })).rows,
+        poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
         close: once(async () => {
           await prisma.$disconnect();
           await pool.end();

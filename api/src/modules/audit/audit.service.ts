@@ -193,9 +193,33 @@ export class AuditLog {
    * write at once; record last in a transaction, so that the lock is held briefly.
    */
   async record(tx: Prisma.TransactionClient, scope: AuditScope, events: AuditEvent | AuditEvent[]): Promise<void> {
+    const rows = this.rowsOf(scope, events);
+    if (rows.length === 0) return;
+    await tx.auditEntry.createMany({
+      data: rows.map((r) => ({ ...r, before: r.before ?? Prisma.DbNull, after: r.after ?? Prisma.DbNull }) as Prisma.AuditEntryCreateManyInput),
+    });
+  }
+
+  /**
+   * The same entries as one `INSERT` statement, for a writer that stores a change and its entries
+   * in a single SQL statement (the chat's send path: the chain lock is then held from the insert
+   * to the commit inside the database, with no round trip in between). Undefined when there is
+   * nothing to record.
+   */
+  insertSql(scope: AuditScope, events: AuditEvent | AuditEvent[]): Prisma.Sql | undefined {
+    const rows = this.rowsOf(scope, events);
+    if (rows.length === 0) return undefined;
+    return Prisma.sql`INSERT INTO "AuditEntry" ("actorKind", "actorPseudonym", "actorRole", "apiKeyId", "action", "subjectType", "subjectId", "subjectOwner", "outcome", "requestId", "clientIp", "userAgent", "before", "after", "bodyHash")
+      SELECT "actorKind", "actorPseudonym", "actorRole", "apiKeyId", "action", "subjectType", "subjectId", "subjectOwner", "outcome", "requestId", "clientIp", "userAgent", "before", "after", "bodyHash"
+      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x("actorKind" "AuditActorKind", "actorPseudonym" text, "actorRole" text, "apiKeyId" text, "action" text,
+        "subjectType" text, "subjectId" text, "subjectOwner" text, "outcome" "AuditOutcome", "requestId" text, "clientIp" text, "userAgent" text, "before" jsonb, "after" jsonb, "bodyHash" text)`;
+  }
+
+  /** The rows of `events` (none when the trail is off), each with the hash of its canonical body. */
+  private rowsOf(scope: AuditScope, events: AuditEvent | AuditEvent[]) {
     const list = this.mark(scope, events);
-    if (!this.o.enabled || list.length === 0) return;
-    const rows: Prisma.AuditEntryCreateManyInput[] = list.map((e) => {
+    if (!this.o.enabled || list.length === 0) return [];
+    return list.map((e) => {
       const fields = {
         actorKind: scope.actor.kind,
         actorPseudonym: text(scope.actor.pseudonym),
@@ -212,14 +236,8 @@ export class AuditLog {
         before: e.before ? json(e.before) : null,
         after: e.after ? json(e.after) : null,
       };
-      return {
-        ...fields,
-        before: fields.before === null ? Prisma.DbNull : (fields.before as Prisma.InputJsonValue),
-        after: fields.after === null ? Prisma.DbNull : (fields.after as Prisma.InputJsonValue),
-        bodyHash: bodyHash(fields),
-      };
+      return { ...fields, bodyHash: bodyHash(fields) };
     });
-    await tx.auditEntry.createMany({ data: rows });
   }
 
   /** `record` in a transaction of its own: reads, denials and failures, which change nothing else. */

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { subject as asSubject } from '@casl/ability';
 import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
+import type { Histogram } from 'prom-client';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, missing, notFound } from '../../errors.js';
 import { isUuid, parseId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
+import { StageTimer } from '../../stage-timer.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Hit, SafetyService } from '../safety/index.js';
 import { accessible, type Actor, type AppAbility } from '../rbac/ability.js';
@@ -13,6 +15,7 @@ import type { Action } from '../rbac/rules.js';
 import { assertCan, requireActor, type AuthorizationContext } from '../rbac/allow.js';
 import { EventQueue } from './event-queue.js';
 import { turnsTo } from './history.js';
+import { writeTurn, type TurnMessage } from './turn-store.js';
 import { eventsFromRow, type StreamEvent } from './events.js';
 import type { GenerationManager } from './generation.js';
 import type { StreamBus } from './stream-bus.js';
@@ -33,6 +36,8 @@ export interface ChatServiceOptions {
   models: { assign(userId: string, current?: string | null): Promise<string | undefined> } | undefined;
   /** A subscriber that hears nothing for this long re-reads the row (a reply orphaned by a crash). */
   idleRecheckMs: number;
+  /** Time per stage of sendMessage, regenerate and editAndResend (`dialoop_api_stage_seconds`). */
+  stages?: Histogram<'operation' | 'stage'> | undefined;
   log: Logger;
 }
 
@@ -90,19 +95,17 @@ export class ChatService {
   }
 
   /**
-   * Rate limit and concurrency limit for one more reply by this person, and what conversation
-   * monitoring says (a locked conversation, a person slowed down).
+   * Rate limit for one more reply by this person, and what conversation monitoring says (a locked
+   * conversation, a person slowed down); the limit on replies streaming at once is the write's.
    */
-  private async admit(actor: Actor, conversation?: { id: string; lockedAt: Date | null }) {
+  private async admit(t: StageTimer, actor: Actor, conversation?: { id: string; lockedAt: Date | null }) {
     if (!this.o.generations.accepting) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The api is shutting down; retry shortly');
+    t.lap('load');
     await this.o.safety.admit(actor.userId, conversation);
+    t.lap('admit.safety');
     await this.o.limits.message(actor.userId);
-    const streaming = await this.o.db.message.count({ where: { userId: actor.userId, status: 'STREAMING' } });
-    if (streaming >= this.o.maxConcurrentGenerations) {
-      throw new AppError(ErrorCode.TOO_MANY_GENERATIONS, `At most ${this.o.maxConcurrentGenerations} replies may stream at once`, {
-        limit: this.o.maxConcurrentGenerations,
-      });
-    }
+    t.lap('admit.rateLimit');
+    // The limit on replies streaming at once is checked by the statement that stores the turn.
   }
 
   /**
@@ -124,27 +127,14 @@ export class ChatService {
     return row;
   }
 
-  private assistantRow(actor: Actor, conversationId: string, parentId: string, model: string | null, params: SamplingParams) {
-    return {
-      conversationId,
-      userId: actor.userId,
-      parentId,
-      role: 'ASSISTANT' as const,
-      status: 'STREAMING' as const,
-      model,
-      params: params as Prisma.InputJsonObject,
-      generatorId: this.o.generations.instanceId,
-    };
-  }
-
   /**
    * Stores one turn and starts its reply: an optional user message under `parentId`, and a
    * STREAMING assistant reply under it (or directly under `parentId` when there is no user
    * message: a regenerated sibling). The history is read first (the path above `parentId` is
-   * immutable), then the rows are written in one batch transaction, which holds a connection
-   * for two statements rather than across JavaScript awaits.
+   * immutable), then the turn is written in one SQL statement with its audit entry (writeTurn).
    */
   private async startTurn(
+    t: StageTimer,
     caller: Caller,
     actor: Actor,
     action: 'sendMessage' | 'regenerate' | 'editAndResend',
@@ -164,38 +154,58 @@ export class ChatService {
     const existing = 'id' in turn.conversation ? turn.conversation.id : undefined;
     const conversationId = existing ?? randomUUID();
     const messages = existing && turn.parentId ? await turnsTo(db, turn.parentId) : [];
+    t.lap('history');
     const userMessageId = turn.userContent === null ? null : randomUUID();
     const assistantId = randomUUID();
-    const rows: Prisma.MessageCreateManyInput[] = [];
+    const rows: TurnMessage[] = [];
+    const row = { conversationId, userId: actor.userId, model: null, params: null, generatorId: null };
     if (turn.userContent !== null && userMessageId) {
-      rows.push({ id: userMessageId, conversationId, userId: actor.userId, parentId: turn.parentId, role: 'USER', content: turn.userContent, safety: turn.safety ?? null });
+      rows.push({ ...row, id: userMessageId, parentId: turn.parentId, role: 'USER', content: turn.userContent, status: 'COMPLETE', safety: turn.safety ?? null });
       messages.push({ role: 'user', content: turn.userContent });
     }
     const replyParent = userMessageId ?? turn.parentId;
     if (!replyParent) throw badInput('A reply needs a prompt');
-    rows.push({ id: assistantId, ...this.assistantRow(actor, conversationId, replyParent, turn.model, turn.params) });
-    const [conversation, created] = await db.$transaction(async (tx) => {
-      const conv = existing
-        ? await tx.conversation.update({ where: { id: existing }, data: { updatedAt: new Date() } })
-        : await tx.conversation.create({ data: { id: conversationId, userId: actor.userId, title: (turn.conversation as { title: string }).title } });
-      const messageRows = await tx.message.createManyAndReturn({ data: rows });
-      const safety = userMessageId && turn.hits ? await this.o.safety.recordInput(tx, turn.hits, { userId: actor.userId, conversationId, messageId: userMessageId }) : undefined;
-      // Last in the transaction: the chain lock is held only until the commit that follows.
-      await this.o.audit.record(tx, caller.audit, {
-        action,
-        subject: { type: 'Message', id: assistantId, owner: this.o.audit.person(actor.userId) },
-        after: {
-          conversationId,
-          newConversation: !existing,
-          userMessageId,
-          parentId: turn.parentId,
-          model: turn.model,
-          contentLength: turn.userContent?.length ?? null,
-          ...(safety ? { safety } : {}),
-        },
-      });
-      return [conv, messageRows] as const;
+    rows.push({
+      ...row,
+      id: assistantId,
+      parentId: replyParent,
+      role: 'ASSISTANT',
+      content: '',
+      status: 'STREAMING',
+      model: turn.model,
+      params: turn.params as Prisma.InputJsonObject,
+      safety: null,
+      generatorId: this.o.generations.instanceId,
     });
+    const safety = userMessageId && turn.hits ? this.o.safety.inputEventsSql(turn.hits, { userId: actor.userId, conversationId, messageId: userMessageId }) : undefined;
+    // Last: the entry's insert takes the chain lock, which the statement's own commit releases.
+    const audited = this.o.audit.insertSql(caller.audit, {
+      action,
+      subject: { type: 'Message', id: assistantId, owner: this.o.audit.person(actor.userId) },
+      after: {
+        conversationId,
+        newConversation: !existing,
+        userMessageId,
+        parentId: turn.parentId,
+        model: turn.model,
+        contentLength: turn.userContent?.length ?? null,
+        ...(safety ? { safety: safety.summary } : {}),
+      },
+    });
+    t.lap('prepare');
+    const written = await writeTurn(db, {
+      conversation: existing ? { id: existing } : { id: conversationId, create: { userId: actor.userId, title: (turn.conversation as { title: string }).title } },
+      messages: rows,
+      also: [...(safety ? [safety.sql] : []), ...(audited ? [audited] : [])],
+      limit: { userId: actor.userId, maxStreaming: this.o.maxConcurrentGenerations },
+    });
+    t.lap('write');
+    if (!written.admitted) {
+      throw new AppError(ErrorCode.TOO_MANY_GENERATIONS, `At most ${this.o.maxConcurrentGenerations} replies may stream at once`, {
+        limit: this.o.maxConcurrentGenerations,
+      });
+    }
+    const { conversation, messages: created } = written;
     const byId = new Map(created.map((m) => [m.id, m]));
     const assistantMessage = byId.get(assistantId)!;
     this.o.generations.start({
@@ -208,16 +218,20 @@ export class ChatService {
       params: turn.params,
       filter: this.o.safety.replyFilter(),
     });
+    t.lap('start');
     // Monitoring counts this prompt's hits (the turn stands whatever it says); a lock it takes
     // shows in the payload's conversation.
     let current = conversation;
     if (turn.hits && turn.hits.length > 0 && (await this.o.safety.monitorSafely(actor.userId, conversationId)).includes('LOCK')) {
       current = (await db.conversation.findUnique({ where: { id: conversationId } })) ?? conversation;
     }
+    t.lap('monitor');
+    t.end();
     return { conversation: current, userMessage: userMessageId ? byId.get(userMessageId)! : undefined, assistantMessage };
   }
 
   async send(ctx: Caller, input: SendInput) {
+    const t = new StageTimer(this.o.stages, 'sendMessage');
     const actor = requireActor(ctx);
     this.checkContent(input.content);
     let conversation = input.conversationId ? await this.findConversation(ctx.ability, 'update', input.conversationId) : undefined;
@@ -233,12 +247,15 @@ export class ChatService {
     if (parent && parent.role !== 'ASSISTANT') throw badInput('A message answers an assistant reply: parentId must name one', { field: 'parentId' });
     if (parent?.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply this message answers is still streaming');
     if (!conversation) assertCan(ctx, 'create', 'Conversation');
-    await this.admit(actor, conversation);
+    await this.admit(t, actor, conversation);
     const verdict = this.o.safety.checkInput(input.content);
     if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'sendMessage', verdict.blocked, verdict.hits, conversation?.id ?? null);
+    t.lap('checkInput');
     const { model, upstream } = await this.pickModel(input.model, { userId: actor.userId, current: parent?.model });
+    t.lap('pickModel');
     const title = conversation ? undefined : await this.o.safety.checkTitle(ctx, 'sendMessage', verdict.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS), null);
-    const turn = await this.startTurn(ctx, actor, 'sendMessage', {
+    t.lap('checkTitle');
+    const turn = await this.startTurn(t, ctx, actor, 'sendMessage', {
       conversation: conversation ? { id: conversation.id } : { title: title! },
       parentId: parent?.id ?? null,
       userContent: verdict.content,
@@ -253,14 +270,16 @@ export class ChatService {
 
   /** A new reply to the same prompt as `messageId` (an assistant message), beside it in the tree. */
   async regenerate(ctx: Caller, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+    const t = new StageTimer(this.o.stages, 'regenerate');
     const actor = requireActor(ctx);
     const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be regenerated', { field: 'messageId' });
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
-    await this.admit(actor, conversation);
+    await this.admit(t, actor, conversation);
     // Another reply from the model of the one it replaces, while that version still gets traffic.
     const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: original.model });
-    const turn = await this.startTurn(ctx, actor, 'regenerate', {
+    t.lap('pickModel');
+    const turn = await this.startTurn(t, ctx, actor, 'regenerate', {
       conversation: { id: original.conversationId },
       parentId: original.parentId,
       userContent: null,
@@ -273,17 +292,20 @@ export class ChatService {
 
   /** A new user message beside `messageId` (same parent) with new content, and its reply: a new branch. */
   async editAndResend(ctx: Caller, messageId: string, content: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+    const t = new StageTimer(this.o.stages, 'editAndResend');
     const actor = requireActor(ctx);
     this.checkContent(content);
     const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'USER') throw badInput('Only a user message can be edited', { field: 'messageId' });
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
-    await this.admit(actor, conversation);
+    await this.admit(t, actor, conversation);
     const verdict = this.o.safety.checkInput(content);
     if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'editAndResend', verdict.blocked, verdict.hits, conversation.id);
+    t.lap('checkInput');
     const before = original.parentId ? await this.o.db.message.findUnique({ where: { id: original.parentId }, select: { model: true } }) : null;
     const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: before?.model });
-    const turn = await this.startTurn(ctx, actor, 'editAndResend', {
+    t.lap('pickModel');
+    const turn = await this.startTurn(t, ctx, actor, 'editAndResend', {
       conversation: { id: conversation.id },
       parentId: original.parentId,
       userContent: verdict.content,

@@ -51,6 +51,8 @@ interface Running {
   received: number;
   blocked: Hit | undefined;
   dirty: boolean;
+  /** How many deltas the stored row holds (the flushes append the rest). */
+  flushed: number;
   startedAt: number;
   firstTokenAt: number | undefined;
   usage: { promptTokens: number; completionTokens: number } | undefined;
@@ -111,6 +113,7 @@ export class GenerationManager {
       received: 0,
       blocked: undefined,
       dirty: false,
+      flushed: 0,
       startedAt: performance.now(),
       firstTokenAt: undefined,
       usage: undefined,
@@ -253,22 +256,30 @@ export class GenerationManager {
     this.running.delete(job.messageId);
   }
 
-  /** Writes the partial text of every running reply that changed, in one statement. */
+  /**
+   * Appends what every running reply streamed since the last flush to its row, in one statement
+   * (the text and delta ends since then, not the whole reply again: a long reply costs the same
+   * per flush at its end as at its start). A row that does not hold what this process last
+   * stored (settled meanwhile) is left alone.
+   */
   private flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       const dirty = [...this.running.values()].filter((r) => r.dirty);
       if (dirty.length === 0) return;
+      const marks = dirty.map((r) => ({ r, upTo: r.deltaEnds.length }));
       for (const r of dirty) r.dirty = false;
-      const ids = dirty.map((r) => r.job.messageId);
-      const contents = dirty.map((r) => r.content);
+      const ids = marks.map(({ r }) => r.job.messageId);
+      const stored = marks.map(({ r }) => r.flushed);
+      const tails = marks.map(({ r, upTo }) => r.content.slice(r.deltaEnds[r.flushed - 1] ?? 0, r.deltaEnds[upTo - 1] ?? 0));
       // Where each delta ends, so that a reply recovered after a crash replays with its seqs.
-      const ends = dirty.map((r) => JSON.stringify(r.deltaEnds));
+      const ends = marks.map(({ r, upTo }) => `{${r.deltaEnds.slice(r.flushed, upTo).join(',')}}`);
       try {
         await this.o.db.$executeRaw`
           UPDATE "Message" AS m
-          SET content = u.content, "deltaEnds" = ARRAY(SELECT jsonb_array_elements_text(u.ends::jsonb)::int)
-          FROM unnest(${ids}::uuid[], ${contents}::text[], ${ends}::text[]) AS u(id, content, ends)
-          WHERE m.id = u.id AND m.status = 'STREAMING'`;
+          SET content = m.content || u.tail, "deltaEnds" = coalesce(m."deltaEnds", '{}') || u.ends::int[]
+          FROM unnest(${ids}::uuid[], ${stored}::int[], ${tails}::text[], ${ends}::text[]) AS u(id, stored, tail, ends)
+          WHERE m.id = u.id AND m.status = 'STREAMING' AND coalesce(cardinality(m."deltaEnds"), 0) = u.stored`;
+        for (const { r, upTo } of marks) r.flushed = upTo;
       } catch (err) {
         for (const r of dirty) r.dirty = true;
         this.o.log.warn({ err }, 'could not store partial replies');

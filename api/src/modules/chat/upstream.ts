@@ -53,6 +53,7 @@ interface ChunkJson {
 }
 
 const MODELS_TTL_MS = 30_000;
+const MISS_REFRESH_MS = 1_000;
 const ADMIN_TIMEOUT_MS = 120_000;
 
 /**
@@ -64,42 +65,62 @@ export class Upstreams {
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   /** Model id → base URL of the first upstream listing it (a Map keeps that order). */
   private catalog: { at: number; models: Map<string, string> } | undefined;
+  private reading: Promise<boolean> | undefined;
+  /** When a miss last made `route` read the catalog again. */
+  private missReadAt = 0;
 
   constructor(private readonly o: UpstreamOptions) {}
 
   /** Models every reachable upstream serves, first upstream first; cached for 30 s. */
   async models(refresh = false): Promise<{ id: string; upstream: string }[]> {
-    if (refresh || !this.catalog || Date.now() - this.catalog.at > MODELS_TTL_MS) {
-      const lists = await Promise.all(
-        this.o.urls.map(async (base) => {
-          try {
-            return (await this.modelsAt(base)).map((id) => ({ id, base }));
-          } catch (err) {
-            this.o.log.warn({ err: (err as Error).message, upstream: base }, 'upstream model list unavailable');
-            return [];
-          }
-        }),
-      );
-      const models = new Map<string, string>();
-      for (const m of lists.flat()) if (!models.has(m.id)) models.set(m.id, m.base);
-      // An empty answer (every upstream down) is not cached, so the next call retries.
-      if (models.size === 0) return [];
-      this.catalog = { at: Date.now(), models };
-    }
-    return [...this.catalog.models].map(([id, upstream]) => ({ id, upstream }));
+    if ((refresh || !this.catalog || Date.now() - this.catalog.at > MODELS_TTL_MS) && !(await this.readCatalog())) return [];
+    return [...this.catalog!.models].map(([id, upstream]) => ({ id, upstream }));
+  }
+
+  /**
+   * Reads every upstream's model list, once for all callers at the same moment (a burst of sends
+   * after the cache expired asks each upstream once, not once per send). An empty answer (every
+   * upstream down) is not cached, so the next call retries: false then.
+   */
+  private readCatalog(): Promise<boolean> {
+    this.reading ??= (async () => {
+      try {
+        const lists = await Promise.all(
+          this.o.urls.map(async (base) => {
+            try {
+              return (await this.modelsAt(base)).map((id) => ({ id, base }));
+            } catch (err) {
+              this.o.log.warn({ err: (err as Error).message, upstream: base }, 'upstream model list unavailable');
+              return [];
+            }
+          }),
+        );
+        const models = new Map<string, string>();
+        for (const m of lists.flat()) if (!models.has(m.id)) models.set(m.id, m.base);
+        if (models.size === 0) return false;
+        this.catalog = { at: Date.now(), models };
+        return true;
+      } finally {
+        this.reading = undefined;
+      }
+    })();
+    return this.reading;
   }
 
   /**
    * Where a reply goes: the model asked for, else `fallback`, else the first one listed, and the
-   * upstream serving it (the catalog is refreshed once on a miss). `unknown` when upstreams
-   * answered but none lists the model; `upstream` undefined also when none answered.
+   * upstream serving it. On a miss the catalog is read again, at most once a second (a model
+   * just loaded shows at once; a stream of sends naming an unknown model does not ask the
+   * upstreams once per send). `unknown` when upstreams answered but none lists the model;
+   * `upstream` undefined also when none answered.
    */
   async route(requested: string | undefined, fallback: string | undefined): Promise<{ model: string | null; upstream: string | undefined; unknown: boolean }> {
     let catalog = await this.models();
     const model = requested ?? fallback ?? catalog[0]?.id ?? null;
     if (!model) return { model, upstream: undefined, unknown: false };
     let hit = catalog.find((m) => m.id === model);
-    if (!hit && catalog.length > 0) {
+    if (!hit && catalog.length > 0 && Date.now() - this.missReadAt >= MISS_REFRESH_MS) {
+      this.missReadAt = Date.now();
       catalog = await this.models(true);
       hit = catalog.find((m) => m.id === model);
     }

@@ -63,6 +63,7 @@ interface Compiled {
 }
 
 const CHANNEL = 'dialoop:safety:version';
+const SLOWED_READ_MS = 1_000;
 const STEPS: EscalationStep[] = ['WARN', 'SLOW', 'LOCK', 'REVIEW'];
 const ACTION: Record<SafetyLevel, 'refused' | 'masked' | 'flagged'> = { BLOCK: 'refused', MASK: 'masked', REVIEW: 'flagged' };
 const MAX_IMPORT_ROWS = 50_000;
@@ -99,6 +100,13 @@ export class SafetyService {
   private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private subscriber: Redis | undefined;
+  /**
+   * People slowed down by monitoring (an open SLOW step within the window), read every second:
+   * a send asks this set, not the database (a step taken on this process counts at once; one
+   * taken or lifted on another within a second).
+   */
+  private slowed = new Set<string>();
+  private slowedTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SafetyServiceOptions) {}
 
@@ -113,6 +121,9 @@ export class SafetyService {
 
   async start(): Promise<void> {
     await this.reload();
+    await this.readSlowed();
+    this.slowedTimer = setInterval(() => void this.readSlowed().catch((err: unknown) => this.o.log.warn({ err }, 'safety: could not read who is slowed down')), SLOWED_READ_MS);
+    this.slowedTimer.unref();
     this.timer = setInterval(() => void this.refresh(), this.o.settings.reloadIntervalMs);
     this.timer.unref();
     if (this.o.redis) {
@@ -127,6 +138,7 @@ export class SafetyService {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.slowedTimer);
     await this.subscriber?.quit().catch(() => undefined);
   }
 
@@ -237,11 +249,18 @@ export class SafetyService {
     return hits.map((h) => ({ level: h.term.level, category: h.term.category, termId: h.term.id, length: h.end - h.start }));
   }
 
-  /** Stores a prompt's hits inside the transaction that stores the prompt (its audit entry carries the summary). */
-  async recordInput(tx: Prisma.TransactionClient, hits: Hit[], where: { userId: string; conversationId: string; messageId: string }) {
+  /**
+   * A prompt's hits as one `INSERT` statement, stored by the statement that stores the prompt
+   * (the chat's send path), and the summary its audit entry carries. Undefined without hits.
+   */
+  inputEventsSql(hits: Hit[], where: { userId: string; conversationId: string; messageId: string }) {
     if (hits.length === 0) return undefined;
-    await tx.safetyEvent.createMany({ data: this.eventRows(hits, { ...where, direction: 'INPUT' }) });
-    return this.hitSummary(hits);
+    const rows = this.eventRows(hits, { ...where, direction: 'INPUT' }).map((r) => ({ id: randomUUID(), ...r }));
+    const sql = Prisma.sql`INSERT INTO "SafetyEvent" ("id", "userId", "conversationId", "messageId", "direction", "level", "category", "termId", "action", "start", "end")
+      SELECT "id", "userId", "conversationId", "messageId", "direction", "level", "category", "termId", "action", "start", "end"
+      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x("id" uuid, "userId" uuid, "conversationId" uuid, "messageId" uuid, "direction" "SafetyDirection",
+        "level" "SafetyLevel", "category" text, "termId" uuid, "action" text, "start" int, "end" int)`;
+    return { sql, summary: this.hitSummary(hits) };
   }
 
   /**
@@ -293,6 +312,12 @@ export class SafetyService {
 
   // ---- monitoring -------------------------------------------------------------------------
 
+  private async readSlowed(): Promise<void> {
+    const since = new Date(Date.now() - this.o.settings.windowSeconds * 1000);
+    const rows = await this.o.db.safetyEscalation.findMany({ where: { step: 'SLOW', at: { gte: since }, resolvedAt: null }, select: { userId: true }, distinct: ['userId'] });
+    this.slowed = new Set(rows.flatMap((r) => (r.userId ? [r.userId] : [])));
+  }
+
   /**
    * Counts safety events in the sliding window, for the person (their prompts) and for the
    * conversation (prompts and replies); each threshold reached takes its step once per window,
@@ -323,6 +348,7 @@ export class SafetyService {
         const row = await tx.safetyEscalation.create({
           data: { step, scope, userId, conversationId, count, windowSeconds },
         });
+        if (step === 'SLOW') this.slowed.add(userId);
         if (step === 'LOCK' && conversationId) await tx.conversation.updateMany({ where: { id: conversationId, lockedAt: null }, data: { lockedAt: new Date() } });
         await this.o.audit.record(tx, this.o.audit.serviceScope('safety'), {
           action: `safetyEscalate${step[0]}${step.slice(1).toLowerCase()}`,
@@ -345,9 +371,7 @@ export class SafetyService {
    */
   async admit(userId: string, conversation: { id: string; lockedAt: Date | null } | undefined): Promise<void> {
     if (conversation?.lockedAt) throw new AppError(ErrorCode.CONVERSATION_LOCKED, 'This conversation is locked by content monitoring; an admin can unlock it');
-    const since = new Date(Date.now() - this.o.settings.windowSeconds * 1000);
-    const slowed = await this.o.db.safetyEscalation.findFirst({ where: { userId, step: 'SLOW', at: { gte: since }, resolvedAt: null } });
-    if (!slowed) return;
+    if (!this.slowed.has(userId)) return;
     const last = await this.o.db.message.findFirst({ where: { userId, role: 'USER' }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } });
     const wait = last ? last.createdAt.getTime() + this.o.settings.slowIntervalMs - Date.now() : 0;
     if (wait > 0) {
@@ -393,6 +417,10 @@ export class SafetyService {
         subject: { type: 'SafetyEscalation', id: key, owner: row.userId ? this.o.audit.person(row.userId) : null },
         after: { step: row.step, resolutionLength: text.length },
       });
+      return updated;
+    }).then(async (updated) => {
+      // A lifted slow-down counts at once here (other processes read it within a second).
+      if (row.step === 'SLOW') await this.readSlowed();
       return updated;
     });
   }
