@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient, type TextRows } from '@dialoop/db';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode, badInput } from '../../errors.js';
+import { insertJsonRows } from '../../sql.js';
 import { isUuid } from '../../ids.js';
 import type { Actor } from '../rbac/ability.js';
 import type { KeyObject } from 'node:crypto';
@@ -105,6 +106,12 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const clean = (s: string) => s.replace(LONE_SURROGATE, '\uFFFD').replace(/\0/g, '');
 
 /** A string column: cleaned, bounded (by code point, never halving a character), "" stored as null. */
+/** The columns the api writes (the chain's trigger fills in seq, at, prevHash and hash). */
+const ENTRY_COLUMNS = {
+  actorKind: '"AuditActorKind"', actorPseudonym: 'text', actorRole: 'text', apiKeyId: 'text', action: 'text', subjectType: 'text', subjectId: 'text',
+  subjectOwner: 'text', outcome: '"AuditOutcome"', requestId: 'text', clientIp: 'text', userAgent: 'text', before: 'jsonb', after: 'jsonb', bodyHash: 'text',
+};
+
 function text(v: string | null | undefined, max = MAX_STRING): string | null {
   if (v === undefined || v === null) return null;
   let s = clean(v);
@@ -209,10 +216,7 @@ export class AuditLog {
   insertSql(scope: AuditScope, events: AuditEvent | AuditEvent[]): Prisma.Sql | undefined {
     const rows = this.rowsOf(scope, events);
     if (rows.length === 0) return undefined;
-    return Prisma.sql`INSERT INTO "AuditEntry" ("actorKind", "actorPseudonym", "actorRole", "apiKeyId", "action", "subjectType", "subjectId", "subjectOwner", "outcome", "requestId", "clientIp", "userAgent", "before", "after", "bodyHash")
-      SELECT "actorKind", "actorPseudonym", "actorRole", "apiKeyId", "action", "subjectType", "subjectId", "subjectOwner", "outcome", "requestId", "clientIp", "userAgent", "before", "after", "bodyHash"
-      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x("actorKind" "AuditActorKind", "actorPseudonym" text, "actorRole" text, "apiKeyId" text, "action" text,
-        "subjectType" text, "subjectId" text, "subjectOwner" text, "outcome" "AuditOutcome", "requestId" text, "clientIp" text, "userAgent" text, "before" jsonb, "after" jsonb, "bodyHash" text)`;
+    return insertJsonRows('AuditEntry', ENTRY_COLUMNS, rows);
   }
 
   /** The rows of `events` (none when the trail is off), each with the hash of its canonical body. */

@@ -1,5 +1,6 @@
 import { Prisma, type Conversation, type Message, type PrismaClient } from '@dialoop/db';
 import { notFound } from '../../errors.js';
+import { insertJsonRows } from '../../sql.js';
 
 /** A message of a turn, as stored (the database fills in ordinal, createdAt and the defaults). */
 export interface TurnMessage {
@@ -31,6 +32,10 @@ export interface TurnWrite {
 
 export type TurnWritten = { admitted: true; conversation: Conversation; messages: Message[] } | { admitted: false; streaming: number };
 
+const MESSAGE_COLUMNS = {
+  id: 'uuid', conversationId: 'uuid', userId: 'uuid', parentId: 'uuid', role: '"MessageRole"', content: 'text', status: '"MessageStatus"',
+  model: 'text', params: 'jsonb', safety: '"SafetyLevel"', generatorId: 'text', deltaEnds: 'int[]',
+};
 const DATES = ['createdAt', 'updatedAt', 'lockedAt', 'importedAt', 'completedAt'] as const;
 
 /** A row as row_to_json wrote it, with its timestamps as Dates again. */
@@ -62,11 +67,8 @@ export async function writeTurn(db: PrismaClient, w: TurnWrite): Promise<TurnWri
     ),
     conv AS (${conv}),
     msgs AS (
-      INSERT INTO "Message" ("id", "conversationId", "userId", "parentId", "role", "content", "status", "model", "params", "safety", "generatorId", "deltaEnds")
-      SELECT x."id", x."conversationId", x."userId", x."parentId", x."role", x."content", x."status", x."model", x."params", x."safety", x."generatorId", '{}'::int[]
       -- In array order (a function scan keeps it): the prompt's ordinal comes before its reply's.
-      FROM json_to_recordset(${JSON.stringify(w.messages)}::json) AS x("id" uuid, "conversationId" uuid, "userId" uuid, "parentId" uuid,
-        "role" "MessageRole", "content" text, "status" "MessageStatus", "model" text, "params" jsonb, "safety" "SafetyLevel", "generatorId" text)
+      ${insertJsonRows('Message', MESSAGE_COLUMNS, w.messages.map((m) => ({ ...m, deltaEnds: [] })))}
       WHERE ${ok}
       RETURNING *
     )${also.length > 0 ? Prisma.join(also, '') : Prisma.empty}

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
+import { insertJsonRows } from '../../sql.js';
 import type { ApiMetrics } from '../../metrics.js';
 import type { AuditEvent, AuditLog } from '../audit/index.js';
 import { requireActor } from '../rbac/allow.js';
@@ -64,6 +65,10 @@ interface Compiled {
 
 const CHANNEL = 'dialoop:safety:version';
 const SLOWED_READ_MS = 1_000;
+const EVENT_COLUMNS = {
+  id: 'uuid', userId: 'uuid', conversationId: 'uuid', messageId: 'uuid', direction: '"SafetyDirection"', level: '"SafetyLevel"',
+  category: 'text', termId: 'uuid', action: 'text', start: 'int', end: 'int',
+};
 const STEPS: EscalationStep[] = ['WARN', 'SLOW', 'LOCK', 'REVIEW'];
 const ACTION: Record<SafetyLevel, 'refused' | 'masked' | 'flagged'> = { BLOCK: 'refused', MASK: 'masked', REVIEW: 'flagged' };
 const MAX_IMPORT_ROWS = 50_000;
@@ -256,10 +261,7 @@ export class SafetyService {
   inputEventsSql(hits: Hit[], where: { userId: string; conversationId: string; messageId: string }) {
     if (hits.length === 0) return undefined;
     const rows = this.eventRows(hits, { ...where, direction: 'INPUT' }).map((r) => ({ id: randomUUID(), ...r }));
-    const sql = Prisma.sql`INSERT INTO "SafetyEvent" ("id", "userId", "conversationId", "messageId", "direction", "level", "category", "termId", "action", "start", "end")
-      SELECT "id", "userId", "conversationId", "messageId", "direction", "level", "category", "termId", "action", "start", "end"
-      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x("id" uuid, "userId" uuid, "conversationId" uuid, "messageId" uuid, "direction" "SafetyDirection",
-        "level" "SafetyLevel", "category" text, "termId" uuid, "action" text, "start" int, "end" int)`;
+    const sql = insertJsonRows('SafetyEvent', EVENT_COLUMNS, rows);
     return { sql, summary: this.hitSummary(hits) };
   }
 
