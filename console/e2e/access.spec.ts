@@ -56,7 +56,10 @@ for (const [email, menu] of Object.entries(MENUS)) {
     await page.waitForLoadState('networkidle');
     for (const name of ALL.filter((n) => !menu.includes(n))) {
       const seen: string[] = [];
-      const onRequest = (r: { url(): string; postData(): string | null }) => r.url().includes('/graphql') && seen.push(r.postData() ?? '');
+      // Only the requests of the page navigated to: the landing page's last queries may still leave
+      // while the navigation starts (its document is then still the one shown).
+      const onRequest = (r: { url(): string; postData(): string | null }) =>
+        r.url().includes('/graphql') && new URL(page.url()).pathname === PAGES[name] && seen.push(r.postData() ?? '');
       page.on('request', onRequest);
       await page.goto(PAGES[name]!);
       await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
