@@ -95,6 +95,12 @@ export const envSchema = (base = process.cwd()) =>
       STREAM_FLUSH_MS: positiveInt.default(1_000),
       /** How long a finished stream's events stay in the replay log before replay reads the database. */
       STREAM_LOG_TTL_S: positiveInt.default(600),
+      /** With Redis: how often each api process says it is alive (and looks for processes that stopped saying so)… */
+      API_HEARTBEAT_MS: positiveInt.default(1_000),
+      /** …and how long one may stay silent before its replies are settled by another (INTERRUPTED, GENERATOR_STOPPED). Detection takes at most this plus one heartbeat. */
+      API_LIVENESS_WINDOW_MS: positiveInt.default(3_000),
+      /** On SIGTERM: how long replies in flight may go on before they are ended (INTERRUPTED, GENERATOR_STOPPED). Keep it under Kubernetes' terminationGracePeriodSeconds. */
+      SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
       /** Introspection; defaults to on outside production. */
       GRAPHQL_INTROSPECTION: bool.optional(),
 
@@ -197,6 +203,9 @@ export const envSchema = (base = process.cwd()) =>
       TRAINING_K8S_TEMPLATE: z.string().default(DEFAULT_K8S_TEMPLATE).transform((p) => resolve(base, p)),
     })
     .superRefine((env, ctx) => {
+      if (env.API_LIVENESS_WINDOW_MS < 2 * env.API_HEARTBEAT_MS) {
+        ctx.addIssue({ code: 'custom', path: ['API_LIVENESS_WINDOW_MS'], message: 'API_LIVENESS_WINDOW_MS must be at least twice API_HEARTBEAT_MS (one late heartbeat is not a death)' });
+      }
       if (env.NODE_ENV === 'production') {
         if (!env.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required in production' });
         if (!env.PSEUDONYM_KEY) ctx.addIssue({ code: 'custom', path: ['PSEUDONYM_KEY'], message: 'PSEUDONYM_KEY is required in production (the same for every api process)' });

@@ -20,6 +20,8 @@ export const ErrorCode = {
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_INTERRUPTED: 'UPSTREAM_INTERRUPTED',
+  /** The api process generating a reply stopped (crashed, or shut down past its grace period). */
+  GENERATOR_STOPPED: 'GENERATOR_STOPPED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The content filter refused the text; `extensions.category` names why. */
   SAFETY_BLOCKED: 'SAFETY_BLOCKED',

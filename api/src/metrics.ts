@@ -35,6 +35,13 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
       registers: [registry],
     }),
+    recoveries: new Histogram({
+      name: 'dialoop_api_process_recovery_seconds',
+      help: 'From a dead api process\'s last heartbeat to its replies settled by this one (with Redis)',
+      buckets: [1, 2, 3, 4, 5, 7.5, 10, 20, 60],
+      registers: [registry],
+    }),
+    recoveredReplies: new Counter({ name: 'dialoop_api_recovered_replies_total', help: 'Replies of stopped api processes settled by this one', registers: [registry] }),
     dbPool: new Gauge({
       name: 'dialoop_api_db_pool_connections',
       help: 'PostgreSQL pool connections: total, idle, and requests waiting for one',

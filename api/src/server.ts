@@ -36,7 +36,7 @@ import {
 import { parsePublicKeys } from './modules/audit/chain.js';
 import { AccessTokens, AuthService, OidcVerifier, type Authenticated } from './modules/auth/index.js';
 import { PrivacyService } from './modules/privacy/index.js';
-import { ChatService, GenerationManager, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
+import { ChatService, GenerationManager, Liveness, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
 import { DatasetService, LocalDatasetStore } from './modules/datasets/index.js';
 import { ModelRegistry } from './modules/models/index.js';
 import { KubernetesExecutor } from './modules/training/kubernetes.js';
@@ -63,10 +63,6 @@ export interface ApiServer {
   demoAccounts: { email: string; role: string }[];
   close(): Promise<void>;
 }
-
-/** Sorted set of live api processes, scored by when each last announced itself. */
-const LIVE_SET = 'dialoop:api:live';
-const LIVE_WINDOW_MS = 30_000;
 
 /** The settings whose changes the audit trail records (never secrets: a key appears as its fingerprint). */
 function auditedConfig(env: ApiEnv, signer: CheckpointSigner, pseudonymKey: string) {
@@ -303,27 +299,28 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     bus,
     limits,
   };
-  // Crash recovery: replies left STREAMING by a process that is gone become INTERRUPTED.
-  // One process: all of them, now. Several (Redis): each process announces itself and
-  // periodically recovers the replies of processes that stopped announcing.
-  let livenessTimer: NodeJS.Timeout | undefined;
+  // Crash recovery: replies left STREAMING by a process that is gone are settled INTERRUPTED
+  // (GENERATOR_STOPPED) with the text their subscribers received, and the final event.
+  // One process: all of them, now. Several (Redis): each process beats a heartbeat, and the one
+  // that first finds another silent for the liveness window settles that one's replies.
+  let liveness: Liveness | undefined;
   if (redis) {
-    const recoverOrphans = async () => {
-      // Redis's clock, so that processes on hosts with skewed clocks agree.
-      const [seconds] = await redis.time();
-      const now = Number(seconds) * 1000;
-      await redis.zadd(LIVE_SET, now, generations.instanceId);
-      await redis.zremrangebyscore(LIVE_SET, '-inf', now - LIVE_WINDOW_MS);
-      const live = await redis.zrange(LIVE_SET, 0, -1);
-      const n = await generations.recover(live);
-      if (n > 0) log.warn({ count: n }, 'replies of a stopped api process marked INTERRUPTED');
-    };
-    await recoverOrphans();
-    livenessTimer = setInterval(() => void recoverOrphans().catch((err: unknown) => log.warn({ err }, 'recovery failed')), 10_000);
-    livenessTimer.unref();
+    liveness = new Liveness({
+      redis,
+      instanceId: generations.instanceId,
+      heartbeatMs: env.API_HEARTBEAT_MS,
+      windowMs: env.API_LIVENESS_WINDOW_MS,
+      recover: (scope) => generations.recover(scope),
+      onRecovered: (ms, n) => {
+        metrics.recoveries.observe(ms / 1000);
+        metrics.recoveredReplies.inc(n);
+      },
+      log,
+    });
+    await liveness.start();
   } else {
-    const n = await generations.recover();
-    if (n > 0) log.warn({ count: n }, 'replies left streaming by the previous run marked INTERRUPTED');
+    const n = await generations.recover('others');
+    if (n > 0) log.warn({ count: n }, 'replies left streaming by the previous run settled as INTERRUPTED');
   }
 
   // Says at start (in the log) whether the upstreams answer, rather than at the first message.
@@ -454,6 +451,8 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
+    // Draining (SIGTERM): a load balancer stops sending new work here; replies in flight go on.
+    if (!generations.accepting) return void res.status(503).json({ status: 'draining' });
     try {
       await db.$queryRaw`SELECT 1`;
       res.json({ status: 'ready', database: database.kind, models: (await upstreams.models()).map((m) => m.id) });
@@ -529,19 +528,22 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     demoAccounts,
     close: () =>
       (closing ??= (async () => {
-        clearInterval(livenessTimer);
         for (const t of jobs) clearInterval(t);
-        await generations.close();
+        // Draining: new sends are refused, running replies finish or end with their final event
+        // (the heartbeat goes on meanwhile, so no other process takes them for orphans).
+        await generations.close(env.SHUTDOWN_GRACE_MS);
+        // Their final events reach this process's own subscribers (over Redis) and go out on
+        // their sockets before the sockets close.
+        await bus.delivered();
+        await new Promise((r) => setTimeout(r, 50));
+        await liveness?.stop();
         await safety.close();
         await datasets.close();
         await training.close();
         await apollo.stop();
         upstreams.close();
         await bus.close();
-        if (redis) {
-          await redis.zrem(LIVE_SET, generations.instanceId).catch(() => undefined);
-          await redis.quit().catch(() => undefined);
-        }
+        if (redis) await redis.quit().catch(() => undefined);
         await database.close();
       })()),
   };

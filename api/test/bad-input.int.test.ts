@@ -144,6 +144,8 @@ const ROWS: Row[] = [
   { name: 'unknown model', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', model: 'no-such-model' } }, f.user.token) },
   { name: 'parentId naming a user message', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', parentId: f.userMessageId } }, f.user.token) },
   { name: 'regenerating a user message', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($id: ID!) { regenerate(messageId: $id) { id } }', { id: f.userMessageId }, f.user.token) },
+  { name: 'continuing a user message', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($id: ID!) { continueGeneration(messageId: $id) { id } }', { id: f.userMessageId }, f.user.token) },
+  { name: 'continuing with maxTokens 0', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($id: ID!) { continueGeneration(messageId: $id, input: { params: { maxTokens: 0 } }) { id } }', { id: f.replyId }, f.user.token) },
   { name: 'editing an assistant reply', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($id: ID!) { editAndResend(messageId: $id, content: "x") { userMessage { id } } }', { id: f.replyId }, f.user.token) },
   { name: 'renaming to a blank title', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($id: ID!) { renameConversation(id: $id, title: "   ") { id } }', { id: f.conversationId }, f.user.token) },
 

@@ -188,13 +188,13 @@ describe('faults', () => {
         const second = await spawnApi(env);
         procs.push(second);
         const recovered = (await gqlOk(second.url, MESSAGE, { id }, user.token)).message;
-        expect(recovered).toMatchObject({ status: 'INTERRUPTED', content: flushed, errorCode: 'UPSTREAM_INTERRUPTED' });
+        expect(recovered).toMatchObject({ status: 'INTERRUPTED', content: flushed, errorCode: 'GENERATOR_STOPPED' });
 
         const client = wsClient(second.url, user.token);
         const replay = await collect(client, id);
         expect(textOf(replay)).toBe(flushed);
         expect(replay.map((e) => e.seq)).toEqual(replay.map((_, i) => i + 1));
-        expect(replay.at(-1)).toMatchObject({ done: true, status: 'INTERRUPTED', error: { code: 'UPSTREAM_INTERRUPTED' } });
+        expect(replay.at(-1)).toMatchObject({ done: true, status: 'INTERRUPTED', error: { code: 'GENERATOR_STOPPED' } });
         // The flushed deltas keep their seqs: a client that saw some of them resumes with exactly the rest.
         const seen = stream.events.filter((e) => !e.done && e.seq <= replay.length - 1);
         const resumed = await collect(client, id, { fromSeq: seen.length + 1 });

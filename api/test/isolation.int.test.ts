@@ -72,6 +72,7 @@ const CONVERSATIONS = `{ conversations(first: 100) { edges { node { id title } }
 const RATE = `mutation($id: ID!) { rateMessage(messageId: $id, input: { score: 1, comment: "hijacked" }) { id score } }`;
 const CANCEL = `mutation($id: ID!) { cancelGeneration(messageId: $id) { id status content } }`;
 const REGENERATE = `mutation($id: ID!) { regenerate(messageId: $id) { id status content } }`;
+const CONTINUE = `mutation($id: ID!) { continueGeneration(messageId: $id) { id status content } }`;
 const EDIT = `mutation($id: ID!) { editAndResend(messageId: $id, content: "edited by someone else") { conversation { id title } userMessage { id } assistantMessage { id } } }`;
 const RENAME = `mutation($id: ID!) { renameConversation(id: $id, title: "taken over") { id title } }`;
 const DELETE = `mutation($id: ID!) { deleteConversation(id: $id) }`;
@@ -108,6 +109,7 @@ describe('people see only their own chats', () => {
     ['rateMessage', RATE, { id: a.replyId }],
     ['cancelGeneration', CANCEL, { id: a.replyId }],
     ['regenerate', REGENERATE, { id: a.replyId }],
+    ['continueGeneration', CONTINUE, { id: a.replyId }],
     ['editAndResend', EDIT, { id: a.userMessageId }],
     ['renameConversation', RENAME, { id: a.conversationId }],
     ['deleteConversation', DELETE, { id: a.conversationId }],

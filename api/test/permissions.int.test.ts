@@ -234,7 +234,7 @@ describe('permissions of every root operation', () => {
       expect(row(op.name).anonymous, op.name).toBe(op.kind === 'Subscription' ? WS_UNAUTHORIZED : 'UNAUTHENTICATED');
     }
     // Compliance officers do not chat.
-    for (const name of ['sendMessage', 'regenerate', 'editAndResend', 'cancelGeneration', 'conversations', 'conversation', 'message', 'messageStream', 'rateMessage', 'models']) {
+    for (const name of ['sendMessage', 'regenerate', 'continueGeneration', 'editAndResend', 'cancelGeneration', 'conversations', 'conversation', 'message', 'messageStream', 'rateMessage', 'models']) {
       expect(row(name).COMPLIANCE, name).toBe('FORBIDDEN');
     }
     // Only admins manage accounts.

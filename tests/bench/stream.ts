@@ -11,6 +11,10 @@
  *    delivered tokens/s, inter-token delay, added delay (client receive − stand-in emit, one
  *    clock), time-to-first-token overhead, lost, duplicated or reordered tokens, api CPU and RSS.
  * 3. The same capacity run on embedded PGlite (`--pglite-levels`, 100 streams by default).
+ * 4. Recovery: `--recovery-streams` replies (100) generating through api process A, subscribed
+ *    on process B (Redis, PostgreSQL); A gets SIGKILL, then (a new A) SIGTERM. Time from the
+ *    signal to each stream's final event (the last one: how long until every subscriber knows),
+ *    final events per stream, and stored text against what the subscriber received.
  * Each level also says where a send's milliseconds go (the api's `dialoop_api_stage_seconds`:
  * authenticate, admission, history, transaction, start…), how many sends failed and why, and how
  * busy the database pool was. The previous committed result is printed beside the new one.
@@ -35,7 +39,8 @@ const apiDir = dirname(dirname(fileURLToPath(import.meta.resolve('@dialoop/api')
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    part: { type: 'string', default: '1,2' },
+    part: { type: 'string', default: '1,2,4' },
+    'recovery-streams': { type: 'string', default: '100' },
     levels: { type: 'string' },
     /** Levels run again against an api on embedded PGlite (none: skip). */
     'pglite-levels': { type: 'string' },
@@ -659,7 +664,7 @@ function summariseProfile(dir: string) {
 // ---- run ----------------------------------------------------------------------------------------
 let dbUrl = '';
 /** An api on the bench's PostgreSQL database, or (`dataDir`) on embedded PGlite in that folder. */
-function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: string): Promise<Child> {
+function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: string, env: Record<string, string> = {}): Promise<Child> {
   return spawnNode('src/main.ts', apiDir, {
     ...(dataDir ? { DATABASE_URL: '', DIALOOP_DATA_DIR: dataDir } : { DATABASE_URL: dbUrl }),
     INFERENCE_URL: inferenceUrl,
@@ -667,7 +672,98 @@ function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: strin
     RATE_LIMIT_MESSAGES_PER_MINUTE: '1000000',
     MAX_CONCURRENT_GENERATIONS: '100000',
     DEMO_PASSWORD: PASSWORD,
+    ...env,
   }, 'API_PORT', '/healthz', nodeArgs);
+}
+
+// ---- part 4: an api process dies or drains mid-reply --------------------------------------------
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const GRACE_MS = 1_000;
+const STORED = 'query($id: ID!) { message(id: $id) { content status errorCode } }';
+
+/** `n` replies through A, followed on B; A is sent `signal` once each has streamed a few tokens. */
+async function recoveryCase(b: Child, standIn: StandIn, tokens: string[], n: number, signal: 'SIGKILL' | 'SIGTERM') {
+  const a = await spawnApi(standIn.url, [], undefined, { REDIS_URL, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+  const clients = await Promise.all(tokens.map((t) => connect(b.url, t)));
+  const streams: { id: string; token: string; text: string; deltas: number; finals: StreamEvent[]; finalAt: number }[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const token = tokens[i % tokens.length]!;
+      const sent = await gql<{ sendMessage: { assistantMessage: { id: string } } }>(a.url, SEND, { input: { content: `recovery ${signal} ${i} ${Math.random()}`, params: { maxTokens: 5_000 } } }, token);
+      const s = { id: sent.sendMessage.assistantMessage.id, token, text: '', deltas: 0, finals: [] as StreamEvent[], finalAt: NaN };
+      streams.push(s);
+      clients[i % clients.length]!.subscribe<{ messageStream: StreamEvent }>({ query: STREAM, variables: { id: s.id, from: null } }, {
+        next: (r) => {
+          const e = r.data?.messageStream;
+          if (!e) return;
+          if (e.done) {
+            s.finals.push(e);
+            s.finalAt = performance.now();
+          } else {
+            s.text += e.delta ?? '';
+            s.deltas += 1;
+          }
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      });
+    }
+    for (const end = Date.now() + 30_000; streams.some((s) => s.deltas < 3) && Date.now() < end; ) await sleep(20);
+    const exited = new Promise<void>((resolve) => a.child.once('exit', () => resolve()));
+    const t0 = performance.now();
+    a.child.kill(signal);
+    for (const end = Date.now() + 60_000; streams.some((s) => s.finals.length === 0) && Date.now() < end; ) await sleep(20);
+    await exited;
+    await sleep(500); // a second final event, if any were sent, would have arrived by now
+    const times = streams.filter((s) => s.finals.length > 0).map((s) => s.finalAt - t0);
+    let matching = 0;
+    const codes: Record<string, number> = {};
+    for (const s of streams) {
+      const m = (await gql<{ message: { content: string; status: string; errorCode: string | null } }>(b.url, STORED, { id: s.id }, s.token)).message;
+      if (m.content === s.text) matching += 1;
+      const code = `${m.status}${m.errorCode ? ` ${m.errorCode}` : ''}`;
+      codes[code] = (codes[code] ?? 0) + 1;
+    }
+    return {
+      signal,
+      streams: n,
+      graceMs: signal === 'SIGTERM' ? GRACE_MS : null,
+      toFinalP50Ms: quantile(times, 0.5),
+      toLastFinalMs: Math.max(...times),
+      withoutFinal: streams.filter((s) => s.finals.length === 0).length,
+      withSeveralFinals: streams.filter((s) => s.finals.length > 1).length,
+      storedEqualsDelivered: matching,
+      deliveredTokens: streams.reduce((k, s) => k + s.deltas, 0),
+      storedOutcomes: codes,
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGKILL');
+  }
+}
+
+async function recoveryRun(tokens: string[], active: string | undefined, n: number) {
+  const standIn = new StandIn(rate);
+  standIn.models = active ? [active, 'stand-in'] : ['stand-in'];
+  await standIn.listen();
+  const b = await spawnApi(standIn.url, [], undefined, { REDIS_URL });
+  const out = [];
+  try {
+    for (const signal of ['SIGKILL', 'SIGTERM'] as const) out.push(await recoveryCase(b, standIn, tokens, n, signal));
+  } finally {
+    await b.stop();
+    standIn.close();
+  }
+  console.log(`\n4. An api process dies or drains mid-reply: ${n} replies through A at ${rate} tokens/s, subscribers on B (Redis, PostgreSQL; heartbeat 1 s, window 3 s; SIGTERM grace ${GRACE_MS} ms)`);
+  console.table(Object.fromEntries(out.map((r) => [r.signal, {
+    'signal → final event p50 ms': ms(r.toFinalP50Ms),
+    'signal → last final event ms': ms(r.toLastFinalMs),
+    'streams without / with >1 final': `${r.withoutFinal} / ${r.withSeveralFinals}`,
+    'stored text = delivered': `${r.storedEqualsDelivered} of ${r.streams}`,
+    'tokens delivered': r.deliveredTokens,
+    'stored as': Object.entries(r.storedOutcomes).map(([c, k]) => `${c} ${k}`).join(', '),
+  }])));
+  return out;
 }
 
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
@@ -682,6 +778,7 @@ dbUrl = db.url;
 let overhead: Awaited<ReturnType<typeof addedCost>> | undefined;
 const capacity: Awaited<ReturnType<typeof capacityLevel>>[] = [];
 const pglite: Awaited<ReturnType<typeof capacityLevel>>[] = [];
+let recovery: Awaited<ReturnType<typeof recoveryRun>> | undefined;
 let profile: ReturnType<typeof summariseProfile>;
 const MODELS = '{ modelVersions { name status } }';
 
@@ -780,6 +877,7 @@ try {
   }
 
   if (parts.has(2)) capacity.push(...(await capacityRun('2. Capacity, PostgreSQL', levels, tokens, active)));
+  if (parts.has(4)) recovery = await recoveryRun(tokens, active, Number(args['recovery-streams']));
 } finally {
   await db.drop();
 }
@@ -794,7 +892,7 @@ if (parts.has(2) && pgliteLevels.length) {
 }
 
 // ---- the previous committed result beside this one ----------------------------------------------
-interface Saved { commit?: string; date?: string; overhead?: typeof overhead; capacity?: Partial<(typeof capacity)[number]>[]; pglite?: Partial<(typeof capacity)[number]>[] }
+interface Saved { commit?: string; date?: string; overhead?: typeof overhead; capacity?: Partial<(typeof capacity)[number]>[]; pglite?: Partial<(typeof capacity)[number]>[]; recovery?: typeof recovery }
 let previous: Saved | undefined;
 try {
   previous = JSON.parse(execFileSync('git', ['show', 'HEAD:tests/bench/results/stream.json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Saved;
@@ -823,6 +921,9 @@ if (previous) {
   };
   levelRows('PostgreSQL', previous.capacity, capacity);
   levelRows('PGlite', previous.pglite, pglite);
+  for (const signal of ['SIGKILL', 'SIGTERM']) {
+    both(`${signal}: signal → last final event ms`, previous.recovery?.find((r) => r.signal === signal)?.toLastFinalMs, recovery?.find((r) => r.signal === signal)?.toLastFinalMs);
+  }
   console.log(`\nThis run beside the previous committed result (${previous.commit ?? '?'}, ${previous.date?.slice(0, 10) ?? '?'}; its parameters may differ):`);
   console.table(rows);
 }
@@ -852,17 +953,22 @@ if (capacity.length + pglite.length) {
   const timeouts = [...capacity, ...pglite].reduce((n, r) => n + (r.failuresByCode.TX_START_TIMEOUT ?? 0), 0);
   goals.push(goal(timeouts === 0, `no transaction-start timeout at any level: ${timeouts}`));
 }
+const killed = recovery?.find((r) => r.signal === 'SIGKILL');
+if (killed) {
+  goals.push(goal(killed.toLastFinalMs <= 5_000 && killed.withoutFinal === 0, `every subscriber told within 5 s of a SIGKILL: the last after ${ms(killed.toLastFinalMs)} ms, ${killed.withoutFinal} never`));
+  goals.push(goal(killed.storedEqualsDelivered === killed.streams && killed.withSeveralFinals === 0, `stored text = delivered text for every stream, one final event each: ${killed.storedEqualsDelivered} of ${killed.streams}, ${killed.withSeveralFinals} with more than one`));
+}
 if (goals.length) {
-  console.log('\nGoals (issues 3 and 21):');
+  console.log('\nGoals (issues 3, 21 and 23):');
   for (const g of goals) console.log(`  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`);
 }
 const clean = (r: (typeof capacity)[number]) => r.steady && r.lost + r.duplicated + r.outOfOrder + r.incompleteStreams === 0 && r.addedP99Ms <= 50;
 const carried = capacity.filter(clean).map((r) => r.streams);
 if (capacity.length) console.log(`  Levels carried with zero loss and p99 added delay <= 50 ms: ${carried.length ? carried.join(', ') : 'none'}`);
 
-const results = { date: new Date().toISOString(), commit, dirty, machine, params: { ...params, pgliteLevels }, overhead, capacity, pglite, goals, carriedLevels: carried, profile };
+const results = { date: new Date().toISOString(), commit, dirty, machine, params: { ...params, pgliteLevels, recoveryStreams: Number(args['recovery-streams']) }, overhead, capacity, pglite, recovery, goals, carriedLevels: carried, profile };
 // A --quick smoke run, or one of a part or of chosen levels, leaves the committed results alone.
-const partial = quick || parts.size < 2 || args.levels !== undefined || args.duration !== undefined;
+const partial = quick || ![1, 2, 4].every((p) => parts.has(p)) || args.levels !== undefined || args.duration !== undefined;
 const out = partial ? mkdtempSync(join(tmpdir(), 'bench-stream-')) : join(root, 'tests', 'bench', 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'stream.json'), JSON.stringify(results, null, 2) + '\n');

@@ -130,13 +130,25 @@ export class ChatTokenizer {
     return this.tokenBytes.length;
   }
 
-  /** The chat template's text for `messages`; a TemplateError when the template refuses them. */
-  renderChat(messages: readonly ChatMessage[]): string {
+  /**
+   * The chat template's text for `messages`; a TemplateError when the template refuses them.
+   * `continueFinal` (vLLM's `continue_final_message`): the last message is an assistant reply
+   * begun elsewhere, and the text ends with its content, open, for the model to go on from.
+   */
+  renderChat(messages: readonly ChatMessage[], opts: { continueFinal?: boolean } = {}): string {
+    let text: string;
     try {
-      return this.template.render({ ...this.templateVars, messages, add_generation_prompt: true });
+      text = this.template.render({ ...this.templateVars, messages, add_generation_prompt: !opts.continueFinal });
     } catch (err) {
       throw new TemplateError((err as Error).message);
     }
+    if (!opts.continueFinal) return text;
+    const last = messages.at(-1);
+    if (last?.role !== 'assistant') throw new TemplateError('continuing the final message needs an assistant message last');
+    // As transformers does: cut after the last occurrence of the final message's content.
+    const at = text.lastIndexOf(last.content);
+    if (at < 0 || last.content.length === 0) throw new TemplateError('the template does not write the final message as given');
+    return text.slice(0, at + last.content.length);
   }
 
   /**
@@ -144,9 +156,9 @@ export class ChatTokenizer {
    * content is encoded as literal text, so a user who types `<|im_end|>` cannot forge a turn.
    * The template is rendered with a placeholder for each content, then the pieces are encoded.
    */
-  encodeChat(messages: readonly ChatMessage[]): number[] {
+  encodeChat(messages: readonly ChatMessage[], opts: { continueFinal?: boolean } = {}): number[] {
     const marked = messages.map((m, i) => ({ ...m, content: `\uE000${i}\uE001` }));
-    const rendered = this.renderChat(marked);
+    const rendered = this.renderChat(marked, opts);
     const ids: number[] = [];
     for (const piece of rendered.split(/(\uE000\d+\uE001)/u)) {
       if (!piece) continue;

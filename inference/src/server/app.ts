@@ -37,7 +37,7 @@ function plan(req: ChatCompletionRequest, model: ServedModel, env: InferenceEnv)
   const messages = toChatMessages(req);
   let prompt: number[];
   try {
-    prompt = engine.tokenizer.encodeChat(messages);
+    prompt = engine.tokenizer.encodeChat(messages, { continueFinal: req.continue_final_message === true });
   } catch (e) {
     // The model's chat template refused the conversation (e.g. roles that must alternate); any
     // other failure is a bug, answered 500 by the error handler.

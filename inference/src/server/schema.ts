@@ -26,6 +26,9 @@ export const chatCompletionRequest = z.object({
   n: z.number().int().min(1).nullish(),
   /** vLLM's extension: keep generating through end-of-sequence (benchmarks). */
   ignore_eos: z.boolean().nullish(),
+  /** vLLM's extensions: go on from a final assistant message (a reply begun elsewhere) instead of starting a new one. */
+  continue_final_message: z.boolean().nullish(),
+  add_generation_prompt: z.boolean().nullish(),
   logprobs: z.boolean().nullish(),
   tools: z.array(z.unknown()).nullish(),
   presence_penalty: z.number().min(-2).max(2).nullish(),
@@ -45,6 +48,12 @@ export function parseChatRequest(body: unknown): ChatCompletionRequest {
     const r = parsed.data;
     if (r.logprobs) throw invalid('unsupported_parameter', 'logprobs is not supported by this server.', 'logprobs');
     if (r.tools && r.tools.length > 0) throw invalid('unsupported_parameter', 'tools are not supported by this server.', 'tools');
+    if (r.continue_final_message && r.add_generation_prompt) {
+      throw invalid('invalid_value', 'continue_final_message and add_generation_prompt cannot both be true.', 'continue_final_message');
+    }
+    if (r.continue_final_message && r.messages.at(-1)?.role !== 'assistant') {
+      throw invalid('invalid_value', 'continue_final_message needs an assistant message last.', 'messages');
+    }
     for (const p of ['presence_penalty', 'frequency_penalty'] as const) {
       if (r[p]) throw invalid('unsupported_parameter', `${p} other than 0 is not supported by this server.`, p);
     }

@@ -30,6 +30,19 @@ export class ChatResolver {
   }
 
   @Allow('create', 'Message')
+  @Mutation(() => Message, {
+    description:
+      'A new reply beside this one (cut short: INTERRUPTED, CANCELLED or ended by its token limit) that begins with its text and goes on from there; its stream starts with that text as the first delta',
+  })
+  continueGeneration(
+    @Arg('messageId', () => ID) messageId: string,
+    @Ctx() ctx: Context,
+    @Arg('input', () => RegenerateInput, { nullable: true }) input?: RegenerateInput,
+  ) {
+    return ctx.services.chat.continueReply(ctx, messageId, { model: input?.model, params: input?.params });
+  }
+
+  @Allow('create', 'Message')
   @Mutation(() => SendMessagePayload, { description: 'Sends new content in place of a user message: a new branch with its own reply' })
   editAndResend(
     @Arg('messageId', () => ID) messageId: string,

@@ -137,7 +137,7 @@ export class ChatService {
     t: StageTimer,
     caller: Caller,
     actor: Actor,
-    action: 'sendMessage' | 'regenerate' | 'editAndResend',
+    action: 'sendMessage' | 'regenerate' | 'editAndResend' | 'continueGeneration',
     turn: {
       conversation: { id: string } | { title: string };
       parentId: string | null;
@@ -148,6 +148,8 @@ export class ChatService {
       /** What the content filter found in `userContent` (already masked). */
       hits?: Hit[];
       safety?: 'BLOCK' | 'MASK' | 'REVIEW' | null;
+      /** continueGeneration: the reply continued, whose text the new one begins with. */
+      continues?: { id: string; content: string };
     },
   ) {
     const db = this.o.db;
@@ -189,6 +191,7 @@ export class ChatService {
         parentId: turn.parentId,
         model: turn.model,
         contentLength: turn.userContent?.length ?? null,
+        ...(turn.continues ? { continues: turn.continues.id, prefixLength: turn.continues.content.length } : {}),
         ...(safety ? { safety: safety.summary } : {}),
       },
     });
@@ -217,6 +220,7 @@ export class ChatService {
       messages,
       params: turn.params,
       filter: this.o.safety.replyFilter(),
+      prefix: turn.continues?.content,
     });
     t.lap('start');
     // Monitoring counts this prompt's hits (the turn stands whatever it says); a lock it takes
@@ -290,6 +294,36 @@ export class ChatService {
     return turn.assistantMessage;
   }
 
+  /**
+   * A new reply beside `messageId` (an assistant reply cut short: interrupted by a stopped
+   * process or an upstream, cancelled, or ended by its token limit) that begins with its text and
+   * goes on from there: its first delta is that text, and the upstream continues the final
+   * assistant message (`continue_final_message`). The reply continued stays as it was.
+   */
+  async continueReply(ctx: Caller, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+    const t = new StageTimer(this.o.stages, 'continueGeneration');
+    const actor = requireActor(ctx);
+    const original = await this.findMessage(ctx.ability, 'create', messageId);
+    if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be continued', { field: 'messageId' });
+    if (original.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
+    if (original.finishReason === 'content_filter') throw badInput('A reply stopped by the content filter cannot be continued', { field: 'messageId' });
+    if (original.content.length === 0) throw badInput('The reply has no text to continue from: regenerate it instead', { field: 'messageId' });
+    const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
+    await this.admit(t, actor, conversation);
+    const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: original.model });
+    t.lap('pickModel');
+    const turn = await this.startTurn(t, ctx, actor, 'continueGeneration', {
+      conversation: { id: original.conversationId },
+      parentId: original.parentId,
+      userContent: null,
+      model,
+      upstream,
+      params: opts.params ? cleanParams(opts.params) : ((original.params ?? {}) as SamplingParams),
+      continues: { id: original.id, content: original.content },
+    });
+    return turn.assistantMessage;
+  }
+
   /** A new user message beside `messageId` (same parent) with new content, and its reply: a new branch. */
   async editAndResend(ctx: Caller, messageId: string, content: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
     const t = new StageTimer(this.o.stages, 'editAndResend');
@@ -333,11 +367,9 @@ export class ChatService {
       if (!this.o.generations.cancelLocal(id)) await this.o.bus.requestCancel(id);
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), waitMs).unref());
       if ((await Promise.race([finished, timeout])) === 'timeout') {
-        // Nobody runs it any more (its process died): settle the row here.
-        await this.o.db.message.updateMany({
-          where: { id, status: 'STREAMING' },
-          data: { status: 'CANCELLED', finishReason: 'cancelled', generatorId: null, completedAt: new Date() },
-        });
+        // Nobody runs it any more (its process died): settle it here, with the text its
+        // subscribers received and its final event.
+        await this.o.generations.settleOrphan(id, { status: 'CANCELLED', finishReason: 'cancelled', errorCode: null, errorMessage: null });
       }
     } finally {
       unlisten();

@@ -5,7 +5,7 @@ import type { Counter, Histogram } from 'prom-client';
 import { ErrorCode } from '../../errors.js';
 // The engine's pure entry point: no resolvers (and no decorator metadata) are loaded with it.
 import { strongest, type Hit, type ReplyFilter } from '../safety/engine.js';
-import { finalEvent, type FinishedRow } from './events.js';
+import { eventsFromRow, finalEvent, type FinishedRow, type StreamEvent } from './events.js';
 import type { StreamBus } from './stream-bus.js';
 import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } from './upstream.js';
 
@@ -21,11 +21,52 @@ export interface GenerationJob {
   params: SamplingParams;
   /** The content filter the reply streams through (undefined: none). */
   filter?: ReplyFilter | undefined;
+  /**
+   * Text the reply begins with (continueGeneration: an interrupted reply's text): its first delta,
+   * and the final assistant message the upstream goes on from (`continue_final_message`).
+   */
+  prefix?: string | undefined;
 }
+
+/** How a reply nobody generates any more is settled (recovery, a cancel no process answered). */
+export interface Settlement {
+  status: Extract<MessageStatus, 'INTERRUPTED' | 'CANCELLED'>;
+  finishReason: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export const GENERATOR_STOPPED: Settlement = {
+  status: 'INTERRUPTED',
+  finishReason: null,
+  errorCode: ErrorCode.GENERATOR_STOPPED,
+  errorMessage: 'The api process generating this reply stopped',
+};
 
 class CancelledError extends Error {}
 /** The content filter found a BLOCK term: the upstream generation is stopped. */
 class BlockedError extends Error {}
+/** This process is shutting down and its grace period is over: the reply ends GENERATOR_STOPPED. */
+class StoppingError extends Error {}
+/** Another process settled the row (it took this one for dead): this one lets the reply go. */
+class SettledElsewhereError extends Error {}
+
+/**
+ * The deltas a subscriber can have received, from a replay log: seq 1, 2, … without a gap (an
+ * event's RPUSH precedes its PUBLISH, so the log holds every delta that went out), and the
+ * final event if the log has one.
+ */
+export function deliveredOf(log: StreamEvent[]): { deltas: string[]; final: StreamEvent | undefined } {
+  const bySeq = new Map<number, StreamEvent>();
+  for (const e of log) if (!bySeq.has(e.seq)) bySeq.set(e.seq, e);
+  const deltas: string[] = [];
+  for (let seq = 1; ; seq++) {
+    const e = bySeq.get(seq);
+    if (!e) return { deltas, final: undefined };
+    if (e.done) return { deltas, final: e };
+    deltas.push(e.delta ?? '');
+  }
+}
 
 /** What the manager needs of content safety for replies. */
 export interface OutputSafety {
@@ -155,11 +196,15 @@ export class GenerationManager {
         onUsage: (u: { promptTokens: number; completionTokens: number }) => (r.usage = u),
         onFinish: (reason: string | null) => (r.finishReason = reason),
       };
+      // A continued reply starts with the text it continues (checked when it first streamed).
+      if (job.prefix) this.emit(r, job.prefix);
+      const continueFinal = Boolean(job.prefix);
+      const start = continueFinal ? [...job.messages, { role: 'assistant' as const, content: job.prefix! }] : job.messages;
       // A conversation longer than the model's context is sent without its oldest turns, a
       // pair at a time, down to the last prompt alone.
-      for (let messages = job.messages; ; messages = dropOldestTurns(messages)) {
+      for (let messages = start; ; messages = dropOldestTurns(messages)) {
         try {
-          await this.o.upstreams.stream(job.upstream, job.model, messages, job.params, r.abort.signal, handlers);
+          await this.o.upstreams.stream(job.upstream, job.model, messages, job.params, r.abort.signal, handlers, { continueFinal });
           break;
         } catch (err) {
           if (!(err instanceof UpstreamError && err.contextTooLong && r.received === 0 && messages.length > 1)) throw err;
@@ -167,7 +212,16 @@ export class GenerationManager {
       }
       r.finishReason ??= 'stop';
     } catch (err) {
-      if (r.abort.signal.aborted && r.abort.signal.reason instanceof BlockedError) {
+      const reason: unknown = r.abort.signal.aborted ? r.abort.signal.reason : undefined;
+      if (reason instanceof SettledElsewhereError) {
+        // Another process settled the row and told the subscribers: nothing is left to do here.
+        this.running.delete(job.messageId);
+        return;
+      }
+      if (reason instanceof StoppingError) {
+        status = 'INTERRUPTED';
+        error = { code: GENERATOR_STOPPED.errorCode!, message: GENERATOR_STOPPED.errorMessage! };
+      } else if (r.abort.signal.aborted && r.abort.signal.reason instanceof BlockedError) {
         // Handled below: the reply ends with the refusal.
       } else if (r.abort.signal.aborted && r.abort.signal.reason instanceof CancelledError) {
         status = 'CANCELLED';
@@ -234,10 +288,11 @@ export class GenerationManager {
         where: { id: job.messageId, status: 'STREAMING' },
         data: { ...row, safety, generatorId: null, completedAt: new Date() },
       });
-      if (res.count === 0) {
-        // Settled elsewhere meanwhile: the final event says what is stored.
-        const stored = await this.o.db.message.findUnique({ where: { id: job.messageId } });
-        if (stored) Object.assign(row, { status: stored.status, finishReason: stored.finishReason, errorCode: stored.errorCode, errorMessage: stored.errorMessage });
+      if (res.count === 0 && (await this.o.db.message.count({ where: { id: job.messageId } })) > 0) {
+        // Settled meanwhile by whoever took this reply for orphaned (settleOrphan), which
+        // published the final event: one final event per reply.
+        this.running.delete(job.messageId);
+        return;
       }
     } catch (err) {
       // The row is gone (conversation deleted mid-reply) or the database is down: the event still goes out.
@@ -274,12 +329,14 @@ export class GenerationManager {
       // Where each delta ends, so that a reply recovered after a crash replays with its seqs.
       const ends = marks.map(({ r, upTo }) => `{${r.deltaEnds.slice(r.flushed, upTo).join(',')}}`);
       try {
-        await this.o.db.$executeRaw`
+        const written = await this.o.db.$queryRaw<{ id: string }[]>`
           UPDATE "Message" AS m
           SET content = m.content || u.tail, "deltaEnds" = coalesce(m."deltaEnds", '{}') || u.ends::int[]
           FROM unnest(${ids}::uuid[], ${stored}::int[], ${tails}::text[], ${ends}::text[]) AS u(id, stored, tail, ends)
-          WHERE m.id = u.id AND m.status = 'STREAMING' AND coalesce(cardinality(m."deltaEnds"), 0) = u.stored`;
+          WHERE m.id = u.id AND m.status = 'STREAMING' AND coalesce(cardinality(m."deltaEnds"), 0) = u.stored
+          RETURNING m.id`;
         for (const { r, upTo } of marks) r.flushed = upTo;
+        if (written.length < ids.length) await this.letGoSettled(ids.filter((id) => !written.some((w) => w.id === id)));
       } catch (err) {
         for (const r of dirty) r.dirty = true;
         this.o.log.warn({ err }, 'could not store partial replies');
@@ -289,37 +346,104 @@ export class GenerationManager {
   }
 
   /**
-   * Marks as INTERRUPTED the replies left STREAMING by processes that are gone: every one when
-   * `liveInstances` is undefined (a single process, at boot), else those whose generator is not live.
+   * Replies this process runs whose rows are no longer STREAMING: another process settled them,
+   * having taken this one for dead (a pause longer than the liveness window). They stop here.
    */
-  async recover(liveInstances?: string[]): Promise<number> {
-    const where = liveInstances
-      ? { status: 'STREAMING' as const, OR: [{ generatorId: null }, { generatorId: { notIn: liveInstances } }] }
-      : { status: 'STREAMING' as const, NOT: { generatorId: this.instanceId } };
-    const orphans = await this.o.db.message.findMany({ where, select: { id: true } });
-    if (orphans.length === 0) return 0;
-    const ids = orphans.map((m) => m.id);
-    const res = await this.o.db.message.updateMany({
-      where: { id: { in: ids }, status: 'STREAMING' },
-      data: {
-        status: 'INTERRUPTED',
-        errorCode: ErrorCode.UPSTREAM_INTERRUPTED,
-        errorMessage: 'The api stopped while this reply was streaming',
-        generatorId: null,
-        completedAt: new Date(),
-      },
-    });
-    // Their logs end without a final event: forget them, so replay reads the stored rows.
-    await Promise.all(ids.map((id) => this.o.bus.discard(id)));
-    return res.count;
+  private async letGoSettled(ids: string[]) {
+    const still = await this.o.db.message.findMany({ where: { id: { in: ids }, status: 'STREAMING' }, select: { id: true } });
+    for (const id of ids) {
+      if (still.some((m) => m.id === id)) continue;
+      this.o.log.warn({ messageId: id }, 'a reply of this process was settled by another (this process was taken for dead): stopping it');
+      this.running.get(id)?.abort.abort(new SettledElsewhereError('settled elsewhere'));
+    }
   }
 
-  /** Stops accepting work: cancels nothing, waits up to `graceMs` for running replies, then interrupts the rest. */
-  async close(graceMs = 5_000): Promise<void> {
+  /**
+   * Settles a reply that no live process generates, once whoever calls: its stored text becomes
+   * what subscribers received (the replay log) when the log holds more than the row's last
+   * flush, and its final event goes to every subscriber, on every process. Returns whether this
+   * call settled it (the update is conditional on the row still being STREAMING, unchanged).
+   */
+  async settleOrphan(messageId: string, how: Settlement = GENERATOR_STOPPED): Promise<boolean> {
+    const row = await this.o.db.message.findUnique({ where: { id: messageId }, select: { status: true, generatorId: true, content: true, deltaEnds: true } });
+    if (!row || row.status !== 'STREAMING') return false;
+    const { deltas, final } = deliveredOf(await this.o.bus.history(messageId));
+    const fromLog = deltas.length > 0 && deltas.length >= row.deltaEnds.length;
+    let content = row.content;
+    let deltaEnds = row.deltaEnds;
+    if (fromLog) {
+      content = '';
+      deltaEnds = deltas.map((d) => (content += d).length);
+    }
+    // A final event already out (its process died between publishing it and storing the row) is what the row says.
+    const outcome = final?.status
+      ? { status: final.status, finishReason: final.finishReason ?? null, errorCode: final.error?.code ?? null, errorMessage: final.error?.message ?? null }
+      : how;
+    const res = await this.o.db.message.updateMany({
+      where: { id: messageId, status: 'STREAMING', generatorId: row.generatorId },
+      data: { ...outcome, content, deltaEnds, generatorId: null, completedAt: new Date() },
+    });
+    if (res.count === 0) return false;
+    if (final) return true;
+    const events = eventsFromRow({
+      ...outcome,
+      content,
+      deltaEnds,
+      promptTokens: null,
+      completionTokens: null,
+      timeToFirstTokenMs: null,
+      tokensPerSecond: null,
+    });
+    if (fromLog) this.o.bus.append(messageId, events.at(-1)!);
+    else {
+      // The log lacks what the row holds (one process restarted, or the log expired): it is
+      // rewritten from the row, so that replay and live subscribers agree with it.
+      await this.o.bus.discard(messageId);
+      for (const e of events) this.o.bus.append(messageId, e);
+    }
+    this.o.bus.finish(messageId);
+    this.o.metrics.generations.inc({ status: outcome.status });
+    return true;
+  }
+
+  /**
+   * Settles (settleOrphan, GENERATOR_STOPPED) the replies left STREAMING by processes that are
+   * gone: `{ dead }` those of the named processes; `{ live }` every one whose generator is none
+   * of these; `'others'` every one not of this process (a single process, at boot). Returns how
+   * many this call settled.
+   */
+  async recover(scope: { dead: string[] } | { live: string[]; stillLive?: () => Promise<string[]> } | 'others'): Promise<number> {
+    const where =
+      scope === 'others'
+        ? { status: 'STREAMING' as const, OR: [{ generatorId: null }, { NOT: { generatorId: this.instanceId } }] }
+        : 'dead' in scope
+          ? { status: 'STREAMING' as const, generatorId: { in: scope.dead } }
+          : { status: 'STREAMING' as const, OR: [{ generatorId: null }, { generatorId: { notIn: scope.live } }] };
+    let orphans = await this.o.db.message.findMany({ where, select: { id: true, generatorId: true } });
+    if (orphans.length > 0 && typeof scope === 'object' && 'stillLive' in scope && scope.stillLive) {
+      // A process that announced itself after the list was read may have written rows since:
+      // read the list again (a process announces before it writes), and leave its rows alone.
+      const live = new Set(await scope.stillLive());
+      orphans = orphans.filter((m) => m.generatorId === null || !live.has(m.generatorId));
+    }
+    let settled = 0;
+    // A few at a time: a dead process may leave hundreds, and the pool serves live requests too.
+    for (let i = 0; i < orphans.length; i += 16) {
+      const done = await Promise.all(orphans.slice(i, i + 16).map((m) => this.settleOrphan(m.id).catch((err: unknown) => (this.o.log.warn({ err, messageId: m.id }, 'could not settle an orphaned reply'), false))));
+      settled += done.filter(Boolean).length;
+    }
+    return settled;
+  }
+
+  /**
+   * Drains: refuses new replies at once, lets running ones finish for up to `graceMs`, then ends
+   * the rest with their text so far and the final event of a stopped generator (GENERATOR_STOPPED).
+   */
+  async close(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     const deadline = Date.now() + graceMs;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    for (const r of this.running.values()) r.abort.abort(new UpstreamError('UPSTREAM_INTERRUPTED', 'The api is shutting down'));
+    for (const r of this.running.values()) r.abort.abort(new StoppingError('shutting down'));
     while (this.running.size > 0 && Date.now() < deadline + 2_000) await new Promise((r) => setTimeout(r, 20));
     clearInterval(this.flushTimer);
     await this.flush();

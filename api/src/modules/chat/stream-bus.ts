@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StreamEvent } from './events.js';
@@ -23,6 +24,8 @@ export interface StreamBus {
   /** Asks whichever process generates the reply to stop it. */
   requestCancel(messageId: string): Promise<void>;
   onCancelRequest(handler: (messageId: string) => void): void;
+  /** Resolves once every event appended so far has reached this process's listeners (a draining process waits for it). */
+  delivered(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,6 +102,10 @@ export class MemoryStreamBus implements StreamBus {
     this.cancelHandler = handler;
   }
 
+  delivered() {
+    return Promise.resolve(); // listeners hear each event as it is appended
+  }
+
   close() {
     for (const t of this.timers.values()) clearTimeout(t);
     this.logs.clear();
@@ -113,7 +120,9 @@ const RUNNING_TTL_S = 24 * 3600;
 
 /**
  * Redis bus for several api processes: each event is RPUSHed to `dialoop:stream:<id>` and
- * PUBLISHed on the channel of the same name, in that order, on one connection.
+ * PUBLISHed on the channel of the same name, in that order, on one connection. Listeners on
+ * the publishing process hear it back from Redis too: a subscriber never sees an event that is
+ * not in the log, so what a crash leaves in the log covers everything anyone received.
  * (@graphql-yoga/redis-event-target was not used: it gives no signal when a SUBSCRIBE is
  * active, which lossless replay needs.)
  */
@@ -123,6 +132,9 @@ export class RedisStreamBus implements StreamBus {
   private readonly listeners = new Listeners();
   private readonly subscribed = new Map<string, Promise<unknown>>();
   private cancelHandler: ((id: string) => void) | undefined;
+  /** A channel of this process's own: a marker published on it comes back after every earlier event. */
+  private readonly barrierChannel = `dialoop:barrier:${randomUUID()}`;
+  private readonly barriers = new Map<string, () => void>();
 
   /** `redis` is the process's shared client (kept open by its owner); subscriptions get their own connection. */
   constructor(redis: Redis, private readonly ttlSeconds: number, private readonly log: Logger) {
@@ -133,6 +145,12 @@ export class RedisStreamBus implements StreamBus {
       const name = channel.toString();
       if (name === CANCEL_CHANNEL) {
         this.cancelHandler?.(message.toString());
+        return;
+      }
+      if (name === this.barrierChannel) {
+        const token = message.toString();
+        this.barriers.get(token)?.();
+        this.barriers.delete(token);
         return;
       }
       let event: StreamEvent;
@@ -147,7 +165,7 @@ export class RedisStreamBus implements StreamBus {
 
   /** Resolves once both connections are up and the cancel channel is subscribed. */
   async ready(): Promise<void> {
-    await Promise.all([this.pub.ping(), this.sub.subscribe(CANCEL_CHANNEL)]);
+    await Promise.all([this.pub.ping(), this.sub.subscribe(CANCEL_CHANNEL, this.barrierChannel)]);
   }
 
   append(messageId: string, event: StreamEvent) {
@@ -196,6 +214,16 @@ export class RedisStreamBus implements StreamBus {
 
   onCancelRequest(handler: (messageId: string) => void) {
     this.cancelHandler = handler;
+  }
+
+  async delivered() {
+    // Redis sends a subscriber the messages it publishes in order, whatever their channel.
+    const token = randomUUID();
+    const heard = new Promise<void>((resolve) => this.barriers.set(token, resolve));
+    await this.pub.publish(this.barrierChannel, token);
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
+    await Promise.race([heard, timeout]);
+    this.barriers.delete(token);
   }
 
   async close() {

@@ -195,13 +195,23 @@ export class Upstreams {
    * Streams one chat completion. Resolves when the upstream ends the stream properly; rejects
    * with an UpstreamError otherwise, or with the signal's reason when aborted.
    */
-  stream(base: string, model: string, messages: ChatTurn[], params: SamplingParams, signal: AbortSignal, h: StreamHandlers): Promise<void> {
+  stream(
+    base: string,
+    model: string,
+    messages: ChatTurn[],
+    params: SamplingParams,
+    signal: AbortSignal,
+    h: StreamHandlers,
+    opts: { continueFinal?: boolean } = {},
+  ): Promise<void> {
     const url = new URL('/v1/chat/completions', base + '/');
     const body = JSON.stringify({
       model,
       messages,
       stream: true,
       stream_options: { include_usage: true },
+      // vLLM's names, which our server shares: go on from the final assistant message.
+      ...(opts.continueFinal ? { continue_final_message: true, add_generation_prompt: false } : {}),
       ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
       ...(params.topP !== undefined ? { top_p: params.topP } : {}),
       ...(params.maxTokens !== undefined ? { max_tokens: params.maxTokens } : {}),
