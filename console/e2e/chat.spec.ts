@@ -88,6 +88,30 @@ test.describe('chat actions', () => {
     await expect(page.getByRole('button', { name: 'Good reply' })).toHaveAttribute('aria-pressed', 'true');
   });
 
+  test('continues a reply cut short by its length limit, as a new version that starts with its text', async ({ page }) => {
+    await signIn(page, 'user@demo.local', undefined, '/chat');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Maximum reply length (tokens)').fill('16');
+    await page.getByLabel('Keep writing to the maximum length').check();
+    await page.keyboard.press('Escape');
+    await page.getByLabel('Message').fill('Tell me about rivers');
+    await page.getByLabel('Message').press('Enter');
+    const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
+    await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+    const text = async () => (await reply.locator('.dialoop-reply').innerText()).replace(/\s+/g, ' ').trim();
+    const first = await text();
+    expect(first.length).toBeGreaterThan(0);
+    await reply.getByRole('button', { name: 'Continue' }).click();
+    await expect(reply.getByText('2 / 2')).toBeVisible();
+    await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+    await expect.poll(text).not.toBe(first);
+    const continued = await text();
+    expect(continued.startsWith(first)).toBe(true);
+    // The version continued is still there, unchanged.
+    await reply.getByRole('button', { name: 'Previous version' }).click();
+    await expect.poll(text).toBe(first);
+  });
+
   test('a reload mid-reply resumes the stream', async ({ page }) => {
     await signIn(page, 'user@demo.local', undefined, '/chat');
     await page.getByLabel('Message').fill('Tell me about the moon and the stars');

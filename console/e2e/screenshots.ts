@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import pg from 'pg';
 import { build } from '../scripts/build.mjs';
 import { ROOT, startPlatform } from './platform';
 import { DEMO_PASSWORD, gql, login, seedReviewItems } from './seed';
@@ -75,6 +76,25 @@ try {
         await page.waitForFunction(() => !document.querySelector('article[aria-busy="true"]'));
       }
       await shot(page, 'chat', lang);
+      // A reply cut short by a stopped api process, as recovery stores it (INTERRUPTED,
+      // GENERATOR_STOPPED, the text received): marked so here, since this platform has one api.
+      const replies = await page.locator('article[aria-busy]').count();
+      await box.fill(lang === 'en' ? 'Tell me about rivers' : '介绍一下长江');
+      await box.press('Enter');
+      await page.waitForFunction((n) => document.querySelectorAll('article[aria-busy="false"]').length > n, replies);
+      const db = new pg.Client({ connectionString: platform.databaseUrl });
+      await db.connect();
+      await db.query(
+        `UPDATE "Message" SET status = 'INTERRUPTED', "finishReason" = NULL, "errorCode" = 'GENERATOR_STOPPED', "errorMessage" = 'The api process generating this reply stopped'
+         WHERE id = (SELECT id FROM "Message" WHERE role = 'ASSISTANT' AND "conversationId" = $1 ORDER BY ordinal DESC LIMIT 1)`,
+        [new URL(page.url()).pathname.split('/').at(-1)],
+      );
+      await db.end();
+      await page.reload();
+      await page.locator('article[aria-busy="false"]').last().waitFor();
+      await page.getByRole('button', { name: lang === 'en' ? 'Continue' : '继续' }).hover();
+      await page.waitForTimeout(500);
+      await shot(page, 'chat-cut-short', lang);
       await context.close();
     }
     {

@@ -21,6 +21,7 @@ type Documents = {
     "\n  query ChatModels {\n    models {\n      id\n    }\n  }\n": typeof types.ChatModelsDocument,
     "\n  mutation ChatSend($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      conversation {\n        id\n        title\n      }\n      userMessage {\n        ...ChatMessage\n      }\n      assistantMessage {\n        ...ChatMessage\n      }\n    }\n  }\n": typeof types.ChatSendDocument,
     "\n  mutation ChatRegenerate($messageId: ID!, $input: RegenerateInput) {\n    regenerate(messageId: $messageId, input: $input) {\n      ...ChatMessage\n    }\n  }\n": typeof types.ChatRegenerateDocument,
+    "\n  mutation ChatContinue($messageId: ID!, $input: RegenerateInput) {\n    continueGeneration(messageId: $messageId, input: $input) {\n      ...ChatMessage\n    }\n  }\n": typeof types.ChatContinueDocument,
     "\n  mutation ChatEditAndResend($messageId: ID!, $content: String!, $model: String) {\n    editAndResend(messageId: $messageId, content: $content, model: $model) {\n      userMessage {\n        ...ChatMessage\n      }\n      assistantMessage {\n        ...ChatMessage\n      }\n    }\n  }\n": typeof types.ChatEditAndResendDocument,
     "\n  mutation ChatCancel($messageId: ID!) {\n    cancelGeneration(messageId: $messageId) {\n      ...ChatMessage\n    }\n  }\n": typeof types.ChatCancelDocument,
     "\n  mutation ChatRate($messageId: ID!, $input: RateMessageInput!) {\n    rateMessage(messageId: $messageId, input: $input) {\n      id\n      thumb\n      score\n      tags\n      comment\n    }\n  }\n": typeof types.ChatRateDocument,
@@ -52,6 +53,7 @@ const documents: Documents = {
     "\n  query ChatModels {\n    models {\n      id\n    }\n  }\n": types.ChatModelsDocument,
     "\n  mutation ChatSend($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      conversation {\n        id\n        title\n      }\n      userMessage {\n        ...ChatMessage\n      }\n      assistantMessage {\n        ...ChatMessage\n      }\n    }\n  }\n": types.ChatSendDocument,
     "\n  mutation ChatRegenerate($messageId: ID!, $input: RegenerateInput) {\n    regenerate(messageId: $messageId, input: $input) {\n      ...ChatMessage\n    }\n  }\n": types.ChatRegenerateDocument,
+    "\n  mutation ChatContinue($messageId: ID!, $input: RegenerateInput) {\n    continueGeneration(messageId: $messageId, input: $input) {\n      ...ChatMessage\n    }\n  }\n": types.ChatContinueDocument,
     "\n  mutation ChatEditAndResend($messageId: ID!, $content: String!, $model: String) {\n    editAndResend(messageId: $messageId, content: $content, model: $model) {\n      userMessage {\n        ...ChatMessage\n      }\n      assistantMessage {\n        ...ChatMessage\n      }\n    }\n  }\n": types.ChatEditAndResendDocument,
     "\n  mutation ChatCancel($messageId: ID!) {\n    cancelGeneration(messageId: $messageId) {\n      ...ChatMessage\n    }\n  }\n": types.ChatCancelDocument,
     "\n  mutation ChatRate($messageId: ID!, $input: RateMessageInput!) {\n    rateMessage(messageId: $messageId, input: $input) {\n      id\n      thumb\n      score\n      tags\n      comment\n    }\n  }\n": types.ChatRateDocument,
@@ -101,6 +103,10 @@ export function graphql(source: "\n  mutation ChatSend($input: SendMessageInput!
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ChatRegenerate($messageId: ID!, $input: RegenerateInput) {\n    regenerate(messageId: $messageId, input: $input) {\n      ...ChatMessage\n    }\n  }\n"): typeof import('./graphql').ChatRegenerateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChatContinue($messageId: ID!, $input: RegenerateInput) {\n    continueGeneration(messageId: $messageId, input: $input) {\n      ...ChatMessage\n    }\n  }\n"): typeof import('./graphql').ChatContinueDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

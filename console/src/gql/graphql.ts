@@ -181,6 +181,14 @@ export type ChatRegenerateMutationVariables = Exact<{
 
 export type ChatRegenerateMutation = { regenerate: { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null } };
 
+export type ChatContinueMutationVariables = Exact<{
+  messageId: string | number;
+  input?: RegenerateInput | null | undefined;
+}>;
+
+
+export type ChatContinueMutation = { continueGeneration: { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null } };
+
 export type ChatEditAndResendMutationVariables = Exact<{
   messageId: string | number;
   content: string;
@@ -549,6 +557,32 @@ export const ChatRegenerateDocument = new TypedDocumentString(`
     comment
   }
 }`) as unknown as TypedDocumentString<ChatRegenerateMutation, ChatRegenerateMutationVariables>;
+export const ChatContinueDocument = new TypedDocumentString(`
+    mutation ChatContinue($messageId: ID!, $input: RegenerateInput) {
+  continueGeneration(messageId: $messageId, input: $input) {
+    ...ChatMessage
+  }
+}
+    fragment ChatMessage on Message {
+  id
+  parentId
+  role
+  content
+  status
+  model
+  finishReason
+  errorCode
+  errorMessage
+  createdAt
+  safety
+  myRating {
+    id
+    thumb
+    score
+    tags
+    comment
+  }
+}`) as unknown as TypedDocumentString<ChatContinueMutation, ChatContinueMutationVariables>;
 export const ChatEditAndResendDocument = new TypedDocumentString(`
     mutation ChatEditAndResend($messageId: ID!, $content: String!, $model: String) {
   editAndResend(messageId: $messageId, content: $content, model: $model) {

@@ -94,6 +94,8 @@ interface Running {
   dirty: boolean;
   /** How many deltas the stored row holds (the flushes append the rest). */
   flushed: number;
+  /** complete() has begun: the row is being settled by this process. */
+  ending: boolean;
   startedAt: number;
   firstTokenAt: number | undefined;
   usage: { promptTokens: number; completionTokens: number } | undefined;
@@ -155,6 +157,7 @@ export class GenerationManager {
       blocked: undefined,
       dirty: false,
       flushed: 0,
+      ending: false,
       startedAt: performance.now(),
       firstTokenAt: undefined,
       usage: undefined,
@@ -262,6 +265,7 @@ export class GenerationManager {
 
   private async complete(r: Running, status: MessageStatus, error: { code: string; message: string } | null) {
     const { job } = r;
+    r.ending = true;
     const now = performance.now();
     const ttft = r.firstTokenAt === undefined ? null : Math.round(r.firstTokenAt - r.startedAt);
     const completionTokens = r.usage?.completionTokens ?? r.received;
@@ -350,11 +354,13 @@ export class GenerationManager {
    * having taken this one for dead (a pause longer than the liveness window). They stop here.
    */
   private async letGoSettled(ids: string[]) {
-    const still = await this.o.db.message.findMany({ where: { id: { in: ids }, status: 'STREAMING' }, select: { id: true } });
-    for (const id of ids) {
-      if (still.some((m) => m.id === id)) continue;
+    // A row that is gone (its conversation deleted) is not one of these: its reply ends as usual.
+    const settled = await this.o.db.message.findMany({ where: { id: { in: ids }, NOT: { status: 'STREAMING' } }, select: { id: true } });
+    for (const { id } of settled) {
+      const r = this.running.get(id);
+      if (!r || r.ending) continue; // settled by this process's own complete()
       this.o.log.warn({ messageId: id }, 'a reply of this process was settled by another (this process was taken for dead): stopping it');
-      this.running.get(id)?.abort.abort(new SettledElsewhereError('settled elsewhere'));
+      r.abort.abort(new SettledElsewhereError('settled elsewhere'));
     }
   }
 

@@ -8,7 +8,7 @@ import { ErrorNotice } from '@/components/ui/error-notice';
 import type { ChatConversationQuery, ChatMessageFragment } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
 import { conversationsKey, ConversationList } from './conversation-list';
-import { CancelMutation, ConversationQuery, EditAndResendMutation, ModelsQuery, RegenerateMutation, SendMessageMutation } from './documents';
+import { CancelMutation, ContinueMutation, ConversationQuery, EditAndResendMutation, ModelsQuery, RegenerateMutation, SendMessageMutation } from './documents';
 import { MessageItem, type MessageActions } from './message-item';
 import { follow, forget } from './streams';
 import { pathThrough, ROOT } from './tree';
@@ -96,6 +96,15 @@ export function ChatScreen({ conversationId }: { conversationId?: string }) {
       setActionError(null);
       gql(RegenerateMutation, { messageId: id, input: { model, params: Object.keys(params).length ? params : null } })
         .then(({ regenerate: m }) => {
+          upsert(conversationId!, m);
+          setChosen((c) => ({ ...c, [m.parentId ?? ROOT]: m.id }));
+        })
+        .catch(setActionError);
+    },
+    continue: (id) => {
+      setActionError(null);
+      gql(ContinueMutation, { messageId: id, input: { model, params: Object.keys(params).length ? params : null } })
+        .then(({ continueGeneration: m }) => {
           upsert(conversationId!, m);
           setChosen((c) => ({ ...c, [m.parentId ?? ROOT]: m.id }));
         })

@@ -87,6 +87,14 @@ export const RegenerateMutation = graphql(`
   }
 `);
 
+export const ContinueMutation = graphql(`
+  mutation ChatContinue($messageId: ID!, $input: RegenerateInput) {
+    continueGeneration(messageId: $messageId, input: $input) {
+      ...ChatMessage
+    }
+  }
+`);
+
 export const EditAndResendMutation = graphql(`
   mutation ChatEditAndResend($messageId: ID!, $content: String!, $model: String) {
     editAndResend(messageId: $messageId, content: $content, model: $model) {

@@ -11,6 +11,8 @@ export interface MessageActions {
   select(id: string): void;
   stop(id: string): void;
   regenerate(id: string): void;
+  /** A new reply that begins with this one's text and goes on (one cut short). */
+  continue(id: string): void;
   editAndResend(id: string, content: string): void;
   rated(id: string, rating: NonNullable<ChatMessageFragment['myRating']>): void;
 }
@@ -43,6 +45,9 @@ export function MessageItem({ message, siblings, index, actions, busy }: { messa
   const status = live?.done ? (live.status ?? message.status) : message.status;
   const error = live?.error ?? (message.errorCode ? { code: message.errorCode, message: message.errorMessage ?? '' } : null);
   const isUser = message.role === 'USER';
+  const finishReason = live?.done ? live.finishReason : message.finishReason;
+  // Cut short, with text to go on from: by a stopped server or upstream, by Stop, or by its length limit.
+  const continuable = !!text && (status === 'INTERRUPTED' || status === 'CANCELLED' || (status === 'COMPLETE' && finishReason === 'length'));
 
   if (isUser) {
     return (
@@ -96,8 +101,9 @@ export function MessageItem({ message, siblings, index, actions, busy }: { messa
           {text ? <Markdown text={text} /> : streaming ? <Text size="sm" c="dimmed">{t('thinking')}</Text> : null}
         </Box>
         {error && (
-          <Text size="xs" c="red" mt={4} role="status">
-            {t('replyFailed', { code: error.code })} {error.message}
+          <Text size="xs" c={status === 'INTERRUPTED' && text ? 'orange.8' : 'red'} mt={4} role="status">
+            {status === 'INTERRUPTED' && text ? t('replyInterrupted', { code: error.code }) : t('replyFailed', { code: error.code })}{' '}
+            {t.has(`errorCodes.${error.code}`) ? t(`errorCodes.${error.code}`) : error.message}
           </Text>
         )}
         {!streaming && status !== 'COMPLETE' && !error && (
@@ -122,6 +128,13 @@ export function MessageItem({ message, siblings, index, actions, busy }: { messa
             <Button size="compact-xs" variant="subtle" disabled={busy} onClick={() => actions.regenerate(message.id)}>
               {t('regenerate')}
             </Button>
+            {continuable && (
+              <Tooltip label={t('continueHint')} position="bottom">
+                <Button size="compact-xs" variant="subtle" disabled={busy} onClick={() => actions.continue(message.id)}>
+                  {t('continue')}
+                </Button>
+              </Tooltip>
+            )}
             {status === 'COMPLETE' && <RatingControls messageId={message.id} rating={message.myRating} onRated={(r) => actions.rated(message.id, r)} />}
           </>
         )}
