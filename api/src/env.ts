@@ -99,6 +99,10 @@ export const envSchema = (base = process.cwd()) =>
       API_HEARTBEAT_MS: positiveInt.default(1_000),
       /** …and how long one may stay silent before its replies are settled by another (INTERRUPTED, GENERATOR_STOPPED). Detection takes at most this plus one heartbeat. */
       API_LIVENESS_WINDOW_MS: positiveInt.default(3_000),
+      /** Replies that may wait for a busy model server at once (all upstreams); beyond, sends get SERVICE_UNAVAILABLE with a retry hint. */
+      REPLY_QUEUE_MAX: positiveInt.default(1_000),
+      /** The longest a reply waits for a model server (a request's params.maxWaitMs may ask for less); then it fails UPSTREAM_BUSY. */
+      REPLY_QUEUE_MAX_WAIT_MS: positiveInt.default(60_000),
       /** On SIGTERM: how long replies in flight may go on before they are ended (INTERRUPTED, GENERATOR_STOPPED). Keep it under Kubernetes' terminationGracePeriodSeconds. */
       SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
       /** Introspection; defaults to on outside production. */

@@ -22,6 +22,8 @@ export const ErrorCode = {
   UPSTREAM_INTERRUPTED: 'UPSTREAM_INTERRUPTED',
   /** The api process generating a reply stopped (crashed, or shut down past its grace period). */
   GENERATOR_STOPPED: 'GENERATOR_STOPPED',
+  /** Every model server stayed busy past the reply's deadline in the queue (retry later: the event says when). */
+  UPSTREAM_BUSY: 'UPSTREAM_BUSY',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The content filter refused the text; `extensions.category` names why. */
   SAFETY_BLOCKED: 'SAFETY_BLOCKED',

@@ -42,6 +42,19 @@ export function createMetrics() {
       registers: [registry],
     }),
     recoveredReplies: new Counter({ name: 'dialoop_api_recovered_replies_total', help: 'Replies of stopped api processes settled by this one', registers: [registry] }),
+    queueLength: new Gauge({ name: 'dialoop_api_reply_queue_length', help: 'Replies waiting for a model server (the shared queue, with Redis)', registers: [registry] }),
+    queueWait: new Histogram({
+      name: 'dialoop_api_reply_queue_wait_seconds',
+      help: 'How long replies waited in the queue before they started',
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
+      registers: [registry],
+    }),
+    queueRefusals: new Counter({
+      name: 'dialoop_api_reply_queue_refusals_total',
+      help: 'Replies not started at once, by reason: queue_full (send refused), deadline (UPSTREAM_BUSY), upstream_full (a 429 sent it back to the queue)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     dbPool: new Gauge({
       name: 'dialoop_api_db_pool_connections',
       help: 'PostgreSQL pool connections: total, idle, and requests waiting for one',

@@ -36,7 +36,19 @@ import {
 import { parsePublicKeys } from './modules/audit/chain.js';
 import { AccessTokens, AuthService, OidcVerifier, type Authenticated } from './modules/auth/index.js';
 import { PrivacyService } from './modules/privacy/index.js';
-import { ChatService, GenerationManager, Liveness, MemoryStreamBus, RedisStreamBus, Upstreams, type StreamBus } from './modules/chat/index.js';
+import {
+  ChatService,
+  GenerationManager,
+  Liveness,
+  MemoryReplyQueue,
+  MemoryStreamBus,
+  RedisReplyQueue,
+  RedisStreamBus,
+  ReplyDispatcher,
+  Upstreams,
+  jobOf,
+  type StreamBus,
+} from './modules/chat/index.js';
 import { DatasetService, LocalDatasetStore } from './modules/datasets/index.js';
 import { ModelRegistry } from './modules/models/index.js';
 import { KubernetesExecutor } from './modules/training/kubernetes.js';
@@ -189,6 +201,20 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   if (env.SAFETY === 'off') log.warn('SAFETY=off: prompts and replies are not filtered (benchmarks only)');
   await safety.start();
   const generations = new GenerationManager({ db, bus, upstreams, flushMs: env.STREAM_FLUSH_MS, log, metrics, safety });
+  // Backpressure: replies that find their upstream full wait in a queue, shared through Redis when set.
+  const dispatcher = new ReplyDispatcher({
+    queue: redis ? new RedisReplyQueue(redis, generations.instanceId) : new MemoryReplyQueue(generations.instanceId),
+    db,
+    bus,
+    log,
+    metrics,
+    instanceId: generations.instanceId,
+    maxQueued: env.REPLY_QUEUE_MAX,
+    maxWaitMs: env.REPLY_QUEUE_MAX_WAIT_MS,
+    shared: Boolean(redis),
+    start: (reply) => generations.start(jobOf(reply, safety.replyFilter())),
+  });
+  generations.slots = dispatcher;
   const exportTokens = new ExportTokens(jwtSecret);
 
   const auth = new AuthService({
@@ -206,6 +232,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     safety,
     bus,
     generations,
+    dispatcher,
     upstreams,
     limits,
     maxMessageChars: env.MAX_MESSAGE_CHARS,
@@ -310,7 +337,10 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
       instanceId: generations.instanceId,
       heartbeatMs: env.API_HEARTBEAT_MS,
       windowMs: env.API_LIVENESS_WINDOW_MS,
-      recover: (scope) => generations.recover(scope),
+      recover: async (scope) => {
+        if ('dead' in scope) await dispatcher.releaseHeldBy(scope.dead);
+        return generations.recover(scope);
+      },
       onRecovered: (ms, n) => {
         metrics.recoveries.observe(ms / 1000);
         metrics.recoveredReplies.inc(n);
@@ -321,6 +351,9 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   } else {
     const n = await generations.recover('others');
     if (n > 0) log.warn({ count: n }, 'replies left streaming by the previous run settled as INTERRUPTED');
+    // Replies that were waiting lived in that run's queue: they fail, and can be sent again.
+    const q = await dispatcher.settleStale(new Date());
+    if (q > 0) log.warn({ count: q }, 'replies left waiting by the previous run settled as FAILED');
   }
 
   // Says at start (in the log) whether the upstreams answer, rather than at the first message.
@@ -531,6 +564,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
         for (const t of jobs) clearInterval(t);
         // Draining: new sends are refused, running replies finish or end with their final event
         // (the heartbeat goes on meanwhile, so no other process takes them for orphans).
+        await dispatcher.close();
         await generations.close(env.SHUTDOWN_GRACE_MS);
         // Their final events reach this process's own subscribers (over Redis) and go out on
         // their sockets before the sockets close.

@@ -11,6 +11,11 @@ export class GenerationParamsInput {
   @Field(() => Boolean, { nullable: true, description: "Keep generating to maxTokens past the end of the turn (vLLM's ignore_eos; Dialoop's server supports it)" })
   @IsOptional()
   ignoreEos?: boolean;
+  @Field(() => Int, { nullable: true, description: 'How long the reply may wait for a busy model server before it fails with UPSTREAM_BUSY (at most REPLY_QUEUE_MAX_WAIT_MS, the default)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  maxWaitMs?: number;
 }
 
 @InputType()

@@ -17,7 +17,8 @@ import { EventQueue } from './event-queue.js';
 import { turnsTo } from './history.js';
 import { writeTurn, type TurnMessage } from './turn-store.js';
 import { eventsFromRow, type StreamEvent } from './events.js';
-import type { GenerationManager } from './generation.js';
+import type { ReplyDispatcher } from './dispatcher.js';
+import { queuedOf, type GenerationManager } from './generation.js';
 import type { StreamBus } from './stream-bus.js';
 import type { SamplingParams, Upstreams } from './upstream.js';
 
@@ -27,6 +28,8 @@ export interface ChatServiceOptions {
   safety: SafetyService;
   bus: StreamBus;
   generations: GenerationManager;
+  /** The reply queue: whether a reply starts now or waits, and cancelling one that waits. */
+  dispatcher: ReplyDispatcher;
   upstreams: Upstreams;
   limits: Limits;
   maxMessageChars: number;
@@ -64,6 +67,9 @@ function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   if (!id || !isUuid(id) || Number.isNaN(updatedAt.getTime())) throw badInput('Malformed cursor');
   return { updatedAt, id: id.toLowerCase() };
 }
+
+/** A reply still on its way: waiting in the queue or streaming. */
+const inProgress = (status: string) => status === 'QUEUED' || status === 'STREAMING';
 
 const cleanParams = (p: SamplingParams | undefined): SamplingParams =>
   Object.fromEntries(Object.entries(p ?? {}).filter(([, v]) => v !== undefined && v !== null)) as SamplingParams;
@@ -167,17 +173,22 @@ export class ChatService {
     }
     const replyParent = userMessageId ?? turn.parentId;
     if (!replyParent) throw badInput('A reply needs a prompt');
+    // A slot on the upstream now, or a place in the queue (refused here when the queue is full,
+    // before anything is stored).
+    const upstream = turn.model ? turn.upstream : undefined;
+    const admission = upstream ? await this.o.dispatcher.admit(upstream, assistantId) : 'start';
+    t.lap('admit.queue');
     rows.push({
       ...row,
       id: assistantId,
       parentId: replyParent,
       role: 'ASSISTANT',
       content: '',
-      status: 'STREAMING',
+      status: admission === 'start' ? 'STREAMING' : 'QUEUED',
       model: turn.model,
       params: turn.params as Prisma.InputJsonObject,
       safety: null,
-      generatorId: this.o.generations.instanceId,
+      generatorId: admission === 'start' ? this.o.generations.instanceId : null,
     });
     const safety = userMessageId && turn.hits ? this.o.safety.inputEventsSql(turn.hits, { userId: actor.userId, conversationId, messageId: userMessageId }) : undefined;
     // Last: the entry's insert takes the chain lock, which the statement's own commit releases.
@@ -196,14 +207,19 @@ export class ChatService {
       },
     });
     t.lap('prepare');
+    const unadmit = () => (upstream && admission === 'start' ? this.o.dispatcher.unadmit(upstream, assistantId) : Promise.resolve());
     const written = await writeTurn(db, {
       conversation: existing ? { id: existing } : { id: conversationId, create: { userId: actor.userId, title: (turn.conversation as { title: string }).title } },
       messages: rows,
       also: [...(safety ? [safety.sql] : []), ...(audited ? [audited] : [])],
       limit: { userId: actor.userId, maxStreaming: this.o.maxConcurrentGenerations },
+    }).catch(async (err: unknown) => {
+      await unadmit();
+      throw err;
     });
     t.lap('write');
     if (!written.admitted) {
+      await unadmit();
       throw new AppError(ErrorCode.TOO_MANY_GENERATIONS, `At most ${this.o.maxConcurrentGenerations} replies may stream at once`, {
         limit: this.o.maxConcurrentGenerations,
       });
@@ -211,7 +227,7 @@ export class ChatService {
     const { conversation, messages: created } = written;
     const byId = new Map(created.map((m) => [m.id, m]));
     const assistantMessage = byId.get(assistantId)!;
-    this.o.generations.start({
+    const job = {
       messageId: assistantId,
       userId: actor.userId,
       conversationId,
@@ -221,7 +237,11 @@ export class ChatService {
       params: turn.params,
       filter: this.o.safety.replyFilter(),
       prefix: turn.continues?.content,
-    });
+      // An API key's traffic is a "person" of its own in the queue's round-robin.
+      turn: { person: actor.apiKeyId ? `key:${actor.apiKeyId}` : `user:${actor.userId}`, deadline: this.o.dispatcher.deadline(turn.params.maxWaitMs), enqueuedAt: Date.now() },
+    };
+    if (admission === 'start') this.o.generations.start(job);
+    else await this.o.dispatcher.enqueue(queuedOf(job));
     t.lap('start');
     // Monitoring counts this prompt's hits (the turn stands whatever it says); a lock it takes
     // shows in the payload's conversation.
@@ -249,7 +269,7 @@ export class ChatService {
       parent = (await this.o.db.message.findFirst({ where: { conversationId: conversation.id }, orderBy: { ordinal: 'desc' } })) ?? undefined;
     }
     if (parent && parent.role !== 'ASSISTANT') throw badInput('A message answers an assistant reply: parentId must name one', { field: 'parentId' });
-    if (parent?.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply this message answers is still streaming');
+    if (parent && inProgress(parent.status)) throw new AppError(ErrorCode.CONFLICT, 'The reply this message answers is still streaming');
     if (!conversation) assertCan(ctx, 'create', 'Conversation');
     await this.admit(t, actor, conversation);
     const verdict = this.o.safety.checkInput(input.content);
@@ -305,7 +325,7 @@ export class ChatService {
     const actor = requireActor(ctx);
     const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be continued', { field: 'messageId' });
-    if (original.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
+    if (inProgress(original.status)) throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
     if (original.finishReason === 'content_filter') throw badInput('A reply stopped by the content filter cannot be continued', { field: 'messageId' });
     if (original.content.length === 0) throw badInput('The reply has no text to continue from: regenerate it instead', { field: 'messageId' });
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
@@ -357,9 +377,11 @@ export class ChatService {
     requireActor(ctx);
     const row = await this.findMessage(ctx.ability, 'cancel', messageId);
     const { id } = row;
-    if (row.status !== 'STREAMING') return row;
+    if (!inProgress(row.status)) return row;
     // The request is what this person did; the reply's end is written by whichever process runs it.
     await this.o.audit.write(ctx.audit, { action: 'cancelGeneration', subject: { type: 'Message', id, owner: this.o.audit.person(row.userId) } });
+    // Still waiting: taken out of the queue and settled here (else it has just started: stopped below).
+    if (row.status === 'QUEUED' && (await this.o.dispatcher.cancel(id))) return this.o.db.message.findUniqueOrThrow({ where: { id } });
     let settled: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (settled = resolve));
     const unlisten = await this.o.bus.listen(id, (e) => e.done && settled());
@@ -485,8 +507,11 @@ export class ChatService {
 
   /** Stops the replies streaming among the messages `where` selects, wherever they run. */
   async stopStreaming(where: Prisma.MessageWhereInput): Promise<void> {
-    const streaming = await this.o.db.message.findMany({ where: { ...where, status: 'STREAMING' }, select: { id: true } });
-    for (const m of streaming) if (!this.o.generations.cancelLocal(m.id)) await this.o.bus.requestCancel(m.id);
+    const running = await this.o.db.message.findMany({ where: { ...where, status: { in: ['QUEUED', 'STREAMING'] } }, select: { id: true, status: true } });
+    for (const m of running) {
+      if (m.status === 'QUEUED' && (await this.o.dispatcher.cancel(m.id))) continue;
+      if (!this.o.generations.cancelLocal(m.id)) await this.o.bus.requestCancel(m.id);
+    }
   }
 
   /**
@@ -522,6 +547,8 @@ export class ChatService {
     };
     const emit = (e: StreamEvent) => {
       if (ended) return;
+      // Where a waiting reply stands: only before its first delta.
+      if (e.seq === 0) return void (next === 1 && queue.push({ ...e, messageId: id }));
       // A final event before `fromSeq` (a client resuming past the end): nothing is left to send.
       if (e.done && e.seq < next) return finish();
       if (e.seq < next) return;
@@ -540,7 +567,7 @@ export class ChatService {
       if (past.length > 0) return void past.forEach(emit);
       const current = known ?? (await db.message.findUnique({ where: { id } }));
       if (!current) return finish(notFound('Message'));
-      if (current.status !== 'STREAMING') eventsFromRow(current).forEach(emit);
+      if (!inProgress(current.status)) eventsFromRow(current).forEach(emit);
     };
 
     // Live events are delivered as they arrive. While the log is read (the replay at the start, or
@@ -590,6 +617,10 @@ export class ChatService {
     }
     release();
     if (!ended) armIdle();
+    if (!ended && row.status === 'QUEUED' && next === 1) {
+      const at = await this.o.dispatcher.position(id);
+      if (at) emit({ seq: 0, queuePosition: at.position, estimatedWaitMs: at.estimatedWaitMs });
+    }
     return queue;
   }
 }

@@ -2,8 +2,11 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { StreamEvent } from './events.js';
 
-export const MessageStatusEnum = { STREAMING: 'STREAMING', COMPLETE: 'COMPLETE', CANCELLED: 'CANCELLED', INTERRUPTED: 'INTERRUPTED', FAILED: 'FAILED' } as const;
-registerEnumType(MessageStatusEnum, { name: 'MessageStatus' });
+export const MessageStatusEnum = { QUEUED: 'QUEUED', STREAMING: 'STREAMING', COMPLETE: 'COMPLETE', CANCELLED: 'CANCELLED', INTERRUPTED: 'INTERRUPTED', FAILED: 'FAILED' } as const;
+registerEnumType(MessageStatusEnum, {
+  name: 'MessageStatus',
+  valuesConfig: { QUEUED: { description: 'Waiting for a model server (no token yet); its stream says where it stands' } },
+});
 export const MessageRoleEnum = { SYSTEM: 'SYSTEM', USER: 'USER', ASSISTANT: 'ASSISTANT' } as const;
 registerEnumType(MessageRoleEnum, { name: 'MessageRole' });
 
@@ -25,8 +28,9 @@ export class Timings {
 
 @ObjectType({ simpleResolvers: true })
 export class StreamError {
-  @Field(() => String, { description: 'UPSTREAM_ERROR, UPSTREAM_TIMEOUT or UPSTREAM_INTERRUPTED' }) code!: string;
+  @Field(() => String, { description: 'UPSTREAM_ERROR, UPSTREAM_TIMEOUT, UPSTREAM_INTERRUPTED, UPSTREAM_BUSY or GENERATOR_STOPPED' }) code!: string;
   @Field(() => String) message!: string;
+  @Field(() => Int, { nullable: true, description: 'UPSTREAM_BUSY: when a new attempt may succeed, roughly' }) retryAfterMs?: number | null;
 }
 
 @ObjectType({ description: 'A message in a conversation tree: user prompts and assistant replies' })
@@ -87,7 +91,8 @@ export class SendMessagePayload {
   simpleResolvers: true,
   description:
     'One event of a reply stream. Deltas have seq 1, 2, …; the last event has done: true and the next seq, ' +
-    'with finishReason, usage and timings, or an error. Subscribe again with fromSeq = last seen seq + 1 to resume.',
+    'with finishReason, usage and timings, or an error. Subscribe again with fromSeq = last seen seq + 1 to resume. ' +
+    'While the reply waits for a model server, events with seq 0 carry queuePosition and estimatedWaitMs (clients may ignore them).',
 })
 export class MessageEvent {
   @Field(() => ID) messageId!: string;
@@ -99,6 +104,12 @@ export class MessageEvent {
   @Field(() => Usage, { nullable: true }) usage!: Usage | null;
   @Field(() => Timings, { nullable: true }) timings!: Timings | null;
   @Field(() => StreamError, { nullable: true }) error!: StreamError | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'While the reply waits for a model server (events with seq 0, before any delta, not replayed): its place in line, 1 next',
+  })
+  queuePosition!: number | null;
+  @Field(() => Int, { nullable: true, description: 'With queuePosition: roughly how long until it starts (null: not known yet)' }) estimatedWaitMs!: number | null;
 }
 
 @ObjectType()
@@ -118,5 +129,7 @@ export function messageEventOf(event: StreamEvent & { messageId: string }): Mess
     usage: event.usage ?? null,
     timings: event.timings ?? null,
     error: event.error ?? null,
+    queuePosition: event.queuePosition ?? null,
+    estimatedWaitMs: event.estimatedWaitMs ?? null,
   };
 }

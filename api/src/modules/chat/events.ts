@@ -2,7 +2,8 @@ import type { MessageStatus } from '@dialoop/db';
 
 /**
  * One event of a reply's stream, as published and replayed. Deltas carry seq 1, 2, …; the
- * last event (`done: true`) carries the next seq and either a finish reason or an error.
+ * last event (`done: true`) carries the next seq and either a finish reason or an error. While
+ * the reply waits in the queue, events with seq 0 (live only, never replayed) say where it stands.
  */
 export interface StreamEvent {
   seq: number;
@@ -12,7 +13,11 @@ export interface StreamEvent {
   finishReason?: string | null;
   usage?: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
   timings?: { timeToFirstTokenMs: number | null; tokensPerSecond: number | null } | null;
-  error?: { code: string; message: string } | null;
+  error?: { code: string; message: string; retryAfterMs?: number } | null;
+  /** While the reply waits for a model server (events with seq 0, before any delta): its 1-based place in line… */
+  queuePosition?: number;
+  /** …and roughly how long until it starts (null: not known yet). */
+  estimatedWaitMs?: number | null;
 }
 
 /** A finished message row, enough to replay its stream event by event. */

@@ -6,6 +6,7 @@ import { ErrorCode } from '../../errors.js';
 // The engine's pure entry point: no resolvers (and no decorator metadata) are loaded with it.
 import { strongest, type Hit, type ReplyFilter } from '../safety/engine.js';
 import { eventsFromRow, finalEvent, type FinishedRow, type StreamEvent } from './events.js';
+import type { QueuedReply } from './reply-queue.js';
 import type { StreamBus } from './stream-bus.js';
 import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } from './upstream.js';
 
@@ -26,6 +27,35 @@ export interface GenerationJob {
    * and the final assistant message the upstream goes on from (`continue_final_message`).
    */
   prefix?: string | undefined;
+  /** Its place in the reply queue's fairness and deadline, should the upstream send it back (429). */
+  turn?: { person: string; deadline: number; enqueuedAt: number } | undefined;
+}
+
+/** The queue's view of a job (without its filter, made afresh where it starts). */
+export function queuedOf(job: GenerationJob & { turn: NonNullable<GenerationJob['turn']> }): QueuedReply {
+  return {
+    messageId: job.messageId,
+    userId: job.userId,
+    conversationId: job.conversationId,
+    model: job.model!,
+    upstream: job.upstream!,
+    messages: job.messages,
+    params: job.params,
+    prefix: job.prefix,
+    ...job.turn,
+  };
+}
+
+/** A job from the queue, with the reply filter it streams through. */
+export function jobOf(reply: QueuedReply, filter: ReplyFilter | undefined): GenerationJob {
+  const { person, deadline, enqueuedAt, ...rest } = reply;
+  return { ...rest, filter, turn: { person, deadline, enqueuedAt } };
+}
+
+/** What the manager tells the reply queue (ReplyDispatcher): a slot freed, a reply sent back. */
+export interface Slots {
+  ended(upstream: string, messageId: string): Promise<void>;
+  refused(reply: QueuedReply, retryAfterMs: number | undefined): Promise<void>;
 }
 
 /** How a reply nobody generates any more is settled (recovery, a cancel no process answered). */
@@ -130,6 +160,8 @@ export class GenerationManager {
   private readonly flushTimer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** The reply queue, once wired (it starts replies through this manager). */
+  slots: Slots | undefined;
 
   constructor(private readonly o: GenerationOptions) {
     this.flushTimer = setInterval(() => void this.flush(), o.flushMs);
@@ -219,6 +251,13 @@ export class GenerationManager {
       if (reason instanceof SettledElsewhereError) {
         // Another process settled the row and told the subscribers: nothing is left to do here.
         this.running.delete(job.messageId);
+        this.freeSlot(job);
+        return;
+      }
+      if (!reason && err instanceof UpstreamError && (err.status === 429 || err.status === 503) && r.received === 0 && this.slots && job.turn) {
+        // At capacity before the first token: the reply waits its turn again instead of failing.
+        this.running.delete(job.messageId);
+        await this.slots.refused(queuedOf({ ...job, turn: job.turn }), err.retryAfterMs).catch((e: unknown) => this.o.log.error({ err: e, messageId: job.messageId }, 'could not queue a refused reply again'));
         return;
       }
       if (reason instanceof StoppingError) {
@@ -296,6 +335,7 @@ export class GenerationManager {
         // Settled meanwhile by whoever took this reply for orphaned (settleOrphan), which
         // published the final event: one final event per reply.
         this.running.delete(job.messageId);
+        this.freeSlot(job);
         return;
       }
     } catch (err) {
@@ -313,6 +353,11 @@ export class GenerationManager {
         .catch((err: unknown) => this.o.log.error({ err, messageId: job.messageId }, 'could not record the reply’s safety events'));
     }
     this.running.delete(job.messageId);
+    this.freeSlot(job);
+  }
+
+  private freeSlot(job: GenerationJob) {
+    if (job.upstream && this.slots) void this.slots.ended(job.upstream, job.messageId);
   }
 
   /**

@@ -1,6 +1,8 @@
 export { ChatResolver } from './chat.resolver.js';
 export { ChatService, type MessageEventPayload } from './chat.service.js';
-export { GenerationManager, type GenerationMetrics } from './generation.js';
+export { GenerationManager, jobOf, type GenerationMetrics } from './generation.js';
+export { ReplyDispatcher } from './dispatcher.js';
+export { MemoryReplyQueue, RedisReplyQueue } from './reply-queue.js';
 export { Liveness } from './liveness.js';
 export { MemoryStreamBus, RedisStreamBus, type StreamBus } from './stream-bus.js';
 export { Upstreams } from './upstream.js';

@@ -15,6 +15,8 @@ export type Listener = (event: StreamEvent) => void;
  */
 export interface StreamBus {
   append(messageId: string, event: StreamEvent): void;
+  /** Tells the stream's current subscribers something not kept for replay (a queued reply's position). */
+  notify(messageId: string, event: StreamEvent): void;
   /** Called after the last event: the log is kept `ttlSeconds` more for late subscribers. */
   finish(messageId: string): void;
   history(messageId: string): Promise<StreamEvent[]>;
@@ -24,6 +26,9 @@ export interface StreamBus {
   /** Asks whichever process generates the reply to stop it. */
   requestCancel(messageId: string): Promise<void>;
   onCancelRequest(handler: (messageId: string) => void): void;
+  /** Asks every process to start waiting replies (a slot freed). */
+  requestDispatch(): Promise<void>;
+  onDispatchRequest(handler: () => void): void;
   /** Resolves once every event appended so far has reached this process's listeners (a draining process waits for it). */
   delivered(): Promise<void>;
   close(): Promise<void>;
@@ -69,6 +74,10 @@ export class MemoryStreamBus implements StreamBus {
     this.listeners.emit(messageId, event);
   }
 
+  notify(messageId: string, event: StreamEvent) {
+    this.listeners.emit(messageId, event);
+  }
+
   finish(messageId: string) {
     clearTimeout(this.timers.get(messageId));
     const t = setTimeout(() => {
@@ -106,6 +115,12 @@ export class MemoryStreamBus implements StreamBus {
     return Promise.resolve(); // listeners hear each event as it is appended
   }
 
+  requestDispatch() {
+    return Promise.resolve(); // the one process dispatches when its own slots free
+  }
+
+  onDispatchRequest() {}
+
   close() {
     for (const t of this.timers.values()) clearTimeout(t);
     this.logs.clear();
@@ -115,6 +130,7 @@ export class MemoryStreamBus implements StreamBus {
 
 const PREFIX = 'dialoop:stream:';
 const CANCEL_CHANNEL = 'dialoop:cancel';
+const DISPATCH_CHANNEL = 'dialoop:dispatch';
 /** A running stream's log outlives a crashed writer by at most this long. */
 const RUNNING_TTL_S = 24 * 3600;
 
@@ -135,6 +151,7 @@ export class RedisStreamBus implements StreamBus {
   /** A channel of this process's own: a marker published on it comes back after every earlier event. */
   private readonly barrierChannel = `dialoop:barrier:${randomUUID()}`;
   private readonly barriers = new Map<string, () => void>();
+  private dispatchHandler: (() => void) | undefined;
 
   /** `redis` is the process's shared client (kept open by its owner); subscriptions get their own connection. */
   constructor(redis: Redis, private readonly ttlSeconds: number, private readonly log: Logger) {
@@ -145,6 +162,10 @@ export class RedisStreamBus implements StreamBus {
       const name = channel.toString();
       if (name === CANCEL_CHANNEL) {
         this.cancelHandler?.(message.toString());
+        return;
+      }
+      if (name === DISPATCH_CHANNEL) {
+        this.dispatchHandler?.();
         return;
       }
       if (name === this.barrierChannel) {
@@ -165,7 +186,7 @@ export class RedisStreamBus implements StreamBus {
 
   /** Resolves once both connections are up and the cancel channel is subscribed. */
   async ready(): Promise<void> {
-    await Promise.all([this.pub.ping(), this.sub.subscribe(CANCEL_CHANNEL, this.barrierChannel)]);
+    await Promise.all([this.pub.ping(), this.sub.subscribe(CANCEL_CHANNEL, DISPATCH_CHANNEL, this.barrierChannel)]);
   }
 
   append(messageId: string, event: StreamEvent) {
@@ -175,6 +196,10 @@ export class RedisStreamBus implements StreamBus {
     this.pub.rpush(key, json).catch(failed);
     if (event.seq === 1) this.pub.expire(key, RUNNING_TTL_S).catch(failed);
     this.pub.publish(key, json).catch(failed);
+  }
+
+  notify(messageId: string, event: StreamEvent) {
+    this.pub.publish(PREFIX + messageId, JSON.stringify(event)).catch((err: unknown) => this.log.warn({ err, messageId }, 'redis publish failed'));
   }
 
   finish(messageId: string) {
@@ -214,6 +239,14 @@ export class RedisStreamBus implements StreamBus {
 
   onCancelRequest(handler: (messageId: string) => void) {
     this.cancelHandler = handler;
+  }
+
+  async requestDispatch() {
+    await this.pub.publish(DISPATCH_CHANNEL, '1');
+  }
+
+  onDispatchRequest(handler: () => void) {
+    this.dispatchHandler = handler;
   }
 
   async delivered() {

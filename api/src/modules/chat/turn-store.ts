@@ -10,7 +10,7 @@ export interface TurnMessage {
   parentId: string | null;
   role: 'USER' | 'ASSISTANT';
   content: string;
-  status: 'COMPLETE' | 'STREAMING';
+  status: 'COMPLETE' | 'STREAMING' | 'QUEUED';
   model: string | null;
   params: Prisma.InputJsonObject | null;
   safety: 'BLOCK' | 'MASK' | 'REVIEW' | null;
@@ -63,7 +63,7 @@ export async function writeTurn(db: PrismaClient, w: TurnWrite): Promise<TurnWri
   const rows = await db.$queryRaw<{ ok: boolean; streaming: number; conversation: string | null; messages: string | null }[]>`
     WITH guard AS (
       SELECT count(*) < ${w.limit.maxStreaming} AS ok, count(*)::int AS streaming
-      FROM "Message" WHERE "userId" = ${w.limit.userId}::uuid AND "status" = 'STREAMING'
+      FROM "Message" WHERE "userId" = ${w.limit.userId}::uuid AND "status" IN ('STREAMING', 'QUEUED')
     ),
     conv AS (${conv}),
     msgs AS (

@@ -16,6 +16,8 @@ export interface SamplingParams {
   stop?: string[] | undefined;
   /** vLLM's `ignore_eos`: generate up to maxTokens even past the end-of-turn token. */
   ignoreEos?: boolean | undefined;
+  /** Not sent upstream: how long the reply may wait in the api's queue. */
+  maxWaitMs?: number | undefined;
 }
 
 export type UpstreamErrorCode = 'UPSTREAM_ERROR' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_INTERRUPTED';
@@ -27,6 +29,8 @@ export class UpstreamError extends Error {
     readonly status?: number,
     /** The upstream refused the prompt as longer than the model's context (OpenAI's `context_length_exceeded`). */
     readonly contextTooLong = false,
+    /** A 429 or 503's Retry-After, in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -53,6 +57,15 @@ interface ChunkJson {
 }
 
 const MODELS_TTL_MS = 30_000;
+
+/** Retry-After as seconds or an HTTP date, in ms (undefined when absent or unreadable). */
+export function retryAfterMs(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
 const MISS_REFRESH_MS = 1_000;
 const ADMIN_TIMEOUT_MS = 120_000;
 
@@ -270,7 +283,7 @@ export class Upstreams {
                 /* not JSON: the status says enough */
               }
               const tooLong = res.statusCode === 400 && (code === 'context_length_exceeded' || /maximum context length/i.test(message));
-              finish(new UpstreamError('UPSTREAM_ERROR', message, res.statusCode, tooLong));
+              finish(new UpstreamError('UPSTREAM_ERROR', message, res.statusCode, tooLong, retryAfterMs(res.headers['retry-after'])));
             });
             return;
           }

@@ -31,7 +31,7 @@ export class RatingService {
     const message = await this.db.message.findFirst({ where: { id: key, userId: actor.userId } });
     if (!message) throw missing('Message', await this.db.message.count({ where: { id: key } }));
     if (message.role !== 'ASSISTANT') throw badInput('Only assistant replies can be rated', { field: 'messageId' });
-    if (message.status === 'STREAMING') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
+    if (message.status === 'STREAMING' || message.status === 'QUEUED') throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
     const data = {
       thumb: input.thumb ?? null,
       score: input.score ?? null,
