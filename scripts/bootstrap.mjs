@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BROWSER_PACKAGES, ensurePython } from './ensure-python.mjs';
+import { BROWSER_PACKAGES, OPS_PACKAGES, ensurePython } from './ensure-python.mjs';
 
 const PNPM_VERSION = '10.34.8';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +33,7 @@ else run('npx', ['--yes', `pnpm@${PNPM_VERSION}`, 'install', ...frozen, '--repor
 if (mode === 'test') {
   ensurePython();
   ensurePython({ packages: BROWSER_PACKAGES, what: "Chromium for the console's browser tests" });
+  ensurePython({ packages: OPS_PACKAGES, what: 'promtool for the alert rules' });
   run(localPnpm, ['run', 'check']);
 } else {
   // Training runs (startTrainingRun) need PyTorch; the rest of the platform starts without it.

@@ -12,6 +12,8 @@ const PACKAGES = ['python3-torch', 'python3-onnx', 'python3-pytest', 'libopenbla
  * with a font for Chinese (the console's second language; without one its screenshots show boxes).
  */
 export const BROWSER_PACKAGES = ['chromium', 'fonts-wqy-zenhei'];
+/** Operations tools the tests run: promtool checks and unit-tests the alert rules in infra/prometheus. */
+export const OPS_PACKAGES = ['prometheus'];
 
 function missingPackages(packages = PACKAGES) {
   return packages.filter((name) => {

@@ -112,6 +112,40 @@ test.describe('chat actions', () => {
     await expect.poll(text).toBe(first);
   });
 
+  test('a reply waits its turn while the model server is full, says so, then streams', async ({ page }) => {
+    await signIn(page, 'user@demo.local', undefined, '/chat');
+    // The inference server filled, running and queue (16 + 64 by default), by other clients.
+    const busy = new AbortController();
+    const load = Array.from({ length: 90 }, () =>
+      fetch(`${inferenceUrl()}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 900, ignore_eos: true, stream: true }),
+        signal: busy.signal,
+      })
+        .then((r) => r.text())
+        .catch(() => undefined),
+    );
+    try {
+      await expect
+        .poll(async () => (await fetch(`${inferenceUrl()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) })).status)
+        .toBe(429);
+      await page.getByLabel('Message').fill('What is the capital of France?');
+      await page.getByLabel('Message').press('Enter');
+      const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
+      await expect(reply).toContainText('Waiting for a free model server');
+      await expect(reply).toHaveAttribute('aria-busy', 'true');
+    } finally {
+      busy.abort();
+      await Promise.all(load);
+    }
+    const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
+    await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+    await expect(reply).not.toContainText('Waiting');
+    await expect(reply.getByRole('status')).toHaveCount(0);
+    expect((await reply.locator('.dialoop-reply').innerText()).trim().length).toBeGreaterThan(0);
+  });
+
   test('a reload mid-reply resumes the stream', async ({ page }) => {
     await signIn(page, 'user@demo.local', undefined, '/chat');
     await page.getByLabel('Message').fill('Tell me about the moon and the stars');

@@ -95,6 +95,35 @@ try {
       await page.getByRole('button', { name: lang === 'en' ? 'Continue' : '继续' }).hover();
       await page.waitForTimeout(500);
       await shot(page, 'chat-cut-short', lang);
+      // A reply waiting its turn: the inference server is filled (running and queue) by other clients first.
+      const busy = new AbortController();
+      const load = Array.from({ length: 90 }, () =>
+        fetch(`${platform.inferenceUrl}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 900, ignore_eos: true, stream: true }),
+          signal: busy.signal,
+        })
+          .then((r) => r.text())
+          .catch(() => undefined),
+      );
+      try {
+        for (let full = false; !full; await page.waitForTimeout(200)) {
+          const probe = await fetch(`${platform.inferenceUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) });
+          full = probe.status === 429;
+          await probe.text();
+        }
+        await box.fill(lang === 'en' ? 'What is 12 + 7?' : '12 加 7 等于几？');
+        await box.press('Enter');
+        await page.getByText(lang === 'en' ? 'Waiting for a free model server' : '正在等待空闲的模型服务器').waitFor();
+        await page.waitForTimeout(1200);
+        await page.screenshot({ path: join(OUT, `chat-waiting-${lang}.png`) });
+        console.log(`  chat-waiting-${lang}.png`);
+      } finally {
+        busy.abort();
+        await Promise.all(load);
+      }
+      await page.waitForFunction(() => !document.querySelector('article[aria-busy="true"]'), undefined, { timeout: 60_000 });
       await context.close();
     }
     {

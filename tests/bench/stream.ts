@@ -11,6 +11,10 @@
  *    delivered tokens/s, inter-token delay, added delay (client receive − stand-in emit, one
  *    clock), time-to-first-token overhead, lost, duplicated or reordered tokens, api CPU and RSS.
  * 3. The same capacity run on embedded PGlite (`--pglite-levels`, 100 streams by default).
+ * 5. A burst: `--burst` sends (200) spread over one second, against a stand-in that runs
+ *    `--burst-capacity` (8) streams at once and answers 429 beyond, first straight to it (what the
+ *    api did before its reply queue), then through the api: completed, failed by code, and the
+ *    wait from the send to the first token, p50/p99.
  * 4. Recovery: `--recovery-streams` replies (100) generating through api process A, subscribed
  *    on process B (Redis, PostgreSQL); A gets SIGKILL, then (a new A) SIGTERM. Time from the
  *    signal to each stream's final event (the last one: how long until every subscriber knows),
@@ -31,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '@dialoop/db/testing';
 import type { Client } from 'graphql-ws';
-import { SEND, connect, freePort, gql, login, ms, quantile, sleep } from './lib.js';
+import { SEND, connect, freePort, gql, login, ms, quantile, sleep, sseData } from './lib.js';
 
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,8 +43,10 @@ const apiDir = dirname(dirname(fileURLToPath(import.meta.resolve('@dialoop/api')
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    part: { type: 'string', default: '1,2,4' },
+    part: { type: 'string', default: '1,2,4,5' },
     'recovery-streams': { type: 'string', default: '100' },
+    burst: { type: 'string', default: '200' },
+    'burst-capacity': { type: 'string', default: '8' },
     levels: { type: 'string' },
     /** Levels run again against an api on embedded PGlite (none: skip). */
     'pglite-levels': { type: 'string' },
@@ -282,6 +288,11 @@ class StandIn {
   url = '';
   /** What GET /v1/models lists: the registry's active version, as a production upstream would serve it. */
   models = ['stand-in'];
+  /** Streams it runs at once; beyond, it answers 429 with Retry-After: 1, as an inference server with no queue does. */
+  capacity = Infinity;
+  private running = 0;
+  /** Requests it refused (429). */
+  refused = 0;
 
   constructor(rate: number) {
     this.interval = 1000 / rate;
@@ -319,6 +330,19 @@ class StandIn {
       res.end();
       return;
     }
+    if (this.running >= this.capacity) {
+      this.refused += 1;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ error: { message: 'The server is at capacity; retry later.', type: 'rate_limit_error', code: 'rate_limit_exceeded' } }));
+      req.resume();
+      return;
+    }
+    this.running += 1;
+    let counted = true;
+    res.on('close', () => {
+      if (counted) this.running -= 1;
+      counted = false;
+    });
     const arrivedAt = performance.now();
     let body = '';
     req.setEncoding('utf8');
@@ -676,6 +700,114 @@ function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: strin
   }, 'API_PORT', '/healthz', nodeArgs);
 }
 
+// ---- part 5: a burst against a small upstream ---------------------------------------------------
+const BURST_TOKENS = 20;
+
+interface BurstOutcome {
+  completed: number;
+  failedByCode: Record<string, number>;
+  waitP50Ms: number;
+  waitP99Ms: number;
+  lastDoneS: number;
+}
+
+function summariseBurst(rows: { ok: boolean; code?: string; waitMs?: number; doneAt?: number }[], t0: number): BurstOutcome {
+  const waits = rows.filter((r) => r.ok && r.waitMs !== undefined).map((r) => r.waitMs!);
+  const failedByCode: Record<string, number> = {};
+  for (const r of rows.filter((x) => !x.ok)) failedByCode[r.code ?? '?'] = (failedByCode[r.code ?? '?'] ?? 0) + 1;
+  return {
+    completed: rows.filter((r) => r.ok).length,
+    failedByCode,
+    waitP50Ms: quantile(waits, 0.5),
+    waitP99Ms: quantile(waits, 0.99),
+    lastDoneS: (Math.max(...rows.map((r) => r.doneAt ?? t0)) - t0) / 1000,
+  };
+}
+
+async function burstRun(tokens: string[], active: string | undefined, n: number, capacity: number) {
+  const standIn = new StandIn(rate);
+  standIn.models = active ? [active, 'stand-in'] : ['stand-in'];
+  standIn.capacity = capacity;
+  await standIn.listen();
+  const model = standIn.models[0]!;
+  try {
+    // Straight to the upstream: what a reply got before the api queued it.
+    let t0 = performance.now();
+    const direct = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        await sleep((i * 1000) / n);
+        const sentAt = performance.now();
+        const res = await fetch(`${standIn.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: `direct ${i} ${Math.random()}` }], max_tokens: BURST_TOKENS, stream: true }),
+        });
+        if (res.status !== 200) return { ok: false, code: `HTTP ${res.status}` };
+        let waitMs: number | undefined;
+        for await (const d of sseData(res)) if (waitMs === undefined && d.data.includes('"content":"t')) waitMs = d.at - sentAt;
+        return { ok: true, waitMs, doneAt: performance.now() };
+      }),
+    );
+    const directOutcome = summariseBurst(direct, t0);
+
+    const api = await spawnApi(standIn.url);
+    const clients = await Promise.all(tokens.map((t) => connect(api.url, t)));
+    let positions = 0;
+    try {
+      t0 = performance.now();
+      const through = await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          await sleep((i * 1000) / n);
+          const token = tokens[i % tokens.length]!;
+          const sentAt = performance.now();
+          const res = await fetch(`${api.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({ query: SEND, variables: { input: { content: `burst ${i} ${Math.random()}`, params: { maxTokens: BURST_TOKENS } } } }),
+          });
+          const body = (await res.json()) as { data?: { sendMessage: { assistantMessage: { id: string } } }; errors?: { extensions?: { code?: string } }[] };
+          if (!body.data) return { ok: false, code: body.errors?.[0]?.extensions?.code ?? `HTTP ${res.status}` };
+          const id = body.data.sendMessage.assistantMessage.id;
+          return await new Promise<{ ok: boolean; code?: string; waitMs?: number; doneAt?: number }>((resolve) => {
+            let waitMs: number | undefined;
+            clients[i % clients.length]!.subscribe<{ messageStream: StreamEvent & { queuePosition: number | null } }>({ query: BURST_STREAM, variables: { id } }, {
+              next: (r) => {
+                const e = r.data?.messageStream;
+                if (!e) return;
+                if (e.queuePosition !== null) positions += 1;
+                if (e.delta && waitMs === undefined) waitMs = performance.now() - sentAt;
+                if (e.done) resolve(e.status === 'COMPLETE' ? { ok: true, waitMs, doneAt: performance.now() } : { ok: false, code: e.error?.code ?? e.status ?? '?' });
+              },
+              error: () => resolve({ ok: false, code: 'SUBSCRIPTION_ERROR' }),
+              complete: () => undefined,
+            });
+          });
+        }),
+      );
+      const throughOutcome = summariseBurst(through, t0);
+      console.log(`\n5. A burst: ${n} sends over 1 s, ${BURST_TOKENS} tokens each at ${rate} tokens/s, against an upstream that runs ${capacity} at once and answers 429 beyond (Retry-After: 1)`);
+      const row = (o: BurstOutcome) => ({
+        completed: `${o.completed} of ${n}`,
+        'failed by code': Object.entries(o.failedByCode).map(([c, k]) => `${c} ${k}`).join(', ') || '-',
+        'wait to first token p50 / p99 ms': `${ms(o.waitP50Ms)} / ${ms(o.waitP99Ms)}`,
+        'last reply done s': ms(o.lastDoneS),
+      });
+      console.table({ 'straight to the upstream (the api before its queue)': row(directOutcome), 'through the api (reply queue)': row(throughOutcome) });
+      console.log(`   queue position events heard: ${positions}; the upstream refused ${standIn.refused} requests in all (the api learns the upstream's capacity from them)`);
+      return { sends: n, capacity, replyTokens: BURST_TOKENS, direct: directOutcome, throughApi: throughOutcome, positionEvents: positions, upstreamRefusals: standIn.refused };
+    } finally {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await api.stop();
+    }
+  } finally {
+    standIn.close();
+  }
+}
+
+const BURST_STREAM = `subscription($id: ID!) {
+  messageStream(messageId: $id) { seq delta done status queuePosition estimatedWaitMs error { code message } }
+}`;
+
 // ---- part 4: an api process dies or drains mid-reply --------------------------------------------
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GRACE_MS = 1_000;
@@ -779,6 +911,7 @@ let overhead: Awaited<ReturnType<typeof addedCost>> | undefined;
 const capacity: Awaited<ReturnType<typeof capacityLevel>>[] = [];
 const pglite: Awaited<ReturnType<typeof capacityLevel>>[] = [];
 let recovery: Awaited<ReturnType<typeof recoveryRun>> | undefined;
+let burstResult: Awaited<ReturnType<typeof burstRun>> | undefined;
 let profile: ReturnType<typeof summariseProfile>;
 const MODELS = '{ modelVersions { name status } }';
 
@@ -878,6 +1011,7 @@ try {
 
   if (parts.has(2)) capacity.push(...(await capacityRun('2. Capacity, PostgreSQL', levels, tokens, active)));
   if (parts.has(4)) recovery = await recoveryRun(tokens, active, Number(args['recovery-streams']));
+  if (parts.has(5)) burstResult = await burstRun(tokens, active, Number(args.burst), Number(args['burst-capacity']));
 } finally {
   await db.drop();
 }
@@ -892,7 +1026,7 @@ if (parts.has(2) && pgliteLevels.length) {
 }
 
 // ---- the previous committed result beside this one ----------------------------------------------
-interface Saved { commit?: string; date?: string; overhead?: typeof overhead; capacity?: Partial<(typeof capacity)[number]>[]; pglite?: Partial<(typeof capacity)[number]>[]; recovery?: typeof recovery }
+interface Saved { commit?: string; date?: string; overhead?: typeof overhead; capacity?: Partial<(typeof capacity)[number]>[]; pglite?: Partial<(typeof capacity)[number]>[]; recovery?: typeof recovery; burst?: typeof burstResult }
 let previous: Saved | undefined;
 try {
   previous = JSON.parse(execFileSync('git', ['show', 'HEAD:tests/bench/results/stream.json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Saved;
@@ -921,6 +1055,8 @@ if (previous) {
   };
   levelRows('PostgreSQL', previous.capacity, capacity);
   levelRows('PGlite', previous.pglite, pglite);
+  both('burst: replies completed', previous.burst?.throughApi.completed, burstResult?.throughApi.completed);
+  both('burst: wait to first token p99 ms', previous.burst?.throughApi.waitP99Ms, burstResult?.throughApi.waitP99Ms);
   for (const signal of ['SIGKILL', 'SIGTERM']) {
     both(`${signal}: signal → last final event ms`, previous.recovery?.find((r) => r.signal === signal)?.toLastFinalMs, recovery?.find((r) => r.signal === signal)?.toLastFinalMs);
   }
@@ -958,17 +1094,21 @@ if (killed) {
   goals.push(goal(killed.toLastFinalMs <= 5_000 && killed.withoutFinal === 0, `every subscriber told within 5 s of a SIGKILL: the last after ${ms(killed.toLastFinalMs)} ms, ${killed.withoutFinal} never`));
   goals.push(goal(killed.storedEqualsDelivered === killed.streams && killed.withSeveralFinals === 0, `stored text = delivered text for every stream, one final event each: ${killed.storedEqualsDelivered} of ${killed.streams}, ${killed.withSeveralFinals} with more than one`));
 }
+if (burstResult) {
+  const b = burstResult.throughApi;
+  goals.push(goal(b.completed === burstResult.sends, `a burst of ${burstResult.sends} sends against ${burstResult.capacity} upstream slots: ${b.completed} completed, failed ${JSON.stringify(b.failedByCode)} (straight to the upstream: ${burstResult.direct.completed} completed)`));
+}
 if (goals.length) {
-  console.log('\nGoals (issues 3, 21 and 23):');
+  console.log('\nGoals (issues 3, 21, 23 and 24):');
   for (const g of goals) console.log(`  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`);
 }
 const clean = (r: (typeof capacity)[number]) => r.steady && r.lost + r.duplicated + r.outOfOrder + r.incompleteStreams === 0 && r.addedP99Ms <= 50;
 const carried = capacity.filter(clean).map((r) => r.streams);
 if (capacity.length) console.log(`  Levels carried with zero loss and p99 added delay <= 50 ms: ${carried.length ? carried.join(', ') : 'none'}`);
 
-const results = { date: new Date().toISOString(), commit, dirty, machine, params: { ...params, pgliteLevels, recoveryStreams: Number(args['recovery-streams']) }, overhead, capacity, pglite, recovery, goals, carriedLevels: carried, profile };
+const results = { date: new Date().toISOString(), commit, dirty, machine, params: { ...params, pgliteLevels, recoveryStreams: Number(args['recovery-streams']) }, overhead, capacity, pglite, recovery, burst: burstResult, goals, carriedLevels: carried, profile };
 // A --quick smoke run, or one of a part or of chosen levels, leaves the committed results alone.
-const partial = quick || ![1, 2, 4].every((p) => parts.has(p)) || args.levels !== undefined || args.duration !== undefined;
+const partial = quick || ![1, 2, 4, 5].every((p) => parts.has(p)) || args.levels !== undefined || args.duration !== undefined;
 const out = partial ? mkdtempSync(join(tmpdir(), 'bench-stream-')) : join(root, 'tests', 'bench', 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'stream.json'), JSON.stringify(results, null, 2) + '\n');

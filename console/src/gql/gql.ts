@@ -27,7 +27,7 @@ type Documents = {
     "\n  mutation ChatRate($messageId: ID!, $input: RateMessageInput!) {\n    rateMessage(messageId: $messageId, input: $input) {\n      id\n      thumb\n      score\n      tags\n      comment\n    }\n  }\n": typeof types.ChatRateDocument,
     "\n  mutation ChatRename($id: ID!, $title: String!) {\n    renameConversation(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.ChatRenameDocument,
     "\n  mutation ChatDelete($id: ID!) {\n    deleteConversation(id: $id)\n  }\n": typeof types.ChatDeleteDocument,
-    "\n  subscription ChatStream($messageId: ID!, $fromSeq: Int) {\n    messageStream(messageId: $messageId, fromSeq: $fromSeq) {\n      seq\n      delta\n      done\n      status\n      finishReason\n      error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ChatStreamDocument,
+    "\n  subscription ChatStream($messageId: ID!, $fromSeq: Int) {\n    messageStream(messageId: $messageId, fromSeq: $fromSeq) {\n      seq\n      delta\n      done\n      queuePosition\n      estimatedWaitMs\n      status\n      finishReason\n      error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ChatStreamDocument,
     "\n  fragment ReviewItemFields on ReviewItem {\n    id\n    kind\n    source\n    status\n    ownerPseudonym\n    requiredReviews\n    reviewCount\n    createdAt\n    prompt {\n      role\n      content\n    }\n    candidates {\n      id\n      label\n      content\n      model\n    }\n    rubric {\n      id\n      label\n      min\n      max\n    }\n  }\n": typeof types.ReviewItemFieldsFragmentDoc,
     "\n  fragment ReviewFields on Review {\n    id\n    kind\n    reviewerPseudonym\n    adjudication\n    choice\n    strength\n    ranking\n    candidateId\n    scores {\n      criterion\n      score\n    }\n    text\n    tags\n    comment\n    createdAt\n  }\n": typeof types.ReviewFieldsFragmentDoc,
     "\n  query ReviewQueue {\n    reviewQueue {\n      open\n      pending\n      claimed\n      adjudication\n      done\n    }\n  }\n": typeof types.ReviewQueueDocument,
@@ -59,7 +59,7 @@ const documents: Documents = {
     "\n  mutation ChatRate($messageId: ID!, $input: RateMessageInput!) {\n    rateMessage(messageId: $messageId, input: $input) {\n      id\n      thumb\n      score\n      tags\n      comment\n    }\n  }\n": types.ChatRateDocument,
     "\n  mutation ChatRename($id: ID!, $title: String!) {\n    renameConversation(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": types.ChatRenameDocument,
     "\n  mutation ChatDelete($id: ID!) {\n    deleteConversation(id: $id)\n  }\n": types.ChatDeleteDocument,
-    "\n  subscription ChatStream($messageId: ID!, $fromSeq: Int) {\n    messageStream(messageId: $messageId, fromSeq: $fromSeq) {\n      seq\n      delta\n      done\n      status\n      finishReason\n      error {\n        code\n        message\n      }\n    }\n  }\n": types.ChatStreamDocument,
+    "\n  subscription ChatStream($messageId: ID!, $fromSeq: Int) {\n    messageStream(messageId: $messageId, fromSeq: $fromSeq) {\n      seq\n      delta\n      done\n      queuePosition\n      estimatedWaitMs\n      status\n      finishReason\n      error {\n        code\n        message\n      }\n    }\n  }\n": types.ChatStreamDocument,
     "\n  fragment ReviewItemFields on ReviewItem {\n    id\n    kind\n    source\n    status\n    ownerPseudonym\n    requiredReviews\n    reviewCount\n    createdAt\n    prompt {\n      role\n      content\n    }\n    candidates {\n      id\n      label\n      content\n      model\n    }\n    rubric {\n      id\n      label\n      min\n      max\n    }\n  }\n": types.ReviewItemFieldsFragmentDoc,
     "\n  fragment ReviewFields on Review {\n    id\n    kind\n    reviewerPseudonym\n    adjudication\n    choice\n    strength\n    ranking\n    candidateId\n    scores {\n      criterion\n      score\n    }\n    text\n    tags\n    comment\n    createdAt\n  }\n": types.ReviewFieldsFragmentDoc,
     "\n  query ReviewQueue {\n    reviewQueue {\n      open\n      pending\n      claimed\n      adjudication\n      done\n    }\n  }\n": types.ReviewQueueDocument,
@@ -130,7 +130,7 @@ export function graphql(source: "\n  mutation ChatDelete($id: ID!) {\n    delete
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription ChatStream($messageId: ID!, $fromSeq: Int) {\n    messageStream(messageId: $messageId, fromSeq: $fromSeq) {\n      seq\n      delta\n      done\n      status\n      finishReason\n      error {\n        code\n        message\n      }\n    }\n  }\n"): typeof import('./graphql').ChatStreamDocument;
+export function graphql(source: "\n  subscription ChatStream($messageId: ID!, $fromSeq: Int) {\n    messageStream(messageId: $messageId, fromSeq: $fromSeq) {\n      seq\n      delta\n      done\n      queuePosition\n      estimatedWaitMs\n      status\n      finishReason\n      error {\n        code\n        message\n      }\n    }\n  }\n"): typeof import('./graphql').ChatStreamDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

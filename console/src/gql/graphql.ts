@@ -20,6 +20,8 @@ export type GenerationParamsInput = {
   /** Keep generating to maxTokens past the end of the turn (vLLM's ignore_eos; Dialoop's server supports it) */
   ignoreEos?: boolean | null | undefined;
   maxTokens?: number | null | undefined;
+  /** How long the reply may wait for a busy model server before it fails with UPSTREAM_BUSY (at most REPLY_QUEUE_MAX_WAIT_MS, the default) */
+  maxWaitMs?: number | null | undefined;
   seed?: number | null | undefined;
   stop?: Array<string> | null | undefined;
   temperature?: number | null | undefined;
@@ -36,6 +38,8 @@ export type MessageStatus =
   | 'COMPLETE'
   | 'FAILED'
   | 'INTERRUPTED'
+  /** Waiting for a model server (no token yet); its stream says where it stands */
+  | 'QUEUED'
   | 'STREAMING';
 
 export type PairwiseChoice =
@@ -234,7 +238,7 @@ export type ChatStreamSubscriptionVariables = Exact<{
 }>;
 
 
-export type ChatStreamSubscription = { messageStream: { seq: number, delta: string | null, done: boolean, status: MessageStatus | null, finishReason: string | null, error: { code: string, message: string } | null } };
+export type ChatStreamSubscription = { messageStream: { seq: number, delta: string | null, done: boolean, queuePosition: number | null, estimatedWaitMs: number | null, status: MessageStatus | null, finishReason: string | null, error: { code: string, message: string } | null } };
 
 export type ReviewItemFieldsFragment = { id: string, kind: ReviewKind, source: ReviewItemSource, status: ReviewItemStatus, ownerPseudonym: string, requiredReviews: number, reviewCount: number, createdAt: string, prompt: Array<{ role: string, content: string }>, candidates: Array<{ id: string, label: string, content: string, model: string | null }>, rubric: Array<{ id: string, label: string, min: number, max: number }> };
 
@@ -670,6 +674,8 @@ export const ChatStreamDocument = new TypedDocumentString(`
     seq
     delta
     done
+    queuePosition
+    estimatedWaitMs
     status
     finishReason
     error {

@@ -37,7 +37,7 @@ export function ChatScreen({ conversationId }: { conversationId?: string }) {
   const conv = conversation.data?.conversation ?? null;
   const messages = useMemo(() => conv?.messages ?? [], [conv]);
   const path = useMemo(() => pathThrough(messages, chosen), [messages, chosen]);
-  const streamingNow = path.some((s) => s.message.status === 'STREAMING');
+  const streamingNow = path.some((s) => s.message.status === 'STREAMING' || s.message.status === 'QUEUED');
 
   /** Puts a message into the cached conversation (new, or changed). */
   const upsert = useCallback(
@@ -55,7 +55,7 @@ export function ChatScreen({ conversationId }: { conversationId?: string }) {
   useEffect(() => {
     if (!conversationId) return;
     for (const m of messages) {
-      if (m.status !== 'STREAMING') continue;
+      if (m.status !== 'STREAMING' && m.status !== 'QUEUED') continue;
       follow(m.id, () => {
         void qc.invalidateQueries({ queryKey: conversationKey(conversationId) }).then(() => forget(m.id));
         void qc.invalidateQueries({ queryKey: conversationsKey });

@@ -149,6 +149,8 @@ export const MessageStreamSubscription = graphql(`
       seq
       delta
       done
+      queuePosition
+      estimatedWaitMs
       status
       finishReason
       error {

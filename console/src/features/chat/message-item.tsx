@@ -40,7 +40,8 @@ export function MessageItem({ message, siblings, index, actions, busy }: { messa
   const t = useTranslations('chat');
   const live = useStream(message.id);
   const [editing, setEditing] = useState<string | null>(null);
-  const streaming = message.status === 'STREAMING' && !live?.done;
+  const streaming = (message.status === 'STREAMING' || message.status === 'QUEUED') && !live?.done;
+  const waiting = streaming && !live?.text && (live?.queue ?? (message.status === 'QUEUED' ? { position: null, estimatedWaitMs: null } : null));
   const text = live && (live.text || streaming) ? live.text : message.content;
   const status = live?.done ? (live.status ?? message.status) : message.status;
   const error = live?.error ?? (message.errorCode ? { code: message.errorCode, message: message.errorMessage ?? '' } : null);
@@ -98,7 +99,18 @@ export function MessageItem({ message, siblings, index, actions, busy }: { messa
     <Stack gap={4} component="article" aria-label={t('assistantMessage')} aria-busy={streaming}>
       <Paper withBorder p="sm" radius="lg" maw="min(100%, 760px)">
         <Box className="dialoop-reply" style={{ fontSize: 'var(--mantine-font-size-sm)', overflowWrap: 'anywhere' }}>
-          {text ? <Markdown text={text} /> : streaming ? <Text size="sm" c="dimmed">{t('thinking')}</Text> : null}
+          {text ? (
+            <Markdown text={text} />
+          ) : waiting ? (
+            <Text size="sm" c="dimmed" role="status">
+              {waiting.position ? t('waitingAt', { position: waiting.position }) : t('waiting')}
+              {waiting.estimatedWaitMs != null && ` · ${t('waitingEta', { seconds: Math.max(1, Math.round(waiting.estimatedWaitMs / 1000)) })}`}
+            </Text>
+          ) : streaming ? (
+            <Text size="sm" c="dimmed">
+              {t('thinking')}
+            </Text>
+          ) : null}
         </Box>
         {error && (
           <Text size="xs" c={status === 'INTERRUPTED' && text ? 'orange.8' : 'red'} mt={4} role="status">

@@ -15,6 +15,8 @@ export interface StreamState {
   status: string | null;
   finishReason: string | null;
   error: { code: string; message: string } | null;
+  /** While the reply waits for a model server: its place in line and roughly how long until it starts. */
+  queue: { position: number; estimatedWaitMs: number | null } | null;
 }
 
 const states = new Map<string, StreamState>();
@@ -25,18 +27,23 @@ function emit(id: string, next: StreamState) {
   for (const l of listeners.get(id) ?? []) l();
 }
 
-/** Starts following a STREAMING reply (once); `onDone` runs after its final event. */
+/** Starts following a QUEUED or STREAMING reply (once); `onDone` runs after its final event. */
 export function follow(messageId: string, onDone?: (s: StreamState) => void): void {
   if (states.has(messageId)) return;
-  states.set(messageId, { text: '', lastSeq: 0, done: false, status: null, finishReason: null, error: null });
+  states.set(messageId, { text: '', lastSeq: 0, done: false, status: null, finishReason: null, error: null, queue: null });
   // graphql-ws sends this same object again when it reconnects: fromSeq is kept current.
   const variables = { messageId, fromSeq: 1 };
   const stop = subscribe(MessageStreamSubscription, variables, {
     next: ({ messageStream: e }) => {
       const s = states.get(messageId)!;
+      // Where a waiting reply stands (seq 0, before its first delta).
+      if (e.seq === 0) {
+        if (s.lastSeq === 0 && e.queuePosition != null) emit(messageId, { ...s, queue: { position: e.queuePosition, estimatedWaitMs: e.estimatedWaitMs ?? null } });
+        return;
+      }
       if (e.seq <= s.lastSeq) return;
       variables.fromSeq = e.seq + 1;
-      const next: StreamState = { ...s, lastSeq: e.seq, text: e.delta ? s.text + e.delta : s.text };
+      const next: StreamState = { ...s, lastSeq: e.seq, text: e.delta ? s.text + e.delta : s.text, queue: null };
       if (e.done) Object.assign(next, { done: true, status: e.status ?? null, finishReason: e.finishReason ?? null, error: e.error ?? null });
       emit(messageId, next);
       if (e.done) {
