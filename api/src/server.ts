@@ -338,7 +338,9 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
       heartbeatMs: env.API_HEARTBEAT_MS,
       windowMs: env.API_LIVENESS_WINDOW_MS,
       recover: async (scope) => {
+        // Slots they held on the upstreams are free again.
         if ('dead' in scope) await dispatcher.releaseHeldBy(scope.dead);
+        else await dispatcher.releaseHeldBy(await scope.stillLive(), 'live');
         return generations.recover(scope);
       },
       onRecovered: (ms, n) => {

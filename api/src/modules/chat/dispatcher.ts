@@ -173,9 +173,9 @@ export class ReplyDispatcher {
     return n;
   }
 
-  /** Frees slots held by api processes that are gone (liveness recovery). */
-  releaseHeldBy(instances: string[]): Promise<void> {
-    return this.o.queue.releaseHeldBy(instances);
+  /** Frees slots held by api processes that are gone (liveness recovery): those named, or (`live`) all but those named. */
+  releaseHeldBy(instances: string[], mode: 'gone' | 'live' = 'gone'): Promise<void> {
+    return this.o.queue.releaseHeldBy(instances, mode);
   }
 
   /**

@@ -52,8 +52,8 @@ export interface ReplyQueue {
   upstreams(): Promise<string[]>;
   /** Waiting replies past their deadline. */
   expired(now: number): Promise<string[]>;
-  /** Frees the slots held by processes that are gone. */
-  releaseHeldBy(instances: string[]): Promise<void>;
+  /** Frees the slots held by processes that are gone: those named (`gone`), or all but those named (`live`). */
+  releaseHeldBy(instances: string[], mode?: 'gone' | 'live'): Promise<void>;
   /** Slots held and the current limit (Infinity: none learned yet) of an upstream. */
   capacity(upstream: string): Promise<{ held: number; limit: number }>;
 }
@@ -206,8 +206,8 @@ export class MemoryReplyQueue implements ReplyQueue {
     return Promise.resolve([...this.items.values()].filter((r) => r.deadline <= now).map((r) => r.messageId));
   }
 
-  releaseHeldBy(instances: string[]) {
-    for (const l of this.lanes.values()) for (const [id, who] of l.held) if (instances.includes(who)) l.held.delete(id);
+  releaseHeldBy(instances: string[], mode: 'gone' | 'live' = 'gone') {
+    for (const l of this.lanes.values()) for (const [id, who] of l.held) if (instances.includes(who) === (mode === 'gone')) l.held.delete(id);
     return Promise.resolve();
   }
 
@@ -218,6 +218,8 @@ export class MemoryReplyQueue implements ReplyQueue {
 }
 
 const P = 'dialoop:queue:';
+/** What an upstream taught (its limit) is forgotten a day after it last mattered. */
+const CAP_TTL_S = 86_400;
 
 /**
  * The same queue in Redis, for several api processes: per upstream `<u>:people` (the round-robin
@@ -264,7 +266,7 @@ const SCRIPTS = {
   release: `
     local u = ARGV[1]
     local p = '${P}' .. u
-    if redis.call('HDEL', p .. ':held', ARGV[2]) == 1 then redis.call('HSET', p .. ':cap', 'until', 0) end
+    if redis.call('HDEL', p .. ':held', ARGV[2]) == 1 then redis.call('HSET', p .. ':cap', 'until', 0); redis.call('EXPIRE', p .. ':cap', ${CAP_TTL_S}) end
     if redis.call('LLEN', p .. ':people') == 0 and redis.call('HLEN', p .. ':held') == 0 then redis.call('SREM', '${P}upstreams', u) end
     return 1`,
   remove: `
@@ -304,6 +306,7 @@ const SCRIPTS = {
     redis.call('HSET', p .. ':cap', 'limit', math.max(1, held - 1), 'refusedAt', now)
     redis.call('HDEL', p .. ':held', id)
     if untilMs > tonumber(redis.call('HGET', p .. ':cap', 'until') or '0') then redis.call('HSET', p .. ':cap', 'until', untilMs) end
+    redis.call('EXPIRE', p .. ':cap', ${CAP_TTL_S})
     return 1`,
   started: `
     local u, probe, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -313,14 +316,16 @@ const SCRIPTS = {
     if now - tonumber(redis.call('HGET', p .. ':cap', 'refusedAt') or '0') < probe then return 0 end
     if now - tonumber(redis.call('HGET', p .. ':cap', 'probedAt') or '0') < probe then return 0 end
     redis.call('HSET', p .. ':cap', 'limit', limit + 1, 'probedAt', now)
+    redis.call('EXPIRE', p .. ':cap', ${CAP_TTL_S})
     return 1`,
   releaseHeldBy: `
-    local gone = {}
-    for _, who in ipairs(ARGV) do gone[who] = true end
+    local named = {}
+    for i = 2, #ARGV do named[ARGV[i]] = true end
+    local gone = ARGV[1] == 'gone'
     for _, u in ipairs(redis.call('SMEMBERS', '${P}upstreams')) do
       local held = redis.call('HGETALL', '${P}' .. u .. ':held')
       for i = 1, #held, 2 do
-        if gone[held[i + 1]] then redis.call('HDEL', '${P}' .. u .. ':held', held[i]) end
+        if (named[held[i + 1]] == true) == gone then redis.call('HDEL', '${P}' .. u .. ':held', held[i]) end
       end
     end
     return 1`,
@@ -395,8 +400,8 @@ export class RedisReplyQueue implements ReplyQueue {
     return (await Promise.all(all.map((u) => this.redis.zrangebyscore(`${P}${u}:deadlines`, '-inf', now)))).flat();
   }
 
-  async releaseHeldBy(instances: string[]) {
-    if (instances.length > 0) await this.redis.releaseHeldBy(...instances);
+  async releaseHeldBy(instances: string[], mode: 'gone' | 'live' = 'gone') {
+    if (instances.length > 0) await this.redis.releaseHeldBy(mode, ...instances);
   }
 
   async capacity(upstream: string) {
