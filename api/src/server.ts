@@ -16,7 +16,7 @@ import express from 'express';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Context } from './context.js';
+import { clientRequestId, type Context } from './context.js';
 import { DEFAULT_BASE_MODEL_DIR, parseEnv, randomSecret, type ApiEnv } from './env.js';
 import { AppError, createFormatError } from './errors.js';
 import { Limits } from './limits.js';
@@ -411,7 +411,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
       services,
       client,
       audit: audit.scopeFor(actor, { requestId, ip: client.ip, userAgent: client.userAgent }),
-      log: log.child({ requestId, userId: actor?.userId }),
+      log: log.child({ requestId, ...(client.requestId ? { clientRequestId: client.requestId } : {}), userId: actor?.userId }),
     };
   };
 
@@ -510,8 +510,9 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     (req, res, next) => {
       const started = performance.now();
       res.once('finish', () => metrics.stages.observe({ operation: 'request', stage: 'http' }, (performance.now() - started) / 1000));
-      const requestId = String(req.headers['x-request-id'] ?? randomUUID());
+      const requestId = randomUUID();
       res.setHeader('x-request-id', requestId);
+      res.locals.clientRequestId = clientRequestId(req.headers['x-request-id']);
       res.setHeader('cache-control', 'no-store');
       res.locals.requestId = requestId;
       next();
@@ -519,7 +520,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
     express.json({ limit: env.BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const client = { ip: req.ip, userAgent: req.headers['user-agent'] };
+        const client = { ip: req.ip, userAgent: req.headers['user-agent'], requestId: res.locals.clientRequestId as string | undefined };
         try {
           const who = await timed(metrics.stages, 'request', 'authenticate', () => services.auth.authenticate(req.headers.authorization));
           return contextFor(who, String(res.locals.requestId), client);

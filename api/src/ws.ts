@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Context } from './context.js';
+import { clientRequestId, type Context } from './context.js';
 import { AppError, unauthenticated } from './errors.js';
 import { auditOperationErrors, type AuditLog } from './modules/audit/index.js';
 import type { AuthService, Authenticated } from './modules/auth/index.js';
@@ -64,7 +64,7 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
   const refuse = (socket: WebSocket, err: unknown, request: http.IncomingMessage, stage: string): GraphQLError => {
     // A refused credential is a denied operation like any other: recorded, anonymously.
     const scope = o.audit.scopeFor(null, {
-      requestId: String(request.headers['x-request-id'] ?? randomUUID()),
+      requestId: randomUUID(),
       ip: request.socket.remoteAddress,
       userAgent: request.headers['user-agent'],
     });
@@ -137,9 +137,10 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: o.contextFor(auth, `${String(req.headers['x-request-id'] ?? randomUUID())}:${id}`, {
+          contextValue: o.contextFor(auth, `${randomUUID()}:${id}`, {
             ip: req.socket.remoteAddress,
             userAgent: req.headers['user-agent'],
+            requestId: clientRequestId(req.headers['x-request-id']),
           }),
         };
       },

@@ -213,7 +213,15 @@ describe('authentication', () => {
 
       expect(await initCode(api.url, u.token)).toBe(4403);
       expect(codeOf(await gql(api.url, ME, {}, u.token))).toBe('FORBIDDEN');
-      expect(codeOf(await gql(api.url, 'mutation($e: String!) { login(email: $e, password: "password-123") { accessToken } }', { e: u.email }))).toBe('FORBIDDEN');
+      // Signing in to a disabled account answers as a wrong password does: it does not tell whether the password was right.
+      const right = await gql(api.url, 'mutation($e: String!) { login(email: $e, password: "password-123") { accessToken } }', { e: u.email });
+      const wrong = await gql(api.url, 'mutation($e: String!) { login(email: $e, password: "wrong-password") { accessToken } }', { e: u.email });
+      expect(codeOf(right)).toBe('UNAUTHENTICATED');
+      expect(right.errors![0]!.message).toBe(wrong.errors![0]!.message);
+      expect(right.errors![0]!.extensions).toEqual(wrong.errors![0]!.extensions);
+      // The trail keeps the real reason.
+      const reasons = await api.server.database.prisma.auditEntry.findMany({ where: { action: 'login', outcome: 'DENIED', subjectId: api.server.services.audit.person(u.id) }, orderBy: { seq: 'asc' } });
+      expect(reasons.slice(-2).map((e) => (e.after as { reason: string }).reason)).toEqual(['account disabled', 'invalid credentials']);
       expect(codeOf(await gql(api.url, 'mutation($t: String!) { refreshToken(token: $t) { accessToken } }', { t: refresh }))).toBe('FORBIDDEN');
 
       await gqlOk(api.url, 'mutation($id: ID!) { updateUser(id: $id, disabled: false) { id } }', { id: u.id }, admin);
@@ -227,15 +235,26 @@ describe('authentication', () => {
       const second = (await gqlOk(api.url, REFRESH, { t: first })).refreshToken;
       expect(second.user.id).toBe(u.id);
       expect(second.refreshToken).not.toBe(first);
-      const again = await gql(api.url, REFRESH, { t: first });
-      expect(codeOf(again)).toBe('UNAUTHENTICATED');
-      expect(again.data).toBeNull();
       // Two racing exchanges of one token: exactly one wins.
       const raced = await Promise.all([gql(api.url, REFRESH, { t: second.refreshToken }), gql(api.url, REFRESH, { t: second.refreshToken })]);
       expect(raced.filter((r) => !r.errors).length).toBe(1);
       expect(raced.filter((r) => codeOf(r) === 'UNAUTHENTICATED').length).toBe(1);
       const winner = raced.find((r) => !r.errors)!.data.refreshToken;
       expect((await gqlOk(api.url, ME, {}, winner.accessToken)).me.id).toBe(u.id);
+      // The spent first token presented again: refused, and every token of its family is revoked
+      // (the newest one too), recorded as a denied refresh; another sign-in's tokens are untouched.
+      const other = (await gqlOk(api.url, 'mutation($e: String!) { login(email: $e, password: "password-123") { refreshToken } }', { e: u.email })).login.refreshToken as string;
+      const again = await gql(api.url, REFRESH, { t: first });
+      expect(codeOf(again)).toBe('UNAUTHENTICATED');
+      expect(again.data).toBeNull();
+      expect(codeOf(await gql(api.url, REFRESH, { t: winner.refreshToken }))).toBe('UNAUTHENTICATED');
+      expect((await gqlOk(api.url, REFRESH, { t: other })).refreshToken.user.id).toBe(u.id);
+      // Both refused presentations recorded: the first revoked the one live token of the family, the second found none.
+      const reuse = await api.server.database.prisma.auditEntry.findMany({ where: { action: 'refreshToken', outcome: 'DENIED', subjectId: api.server.services.audit.person(u.id) }, orderBy: { seq: 'asc' } });
+      expect(reuse.map((e) => e.after)).toEqual([
+        { reason: 'refresh token reused', familyRevoked: 1 },
+        { reason: 'refresh token reused', familyRevoked: 0 },
+      ]);
       expect(codeOf(await gql(api.url, REFRESH, { t: 'dr_not-a-token' }))).toBe('UNAUTHENTICATED');
       expect(codeOf(await gql(api.url, REFRESH, { t: winner.accessToken }))).toBe('UNAUTHENTICATED');
     });

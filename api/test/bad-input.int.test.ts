@@ -140,6 +140,13 @@ const ROWS: Row[] = [
   { name: 'temperature 5', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', params: { temperature: 5 } } }, f.user.token) },
   { name: 'maxTokens 0', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', params: { maxTokens: 0 } } }, f.user.token) },
   { name: 'topP 0', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', params: { topP: 0 } } }, f.user.token) },
+  // Text PostgreSQL cannot store, anywhere in an argument: a lone UTF-16 surrogate (nested JSON and its keys included).
+  { name: 'lone surrogate in content', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'a\uD800b' } }, f.user.token) },
+  { name: 'lone surrogate in params.stop', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', params: { stop: ['\uDC00'] } } }, f.user.token) },
+  { name: 'lone surrogate in a safety term', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($i: CreateSafetyTermInput!) { createSafetyTerm(input: $i) { id } }', { i: { term: 'x\uD83D', level: 'REVIEW' } }, f.admin) },
+  { name: 'lone surrogate in a rewrite rule', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($i: CreateRewriteRuleInput!) { createRewriteRule(input: $i) { id } }', { i: { pattern: 'a', replacement: '\uDE00' } }, f.admin) },
+  { name: 'lone surrogate in dataset filters', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($i: CreateDatasetVersionInput) { createDatasetVersion(input: $i) { id } }', { i: { filters: { languages: ['zh', 'x\uD800'] } } }, f.admin) },
+  { name: 'lone surrogate in a model version name', status: 200, code: 'BAD_USER_INPUT', request: (f) => q('mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { id } }', { i: { name: 'm\uD800', path: '/nowhere' } }, f.admin) },
   { name: 'maxWaitMs -1', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', params: { maxWaitMs: -1 } } }, f.user.token) },
   { name: 'maxWaitMs not an integer', status: 400, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', params: { maxWaitMs: 1.5 } } }, f.user.token) },
   { name: 'stop with 5 entries', status: 200, code: 'BAD_USER_INPUT', request: (f) => q(SEND, { input: { content: 'hi', params: { stop: ['a', 'b', 'c', 'd', 'e'] } } }, f.user.token) },

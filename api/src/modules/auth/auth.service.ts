@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient, type User } from '@dialoop/db';
 import { AppError, ErrorCode, badInput, missing, unauthenticated } from '../../errors.js';
 import type { Caller } from '../../context.js';
@@ -124,11 +125,11 @@ export class AuthService {
     const ok = await verifyPassword(user?.passwordHash, password);
     const subject = { type: 'User', id: user ? this.o.audit.person(user.id) : this.o.audit.pseudonyms.email(email) };
     if (!user || !ok || user.disabled) {
+      // One answer whatever failed (a disabled account does not tell whether its password is right); the trail keeps the reason.
       await this.o.audit.write(scope, { action: 'login', outcome: 'DENIED', subject, after: { reason: user?.disabled && ok ? 'account disabled' : 'invalid credentials' } });
-      if (!user || !ok) throw unauthenticated('Invalid email or password');
-      this.assertActive(user);
+      throw unauthenticated('Invalid email or password');
     }
-    return this.issue(user!, this.o.audit.as(scope, this.actorOf(user!)), 'login');
+    return this.issue(user, this.o.audit.as(scope, this.actorOf(user)), 'login', { familyId: randomUUID() });
   }
 
   private actorOf(user: User): Actor {
@@ -140,10 +141,26 @@ export class AuthService {
     if (!token.startsWith(REFRESH_PREFIX)) throw unauthenticated('Invalid refresh token');
     const now = new Date();
     const row = await this.o.db.refreshToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
-    if (!row || row.revokedAt || row.expiresAt <= now) throw unauthenticated('Invalid or expired refresh token');
+    const familyId = row?.familyId ?? row?.id;
+    if (row && row.revokedAt) {
+      // A spent token presented again: it was stolen, or its holder's copy was. Every token of
+      // its family (the sign-in it descends from) is revoked (OAuth 2.0 Security BCP, 4.14).
+      await this.o.db.$transaction(async (tx) => {
+        const res = await tx.refreshToken.updateMany({ where: { OR: [{ familyId }, { id: familyId }], revokedAt: null }, data: { revokedAt: now } });
+        const person = this.o.audit.person(row.userId);
+        await this.o.audit.record(tx, this.o.audit.as(scope, this.actorOf(row.user)), {
+          action: 'refreshToken',
+          outcome: 'DENIED',
+          subject: { type: 'User', id: person, owner: person },
+          after: { reason: 'refresh token reused', familyRevoked: res.count },
+        });
+      });
+      throw unauthenticated('Invalid or expired refresh token');
+    }
+    if (!row || row.expiresAt <= now) throw unauthenticated('Invalid or expired refresh token');
     this.assertActive(row.user);
     // Revoking the old token and storing the new one commit together, with their audit entry.
-    return this.issue(row.user, this.o.audit.as(scope, this.actorOf(row.user)), 'refreshToken', async (tx) => {
+    return this.issue(row.user, this.o.audit.as(scope, this.actorOf(row.user)), 'refreshToken', { familyId: familyId! }, async (tx) => {
       const revoked = await tx.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now } });
       if (revoked.count !== 1) throw unauthenticated('Invalid or expired refresh token');
     });
@@ -161,13 +178,19 @@ export class AuthService {
     });
   }
 
-  private async issue(user: User, scope: AuditScope, action: 'login' | 'refreshToken', before?: (tx: Prisma.TransactionClient) => Promise<void>): Promise<Session> {
+  private async issue(
+    user: User,
+    scope: AuditScope,
+    action: 'login' | 'refreshToken',
+    family: { familyId: string },
+    before?: (tx: Prisma.TransactionClient) => Promise<void>,
+  ): Promise<Session> {
     const refreshToken = newRefreshToken();
     const person = this.o.audit.person(user.id);
     await this.o.db.$transaction(async (tx) => {
       await before?.(tx);
       await tx.refreshToken.create({
-        data: { userId: user.id, tokenHash: sha256(refreshToken), expiresAt: new Date(Date.now() + this.o.refreshTtlSeconds * 1000) },
+        data: { userId: user.id, tokenHash: sha256(refreshToken), familyId: family.familyId, expiresAt: new Date(Date.now() + this.o.refreshTtlSeconds * 1000) },
       });
       await this.o.audit.record(tx, scope, { action, subject: { type: 'User', id: person, owner: person } });
     });
