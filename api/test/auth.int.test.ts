@@ -349,4 +349,56 @@ describe('authentication', () => {
       expect(await api.server.database.prisma.user.count({ where: { externalId: { endsWith: `|${sub}` } } })).toBe(0);
     });
   });
+
+  describe('the last active admin', () => {
+    const UPDATE = 'mutation($id: ID!, $role: Role, $d: Boolean) { updateUser(id: $id, role: $role, disabled: $d) { id role disabled } }';
+    const db = () => api.server.database.prisma;
+    /** Disables every active admin but `keep` (as another admin would), runs `fn`, then puts them back. */
+    const aloneAs = async (keep: string, fn: () => Promise<void>) => {
+      const others = await db().user.findMany({ where: { role: 'ADMIN', disabled: false, id: { not: keep } }, select: { id: true } });
+      await db().user.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { disabled: true } });
+      try {
+        await fn();
+      } finally {
+        await db().user.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { disabled: false } });
+      }
+    };
+
+    it('cannot demote or disable themself, nor be erased, while no other admin is active; with another, they can', async () => {
+      const me = (await gqlOk(api.url, ME, {}, admin)).me.id as string;
+      const failedUpdates = () => db().auditEntry.count({ where: { action: 'updateUser', outcome: 'FAILED', after: { path: ['code'], equals: 'CONFLICT' } } });
+      const failedBefore = await failedUpdates();
+      await aloneAs(me, async () => {
+        for (const vars of [{ id: me, role: 'USER' }, { id: me, d: true }]) {
+          const r = await gql(api.url, UPDATE, vars, admin);
+          expect(codeOf(r)).toBe('CONFLICT');
+          expect(r.errors![0]!.extensions!.reason).toBe('LAST_ACTIVE_ADMIN');
+        }
+        expect(await db().user.findUniqueOrThrow({ where: { id: me } })).toMatchObject({ role: 'ADMIN', disabled: false });
+        // Both refusals are in the trail.
+        expect((await failedUpdates()) - failedBefore).toBe(2);
+        const email = (await db().user.findUniqueOrThrow({ where: { id: me } })).email;
+        expect(codeOf(await gql(api.url, 'mutation($e: String!) { deleteMyAccount(confirmEmail: $e) { pseudonym } }', { e: email }, admin))).toBe('CONFLICT');
+      });
+      // With a second active admin the first may step down (and is put back by the second).
+      const second = await createUser('ADMIN');
+      expect((await gqlOk(api.url, UPDATE, { id: me, role: 'USER' }, admin)).updateUser.role).toBe('USER');
+      expect((await gqlOk(api.url, UPDATE, { id: me, role: 'ADMIN' }, second.token)).updateUser.role).toBe('ADMIN');
+      await gqlOk(api.url, UPDATE, { id: second.id, d: true }, admin);
+    });
+
+    it('keeps the role of the last active admin when the issuer’s claim would take it away', async () => {
+      const sub = `last-admin-${randomUUID()}`;
+      const email = `${sub}@idp.test`;
+      const id = (await gqlOk(api.url, ME, {}, await idp.sign({ email, dialoop_role: 'ADMIN' }, { sub }))).me.id as string;
+      await aloneAs(id, async () => {
+        const me = (await gqlOk(api.url, ME, {}, await idp.sign({ email, dialoop_role: 'USER' }, { sub }))).me;
+        expect(me).toMatchObject({ id, role: 'ADMIN' });
+        const refused = await db().auditEntry.findFirst({ where: { action: 'updateUser', outcome: 'FAILED', subjectId: api.server.services.audit.person(id) }, orderBy: { seq: 'desc' } });
+        expect(refused?.after).toMatchObject({ role: 'USER', refused: 'last active admin' });
+      });
+      // Another admin active: the claim applies.
+      expect((await gqlOk(api.url, ME, {}, await idp.sign({ email, dialoop_role: 'USER' }, { sub }))).me.role).toBe('USER');
+    });
+  });
 });

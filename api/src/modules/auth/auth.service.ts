@@ -8,6 +8,7 @@ import { asOwnRecord } from '../rbac/allow.js';
 import { ROLES, type ApiKeyScope, type RoleName } from '../rbac/rules.js';
 import type { OidcVerifier } from './oidc.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { keepsAnAdmin } from '../users/index.js';
 import { API_KEY_PREFIX, REFRESH_PREFIX, newApiKeySecret, newRefreshToken, sha256, type AccessTokens } from './tokens.js';
 
 export interface Authenticated {
@@ -93,14 +94,27 @@ export class AuthService {
     try {
       user = await this.o.db.$transaction(async (tx) => {
         const before = await tx.user.findUnique({ where: { externalId } });
+        const person = before ? this.o.audit.person(before.id) : undefined;
+        const scope = this.o.audit.serviceScope('oidc');
+        // The issuer may not take the platform's last active admin away: that change is refused
+        // (recorded as FAILED); the sign-in goes on with the role the account has.
+        let granted = role;
+        if (before && before.role !== role && !(await keepsAnAdmin(tx, before.id, { role, disabled: before.disabled }))) {
+          granted = before.role;
+          await this.o.audit.record(tx, scope, {
+            action: 'updateUser',
+            outcome: 'FAILED',
+            subject: { type: 'User', id: person!, owner: person! },
+            before: { role: before.role },
+            after: { role, oidc: true, refused: 'last active admin' },
+          });
+        }
         const after = await tx.user.upsert({
           where: { externalId },
           create: { externalId, email, name, role },
-          update: { role, ...(name ? { name } : {}) },
+          update: { role: granted, ...(name ? { name } : {}) },
         });
-        const person = this.o.audit.person(after.id);
-        const subject = { type: 'User', id: person, owner: person };
-        const scope = this.o.audit.serviceScope('oidc');
+        const subject = { type: 'User', id: this.o.audit.person(after.id), owner: this.o.audit.person(after.id) };
         if (!before) await this.o.audit.record(tx, scope, { action: 'createUser', subject, after: { role: after.role, oidc: true } });
         else if (before.role !== after.role) {
           await this.o.audit.record(tx, scope, { action: 'updateUser', subject, before: { role: before.role }, after: { role: after.role, oidc: true } });

@@ -1,10 +1,11 @@
 import type { PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../../context.js';
-import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../errors.js';
+import { badInput, forbidden, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ChatService } from '../chat/index.js';
+import { keepsAnAdmin, lastAdmin } from '../users/index.js';
 import { accessible } from '../rbac/ability.js';
 import { requireActor } from '../rbac/allow.js';
 
@@ -40,7 +41,6 @@ export class PrivacyService {
     const user = await this.o.db.user.findFirst({ where: { AND: [accessible(caller.ability, 'delete').ofType('User'), { id: actor.userId }] } });
     if (!user) throw forbidden('This account cannot be deleted with these credentials');
     if (confirmEmail.trim().toLowerCase() !== user.email) throw badInput('confirmEmail must be the email of the account being deleted', { field: 'confirmEmail' });
-    if (user.role === 'ADMIN') await this.assertNotLastAdmin(user.id);
     return this.erase(caller, user.id, 'deleteMyAccount');
   }
 
@@ -51,13 +51,7 @@ export class PrivacyService {
     if (userId === actor.userId) throw badInput('Use deleteMyAccount to erase your own account', { field: 'id' });
     const user = await this.o.db.user.findFirst({ where: { AND: [accessible(caller.ability, 'delete').ofType('User'), { id: userId }] } });
     if (!user) throw notFound('User');
-    if (user.role === 'ADMIN') await this.assertNotLastAdmin(user.id);
     return this.erase(caller, user.id, 'eraseUser');
-  }
-
-  private async assertNotLastAdmin(userId: string) {
-    const others = await this.o.db.user.count({ where: { role: 'ADMIN', disabled: false, id: { not: userId } } });
-    if (others === 0) throw new AppError(ErrorCode.CONFLICT, 'This is the last active admin: make someone else an admin first');
   }
 
   /**
@@ -67,6 +61,8 @@ export class PrivacyService {
    * anyone any more.
    */
   private async erase(caller: Caller, userId: string, action: 'deleteMyAccount' | 'eraseUser'): Promise<ErasureReport> {
+    // Checked first (nothing is stopped for a refused erasure), and again where the row goes.
+    if (!(await this.o.db.$transaction((tx) => keepsAnAdmin(tx, userId, null)))) throw lastAdmin();
     await this.o.chat.stopStreaming({ userId });
     const replies = await this.o.chat.recentReplyIds({ userId });
     const pseudonym = this.o.audit.person(userId);
@@ -77,6 +73,7 @@ export class PrivacyService {
         tx.rating.count({ where: { OR: [{ userId }, { message: { userId } }] } }),
         tx.apiKey.count({ where: { userId } }),
       ]);
+      if (!(await keepsAnAdmin(tx, userId, null))) throw lastAdmin();
       // Cascades: credentials, conversations → messages → ratings, and this person's ratings elsewhere.
       await tx.user.delete({ where: { id: userId } });
       await tx.erasedSubject.createMany({ data: [{ pseudonym }], skipDuplicates: true });

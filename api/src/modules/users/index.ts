@@ -1,2 +1,3 @@
 export { UserService, DEMO_EMAILS } from './users.service.js';
 export { UsersResolver } from './users.resolver.js';
+export { keepsAnAdmin, lastAdmin } from './last-admin.js';

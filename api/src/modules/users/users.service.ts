@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/index.js';
 import { hashPassword } from '../auth/passwords.js';
 import { accessible, type AppAbility } from '../rbac/ability.js';
 import { ROLES, type RoleName } from '../rbac/rules.js';
+import { keepsAnAdmin, lastAdmin } from './last-admin.js';
 
 export const DEMO_EMAILS: Record<RoleName, string> = {
   USER: 'user@demo.local',
@@ -69,6 +70,8 @@ export class UserService {
     return this.db.$transaction(async (tx) => {
       const user = await tx.user.findFirst({ where: { AND: [accessible(caller.ability, 'update').ofType('User'), { id }] } });
       if (!user) throw notFound('User');
+      // Nobody may leave the platform without an active admin (the refusal is recorded as FAILED).
+      if (!(await keepsAnAdmin(tx, id, { role: data.role ?? user.role, disabled: data.disabled ?? user.disabled }))) throw lastAdmin();
       const updated = await tx.user.update({ where: { id }, data });
       const person = this.audit.person(id);
       await this.audit.record(tx, caller.audit, {
