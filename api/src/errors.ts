@@ -96,6 +96,17 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; const
   ]);
 }
 
+/**
+ * Database failures that mean "what you named does not exist": a foreign-key violation (P2003, or
+ * SQLSTATE 23503 from a raw query) and a required row not found (P2025, P2015, P2018).
+ */
+function missingReference(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (['P2003', 'P2015', 'P2018', 'P2025'].includes(err.code)) return true;
+  const meta = err.meta as { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } | undefined;
+  return meta?.code === '23503' || meta?.driverAdapterError?.cause?.originalCode === '23503' || meta?.driverAdapterError?.cause?.kind === 'ForeignKeyConstraintViolation';
+}
+
 /** The one error path for HTTP and WebSocket: known codes pass, the rest is logged and masked. */
 export function createFormatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -110,6 +121,10 @@ export function createFormatError(log: Logger) {
     if (original instanceof ArgumentValidationError) {
       const fields = flatten(original.extensions.validationErrors);
       return { ...base, message: 'Argument validation failed', extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
+    }
+    if (missingReference(original)) {
+      // A foreign key naming no row, or an update of a row that is gone: the client named something that does not exist.
+      return { ...base, message: 'Something this request names does not exist', extensions: { code: ErrorCode.NOT_FOUND } };
     }
     if (original instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA_CODES.has(original.code)) {
       log.warn({ err: original, path: formatted.path }, 'database unavailable or saturated');

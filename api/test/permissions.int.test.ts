@@ -26,6 +26,7 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abilityFor, declaredRules, ROLES, SCOPE_NAMES, type Actor, type ApiKeyScope, type OperationRule } from '../src/modules/rbac/index.js';
+import { DEFAULT_BASE_MODEL_DIR } from '../src/env.js';
 import { SEND, codeOf, collect, gql, gqlOk, newUser, startApi, startInference, wsClient, type Proc, type TestApi } from './stack.js';
 
 /** A well-formed id that names no row. */
@@ -66,14 +67,23 @@ function rootFields(schema: GraphQLSchema): { kind: Kind; field: GraphQLField<un
 
 const required = (x: { type: GraphQLInputType; defaultValue?: unknown }) => isNonNullType(x.type) && x.defaultValue === undefined;
 
-/** A GraphQL literal for `type`: the same value every run. */
-function literal(type: GraphQLInputType): string {
-  if (isNonNullType(type)) return literal(type.ofType);
-  if (isListType(type)) return `[${literal(type.ofType)}]`;
+/** Whether an input type is, or holds (at any depth), an ID. */
+function mentionsId(type: GraphQLInputType, seen = new Set<string>()): boolean {
+  const named = getNamedType(type);
+  if (named.name === 'ID') return true;
+  if (!isInputObjectType(named) || seen.has(named.name)) return false;
+  seen.add(named.name);
+  return Object.values(named.getFields()).some((f) => mentionsId(f.type, seen));
+}
+
+/** A GraphQL literal for `type`: the same value every run. `everyId`: optional fields holding an ID are filled too. */
+function literal(type: GraphQLInputType, everyId = false): string {
+  if (isNonNullType(type)) return literal(type.ofType, everyId);
+  if (isListType(type)) return `[${literal(type.ofType, everyId)}]`;
   if (isEnumType(type)) return type.getValues()[0]!.name;
   if (isInputObjectType(type)) {
-    const fields = Object.values(type.getFields()).filter(required);
-    return `{${fields.map((f) => `${f.name}: ${literal(f.type)}`).join(', ')}}`;
+    const fields = Object.values(type.getFields()).filter((f) => required(f) || (everyId && mentionsId(f.type)));
+    return `{${fields.map((f) => `${f.name}: ${literal(f.type, everyId)}`).join(', ')}}`;
   }
   if (isScalarType(type)) {
     switch (type.name) {
@@ -96,9 +106,9 @@ function literal(type: GraphQLInputType): string {
   throw new Error(`permissions test: no generated value for input type ${String(type)}; add one to literal()`);
 }
 
-function documentFor(kind: Kind, field: GraphQLField<unknown, unknown>): string {
-  const args = field.args.filter((a: GraphQLArgument) => required(a)).sort((a, b) => a.name.localeCompare(b.name));
-  const argText = args.length ? `(${args.map((a) => `${a.name}: ${literal(a.type)}`).join(', ')})` : '';
+function documentFor(kind: Kind, field: GraphQLField<unknown, unknown>, everyId = false): string {
+  const args = field.args.filter((a: GraphQLArgument) => required(a) || (everyId && mentionsId(a.type))).sort((a, b) => a.name.localeCompare(b.name));
+  const argText = args.length ? `(${args.map((a) => `${a.name}: ${literal(a.type, everyId)}`).join(', ')})` : '';
   const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
   return `${kind.toLowerCase()} { ${field.name}${argText}${selection} }`;
 }
@@ -271,6 +281,22 @@ describe('permissions of every root operation', () => {
     };
     expect(await ratingsAs(tokens.USER)).toEqual({ [sent.userMessage.id]: null, [sent.assistantMessage.id]: { score: 4 } });
     expect(await ratingsAs(tokens['USER key [chat]'])).toEqual({ [sent.userMessage.id]: null, [sent.assistantMessage.id]: null });
+  });
+
+  it('answers every mutation whose ids (optional and nested ones too) name nothing with a typed error, never an internal one', async () => {
+    const named = rootFields(api.server.schema).filter(({ kind, field }) => kind === 'Mutation' && field.args.some((a) => mentionsId(a.type)));
+    expect(named.length).toBeGreaterThan(20);
+    for (const { field } of named) {
+      const op = { kind: 'Mutation' as const, name: field.name, document: documentFor('Mutation', field, true) };
+      for (const role of ['ADMIN', 'ML_ENGINEER', 'SENIOR_REVIEWER', 'USER'] as const) {
+        const outcome = await overHttp(op, tokens[role]);
+        expect(outcome, `${op.document} as ${role}`).not.toMatch(/INTERNAL_SERVER_ERROR|NO_CODE|NO_DATA/);
+      }
+    }
+    // The case an outside probe found: a real model folder, a parent that does not exist.
+    const register = 'mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { id } }';
+    const r = await gql(api.url, register, { i: { name: `orphan-${Date.now()}`, path: DEFAULT_BASE_MODEL_DIR, parentId: NO_SUCH_ID } }, tokens.ADMIN);
+    expect(codeOf(r)).toBe('NOT_FOUND');
   });
 
   it('matches the committed permission table (permissions.snapshot.json)', async () => {
