@@ -401,7 +401,7 @@ describe('reviewers know people by pseudonym only', () => {
     // Besides: others' reviews of an item before the reviewer's own is in, and preference pairs (not a reviewer's to read).
     const hiddenByDesign = (path: string[]) => path.some((p, i) => i > 0 && (p === 'reviews' || p === 'pairs') && (path[i - 1] === 'reviewItem' || path[i - 1] === 'nodes' || path[i - 1] === 'item'));
     expect(deniedLabels).toEqual(expect.arrayContaining(['reviewItem.reviews.choice', 'reviewItem.pairs.chosen']));
-    for (const l of walked.deniedLeaves.filter((x) => !hiddenByDesign(x.path))) expect(`${l.parentType}.${l.field}`, l.path.join('.')).toMatch(/^User\.(id|email|name)$/);
+    for (const l of walked.deniedLeaves.filter((x) => !hiddenByDesign(x.path))) expect(`${l.parentType}.${l.field}`, l.path.join('.')).toMatch(/^User\.(id|email|name|createdAt|disabled)$/);
 
     // The same walk as the admin, who may read accounts, does find them: the search works.
     const control = await walk(api.url, admin, schema, seeded, others, roots.filter((r) => r !== 'conversation'));
@@ -421,7 +421,7 @@ describe('reviewers know people by pseudonym only', () => {
     expect(seen.data.conversation.owner).toEqual({ pseudonym, role: 'USER' });
     expect(pseudonym).toMatch(/^u_[0-9a-f]{24}$/);
 
-    for (const field of ['email', 'id', 'name']) {
+    for (const field of ['email', 'id', 'name', 'createdAt', 'disabled']) {
       const r = await gql(api.url, OWNER(field), { id: first.conversationId }, reviewer.token);
       expect(codeOf(r), field).toBe('FORBIDDEN');
       expect(r.errors![0]!.message).toContain(`User.${field}`);
@@ -445,7 +445,7 @@ describe('reviewers know people by pseudonym only', () => {
     expect(listed.data.users).toContainEqual({ pseudonym, role: 'USER' });
     expect(listed.data.users.every((u: { pseudonym: string }) => /^u_[0-9a-f]{24}$/.test(u.pseudonym))).toBe(true);
 
-    for (const field of ['email', 'id', 'name']) {
+    for (const field of ['email', 'id', 'name', 'createdAt', 'disabled']) {
       const r = await gql(api.url, `{ users(first: 200) { pseudonym ${field} } }`, {}, reviewer.token);
       expect(codeOf(r), field).toBe('FORBIDDEN');
       expect(r.errors!.every((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);

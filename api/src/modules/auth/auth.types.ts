@@ -18,8 +18,8 @@ export class UserType {
   @ReadField('User', 'email') @Field(() => String) email!: string;
   @ReadField('User', 'name') @Field(() => String, { nullable: true }) name!: string | null;
   @Field(() => RoleEnum) role!: keyof typeof RoleEnum;
-  @Field(() => Boolean) disabled!: boolean;
-  @Field(() => Date) createdAt!: Date;
+  @ReadField('User', 'disabled') @Field(() => Boolean) disabled!: boolean;
+  @ReadField('User', 'createdAt') @Field(() => Date) createdAt!: Date;
 }
 
 @ObjectType()
