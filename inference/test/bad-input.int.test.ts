@@ -80,6 +80,23 @@ describe('bad input gets an OpenAI-style error and never crashes the server', ()
     expect(r.json.error.code).toBe('body_too_large');
   });
 
+  it('refuses prompts that cannot fit by their size, before tokenizing, while /healthz keeps answering', async () => {
+    const big = { model, messages: [{ role: 'user', content: 'x'.repeat(1_000_000) }] };
+    const health: number[] = [];
+    const refusals = Promise.all([1, 2, 3].map(() => postJson(`${server.url}/v1/chat/completions`, big)));
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      health.push(performance.now() - t);
+    }
+    for (const r of await refusals) {
+      expect(r.status).toBe(400);
+      expect(r.json.error).toMatchObject({ code: 'context_length_exceeded', param: 'messages' });
+      expect(r.json.error.message).toContain('at least');
+    }
+    expect(Math.max(...health), health.map(Math.round).join(', ')).toBeLessThan(50);
+  });
+
   it('answers unknown routes with 404 and wrong methods with 405', async () => {
     const missing = await fetch(`${server.url}/v1/nothing`);
     expect(missing.status).toBe(404);

@@ -130,6 +130,13 @@ export class ChatTokenizer {
     return this.tokenBytes.length;
   }
 
+  /** The most bytes of text one token stands for: a text of n bytes is at least n / this many tokens. */
+  get maxTokenBytes(): number {
+    this.longest ??= Math.max(1, ...this.tokenBytes.map((b) => b?.length ?? 0));
+    return this.longest;
+  }
+  private longest: number | undefined;
+
   /**
    * The chat template's text for `messages`; a TemplateError when the template refuses them.
    * `continueFinal` (vLLM's `continue_final_message`): the last message is an assistant reply

@@ -35,6 +35,13 @@ function plan(req: ChatCompletionRequest, model: ServedModel, env: InferenceEnv)
   const n = req.n ?? 1;
   if (n > env.INFERENCE_MAX_N) throw invalid('invalid_value', `n must be at most ${env.INFERENCE_MAX_N}.`, 'n');
   const messages = toChatMessages(req);
+  // A prompt that cannot fit is refused by its size, before tokenizing it (which would hold the
+  // event loop: about 2 s for 1 MB): n bytes are at least n / (the longest token's bytes) tokens.
+  const bytes = messages.reduce((n, m) => n + Buffer.byteLength(m.content), 0);
+  const atLeast = Math.ceil(bytes / engine.tokenizer.maxTokenBytes);
+  if (atLeast > spec.maxPositions) {
+    throw invalid('context_length_exceeded', `This model's maximum context length is ${spec.maxPositions} tokens; the messages use at least ${atLeast}.`, 'messages');
+  }
   let prompt: number[];
   try {
     prompt = engine.tokenizer.encodeChat(messages, { continueFinal: req.continue_final_message === true });
