@@ -99,6 +99,10 @@ export const envSchema = (base = process.cwd()) =>
       API_HEARTBEAT_MS: positiveInt.default(1_000),
       /** …and how long one may stay silent before its replies are settled by another (INTERRUPTED, GENERATOR_STOPPED). Detection takes at most this plus one heartbeat. */
       API_LIVENESS_WINDOW_MS: positiveInt.default(3_000),
+      /** Serve /metrics and /readyz's details on this port of their own (Prometheus scrapes it; keep it off the public network). */
+      METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+      /** Else, in production, /metrics and /readyz's details on the api port need `Authorization: Bearer <METRICS_TOKEN>`. Secret. */
+      METRICS_TOKEN: z.string().min(16).optional(),
       /** Replies that may wait for a busy model server at once (all upstreams); beyond, sends get SERVICE_UNAVAILABLE with a retry hint. */
       REPLY_QUEUE_MAX: positiveInt.default(1_000),
       /** The longest a reply waits for a model server (a request's params.maxWaitMs may ask for less); then it fails UPSTREAM_BUSY. */

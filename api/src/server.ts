@@ -485,22 +485,51 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
   await apollo.start();
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/readyz', async (_req, res) => {
+  /**
+   * Operators' endpoints. `/readyz` tells a load balancer ready or not to anyone; what backs it
+   * (database kind, models served) and `/metrics` are for operators: on METRICS_PORT when set,
+   * else on this port — in production only with METRICS_TOKEN.
+   */
+  const readiness = async (details: boolean): Promise<[number, object]> => {
     // Draining (SIGTERM): a load balancer stops sending new work here; replies in flight go on.
-    if (!generations.accepting) return void res.status(503).json({ status: 'draining' });
+    if (!generations.accepting) return [503, { status: 'draining' }];
     try {
       await db.$queryRaw`SELECT 1`;
-      res.json({ status: 'ready', database: database.kind, models: (await upstreams.models()).map((m) => m.id) });
+      return [200, details ? { status: 'ready', database: database.kind, models: (await upstreams.models()).map((m) => m.id) } : { status: 'ready' }];
     } catch {
-      res.status(503).json({ status: 'unavailable' });
+      return [503, { status: 'unavailable' }];
     }
-  });
-  app.get('/metrics', async (_req, res) => {
+  };
+  const sendMetrics = async (res: express.Response) => {
     metrics.activeGenerations.set(generations.activeCount);
     const pool = database.poolStats?.();
     if (pool) for (const [state, n] of Object.entries(pool)) metrics.dbPool.set({ state }, n);
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+  const operator = (req: express.Request) =>
+    env.METRICS_PORT === undefined && (env.NODE_ENV !== 'production' || (env.METRICS_TOKEN !== undefined && req.headers.authorization === `Bearer ${env.METRICS_TOKEN}`));
+  app.get('/readyz', async (req, res) => {
+    const [status, body] = await readiness(operator(req));
+    res.status(status).json(body);
   });
+  app.get('/metrics', async (req, res) => {
+    if (operator(req)) return sendMetrics(res);
+    res.status(env.METRICS_PORT === undefined ? 401 : 404).json({ error: env.METRICS_PORT === undefined ? 'METRICS_TOKEN needed' : 'Not here: see METRICS_PORT' });
+  });
+  let metricsServer: http.Server | undefined;
+  if (env.METRICS_PORT !== undefined) {
+    const ops = express();
+    ops.get('/metrics', (_req, res) => void sendMetrics(res));
+    ops.get('/readyz', async (_req, res) => {
+      const [status, body] = await readiness(true);
+      res.status(status).json(body);
+    });
+    metricsServer = http.createServer(ops);
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen(env.METRICS_PORT, env.API_HOST, () => resolve());
+    });
+  }
   app.get('/exports/audit/:token', exportHandler(audit, exportTokens, log));
   app.get('/exports/datasets/:token', datasets.handler());
   app.use(
@@ -581,6 +610,7 @@ export async function startApiServer(env: ApiEnv = parseEnv(), logger?: Logger):
         upstreams.close();
         await bus.close();
         if (redis) await redis.quit().catch(() => undefined);
+        await new Promise((r) => (metricsServer ? metricsServer.close(r) : r(undefined)));
         await database.close();
       })()),
   };

@@ -141,7 +141,8 @@ export class ModelRegistry {
 
   /** The folder's real path when it lies under an allowed root and holds a model; one answer for every refusal, so paths cannot be probed. */
   private async modelFolder(path: string): Promise<string> {
-    const refuse = () => badInput(`Not a model folder under ${this.o.roots.join(' or ')} (config.json, model.onnx and tokenizer.json needed)`, { field: 'path' });
+    // The allowed folders are named by their settings, never by their paths on the server.
+    const refuse = () => badInput('Not a model folder under MODEL_STORE, MODEL_REGISTER_ROOTS or the base model’s folder (config.json, model.onnx and tokenizer.json needed)', { field: 'path' });
     if (!isAbsolute(path)) throw badInput('path must be absolute (a folder the api and the inference servers can read)', { field: 'path' });
     const real = await realpath(path).catch(() => null);
     if (!real || !this.o.roots.some((root) => real === root || real.startsWith(root + sep))) throw refuse();
@@ -158,7 +159,8 @@ export class ModelRegistry {
     const path = await this.modelFolder(input.path);
     if (await this.byName(name)) throw new AppError(ErrorCode.CONFLICT, `A model version named ${name} exists`, { field: 'name' });
     const { files, sha256 } = await hashFolder(path).catch((err: Error) => {
-      throw badInput(`The folder cannot be registered: ${err.message}`, { field: 'path' });
+      this.o.log.warn({ err, name }, 'a model folder could not be read');
+      throw badInput('The folder cannot be registered: one of its files could not be read', { field: 'path' });
     });
     const parentId = input.parentId ? parseId(input.parentId, 'ModelVersion') : null;
     return this.o.db.$transaction(async (tx) => {
