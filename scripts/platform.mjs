@@ -43,6 +43,8 @@ const children = services.map(({ name, args, tsconfig }) => {
       CONSOLE_API_URL: process.env.CONSOLE_API_URL ?? apiUrl,
       CONSOLE_PORT: consolePort,
       CONSOLE_HOST: consoleHost,
+      // The api finds the inference server where this start put it (INFERENCE_PORT alone moves both).
+      INFERENCE_URL: process.env.INFERENCE_URL ?? `http://127.0.0.1:${process.env.INFERENCE_PORT ?? '8000'}`,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
