@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_DIR, readModelFolder, type InferenceServer } from '../src/index.js';
 import { postJson, startServer } from './helpers.js';
@@ -95,6 +98,11 @@ describe('bad input gets an OpenAI-style error and never crashes the server', ()
       expect(r.json.error.message).toContain('at least');
     }
     expect(Math.max(...health), health.map(Math.round).join(', ')).toBeLessThan(50);
+  });
+
+  it('runs ONNX Runtime without its telemetry: no mat-debug log of this process in the temp folder', () => {
+    expect(process.env.ORT_DISABLE_TELEMETRY).toBe('1');
+    expect(existsSync(join(tmpdir(), `mat-debug-${process.pid}.log`))).toBe(false);
   });
 
   it('answers unknown routes with 404 and wrong methods with 405', async () => {

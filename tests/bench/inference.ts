@@ -17,8 +17,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import * as ort from 'onnxruntime-node';
+// The inference package first: it switches ONNX Runtime's telemetry off before the runtime loads.
 import { createMetrics, DEFAULT_MODEL_DIR, Engine, kvNames, openSession, readModelFolder } from '@dialoop/inference';
+import * as ort from 'onnxruntime-node';
 import { quantile } from './lib.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

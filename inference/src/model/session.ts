@@ -1,3 +1,4 @@
+import '../no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import type { ModelSpec } from './folder.js';
