@@ -5,13 +5,13 @@
  * that two api processes writing at once keep one chain.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { verifyExport } from '../scripts/verify-audit.js';
 import { SEND, codeOf, collect, gql, gqlOk, login, newUser, spawnApi, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
 
@@ -202,6 +202,7 @@ describe('the audit trail', () => {
     await gqlOk(api.url, 'mutation { createApiKey(input: {name: "after the checkpoint", scopes: [chat]}) { secret } }', {}, me.token);
     const key = (await gqlOk(api.url, '{ auditPublicKey { keyId pem } }', {}, officer)).auditPublicKey;
     const dir = mkdtempSync(join(tmpdir(), 'audit-export-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const keyFile = join(dir, 'public.pem');
     writeFileSync(keyFile, key.pem);
 
