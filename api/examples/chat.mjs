@@ -3,7 +3,7 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-const url = process.env.DIALOOP_URL ?? 'http://127.0.0.1:4000/graphql';
+const url = `${process.env.DIALOOP_API_URL ?? 'http://127.0.0.1:4000'}/graphql`;
 const gql = async (query, variables, token) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) }, body: JSON.stringify({ query, variables }) });
   const { data, errors } = await res.json();
