@@ -20,7 +20,7 @@ import { pino } from 'pino';
 // The inference package first: it switches ONNX Runtime's telemetry off before the runtime loads.
 import { createMetrics, DEFAULT_MODEL_DIR, Engine, kvNames, openSession, readModelFolder } from '@dialoop/inference';
 import * as ort from 'onnxruntime-node';
-import { quantile } from './lib.js';
+import { quantile, sseData } from './lib.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
@@ -114,27 +114,16 @@ async function stream(url: string, content: string, maxTokens: number, signal?: 
     signal,
   });
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
   let ttft = NaN;
   let tokens = 0;
   let chunks = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    let at;
-    while ((at = buf.indexOf('\n\n')) >= 0) {
-      const line = buf.slice(0, at);
-      buf = buf.slice(at + 2);
-      if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-      const ev = JSON.parse(line.slice(6));
-      if (ev.usage) tokens = ev.usage.completion_tokens;
-      if (ev.choices?.[0]?.delta?.content) {
-        if (Number.isNaN(ttft)) ttft = performance.now() - start;
-        onChunk?.(++chunks);
-      }
+  for await (const { data, at } of sseData(res)) {
+    if (data === '[DONE]') continue;
+    const ev = JSON.parse(data);
+    if (ev.usage) tokens = ev.usage.completion_tokens;
+    if (ev.choices?.[0]?.delta?.content) {
+      if (Number.isNaN(ttft)) ttft = at - start;
+      onChunk?.(++chunks);
     }
   }
   return { ttft, tokens, start, end: performance.now() };

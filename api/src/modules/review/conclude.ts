@@ -15,6 +15,7 @@ import {
   type Reply,
   type Turn,
 } from '@dialoop/feedback';
+import { UnreachableCaseError } from '../../errors.js';
 
 export type Kind = 'PAIRWISE' | 'RANKING' | 'RUBRIC' | 'CORRECTION';
 
@@ -119,5 +120,7 @@ export function conclude(
       });
       return { ...none, pairs };
     }
+    default:
+      throw new UnreachableCaseError(kind);
   }
 }
