@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { AppError, ErrorCode, badInput } from '../../errors.js';
 import { insertJsonRows } from '../../sql.js';
 import { isUuid } from '../../ids.js';
-import type { Actor } from '../rbac/ability.js';
+import type { Actor } from '../rbac/index.js';
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import {

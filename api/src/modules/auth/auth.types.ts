@@ -1,6 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ReadField } from '../rbac/allow.js';
-import { ROLES, SCOPE_NAMES } from '../rbac/rules.js';
+import { ReadField, ROLES, SCOPE_NAMES } from '../rbac/index.js';
 
 export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r, r])) as { [K in (typeof ROLES)[number]]: K };
 registerEnumType(RoleEnum, { name: 'Role', description: 'What a person may do: see api/src/modules/rbac/rules.ts' });

@@ -9,7 +9,7 @@ import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
-import { requireActor } from '../rbac/allow.js';
+import { requireActor } from '../rbac/index.js';
 import { ALL_FORMATS, buildDataset, conditions, prismaRows, type DatasetFilterSpec, type FormatId } from './builder.js';
 import { buildInWorkers } from './runner.js';
 import { datasetCard, manifest, type VersionInfo } from './card.js';

@@ -6,8 +6,7 @@ import { parseId } from '../../ids.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ChatService } from '../chat/index.js';
 import { keepsAnAdmin, lastAdmin } from '../users/index.js';
-import { accessible } from '../rbac/ability.js';
-import { requireActor } from '../rbac/allow.js';
+import { accessible, requireActor } from '../rbac/index.js';
 
 export interface PrivacyServiceOptions {
   db: PrismaClient;

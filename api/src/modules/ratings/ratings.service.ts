@@ -4,8 +4,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { ReviewService } from '../review/index.js';
 import { AppError, ErrorCode, badInput, missing } from '../../errors.js';
 import { parseId } from '../../ids.js';
-import { accessible } from '../rbac/ability.js';
-import { requireActor, type AuthorizationContext } from '../rbac/allow.js';
+import { accessible, requireActor, type AuthorizationContext } from '../rbac/index.js';
 
 export interface RatingInput {
   thumb?: 'UP' | 'DOWN' | undefined;

@@ -21,7 +21,7 @@ import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../errors
 import { parseId } from '../../ids.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
 import { turnsTo, type Upstreams } from '../chat/index.js';
-import { requireActor } from '../rbac/allow.js';
+import { requireActor } from '../rbac/index.js';
 import type { SafetyService } from '../safety/index.js';
 import { conclude, type Answer, type Kind, type StoredReview } from './conclude.js';
 

@@ -9,7 +9,7 @@ import { parseId } from '../../ids.js';
 import { insertJsonRows } from '../../sql.js';
 import type { ApiMetrics } from '../../metrics.js';
 import type { AuditEvent, AuditLog } from '../audit/index.js';
-import { requireActor } from '../rbac/allow.js';
+import { requireActor } from '../rbac/index.js';
 import { MAX_TERM_UNITS, Matcher, normalizeTerm, strongest, type Hit } from './matcher.js';
 import { ReplyFilter, RewriteStream, TermStream, compileRewrite, type RewriteSpec } from './stream.js';
 

@@ -9,7 +9,7 @@ import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
 import type { AuditLog } from '../audit/index.js';
 import { readMetrics, type ModelRegistry } from '../models/index.js';
-import { requireActor } from '../rbac/allow.js';
+import { requireActor } from '../rbac/index.js';
 import type { JobEvent, RunningJob, TrainingExecutor } from './executor.js';
 
 export type Method = 'DPO' | 'KTO' | 'SFT';

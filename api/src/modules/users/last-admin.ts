@@ -1,5 +1,5 @@
 import type { Prisma } from '@dialoop/db';
-import type { RoleName } from '../rbac/rules.js';
+import type { RoleName } from '../rbac/index.js';
 import { AppError, ErrorCode } from '../../errors.js';
 
 /** One lock for every change to who administers the platform: two admins demoting each other at once cannot both win. */

@@ -3,8 +3,7 @@ import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import type { AuditLog } from '../audit/index.js';
 import { hashPassword } from '../auth/passwords.js';
-import { accessible, type AppAbility } from '../rbac/ability.js';
-import { ROLES, type RoleName } from '../rbac/rules.js';
+import { accessible, type AppAbility, ROLES, type RoleName } from '../rbac/index.js';
 import { keepsAnAdmin, lastAdmin } from './last-admin.js';
 
 export const DEMO_EMAILS: Record<RoleName, string> = {
