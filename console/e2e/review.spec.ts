@@ -122,6 +122,9 @@ test('the queue, a pairwise item and the shortcuts pass axe-core in both languag
       if (step === '?') await page.keyboard.press('?');
       else await page.goto(step);
       await page.waitForLoadState('networkidle');
+      // The shortcuts dialog fades in: colours are measured once no transition runs (mid-fade they are paler).
+      if (step === '?') await expect(page.getByRole('dialog')).toBeVisible();
+      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
       await page.addScriptTag({ path: AXE });
       const violations = await page.evaluate(async () => {
         const w = window as unknown as { axe: { run(d: Document): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } };
