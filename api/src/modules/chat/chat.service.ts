@@ -389,7 +389,8 @@ export class ChatService {
       if ((await Promise.race([finished, timeout])) === 'timeout') {
         // Nobody runs it any more (its process died): settle it here, with the text its
         // subscribers received and its final event.
-        await this.o.generations.settleOrphan(id, { status: 'CANCELLED', finishReason: 'cancelled', errorCode: null, errorMessage: null });
+        // (Or it went back to the queue meanwhile, sent back by its upstream: taken out there.)
+        if (!(await this.o.dispatcher.cancel(id))) await this.o.generations.settleOrphan(id, { status: 'CANCELLED', finishReason: 'cancelled', errorCode: null, errorMessage: null });
       }
     } finally {
       unlisten();

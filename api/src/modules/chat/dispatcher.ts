@@ -129,6 +129,19 @@ export class ReplyDispatcher {
    */
   async refused(reply: QueuedReply, retryAfterMs: number | undefined): Promise<void> {
     this.startedAt.delete(reply.messageId);
+    if (this.closed && !this.o.shared) {
+      // Draining alone: nothing would start it again. It ends as the queued ones did.
+      await this.o.queue.release(reply.upstream, reply.messageId);
+      const ended = await this.o.db.message.updateMany({
+        where: { id: reply.messageId, status: 'STREAMING', generatorId: this.o.instanceId },
+        data: { status: 'FAILED', errorCode: ErrorCode.GENERATOR_STOPPED, errorMessage: 'The api stopped before this reply could start', completedAt: new Date(), generatorId: null },
+      });
+      if (ended.count === 1) {
+        this.o.bus.append(reply.messageId, finalEvent(1, { status: 'FAILED', finishReason: null, errorCode: ErrorCode.GENERATOR_STOPPED, errorMessage: 'The api stopped before this reply could start', promptTokens: null, completionTokens: null, timeToFirstTokenMs: null, tokensPerSecond: null }));
+        this.o.bus.finish(reply.messageId);
+      }
+      return;
+    }
     const pause = (retryAfterMs ?? 1_000) * (1 + Math.random() * 0.25);
     await this.o.queue.refused(reply.upstream, reply.messageId, Date.now() + pause);
     const back = await this.o.db.message.updateMany({
@@ -144,11 +157,12 @@ export class ReplyDispatcher {
   /** Takes a waiting reply out and settles it CANCELLED; false when it is not waiting (it started). */
   async cancel(messageId: string): Promise<boolean> {
     const reply = await this.o.queue.remove(messageId);
-    if (!reply) return false;
     this.mine.delete(messageId);
-    await this.settleQueued(messageId, { status: 'CANCELLED', finishReason: 'cancelled', errorCode: null, errorMessage: null });
-    void this.publishPositions(reply.upstream);
-    return true;
+    // Also when a process has just claimed it but not yet started it: the row is still QUEUED,
+    // and its launch finds it settled and frees the slot.
+    const settled = await this.settleQueued(messageId, { status: 'CANCELLED', finishReason: 'cancelled', errorCode: null, errorMessage: null });
+    if (reply) void this.publishPositions(reply.upstream);
+    return settled;
   }
 
   /** Where a waiting reply stands, for a subscriber that joins: its position and an estimate. */
@@ -205,7 +219,12 @@ export class ReplyDispatcher {
       do {
         this.again = false;
         for (const upstream of await this.o.queue.upstreams()) {
-          for (let reply = await this.o.queue.claim(upstream); reply && !this.closed; reply = await this.o.queue.claim(upstream)) await this.launch(reply);
+          // Closing stops the claiming; a reply once claimed is always launched (it left the queue).
+          while (!this.closed) {
+            const reply = await this.o.queue.claim(upstream);
+            if (!reply) break;
+            await this.launch(reply);
+          }
         }
       } while (this.again && !this.closed);
     })()
@@ -218,28 +237,43 @@ export class ReplyDispatcher {
     const { messageId, upstream } = reply;
     this.mine.delete(messageId);
     // The row says who runs it now; one cancelled or deleted meanwhile is not started.
-    const taken = await this.o.db.message.updateMany({ where: { id: messageId, status: 'QUEUED' }, data: { status: 'STREAMING', generatorId: this.o.instanceId } });
-    if (taken.count === 0) {
+    let taken = false;
+    try {
+      taken = (await this.o.db.message.updateMany({ where: { id: messageId, status: 'QUEUED' }, data: { status: 'STREAMING', generatorId: this.o.instanceId } })).count === 1;
+    } catch (err) {
+      // The database did not answer: the reply goes back to the head of its line.
+      this.o.log.warn({ err, messageId }, 'could not start a waiting reply; it waits again');
+      await this.o.queue.release(upstream, messageId).catch(() => undefined);
+      await this.o.queue.enqueue(reply, true).catch((e: unknown) => this.o.log.error({ err: e, messageId }, 'could not queue a reply again'));
+      return;
+    }
+    if (!taken) {
       await this.o.queue.release(upstream, messageId);
       return;
     }
     this.o.metrics.queueWait.observe((Date.now() - reply.enqueuedAt) / 1000);
     this.startedAt.set(messageId, performance.now());
-    await this.o.queue.started(upstream, this.probeMs);
     this.o.start(reply);
+    // Probing for more capacity is best effort.
+    await this.o.queue.started(upstream, this.probeMs).catch((err: unknown) => this.o.log.warn({ err }, 'could not update an upstream’s learned capacity'));
   }
 
   /** Settles a reply that never started, if it is still QUEUED, and tells its subscribers. */
-  private async settleQueued(messageId: string, how: { status: 'CANCELLED' | 'FAILED'; finishReason: string | null; errorCode: string | null; errorMessage: string | null }, retryAfterMs?: number) {
+  private async settleQueued(
+    messageId: string,
+    how: { status: 'CANCELLED' | 'FAILED'; finishReason: string | null; errorCode: string | null; errorMessage: string | null },
+    retryAfterMs?: number,
+  ): Promise<boolean> {
     const res = await this.o.db.message.updateMany({
       where: { id: messageId, status: 'QUEUED' },
       data: { ...how, completedAt: new Date(), generatorId: null },
     });
-    if (res.count === 0) return;
+    if (res.count === 0) return false;
     const event = finalEvent(1, { ...how, promptTokens: null, completionTokens: null, timeToFirstTokenMs: null, tokensPerSecond: null });
     if (event.error && retryAfterMs !== undefined) event.error.retryAfterMs = retryAfterMs;
     this.o.bus.append(messageId, event);
     this.o.bus.finish(messageId);
+    return true;
   }
 
   /** Roughly how long until the reply at `position` starts: rounds of the upstream's slots, each an average reply long. */
@@ -255,6 +289,9 @@ export class ReplyDispatcher {
   /** Tells each subscriber of this process's waiting replies where it stands, when that changed. */
   private async publishPositions(upstream: string) {
     const order = await this.o.queue.order(upstream);
+    // Replies of this process that left the queue elsewhere (started, cancelled, expired on another process).
+    const waiting = new Set(order);
+    for (const [id, m] of this.mine) if (m.upstream === upstream && !waiting.has(id)) this.mine.delete(id);
     const { held, limit } = await this.o.queue.capacity(upstream);
     const slots = Math.max(1, Number.isFinite(limit) ? limit : held);
     this.slotsSeen.set(upstream, slots);

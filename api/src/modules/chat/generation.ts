@@ -209,6 +209,15 @@ export class GenerationManager {
 
   private async run(r: Running): Promise<void> {
     const { job } = r;
+    // A continued reply's first delta is the text it continues, sent once the upstream took the
+    // request (with its first token, or its end): a reply sent back to the queue by a 429 has
+    // streamed nothing.
+    let prefixed = !job.prefix;
+    const prefixOnce = () => {
+      if (prefixed) return;
+      prefixed = true;
+      this.emit(r, job.prefix!);
+    };
     let status: MessageStatus = 'COMPLETE';
     let error: { code: string; message: string } | null = null;
     try {
@@ -219,6 +228,7 @@ export class GenerationManager {
         onDelta: (delta: string) => {
           r.firstTokenAt ??= performance.now();
           r.received += 1;
+          prefixOnce();
           if (!job.filter) return this.emit(r, delta);
           if (r.blocked) return;
           const out = job.filter.push(delta);
@@ -232,7 +242,6 @@ export class GenerationManager {
         onFinish: (reason: string | null) => (r.finishReason = reason),
       };
       // A continued reply starts with the text it continues (checked when it first streamed).
-      if (job.prefix) this.emit(r, job.prefix);
       const continueFinal = Boolean(job.prefix);
       const start = continueFinal ? [...job.messages, { role: 'assistant' as const, content: job.prefix! }] : job.messages;
       // A conversation longer than the model's context is sent without its oldest turns, a
@@ -245,6 +254,7 @@ export class GenerationManager {
           if (!(err instanceof UpstreamError && err.contextTooLong && r.received === 0 && messages.length > 1)) throw err;
         }
       }
+      prefixOnce();
       r.finishReason ??= 'stop';
     } catch (err) {
       const reason: unknown = r.abort.signal.aborted ? r.abort.signal.reason : undefined;
@@ -254,12 +264,23 @@ export class GenerationManager {
         this.freeSlot(job);
         return;
       }
+      let requeued = false;
       if (!reason && err instanceof UpstreamError && (err.status === 429 || err.status === 503) && r.received === 0 && this.slots && job.turn) {
-        // At capacity before the first token: the reply waits its turn again instead of failing.
+        // At capacity before the first token (nothing streamed yet, not even a continuation's
+        // prefix): the reply waits its turn again instead of failing. Should that fail, it ends below.
+        try {
+          await this.slots.refused(queuedOf({ ...job, turn: job.turn }), err.retryAfterMs);
+          requeued = true;
+        } catch (e) {
+          this.o.log.error({ err: e, messageId: job.messageId }, 'could not queue a refused reply again');
+        }
+      }
+      if (requeued) {
         this.running.delete(job.messageId);
-        await this.slots.refused(queuedOf({ ...job, turn: job.turn }), err.retryAfterMs).catch((e: unknown) => this.o.log.error({ err: e, messageId: job.messageId }, 'could not queue a refused reply again'));
         return;
       }
+      // Whatever ended it, a continued reply keeps the text it continues.
+      if (!(reason instanceof SettledElsewhereError)) prefixOnce();
       if (reason instanceof StoppingError) {
         status = 'INTERRUPTED';
         error = { code: GENERATOR_STOPPED.errorCode!, message: GENERATOR_STOPPED.errorMessage! };

@@ -32,6 +32,7 @@ export class Liveness {
   private recovering: Promise<void> | undefined;
   private lastSweep = 0;
   private announced = false;
+  private stopped = false;
 
   constructor(private readonly o: LivenessOptions) {}
 
@@ -45,6 +46,7 @@ export class Liveness {
 
   /** Stops beating and leaves the set (after draining: the others need not wait out the window). */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.recovering;
     await this.o.redis.zrem(LIVE_SET, this.o.instanceId).catch(() => undefined);
@@ -67,8 +69,11 @@ export class Liveness {
   }
 
   private async beat() {
+    if (this.stopped) return;
     try {
       await this.announce();
+      // stop() ran meanwhile: leave the set again (its ZREM may have come first).
+      if (this.stopped) return void (await this.o.redis.zrem(LIVE_SET, this.o.instanceId));
     } catch (err) {
       this.o.log.warn({ err }, 'liveness heartbeat failed');
       return;

@@ -181,7 +181,7 @@ export class MemoryReplyQueue implements ReplyQueue {
   refused(upstream: string, messageId: string, until: number) {
     const l = this.lane(upstream);
     // It carried the others: that is its capacity (at least one, so that a lone reply still goes).
-    l.limit = Math.max(1, l.held.size - 1);
+    if (l.held.has(messageId)) l.limit = Math.max(1, l.held.size - 1);
     l.held.delete(messageId);
     l.until = Math.max(l.until, until);
     l.refusedAt = Date.now();
@@ -303,8 +303,8 @@ const SCRIPTS = {
     local u, id, untilMs, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
     local p = '${P}' .. u
     local held = redis.call('HLEN', p .. ':held')
-    redis.call('HSET', p .. ':cap', 'limit', math.max(1, held - 1), 'refusedAt', now)
-    redis.call('HDEL', p .. ':held', id)
+    if redis.call('HDEL', p .. ':held', id) == 1 then redis.call('HSET', p .. ':cap', 'limit', math.max(1, held - 1)) end
+    redis.call('HSET', p .. ':cap', 'refusedAt', now)
     if untilMs > tonumber(redis.call('HGET', p .. ':cap', 'until') or '0') then redis.call('HSET', p .. ':cap', 'until', untilMs) end
     redis.call('EXPIRE', p .. ':cap', ${CAP_TTL_S})
     return 1`,
