@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, inferenceUrl, signIn, test } from './fixtures';
+import { loadInference } from './seed';
 
 /** Records every distinct text the newest reply shows, from inside the page (a MutationObserver). */
 async function watchReplies(page: Page) {
@@ -46,25 +47,14 @@ test.describe('chat actions', () => {
     // The default model writes 900 tokens in well under a second here, faster than a click can
     // travel: the inference server is made busy first (a full batch of long requests straight to
     // it, as other users would), so that this reply waits its turn while the person presses Stop.
-    const busy = new AbortController();
-    const load = Array.from({ length: 16 }, () =>
-      fetch(`${inferenceUrl()}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 900, ignore_eos: true, stream: true }),
-        signal: busy.signal,
-      })
-        .then((r) => r.text())
-        .catch(() => undefined),
-    );
+    const load = loadInference(inferenceUrl(), 16);
     await message.fill('Tell me a long story about the sea');
     await message.press('Enter');
     await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}/);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect(replies.last()).toHaveAttribute('aria-busy', 'false');
     await expect(replies.last()).toContainText('Stopped');
-    busy.abort();
-    await Promise.all(load);
+    await load.stop();
 
     await page.getByRole('button', { name: 'Regenerate' }).click();
     await expect(page.getByText('2 / 2')).toBeVisible();
@@ -115,29 +105,16 @@ test.describe('chat actions', () => {
   test('a reply waits its turn while the model server is full, says so, then streams', async ({ page }) => {
     await signIn(page, 'user@demo.local', undefined, '/chat');
     // The inference server filled, running and queue (16 + 64 by default), by other clients.
-    const busy = new AbortController();
-    const load = Array.from({ length: 90 }, () =>
-      fetch(`${inferenceUrl()}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 900, ignore_eos: true, stream: true }),
-        signal: busy.signal,
-      })
-        .then((r) => r.text())
-        .catch(() => undefined),
-    );
+    const load = loadInference(inferenceUrl(), 90);
     try {
-      await expect
-        .poll(async () => (await fetch(`${inferenceUrl()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) })).status)
-        .toBe(429);
+      await expect.poll(() => load.full()).toBe(true);
       await page.getByLabel('Message').fill('What is the capital of France?');
       await page.getByLabel('Message').press('Enter');
       const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
       await expect(reply).toContainText('Waiting for a free model server');
       await expect(reply).toHaveAttribute('aria-busy', 'true');
     } finally {
-      busy.abort();
-      await Promise.all(load);
+      await load.stop();
     }
     const reply = page.getByRole('log').getByRole('article', { name: "Assistant's reply" }).last();
     await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });

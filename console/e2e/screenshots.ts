@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import pg from 'pg';
 import { build } from '../scripts/build.mjs';
 import { ROOT, startPlatform } from './platform';
-import { DEMO_PASSWORD, gql, login, seedReviewItems } from './seed';
+import { DEMO_PASSWORD, gql, loadInference, login, seedReviewItems } from './seed';
 
 const OUT = join(ROOT, 'console', 'docs', 'screenshots');
 mkdirSync(OUT, { recursive: true });
@@ -96,23 +96,9 @@ try {
       await page.waitForTimeout(500);
       await shot(page, 'chat-cut-short', lang);
       // A reply waiting its turn: the inference server is filled (running and queue) by other clients first.
-      const busy = new AbortController();
-      const load = Array.from({ length: 90 }, () =>
-        fetch(`${platform.inferenceUrl}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 900, ignore_eos: true, stream: true }),
-          signal: busy.signal,
-        })
-          .then((r) => r.text())
-          .catch(() => undefined),
-      );
+      const load = loadInference(platform.inferenceUrl, 90);
       try {
-        for (let full = false; !full; await page.waitForTimeout(200)) {
-          const probe = await fetch(`${platform.inferenceUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) });
-          full = probe.status === 429;
-          await probe.text();
-        }
+        while (!(await load.full())) await page.waitForTimeout(200);
         await box.fill(lang === 'en' ? 'What is 12 + 7?' : '12 加 7 等于几？');
         await box.press('Enter');
         await page.getByText(lang === 'en' ? 'Waiting for a free model server' : '正在等待空闲的模型服务器').waitFor();
@@ -120,8 +106,7 @@ try {
         await page.screenshot({ path: join(OUT, `chat-waiting-${lang}.png`) });
         console.log(`  chat-waiting-${lang}.png`);
       } finally {
-        busy.abort();
-        await Promise.all(load);
+        await load.stop();
       }
       await page.waitForFunction(() => !document.querySelector('article[aria-busy="true"]'), undefined, { timeout: 60_000 });
       await context.close();

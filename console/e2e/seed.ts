@@ -97,3 +97,35 @@ export async function seedReviewItems(apiUrl: string, counts: Partial<Record<Kin
   }
   return out;
 }
+
+/**
+ * Other clients keeping the inference server busy: `n` long streamed requests straight to it
+ * (16 fill its batch; 90 fill its batch and its queue), until `stop()`. `full()` says whether it
+ * now refuses one more request (429).
+ */
+export function loadInference(inferenceUrl: string, n: number): { full(): Promise<boolean>; stop(): Promise<void> } {
+  const busy = new AbortController();
+  const ask = (content: string, maxTokens: number, signal?: AbortSignal) =>
+    fetch(`${inferenceUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content }], max_tokens: maxTokens, ignore_eos: true, stream: maxTokens > 1 }),
+      signal,
+    });
+  const load = Array.from({ length: n }, () =>
+    ask('Hello', 900, busy.signal)
+      .then((r) => r.text())
+      .catch(() => undefined),
+  );
+  return {
+    full: async () => {
+      const r = await ask('Hi', 1);
+      await r.text();
+      return r.status === 429;
+    },
+    stop: async () => {
+      busy.abort();
+      await Promise.all(load);
+    },
+  };
+}

@@ -291,25 +291,8 @@ export class ChatService {
   }
 
   /** A new reply to the same prompt as `messageId` (an assistant message), beside it in the tree. */
-  async regenerate(ctx: Caller, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
-    const t = new StageTimer(this.o.stages, 'regenerate');
-    const actor = requireActor(ctx);
-    const original = await this.findMessage(ctx.ability, 'create', messageId);
-    if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be regenerated', { field: 'messageId' });
-    const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
-    await this.admit(t, actor, conversation);
-    // Another reply from the model of the one it replaces, while that version still gets traffic.
-    const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: original.model });
-    t.lap('pickModel');
-    const turn = await this.startTurn(t, ctx, actor, 'regenerate', {
-      conversation: { id: original.conversationId },
-      parentId: original.parentId,
-      userContent: null,
-      model,
-      upstream,
-      params: opts.params ? cleanParams(opts.params) : ((original.params ?? {}) as SamplingParams),
-    });
-    return turn.assistantMessage;
+  regenerate(ctx: Caller, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+    return this.replyBeside(ctx, 'regenerate', messageId, opts);
   }
 
   /**
@@ -318,26 +301,45 @@ export class ChatService {
    * goes on from there: its first delta is that text, and the upstream continues the final
    * assistant message (`continue_final_message`). The reply continued stays as it was.
    */
-  async continueReply(ctx: Caller, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
-    const t = new StageTimer(this.o.stages, 'continueGeneration');
+  continueReply(ctx: Caller, messageId: string, opts: { model?: string | undefined; params?: SamplingParams | undefined }) {
+    return this.replyBeside(ctx, 'continueGeneration', messageId, opts, (original) => {
+      if (inProgress(original.status)) throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
+      if (original.finishReason === 'content_filter') throw badInput('A reply stopped by the content filter cannot be continued', { field: 'messageId' });
+      if (original.content.length === 0) throw badInput('The reply has no text to continue from: regenerate it instead', { field: 'messageId' });
+    });
+  }
+
+  /**
+   * A new assistant reply to the prompt of `messageId` (an assistant reply), beside it: from the
+   * model of the one it sits beside while that version still gets traffic, with its parameters
+   * unless others are given. `continueGeneration` starts it with that reply's text.
+   */
+  private async replyBeside(
+    ctx: Caller,
+    action: 'regenerate' | 'continueGeneration',
+    messageId: string,
+    opts: { model?: string | undefined; params?: SamplingParams | undefined },
+    check?: (original: MessageRow) => void,
+  ) {
+    const t = new StageTimer(this.o.stages, action);
     const actor = requireActor(ctx);
     const original = await this.findMessage(ctx.ability, 'create', messageId);
-    if (original.role !== 'ASSISTANT' || !original.parentId) throw badInput('Only an assistant reply can be continued', { field: 'messageId' });
-    if (inProgress(original.status)) throw new AppError(ErrorCode.CONFLICT, 'The reply is still streaming');
-    if (original.finishReason === 'content_filter') throw badInput('A reply stopped by the content filter cannot be continued', { field: 'messageId' });
-    if (original.content.length === 0) throw badInput('The reply has no text to continue from: regenerate it instead', { field: 'messageId' });
+    if (original.role !== 'ASSISTANT' || !original.parentId) {
+      throw badInput(`Only an assistant reply can be ${action === 'regenerate' ? 'regenerated' : 'continued'}`, { field: 'messageId' });
+    }
+    check?.(original);
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
     await this.admit(t, actor, conversation);
     const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: original.model });
     t.lap('pickModel');
-    const turn = await this.startTurn(t, ctx, actor, 'continueGeneration', {
+    const turn = await this.startTurn(t, ctx, actor, action, {
       conversation: { id: original.conversationId },
       parentId: original.parentId,
       userContent: null,
       model,
       upstream,
       params: opts.params ? cleanParams(opts.params) : ((original.params ?? {}) as SamplingParams),
-      continues: { id: original.id, content: original.content },
+      ...(action === 'continueGeneration' ? { continues: { id: original.id, content: original.content } } : {}),
     });
     return turn.assistantMessage;
   }

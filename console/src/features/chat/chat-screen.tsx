@@ -83,6 +83,18 @@ export function ChatScreen({ conversationId }: { conversationId?: string }) {
     },
   });
 
+  /** A new reply beside another (regenerated, or continued), shown once it is stored. */
+  const siblingInput = { model, params: Object.keys(params).length ? params : null };
+  const addSibling = (created: Promise<ChatMessageFragment>) => {
+    setActionError(null);
+    created
+      .then((m) => {
+        upsert(conversationId!, m);
+        setChosen((c) => ({ ...c, [m.parentId ?? ROOT]: m.id }));
+      })
+      .catch(setActionError);
+  };
+
   const actions: MessageActions = {
     select: (id) => {
       const m = messages.find((x) => x.id === id);
@@ -92,24 +104,8 @@ export function ChatScreen({ conversationId }: { conversationId?: string }) {
       setActionError(null);
       gql(CancelMutation, { messageId: id }).catch(setActionError);
     },
-    regenerate: (id) => {
-      setActionError(null);
-      gql(RegenerateMutation, { messageId: id, input: { model, params: Object.keys(params).length ? params : null } })
-        .then(({ regenerate: m }) => {
-          upsert(conversationId!, m);
-          setChosen((c) => ({ ...c, [m.parentId ?? ROOT]: m.id }));
-        })
-        .catch(setActionError);
-    },
-    continue: (id) => {
-      setActionError(null);
-      gql(ContinueMutation, { messageId: id, input: { model, params: Object.keys(params).length ? params : null } })
-        .then(({ continueGeneration: m }) => {
-          upsert(conversationId!, m);
-          setChosen((c) => ({ ...c, [m.parentId ?? ROOT]: m.id }));
-        })
-        .catch(setActionError);
-    },
+    regenerate: (id) => addSibling(gql(RegenerateMutation, { messageId: id, input: siblingInput }).then((d) => d.regenerate)),
+    continue: (id) => addSibling(gql(ContinueMutation, { messageId: id, input: siblingInput }).then((d) => d.continueGeneration)),
     editAndResend: (id, content) => {
       setActionError(null);
       gql(EditAndResendMutation, { messageId: id, content, model })
