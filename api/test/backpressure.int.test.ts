@@ -127,6 +127,8 @@ describe('backpressure: replies wait their turn when the model servers are full'
     await waitFor(() => long!.events.some((e) => e.delta), 10_000, 'the long reply to start');
     const [hurried] = await burst(api.url, people.B!, 'B', 1, { ...SHORT, maxWaitMs: 300 });
     await hurried!.done;
+    // The premise: the slot stayed busy all the while (the wait ended on its deadline, not on a free slot).
+    expect(long!.events.some((e) => e.done)).toBe(false);
     const last = hurried!.events.at(-1)!;
     expect(last).toMatchObject({ done: true, status: 'FAILED', error: { code: 'UPSTREAM_BUSY' } });
     expect(last.error!.retryAfterMs).toBeGreaterThan(0);

@@ -62,6 +62,9 @@ export class ReplyDispatcher {
   private again = false;
   private closed = false;
   private ticking = false;
+  private tickAgain = false;
+  /** A one-shot tick at the soonest deadline of a reply queued here, so a short wait ends on time, not on the next tick. */
+  private deadlineTimer: { at: number; timer: NodeJS.Timeout } | undefined;
   /** Replies this process queued: it publishes their positions and holds their start times. */
   private readonly mine = new Map<string, { upstream: string; enqueuedAt: number; position: number }>();
   private readonly startedAt = new Map<string, number>();
@@ -109,6 +112,7 @@ export class ReplyDispatcher {
   async enqueue(reply: QueuedReply, front = false): Promise<void> {
     await this.o.queue.enqueue(reply, front);
     this.mine.set(reply.messageId, { upstream: reply.upstream, enqueuedAt: reply.enqueuedAt, position: 0 });
+    this.armDeadline(reply.deadline);
     await this.publishPositions(reply.upstream);
     void this.pump();
   }
@@ -199,6 +203,7 @@ export class ReplyDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.deadlineTimer?.timer);
     await this.pumping;
     if (this.o.shared) return;
     for (const id of [...this.mine.keys()]) {
@@ -303,9 +308,25 @@ export class ReplyDispatcher {
     }
   }
 
-  private async tick() {
-    if (this.ticking || this.closed) return;
+  private armDeadline(at: number) {
+    if (this.closed || (this.deadlineTimer && this.deadlineTimer.at <= at)) return;
+    clearTimeout(this.deadlineTimer?.timer);
+    const timer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      void this.tick();
+    }, Math.max(0, at - Date.now()) + 1);
+    timer.unref();
+    this.deadlineTimer = { at, timer };
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
     this.ticking = true;
+    this.tickAgain = false;
     try {
       const now = Date.now();
       for (const id of await this.o.queue.expired(now)) {
@@ -334,5 +355,6 @@ export class ReplyDispatcher {
     } finally {
       this.ticking = false;
     }
+    if (this.tickAgain) await this.tick();
   }
 }
