@@ -158,7 +158,7 @@ export function ChatScreen({ conversationId }: { conversationId?: string }) {
                   <Stack gap="xs">
                     <NumberInput size="xs" label={t('maxTokens')} min={1} max={4096} value={params.maxTokens ?? ''} onChange={(v) => setParams((p) => ({ ...p, maxTokens: typeof v === 'number' ? v : undefined }))} />
                     <NumberInput size="xs" label={t('temperature')} min={0} max={2} step={0.1} decimalScale={2} value={params.temperature ?? ''} onChange={(v) => setParams((p) => ({ ...p, temperature: typeof v === 'number' ? v : undefined }))} />
-                    <Checkbox size="xs" label={t('ignoreEos')} checked={params.ignoreEos ?? false} onChange={(e) => setParams((p) => ({ ...p, ignoreEos: e.currentTarget.checked || undefined }))} />
+                    <Checkbox size="xs" label={t('ignoreEos')} checked={params.ignoreEos ?? false} onChange={(e) => { const checked = e.currentTarget.checked; setParams((p) => ({ ...p, ignoreEos: checked || undefined })); }} />
                   </Stack>
                 </Popover.Dropdown>
               </Popover>
