@@ -24,13 +24,18 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // Modules reach the permissions module through its public index (CASL rules are data shared
-    // by the api and the console). The other modules still have a few deep imports of each
-    // other's types, kept until the dependencies they would cycle through run one way.
+    // Modules reach each other only through their public index.ts (CASL rules are data shared by
+    // the api and the console; a module's other files are its own business).
     files: ['api/src/modules/**/*.ts'],
-    ignores: ['api/src/modules/rbac/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../rbac/*', '!../rbac/index.js'], message: 'Import the rbac module through ../rbac/index.js.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./[a-z-]+/(?!index\\.js$)', message: 'Import another module through its index.js.' }] }],
+    },
+  },
+  {
+    // The api's own files (server, schema, env) too.
+    files: ['api/src/*.ts', 'api/src/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '/modules/[a-z-]+/(?!index\\.js$)', message: 'Import a module through its index.js.' }] }],
     },
   },
   {

@@ -22,6 +22,17 @@ describe('api configuration', () => {
     expect(parseEnv({ AUDIT_RETENTION_DAYS: '2555', CONVERSATION_RETENTION_DAYS: '365' }).AUDIT_RETENTION_DAYS).toBe(2555);
   });
 
+  it('yields parsed values, so nothing downstream parses configuration again', () => {
+    const env = parseEnv({ AUDIT_SIGNING_KEY: '01'.repeat(32), REVIEW_RUBRIC: '[{"id":"clarity","label":"Clarity","min":0,"max":3}]' });
+    expect(env.AUDIT_SIGNING_KEY?.asymmetricKeyType).toBe('ed25519');
+    expect(env.AUDIT_PREVIOUS_PUBLIC_KEYS).toEqual([]);
+    expect(env.REVIEW_RUBRIC).toEqual([{ id: 'clarity', label: 'Clarity', min: 0, max: 3 }]);
+    expect(parseEnv({}).REVIEW_RUBRIC.map((c) => c.id)).toEqual(['helpfulness', 'harmlessness', 'honesty']);
+    expect(() => parseEnv({ REVIEW_RUBRIC: '[{"id":"x","label":"X","min":3,"max":1}]' })).toThrow(/REVIEW_RUBRIC: a JSON list/);
+    expect(() => parseEnv({ REVIEW_RUBRIC: 'not json' })).toThrow(/REVIEW_RUBRIC: a JSON list/);
+    expect(() => parseEnv({ AUDIT_PREVIOUS_PUBLIC_KEYS: 'nonsense' })).toThrow(/AUDIT_PREVIOUS_PUBLIC_KEYS/);
+  });
+
   it('parses several upstreams and rejects bad values with the variable named', () => {
     expect(parseEnv({ INFERENCE_URL: 'http://a:1/, https://b:2' }).INFERENCE_URL).toEqual(['http://a:1', 'https://b:2']);
     expect(() => parseEnv({ INFERENCE_URL: 'ftp://x' })).toThrow(/INFERENCE_URL/);

@@ -2,8 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KeyObject } from 'node:crypto';
+import { DEFAULT_RUBRIC, type Criterion } from '@dialoop/feedback';
 import { z } from 'zod';
+// Configuration parses keys without loading the audit module's GraphQL types (its index): main.ts reads the environment first.
+// eslint-disable-next-line no-restricted-imports
 import { parsePublicKeys } from './modules/audit/chain.js';
+// eslint-disable-next-line no-restricted-imports
 import { parseSigningKey } from './modules/audit/keys.js';
 
 export const DEFAULT_DEMO_PASSWORD = 'dialoop-demo';
@@ -14,6 +19,36 @@ const DEFAULT_K8S_TEMPLATE = fileURLToPath(new URL('../../infra/k8s/training-job
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
+
+/** A value parsed once here, so nothing downstream parses configuration again: a parse error is a configuration error. */
+const parsed = <T>(parse: (raw: string) => T) =>
+  z.string().transform((raw, ctx): T => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const criterion = z.object({ id: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), label: z.string().min(1), min: z.number().int(), max: z.number().int() }).refine((c) => c.min < c.max);
+/** `REVIEW_RUBRIC`: the rubric as JSON, checked. */
+const rubric = z
+  .string()
+  .optional()
+  .transform((raw, ctx): Criterion[] => {
+    if (!raw) return [...DEFAULT_RUBRIC];
+    let json: unknown = null;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      // reported below
+    }
+    const r = z.array(criterion).min(1).safeParse(json);
+    if (r.success) return r.data;
+    ctx.addIssue({ code: 'custom', message: 'REVIEW_RUBRIC: a JSON list of {id (a-z0-9_), label, min, max} with min < max' });
+    return z.NEVER;
+  });
 
 /** `INFERENCE_URL`: one or more OpenAI-compatible base URLs, comma-separated. */
 const upstreamUrls = z
@@ -115,9 +150,9 @@ export const envSchema = (base = process.cwd()) =>
       /** HMAC key for pseudonyms. Secret. Unset outside production → a random key kept in the data folder. Every api process needs the same. */
       PSEUDONYM_KEY: z.string().min(32).optional(),
       /** Ed25519 key signing audit checkpoints: PKCS#8 PEM, or a 32-byte seed in hex/base64. Secret. Unset outside production → generated into the data folder. */
-      AUDIT_SIGNING_KEY: z.string().optional(),
+      AUDIT_SIGNING_KEY: parsed<KeyObject>(parseSigningKey).optional(),
       /** Public keys of earlier AUDIT_SIGNING_KEYs (PEM blocks, or raw keys separated by commas): their checkpoints keep verifying after a rotation. */
-      AUDIT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
+      AUDIT_PREVIOUS_PUBLIC_KEYS: parsed<KeyObject[]>(parsePublicKeys).optional().transform((keys) => keys ?? []),
       /** Worker threads a long audit verification uses (PostgreSQL; 1: none), and from how many entries. */
       AUDIT_VERIFY_WORKERS: z.coerce.number().int().min(1).max(64).default(Math.min(availableParallelism(), 4)),
       AUDIT_VERIFY_PARALLEL_MIN: positiveInt.default(100_000),
@@ -162,7 +197,7 @@ export const envSchema = (base = process.cwd()) =>
       /** Items whose reviews agree less than this go to adjudication. */
       REVIEW_MIN_AGREEMENT: z.coerce.number().min(0).max(1).default(0.75),
       /** The rubric as JSON: [{"id","label","min","max"}…] (default: helpfulness, harmlessness, honesty 1-5). */
-      REVIEW_RUBRIC: z.string().optional(),
+      REVIEW_RUBRIC: rubric,
       /** How often each process sweeps the sources for new review items (0: only when an admin asks). */
       REVIEW_COLLECT_INTERVAL_S: z.coerce.number().min(0).default(60),
       /** Folder where dataset versions' files are kept (default: <DIALOOP_DATA_DIR>/datasets). */
@@ -230,31 +265,10 @@ export const envSchema = (base = process.cwd()) =>
           message: 'the trail must outlive what it records: AUDIT_RETENTION_DAYS needs CONVERSATION_RETENTION_DAYS set and no longer than it',
         });
       }
-      if (env.AUDIT_PREVIOUS_PUBLIC_KEYS) {
-        try {
-          parsePublicKeys(env.AUDIT_PREVIOUS_PUBLIC_KEYS);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', path: ['AUDIT_PREVIOUS_PUBLIC_KEYS'], message: (err as Error).message });
-        }
-      }
-      if (env.AUDIT_SIGNING_KEY) {
-        try {
-          parseSigningKey(env.AUDIT_SIGNING_KEY);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', path: ['AUDIT_SIGNING_KEY'], message: (err as Error).message });
-        }
-      }
       if (!(env.SAFETY_WARN_AT <= env.SAFETY_SLOW_AT && env.SAFETY_SLOW_AT <= env.SAFETY_LOCK_AT && env.SAFETY_LOCK_AT <= env.SAFETY_REVIEW_AT)) {
         ctx.addIssue({ code: 'custom', path: ['SAFETY_WARN_AT'], message: 'escalation steps go in order: SAFETY_WARN_AT ≤ SAFETY_SLOW_AT ≤ SAFETY_LOCK_AT ≤ SAFETY_REVIEW_AT' });
       }
       if (env.NODE_ENV === 'production' && env.SAFETY === 'off') ctx.addIssue({ code: 'custom', path: ['SAFETY'], message: 'production refuses SAFETY=off' });
-      if (env.REVIEW_RUBRIC) {
-        const rubric = z
-          .array(z.object({ id: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), label: z.string().min(1), min: z.number().int(), max: z.number().int() }).refine((c) => c.min < c.max))
-          .min(1)
-          .safeParse((() => { try { return JSON.parse(env.REVIEW_RUBRIC); } catch { return null; } })());
-        if (!rubric.success) ctx.addIssue({ code: 'custom', path: ['REVIEW_RUBRIC'], message: 'REVIEW_RUBRIC: a JSON list of {id (a-z0-9_), label, min, max} with min < max' });
-      }
       if (env.OIDC_AUDIENCE && !env.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC_AUDIENCE needs OIDC_ISSUER' });
       // Without an audience, a token the issuer minted for any other application would be accepted.
       if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['OIDC_AUDIENCE'], message: 'OIDC_ISSUER needs OIDC_AUDIENCE (the client id Dialoop is known by)' });

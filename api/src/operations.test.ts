@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parse, specifiedRules, subscribe, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import type { MessageEventPayload } from './modules/chat/chat.service.js';
+import type { MessageEventPayload } from './modules/chat/index.js';
 import { abilityFor } from './modules/rbac/index.js';
 import { OperationCache } from './operations.js';
 import { createSchema } from './schema.js';

@@ -1,16 +1,16 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
-import { AuditResolver } from './modules/audit/index.js';
+import { AuditCheckpointResolver, AuditResolver } from './modules/audit/index.js';
 import { AuthResolver } from './modules/auth/index.js';
-import { ChatResolver } from './modules/chat/index.js';
+import { ChatResolver, ConversationSafetyResolver, MessageSafetyResolver } from './modules/chat/index.js';
 import { PrivacyResolver } from './modules/privacy/index.js';
 import { DatasetsResolver } from './modules/datasets/index.js';
 import { ModelsResolver } from './modules/models/index.js';
 import { TrainingResolver } from './modules/training/index.js';
 import { RatingsResolver } from './modules/ratings/index.js';
 import { ReviewClaimResolver, ReviewItemResolver, ReviewResolver } from './modules/review/index.js';
-import { ConversationSafetyResolver, MessageSafetyResolver, SafetyResolver } from './modules/safety/index.js';
+import { SafetyResolver } from './modules/safety/index.js';
 import { authChecker } from './modules/rbac/index.js';
 import { UsersResolver } from './modules/users/index.js';
 import { guardRootFields } from './middleware.js';
@@ -35,6 +35,7 @@ export const resolvers = [
   ChatResolver,
   RatingsResolver,
   AuditResolver,
+  AuditCheckpointResolver,
   PrivacyResolver,
   SafetyResolver,
   MessageSafetyResolver,

@@ -1,6 +1,5 @@
-import type { PrismaClient } from '@dialoop/db';
 import type { Limits } from './limits.js';
-import type { AuditLog, ExportTokens } from './modules/audit/index.js';
+import type { AuditLog, AuditReader, ExportTokens } from './modules/audit/index.js';
 import type { AuthService } from './modules/auth/index.js';
 import type { DatasetService } from './modules/datasets/index.js';
 import type { ModelRegistry } from './modules/models/index.js';
@@ -12,10 +11,11 @@ import type { ReviewService } from './modules/review/index.js';
 import type { SafetyService } from './modules/safety/index.js';
 import type { UserService } from './modules/users/index.js';
 
-/** The services resolvers call, built once per process (server.ts) and shared by every request. */
+/** The services resolvers call, built once per process (server/services.ts) and shared by every request; never the database client. */
 export interface Services {
-  db: PrismaClient;
   audit: AuditLog;
+  /** The trail as compliance officers read it (pages, verification, exports). */
+  auditReader: AuditReader;
   exportTokens: ExportTokens;
   privacy: PrivacyService;
   auth: AuthService;

@@ -165,7 +165,7 @@ describe('the audit trail', () => {
   });
 
   it('is refused UPDATE, DELETE and TRUNCATE by the database, for the application’s own role', async () => {
-    const db = api.server.services.db;
+    const db = api.server.database.prisma;
     await expect(db.$executeRawUnsafe('UPDATE "AuditEntry" SET "action" = \'x\' WHERE "seq" = 1')).rejects.toThrow(/append-only: UPDATE/);
     await expect(db.$executeRawUnsafe('DELETE FROM "AuditEntry" WHERE "seq" = 1')).rejects.toThrow(/append-only: DELETE/);
     await expect(db.$executeRawUnsafe('TRUNCATE "AuditEntry"')).rejects.toThrow(/append-only: TRUNCATE/);
@@ -343,7 +343,7 @@ describe('the audit trail', () => {
       expect(await verify({ to: target - 1 })).toMatchObject({ valid: false, broken: { seq: target - 2, reason: 'GAP' } });
 
       // 5. The oldest entries deleted through the retention exception, but not by the retention job (which records where it stopped).
-      await api.server.services.db.$transaction(async (tx) => {
+      await api.server.database.prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT set_config('dialoop.audit_prune', 'on', true)`;
         await tx.$executeRaw`DELETE FROM "AuditEntry" WHERE "seq" < 3`;
       });
@@ -444,7 +444,7 @@ describe('the audit trail under concurrency and retention', () => {
       const [prune] = await entries(api.url, officer, { action: 'retention.pruneAudit' }, 1);
       expect(prune).toMatchObject({ actor: { kind: 'SERVICE', pseudonym: 'service:retention' }, after: { firstKept: v.firstSeq } });
       // The database still refuses a DELETE outside the retention job.
-      await expect(api.server.services.db.$executeRawUnsafe(`DELETE FROM "AuditEntry" WHERE "seq" = ${v.firstSeq}`)).rejects.toThrow(/append-only/);
+      await expect(api.server.database.prisma.$executeRawUnsafe(`DELETE FROM "AuditEntry" WHERE "seq" = ${v.firstSeq}`)).rejects.toThrow(/append-only/);
     } finally {
       await api.close();
     }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/modules/auth/passwords.js';
+import { hashPassword } from '../src/modules/users/passwords.js';
 import { SEND, codeOf, gql, gqlOk, login, newUser, spawnApi, startApi, startInference, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

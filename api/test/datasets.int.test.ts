@@ -204,7 +204,7 @@ describe('dataset versions', () => {
   });
 
   it('is immutable, and only roles allowed to export download it (each download audited)', async () => {
-    await expect(api.server.services.db.datasetVersion.update({ where: { id: first.id }, data: { name: 'changed' } })).rejects.toThrow(/immutable/);
+    await expect(api.server.database.prisma.datasetVersion.update({ where: { id: first.id }, data: { name: 'changed' } })).rejects.toThrow(/immutable/);
     for (const token of [user.token, reviewer]) {
       const r = await gql(api.url, 'mutation($id: ID!) { datasetDownload(id: $id, path: "dpo/train.jsonl") { url } }', { id: first.id }, token);
       expect(codeOf(r)).toBe('FORBIDDEN');
@@ -234,7 +234,7 @@ describe('DPO lines of awkward texts', () => {
 
   it('are byte for byte what toTrlDpo writes (redacted, the blank one refused), whether built alone, with another format, in one worker or in three', async () => {
     own = await startApi(inference.url, { DATASET_BUILD_WORKERS: '3' });
-    const db = own.server.services.db;
+    const db = own.server.database.prisma;
     const user = await newUser(own.url);
     const conversation = await db.conversation.create({ data: { userId: user.id, title: 'awkward' } });
     const prompt = await db.message.create({ data: { conversationId: conversation.id, userId: user.id, role: 'USER', content: 'x' } });

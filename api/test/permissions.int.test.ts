@@ -92,6 +92,7 @@ function literal(type: GraphQLInputType, everyId = false): string {
       case 'String':
         return '"x"';
       case 'Int':
+      case 'SafeInt':
         return '1';
       case 'Float':
         return '1.5';

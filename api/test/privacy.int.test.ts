@@ -365,6 +365,7 @@ describe('reviewers know people by pseudonym only', () => {
       trainingRun: [{ id: randomUUID() }],
       trainingRunLog: [{ id: randomUUID() }],
       trainingRunProgress: [{ id: randomUUID() }],
+      auditEntry: [{ seq: 1 }],
     };
     const walked = await walk(api.url, reviewer.token, schema, seeded, others);
 

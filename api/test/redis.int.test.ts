@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/modules/auth/passwords.js';
+import { hashPassword } from '../src/modules/users/passwords.js';
 import { SEND, collect, gqlOk, login, spawnApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT } from './stack.js';
 
 /** Redis must be running (CI starts it); TEST_REDIS_URL points elsewhere. */

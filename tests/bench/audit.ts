@@ -35,6 +35,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEMO_PASSWORD, SEND, TEST_KEYS, connect, gqlOk, login, type Proc } from '@dialoop/api/testing';
 import { openDatabase, type Database } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import type { Client } from 'graphql-ws';
@@ -42,7 +43,7 @@ import pino from 'pino';
 import { AuditLog } from '../../api/src/modules/audit/audit.service.js';
 import { ChainWalker, GENESIS_HASH, bodyHash, linkHash, type EntryRecord, type Json } from '../../api/src/modules/audit/chain.js';
 import { CheckpointSigner, Pseudonyms, parseSigningKey } from '../../api/src/modules/audit/keys.js';
-import { ROOT, SEND, cleanup, connect, defer, gql, login as loginAs, ms, prng, quantile, resultOfChild, runInfo, sleep, spawnNode, type Child } from './lib.js';
+import { ROOT, cleanup, defer, ms, prng, quantile, resultOfChild, runInfo, sleep, spawnApi, startInference } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,13 +68,6 @@ const entries = Number(args.entries ?? (quick ? '100000' : '1000000'));
 const requests = Number(args.requests);
 const seed = Number(args.seed);
 const profileVerify = args.profile !== 'off';
-const PASSWORD = 'dialoop-demo';
-/** The api's test secrets (api/test/stack.ts): the seeded pseudonyms use the same key as the api. */
-const KEYS = {
-  JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-  PSEUDONYM_KEY: 'test-pseudonym-key-test-pseudonym-key-0123',
-  AUDIT_SIGNING_KEY: '5a'.repeat(32),
-};
 const CHUNK = 10_000;
 const GOAL_VERIFY_PER_S = 100_000;
 const GOAL_QUERY_P50_MS = 50;
@@ -96,25 +90,21 @@ async function open(url: string): Promise<Database> {
 }
 
 // ---- processes ----------------------------------------------------------------------------------
-const startInference = () => spawnNode('inference/src/main.ts', { INFERENCE_INTRA_OP_THREADS: '1' }, 'INFERENCE_PORT', '/readyz');
-
+// The api has the test secrets (TEST_KEYS): the pseudonyms and checkpoints seeded here use the same keys.
 const startApi = (databaseUrl: string, inferenceUrl: string, env: Record<string, string> = {}) =>
-  spawnNode('api/src/main.ts', {
+  spawnApi({
     DATABASE_URL: databaseUrl,
     INFERENCE_URL: inferenceUrl,
-    ...KEYS,
-    DEMO_PASSWORD: PASSWORD,
+    DEMO_PASSWORD,
     RATE_LIMIT_MESSAGES_PER_MINUTE: '100000',
     MAX_CONCURRENT_GENERATIONS: '1000',
     ACCESS_TOKEN_TTL_S: '86400',
     // No periodic checkpoint (a verification of the whole chain) in the middle of a measurement.
     AUDIT_CHECKPOINT_INTERVAL_S: '86400',
     ...env,
-  }, 'API_PORT', '/healthz');
+  });
 
 // ---- GraphQL ------------------------------------------------------------------------------------
-const login = (url: string, email: string) => loginAs(url, email, PASSWORD);
-
 const STREAM = 'subscription($id: ID!) { messageStream(messageId: $id) { seq done status error { code message } } }';
 
 /** Waits for the reply's final event (replayed when it already finished); its status. */
@@ -162,7 +152,7 @@ async function writePath() {
     const order = r % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) {
       const t0 = performance.now();
-      const sent = await gql<{ sendMessage: { assistantMessage: { id: string } } }>(s.api.url, SEND, { input: { content: prompts[(r + warmup) % prompts.length], params } }, s.token);
+      const sent = await gqlOk<{ sendMessage: { assistantMessage: { id: string } } }>(s.api.url, SEND, { input: { content: prompts[(r + warmup) % prompts.length], params } }, s.token);
       const took = performance.now() - t0;
       const status = await waitReply(s.client, sent.sendMessage.assistantMessage.id);
       if (r >= 0) {
@@ -262,7 +252,7 @@ class Trail {
     const span = 100 * 86_400_000;
     this.atMs = endMs - span;
     this.stepMs = span / total;
-    const pseudonyms = new Pseudonyms(KEYS.PSEUDONYM_KEY);
+    const pseudonyms = new Pseudonyms(TEST_KEYS.PSEUDONYM_KEY);
     this.people = Array.from({ length: 300 }, (_, i) => ({
       pseudonym: pseudonyms.user(this.uuid()),
       role: i < 6 ? 'ADMIN' : i < 14 ? 'COMPLIANCE' : i < 40 ? 'REVIEWER' : 'USER',
@@ -516,8 +506,8 @@ function auditLogOn(d: Database, databaseUrl?: string) {
     db: d.prisma,
     textRows: d.textRows,
     parallel: databaseUrl ? { databaseUrl, workers: Math.min(availableParallelism(), 4), minEntries: 100_000 } : undefined,
-    pseudonyms: new Pseudonyms(KEYS.PSEUDONYM_KEY),
-    signer: new CheckpointSigner(parseSigningKey(KEYS.AUDIT_SIGNING_KEY)),
+    pseudonyms: new Pseudonyms(TEST_KEYS.PSEUDONYM_KEY),
+    signer: new CheckpointSigner(parseSigningKey(TEST_KEYS.AUDIT_SIGNING_KEY)),
     previousKeys: [],
     enabled: true,
     log: pino({ level: 'silent' }),
@@ -673,7 +663,7 @@ const ENTRIES = `query($f: AuditFilterInput, $first: Int, $after: String) {
 }`;
 type Page = { auditEntries: { edges: { cursor: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 
-async function queries(d: Database, trail: Trail, total: number, api: Child) {
+async function queries(d: Database, trail: Trail, total: number, api: Proc) {
   const token = await login(api.url, 'compliance@demo.local');
   const one = async <T>(sql: string, ...params: unknown[]) => (await d.prisma.$queryRawUnsafe<T[]>(sql, ...params))[0]!;
   // A person of median activity, an action of middling frequency, a busy conversation, a person as a subject.
@@ -716,7 +706,7 @@ async function queries(d: Database, trail: Trail, total: number, api: Child) {
     return { sql: c.join(' AND '), p };
   };
   type Plan = (typeof filters)[number] & { matching: number; after: string | undefined; samples: number[]; returned: number };
-  const pseudonyms = new Pseudonyms(KEYS.PSEUDONYM_KEY);
+  const pseudonyms = new Pseudonyms(TEST_KEYS.PSEUDONYM_KEY);
   /** PostgreSQL's plan for the page query `AuditLog.list` sends (its conditions, a time window as its seq range), and its execution time. */
   const explain = async (x: Plan) => {
     const c: string[] = [];
@@ -754,12 +744,12 @@ async function queries(d: Database, trail: Trail, total: number, api: Child) {
     const w = where(x.f);
     const { n } = await one<{ n: bigint }>(`SELECT count(*) AS n FROM "AuditEntry" WHERE ${w.sql}`, ...w.p);
     let after: string | undefined;
-    if (x.page2) after = (await gql<Page>(api.url, ENTRIES, { f: x.f, first: 50 }, token)).auditEntries.pageInfo.endCursor ?? undefined;
+    if (x.page2) after = (await gqlOk<Page>(api.url, ENTRIES, { f: x.f, first: 50 }, token)).auditEntries.pageInfo.endCursor ?? undefined;
     plans.push({ ...x, matching: Number(n), after, samples: [] as number[], returned: 0 });
   }
   const run = async (x: Plan) => {
     const t = performance.now();
-    const page = await gql<Page>(api.url, ENTRIES, { f: x.f, first: 50, ...(x.after ? { after: x.after } : {}) }, token);
+    const page = await gqlOk<Page>(api.url, ENTRIES, { f: x.f, first: 50, ...(x.after ? { after: x.after } : {}) }, token);
     const took = performance.now() - t;
     x.returned = page.auditEntries.edges.length;
     return took;
@@ -777,7 +767,7 @@ async function queries(d: Database, trail: Trail, total: number, api: Child) {
  * `verifyAuditChain` once, as an officer would call it, while /healthz is requested every 50 ms:
  * how long the api's other requests wait while it verifies (its hashing runs on the event loop).
  */
-async function verifyOverGraphql(api: Child, token: string) {
+async function verifyOverGraphql(api: Proc, token: string) {
   const idle: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t = performance.now();
@@ -796,7 +786,7 @@ async function verifyOverGraphql(api: Child, token: string) {
   })();
   const t = performance.now();
   try {
-    const r = await gql<{ verifyAuditChain: { valid: boolean; checked: number; ms: number; broken: { seq: number; reason: string } | null } }>(
+    const r = await gqlOk<{ verifyAuditChain: { valid: boolean; checked: number; ms: number; broken: { seq: number; reason: string } | null } }>(
       api.url, 'query { verifyAuditChain { valid checked ms broken { seq reason } } }', {}, token);
     const wallMs = performance.now() - t;
     const v = r.verifyAuditChain;

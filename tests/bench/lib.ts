@@ -1,17 +1,12 @@
 /**
- * What the benchmarks share: statistics, free ports, clean-up on exit, child processes (the
- * api/test/stack.ts pattern), GraphQL over HTTP and graphql-ws connections.
+ * What the benchmarks share besides the api's test client (`@dialoop/api/testing`: free ports,
+ * GraphQL over HTTP, sign-in, graphql-ws, child processes): statistics, clean-up on exit, child
+ * processes stopped at clean-up, and what a run is of.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient, type Client } from 'graphql-ws';
-
-// `ws` ships no types and @types/ws is the api's dev dependency; graphql-ws takes the class as `unknown`.
-const WebSocketImpl: unknown = createRequire(import.meta.url)('ws');
+import * as testing from '@dialoop/api/testing';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,44 +29,23 @@ process.once('exit', () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-export interface Child {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
+/** Children of the test client's starters that `cleanup()` stops; 2 minutes to start. */
+const stoppedAtCleanup: testing.SpawnOptions = {
+  readyTimeoutMs: 120_000,
+  onSpawn: (proc) => {
+    children.add(proc.child);
+    proc.child.once('exit', () => children.delete(proc.child));
+    defer(() => proc.stop());
+  },
+};
 
-/**
- * Runs `script` (relative to the repository root) with tsx and its package's tsconfig on a free
- * port (`portVar`), waits up to 2 minutes for `readyPath`, and stops it at `cleanup()`.
- */
-export async function spawnNode(script: string, env: Record<string, string>, portVar: string, readyPath: string): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    // tsx takes decorator settings from the package's tsconfig, not from the working directory's.
-    env: { ...process.env, LOG_LEVEL: 'warn', TSX_TSCONFIG_PATH: join(ROOT, script.split('/')[0]!, 'tsconfig.json'), ...env, [portVar]: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-    children.delete(child);
-  };
-  defer(stop);
-  const url = `http://127.0.0.1:${port}`;
-  for (const end = Date.now() + 120_000; ; await sleep(100)) {
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${out}`);
-    if (Date.now() > end) throw new Error(`${script} did not start:\n${out}`);
-    if (await fetch(url + readyPath).then((r) => r.ok, () => false)) break;
-  }
-  return { url, child, output: () => out, stop };
-}
+/** Runs `script` (relative to the repository root) on a free port (`portVar`) until `cleanup()`: see `spawnNode` of `@dialoop/api/testing`. */
+export const spawnNode = (script: string, env: Record<string, string>, portVar: string, readyPath: string) =>
+  testing.spawnNode(script, env, portVar, readyPath, stoppedAtCleanup);
+/** The inference server until `cleanup()`. */
+export const startInference = (env: Record<string, string> = {}) => testing.startInference(env, stoppedAtCleanup);
+/** The api with the test secrets until `cleanup()`. */
+export const spawnApi = (env: Record<string, string>) => testing.spawnApi(env, stoppedAtCleanup);
 
 /**
  * Runs `script` (an absolute path) again with tsx in a process of its own with `args` (a
@@ -111,52 +85,6 @@ export function quantile(xs: ArrayLike<number>, q: number): number {
 
 /** Milliseconds rounded for a table: 2 decimals under 10, else 1. */
 export const ms = (x: number) => (Number.isFinite(x) ? Number(x.toFixed(x < 10 ? 2 : 1)) : NaN);
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-/** A GraphQL request over HTTP; throws on errors. */
-export async function gql<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL error (HTTP ${res.status}): ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
-export const login = async (url: string, email: string, password: string) =>
-  (await gql<{ login: { accessToken: string } }>(url, LOGIN, { e: email, p: password })).login.accessToken;
-
-export const SEND = `mutation($input: SendMessageInput!) {
-  sendMessage(input: $input) { conversation { id } userMessage { id } assistantMessage { id status } }
-}`;
-
-/** An open, acknowledged graphql-ws connection. */
-export function connect(url: string, token: string): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client: Client = createClient({
-      url: url.replace(/^http/, 'ws') + '/graphql',
-      webSocketImpl: WebSocketImpl,
-      connectionParams: { authorization: `Bearer ${token}` },
-      lazy: false,
-      retryAttempts: 0,
-      onNonLazyError: reject,
-      on: { connected: () => resolve(client) },
-    });
-  });
-}
 
 /**
  * The `data:` payloads of a server-sent-events response (an OpenAI-style stream), each with the

@@ -25,7 +25,7 @@
  * Prints tables and writes tests/bench/results/stream.json. `--cpu-prof` profiles the api during
  * part 2 and prints where its time goes.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -33,9 +33,10 @@ import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEMO_PASSWORD, SEND, STREAM, connect, gqlOk, login, newUser, spawnNode, type Proc, type StreamEventT } from '@dialoop/api/testing';
 import { createTestDatabase } from '@dialoop/db/testing';
 import type { Client } from 'graphql-ws';
-import { SEND, connect, freePort, gql, login, ms, quantile, sleep, sseData } from './lib.js';
+import { ms, quantile, sleep, sseData } from './lib.js';
 
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -74,47 +75,9 @@ const rounds = Number(args.rounds ?? (quick ? '3' : '20'));
 const overheadTokens = Number(args.tokens);
 const userCount = Number(args.users);
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
-const PASSWORD = 'dialoop-demo';
 
 
 // ---- processes ----------------------------------------------------------------------------------
-interface Child {
-  url: string;
-  child: ChildProcess;
-  pid: number;
-  /** The last 20 kB of its stdout and stderr. */
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** Runs `script` with tsx in `cwd` (whose tsconfig applies) and waits for `readyPath` to answer. */
-async function spawnNode(script: string, cwd: string, env: Record<string, string>, portVar: string, readyPath: string, nodeArgs: string[] = []): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
-    cwd,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, [portVar]: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  for (const end = Date.now() + 90_000; ; await sleep(100)) {
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${out}`);
-    if (Date.now() > end) {
-      await stop();
-      throw new Error(`${script} did not start:\n${out}`);
-    }
-    if (await fetch(url + readyPath).then((r) => r.ok, () => false)) break;
-  }
-  return { url, child, pid: child.pid!, output: () => out, stop };
-}
-
 /** utime + stime in seconds, and RSS in MiB, of a process, from /proc. */
 function procUsage(pid: number): { cpuS: number; sysS: number; rssMiB: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -125,36 +88,16 @@ function procUsage(pid: number): { cpuS: number; sysS: number; rssMiB: number } 
 }
 
 // ---- GraphQL ------------------------------------------------------------------------------------
-const CREATE_USER = 'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }';
-const STREAM = `subscription($id: ID!, $from: Int) {
-  messageStream(messageId: $id, fromSeq: $from) {
-    messageId seq delta done status finishReason usage { promptTokens completionTokens totalTokens }
-    timings { timeToFirstTokenMs tokensPerSecond } error { code message }
-  }
-}`;
-interface StreamEvent {
-  seq: number;
-  delta: string | null;
-  done: boolean;
-  status: string | null;
-  finishReason: string | null;
-  error: { code: string; message: string } | null;
-}
-
 /** `count` people (created by the demo admin), each with an access token. */
 async function benchUsers(url: string, count: number): Promise<string[]> {
-  const admin = await login(url, 'admin@demo.local', PASSWORD);
+  const admin = await login(url, 'admin@demo.local');
   const tokens = [];
-  for (let i = 0; i < count; i++) {
-    const email = `bench${i}-${Date.now()}@bench.local`;
-    await gql(url, CREATE_USER, { i: { email, password: 'password-123', role: 'USER' } }, admin);
-    tokens.push(await login(url, email, 'password-123'));
-  }
+  for (let i = 0; i < count; i++) tokens.push((await newUser(url, 'USER', admin)).token);
   return tokens;
 }
 
 const sendMessage = (url: string, token: string, content: string, maxTokens: number) =>
-  gql<{ sendMessage: { assistantMessage: { id: string } } }>(url, SEND, { input: { content, params: { maxTokens, ignoreEos: true, temperature: 0 } } }, token);
+  gqlOk<{ sendMessage: { assistantMessage: { id: string } } }>(url, SEND, { input: { content, params: { maxTokens, ignoreEos: true, temperature: 0 } } }, token);
 
 // ---- 1. added cost over the inference server ----------------------------------------------------
 interface Timeline {
@@ -195,7 +138,7 @@ async function apiStream(url: string, token: string, client: Client, content: st
   const mutationMs = performance.now() - start;
   const at: number[] = [];
   await new Promise<void>((resolve, reject) => {
-    client.subscribe<{ messageStream: StreamEvent }>({ query: STREAM, variables: { id, from: null } }, {
+    client.subscribe<{ messageStream: StreamEventT }>({ query: STREAM, variables: { id, from: null } }, {
       next: (r) => {
         const e = r.data?.messageStream;
         if (e?.delta) at.push(performance.now());
@@ -218,7 +161,8 @@ const gapsOf = (t: Timeline) => {
 };
 
 async function addedCost(tokens: string[]) {
-  const inference = await spawnNode('inference/src/main.ts', root, { INFERENCE_INTRA_OP_THREADS: '1' }, 'INFERENCE_PORT', '/readyz');
+  // Run in the repository root, where tsx finds no tsconfig.
+  const inference = await spawnNode('inference/src/main.ts', { INFERENCE_INTRA_OP_THREADS: '1' }, 'INFERENCE_PORT', '/readyz', { cwd: root, readyTimeoutMs: 90_000 });
   const api = await spawnApi(inference.url);
   try {
     const model = ((await (await fetch(`${inference.url}/v1/models`)).json()) as { data: { id: string }[] }).data[0]!.id;
@@ -410,7 +354,7 @@ interface ClientStream {
 
 const TOKEN = /t(\d+) /g;
 
-async function capacityLevel(api: Child, standIn: StandIn, tokens: string[], n: number, steadyS = duration) {
+async function capacityLevel(api: Proc, standIn: StandIn, tokens: string[], n: number, steadyS = duration) {
   const rampS = n / rampPerSecond;
   const total = Math.round(rate * (rampS + steadyS));
   const clients: Client[] = [];
@@ -422,7 +366,7 @@ async function capacityLevel(api: Child, standIn: StandIn, tokens: string[], n: 
   const samples: { t: number; api: ReturnType<typeof procUsage>; benchCpuS: number }[] = [];
   const sample = () => {
     const u = process.cpuUsage();
-    samples.push({ t: performance.now(), api: procUsage(api.pid), benchCpuS: (u.user + u.system) / 1e6 });
+    samples.push({ t: performance.now(), api: procUsage(api.child.pid!), benchCpuS: (u.user + u.system) / 1e6 });
   };
   const sampler = setInterval(sample, 250);
   sample();
@@ -471,7 +415,7 @@ async function capacityLevel(api: Child, standIn: StandIn, tokens: string[], n: 
         }
         s.mutationMs = performance.now() - s.startAt;
         await new Promise<void>((resolve) => {
-          clients[i]!.subscribe<{ messageStream: StreamEvent }>({ query: STREAM, variables: { id, from: null } }, {
+          clients[i]!.subscribe<{ messageStream: StreamEventT }>({ query: STREAM, variables: { id, from: null } }, {
             next: (r) => {
               const now = performance.now();
               const e = r.data?.messageStream;
@@ -688,16 +632,16 @@ function summariseProfile(dir: string) {
 // ---- run ----------------------------------------------------------------------------------------
 let dbUrl = '';
 /** An api on the bench's PostgreSQL database, or (`dataDir`) on embedded PGlite in that folder. */
-function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: string, env: Record<string, string> = {}): Promise<Child> {
-  return spawnNode('src/main.ts', apiDir, {
+function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: string, env: Record<string, string> = {}): Promise<Proc> {
+  return spawnNode('src/main.ts', {
     ...(dataDir ? { DATABASE_URL: '', DIALOOP_DATA_DIR: dataDir } : { DATABASE_URL: dbUrl }),
     INFERENCE_URL: inferenceUrl,
     JWT_SECRET,
     RATE_LIMIT_MESSAGES_PER_MINUTE: '1000000',
     MAX_CONCURRENT_GENERATIONS: '100000',
-    DEMO_PASSWORD: PASSWORD,
+    DEMO_PASSWORD,
     ...env,
-  }, 'API_PORT', '/healthz', nodeArgs);
+  }, 'API_PORT', '/healthz', { cwd: apiDir, nodeArgs, readyTimeoutMs: 90_000 });
 }
 
 // ---- part 5: a burst against a small upstream ---------------------------------------------------
@@ -770,7 +714,7 @@ async function burstRun(tokens: string[], active: string | undefined, n: number,
           const id = body.data.sendMessage.assistantMessage.id;
           return await new Promise<{ ok: boolean; code?: string; waitMs?: number; doneAt?: number }>((resolve) => {
             let waitMs: number | undefined;
-            clients[i % clients.length]!.subscribe<{ messageStream: StreamEvent & { queuePosition: number | null } }>({ query: BURST_STREAM, variables: { id } }, {
+            clients[i % clients.length]!.subscribe<{ messageStream: StreamEventT & { queuePosition: number | null } }>({ query: BURST_STREAM, variables: { id } }, {
               next: (r) => {
                 const e = r.data?.messageStream;
                 if (!e) return;
@@ -814,17 +758,17 @@ const GRACE_MS = 1_000;
 const STORED = 'query($id: ID!) { message(id: $id) { content status errorCode } }';
 
 /** `n` replies through A, followed on B; A is sent `signal` once each has streamed a few tokens. */
-async function recoveryCase(b: Child, standIn: StandIn, tokens: string[], n: number, signal: 'SIGKILL' | 'SIGTERM') {
+async function recoveryCase(b: Proc, standIn: StandIn, tokens: string[], n: number, signal: 'SIGKILL' | 'SIGTERM') {
   const a = await spawnApi(standIn.url, [], undefined, { REDIS_URL, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
   const clients = await Promise.all(tokens.map((t) => connect(b.url, t)));
-  const streams: { id: string; token: string; text: string; deltas: number; finals: StreamEvent[]; finalAt: number }[] = [];
+  const streams: { id: string; token: string; text: string; deltas: number; finals: StreamEventT[]; finalAt: number }[] = [];
   try {
     for (let i = 0; i < n; i++) {
       const token = tokens[i % tokens.length]!;
-      const sent = await gql<{ sendMessage: { assistantMessage: { id: string } } }>(a.url, SEND, { input: { content: `recovery ${signal} ${i} ${Math.random()}`, params: { maxTokens: 5_000 } } }, token);
-      const s = { id: sent.sendMessage.assistantMessage.id, token, text: '', deltas: 0, finals: [] as StreamEvent[], finalAt: NaN };
+      const sent = await gqlOk<{ sendMessage: { assistantMessage: { id: string } } }>(a.url, SEND, { input: { content: `recovery ${signal} ${i} ${Math.random()}`, params: { maxTokens: 5_000 } } }, token);
+      const s = { id: sent.sendMessage.assistantMessage.id, token, text: '', deltas: 0, finals: [] as StreamEventT[], finalAt: NaN };
       streams.push(s);
-      clients[i % clients.length]!.subscribe<{ messageStream: StreamEvent }>({ query: STREAM, variables: { id: s.id, from: null } }, {
+      clients[i % clients.length]!.subscribe<{ messageStream: StreamEventT }>({ query: STREAM, variables: { id: s.id, from: null } }, {
         next: (r) => {
           const e = r.data?.messageStream;
           if (!e) return;
@@ -851,7 +795,7 @@ async function recoveryCase(b: Child, standIn: StandIn, tokens: string[], n: num
     let matching = 0;
     const codes: Record<string, number> = {};
     for (const s of streams) {
-      const m = (await gql<{ message: { content: string; status: string; errorCode: string | null } }>(b.url, STORED, { id: s.id }, s.token)).message;
+      const m = (await gqlOk<{ message: { content: string; status: string; errorCode: string | null } }>(b.url, STORED, { id: s.id }, s.token)).message;
       if (m.content === s.text) matching += 1;
       const code = `${m.status}${m.errorCode ? ` ${m.errorCode}` : ''}`;
       codes[code] = (codes[code] ?? 0) + 1;
@@ -921,8 +865,8 @@ async function seedApi(dataDir?: string): Promise<{ tokens: string[]; active: st
   const seed = await spawnApi('http://127.0.0.1:9', [], dataDir);
   try {
     const tokens = await benchUsers(seed.url, userCount);
-    const admin = await login(seed.url, 'admin@demo.local', PASSWORD);
-    const versions = (await gql<{ modelVersions: { name: string; status: string }[] }>(seed.url, MODELS, {}, admin)).modelVersions;
+    const admin = await login(seed.url, 'admin@demo.local');
+    const versions = (await gqlOk<{ modelVersions: { name: string; status: string }[] }>(seed.url, MODELS, {}, admin)).modelVersions;
     return { tokens, active: versions.find((v) => v.status === 'ACTIVE')?.name };
   } finally {
     await seed.stop();

@@ -13,8 +13,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect, gqlOk as gql, login } from '@dialoop/api/testing';
 import type { Client } from 'graphql-ws';
-import { ROOT, connect, gql, login, sleep } from '../bench/lib.js';
+import { ROOT, sleep } from '../bench/lib.js';
 
 export interface LoopConfig {
   /** Training prompts the simulated users send (each reply without the trait becomes a correction item). */

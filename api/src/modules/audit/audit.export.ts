@@ -155,7 +155,7 @@ export function exportHandler(audit: AuditLog, tokens: ExportTokens, log: Logger
  * Fixes an export's range (the first and last entry the filter matches, up to now), signs a
  * checkpoint on its last entry, and returns the descriptor to put in the download link.
  */
-async function prepareExport(
+export async function prepareExport(
   audit: AuditLog,
   db: PrismaClient,
   filter: AuditFilter,
@@ -203,21 +203,4 @@ async function prepareExport(
     createdAt: new Date().toISOString(),
   });
   return { descriptor: { filter: serial, format, fromSeq, toSeq, manifest, by }, checkpoint };
-}
-
-/** `exportAudit`: prepares the export, records it, and returns its download link. */
-export async function createExport(
-  ctx: { services: { audit: AuditLog; db: PrismaClient; exportTokens: ExportTokens }; audit: AuditScope; log: Logger },
-  filter: AuditFilter,
-  format: ExportFormat,
-) {
-  const { audit, db, exportTokens } = ctx.services;
-  const { descriptor, checkpoint } = await prepareExport(audit, db, filter, format, ctx.audit.actor, ctx.log);
-  const { token, expiresAt } = await exportTokens.sign(descriptor);
-  await audit.write(ctx.audit, {
-    action: 'exportAudit',
-    subject: { type: 'AuditEntry' },
-    after: { format, filter: audit.describeFilter(filter), fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpointSeq: checkpoint?.seq ?? null },
-  });
-  return { downloadPath: `/exports/audit/${token}`, expiresAt, format, fromSeq: descriptor.fromSeq, toSeq: descriptor.toSeq, checkpoint };
 }

@@ -8,6 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import {
   ChainWalker,
+  checkpointSignatureValid,
   bodyHash,
   keyringOf,
   type Keyring,
@@ -313,6 +314,56 @@ export class AuditLog {
         .filter(([, v]) => v !== undefined && v !== null)
         .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
     );
+  }
+
+  /** The same conditions as `whereOf(filter)`, as SQL (for the aggregate queries Prisma cannot express). */
+  sqlWhere(filter: AuditFilter): Prisma.Sql {
+    const subjectIds = filter.subjectId ? [filter.subjectId, ...(isUuid(filter.subjectId) ? [this.o.pseudonyms.user(filter.subjectId)] : [])] : undefined;
+    const conditions = [
+      filter.actor ? Prisma.sql`"actorPseudonym" = ${this.actorPseudonym(filter.actor)}` : undefined,
+      filter.action ? Prisma.sql`"action" = ${filter.action}` : undefined,
+      filter.subjectType ? Prisma.sql`"subjectType" = ${filter.subjectType}` : undefined,
+      subjectIds ? Prisma.sql`"subjectId" IN (${Prisma.join(subjectIds)})` : undefined,
+      filter.outcome ? Prisma.sql`"outcome" = ${filter.outcome}::"AuditOutcome"` : undefined,
+      filter.from ? Prisma.sql`"at" >= ${filter.from}` : undefined,
+      filter.to ? Prisma.sql`"at" <= ${filter.to}` : undefined,
+    ].filter((c): c is Prisma.Sql => c !== undefined);
+    return conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+  }
+
+  /** Entries per day (UTC) by outcome, and denials by action, of what the filter matches. */
+  async stats(filter: AuditFilter): Promise<{ perDay: { day: string; outcome: AuditOutcome; count: number }[]; denialsByAction: { action: string; count: number }[] }> {
+    const where = this.sqlWhere(filter);
+    const perDay = await this.o.db.$queryRaw<{ day: string; outcome: AuditOutcome; count: bigint }[]>`
+      SELECT to_char(date_trunc('day', "at" AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, "outcome"::text AS outcome, count(*) AS count
+      FROM "AuditEntry" ${where} GROUP BY 1, 2 ORDER BY 1, 2`;
+    const denied = this.sqlWhere({ ...filter, outcome: 'DENIED' });
+    const denials = filter.outcome && filter.outcome !== 'DENIED'
+      ? []
+      : await this.o.db.$queryRaw<{ action: string; count: bigint }[]>`
+          SELECT "action", count(*) AS count FROM "AuditEntry" ${denied} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`;
+    return {
+      perDay: perDay.map((r) => ({ day: r.day, outcome: r.outcome, count: Number(r.count) })),
+      denialsByAction: denials.map((r) => ({ action: r.action, count: Number(r.count) })),
+    };
+  }
+
+  /** One entry by its sequence number. */
+  async entry(seq: number): Promise<EntryRecord | null> {
+    const [row] = await this.o.db.$queryRawUnsafe<Row[]>(`${SELECT_ROWS} WHERE "seq" = $1`, seq);
+    return row ? recordOf(row) : null;
+  }
+
+  /** The first signed checkpoint at or after `seq`: the signature that covers that entry. */
+  async coveringCheckpoint(seq: number): Promise<Checkpoint | null> {
+    const c = await this.o.db.auditCheckpoint.findFirst({ where: { seq: { gte: BigInt(seq) } }, orderBy: { seq: 'asc' } });
+    return c ? checkpointOf(c) : null;
+  }
+
+  /** Whether a checkpoint's signature verifies with one of the keys the trail knows. */
+  signatureValid(c: Checkpoint): boolean {
+    const key = this.keys.get(c.keyId);
+    return key !== undefined && checkpointSignatureValid(c, key);
   }
 
   /** A JavaScript test equal to `where(filter)` for the time-free fields (exports mark what matched). */

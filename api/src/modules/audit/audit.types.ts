@@ -113,3 +113,28 @@ export class AuditFilterInput {
   @Field(() => Date, { nullable: true }) from?: Date;
   @Field(() => Date, { nullable: true }) to?: Date;
 }
+
+@ObjectType({ description: 'One entry with the signed checkpoint that covers it' })
+export class AuditEntryDetail {
+  @Field(() => AuditEntry) entry!: AuditEntry;
+  @Field(() => AuditCheckpoint, { nullable: true, description: 'The first checkpoint at or after the entry; null while the chain alone protects it' }) checkpoint!: AuditCheckpoint | null;
+}
+
+@ObjectType()
+export class AuditDayCount {
+  @Field(() => String, { description: 'The day (UTC), YYYY-MM-DD' }) day!: string;
+  @Field(() => AuditOutcomeEnum) outcome!: string;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType()
+export class AuditActionCount {
+  @Field(() => String) action!: string;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({ description: 'What the filter matches, counted' })
+export class AuditStats {
+  @Field(() => [AuditDayCount], { description: 'Entries per day by outcome' }) perDay!: AuditDayCount[];
+  @Field(() => [AuditActionCount], { description: 'Denied entries by action, most first (at most 20)' }) denialsByAction!: AuditActionCount[];
+}

@@ -3,7 +3,8 @@ import type { Context } from '../../context.js';
 import { parseId } from '../../ids.js';
 import { Allow, Public, requireActor } from '../rbac/index.js';
 import { CreateApiKeyInput } from './auth.inputs.js';
-import { ApiKeyCreated, ApiKeyType, AuthPayload, UserType } from './auth.types.js';
+import { UserType } from '../users/index.js';
+import { ApiKeyCreated, ApiKeyType, AuthPayload } from './auth.types.js';
 
 @Resolver()
 export class AuthResolver {

@@ -5,8 +5,7 @@ import type { Caller } from '../../context.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
 import { accessible, type Actor, asOwnRecord, ROLES, type ApiKeyScope, type RoleName } from '../rbac/index.js';
 import type { OidcVerifier } from './oidc.js';
-import { hashPassword, verifyPassword } from './passwords.js';
-import { keepsAnAdmin } from '../users/index.js';
+import { hashPassword, keepsAnAdmin, verifyPassword } from '../users/index.js';
 import { API_KEY_PREFIX, REFRESH_PREFIX, newApiKeySecret, newRefreshToken, sha256, type AccessTokens } from './tokens.js';
 
 export interface Authenticated {

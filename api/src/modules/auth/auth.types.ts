@@ -1,25 +1,9 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ReadField, ROLES, SCOPE_NAMES } from '../rbac/index.js';
-
-export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r, r])) as { [K in (typeof ROLES)[number]]: K };
-registerEnumType(RoleEnum, { name: 'Role', description: 'What a person may do: see api/src/modules/rbac/rules.ts' });
+import { SCOPE_NAMES } from '../rbac/index.js';
+import { UserType } from '../users/index.js';
 
 export const ApiKeyScopeEnum = Object.fromEntries(SCOPE_NAMES.map((s) => [s, s])) as { [K in (typeof SCOPE_NAMES)[number]]: K };
 registerEnumType(ApiKeyScopeEnum, { name: 'ApiKeyScope', description: 'chat: conversations and messages; ratings: rate replies; profile: read own account; datasets: build, download and import datasets; training: start and follow training runs, register model versions' });
-
-/**
- * An account. `id`, `email` and `name` identify a person: only admins and the person may read
- * them (field-level rules, rbac/rules.ts); everyone else knows them by `pseudonym`.
- */
-@ObjectType('User')
-export class UserType {
-  @ReadField('User', 'id') @Field(() => ID) id!: string;
-  @ReadField('User', 'email') @Field(() => String) email!: string;
-  @ReadField('User', 'name') @Field(() => String, { nullable: true }) name!: string | null;
-  @Field(() => RoleEnum) role!: keyof typeof RoleEnum;
-  @ReadField('User', 'disabled') @Field(() => Boolean) disabled!: boolean;
-  @ReadField('User', 'createdAt') @Field(() => Date) createdAt!: Date;
-}
 
 @ObjectType()
 export class AuthPayload {

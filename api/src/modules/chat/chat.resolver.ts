@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { UserType } from '../auth/index.js';
+import { UserType } from '../users/index.js';
 import { Allow } from '../rbac/index.js';
 import { GenerationParamsInput, RegenerateInput, SendMessageInput } from './chat.inputs.js';
 import type { MessageEventPayload } from './chat.service.js';

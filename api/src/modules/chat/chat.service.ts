@@ -9,7 +9,7 @@ import { isUuid, parseId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
 import { StageTimer } from '../../stage-timer.js';
 import type { AuditLog } from '../audit/index.js';
-import type { Hit, SafetyService } from '../safety/index.js';
+import type { SafetyService, TurnRequest, TurnVerdict } from '../safety/index.js';
 import { accessible, type Actor, type AppAbility, type Action, assertCan, requireActor, type AuthorizationContext } from '../rbac/index.js';
 import { EventQueue } from './event-queue.js';
 import { turnsTo } from './history.js';
@@ -69,6 +69,12 @@ function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
 /** A reply still on its way: waiting in the queue or streaming. */
 const inProgress = (status: string) => status === 'QUEUED' || status === 'STREAMING';
 
+/** The model a reply uses and the upstream serving it (see `pickModel`). */
+interface Picked {
+  model: string | null;
+  upstream: string | undefined;
+}
+
 const cleanParams = (p: SamplingParams | undefined): SamplingParams =>
   Object.fromEntries(Object.entries(p ?? {}).filter(([, v]) => v !== undefined && v !== null)) as SamplingParams;
 
@@ -90,7 +96,7 @@ export class ChatService {
    * version; else `current`, else DEFAULT_MODEL. A version no upstream serves yet (the registry is
    * loading it) gives way to DEFAULT_MODEL.
    */
-  private async pickModel(requested: string | undefined, who?: { userId: string; current?: string | null | undefined }): Promise<{ model: string | null; upstream: string | undefined }> {
+  private async pickModel(requested: string | undefined, who?: { userId: string; current?: string | null | undefined }): Promise<Picked> {
     const preferred = !requested && who ? ((await this.o.models?.assign(who.userId, who.current)) ?? who.current ?? undefined) : undefined;
     let r = await this.o.upstreams.route(requested, preferred ?? this.o.defaultModel);
     if (r.unknown && requested) throw badInput(`Unknown model: ${requested}`, { field: 'model' });
@@ -99,17 +105,32 @@ export class ChatService {
   }
 
   /**
-   * Rate limit for one more reply by this person, and what conversation monitoring says (a locked
-   * conversation, a person slowed down); the limit on replies streaming at once is the write's.
+   * Screens a turn before anything of it is stored, in one call to content safety, which runs the
+   * chat's own steps between its own: what conversation monitoring says (a locked conversation, a
+   * person slowed down), then the rate limit for one more reply by this person; the prompt's filter,
+   * then the model's choice (`pick`); then a new conversation's title. The limit on replies
+   * streaming at once is the write's.
    */
-  private async admit(t: StageTimer, actor: Actor, conversation?: { id: string; lockedAt: Date | null }) {
+  private async screen(t: StageTimer, ctx: Caller, actor: Actor, turn: Omit<TurnRequest, 'caller'>, pick: () => Promise<Picked>) {
     if (!this.o.generations.accepting) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The api is shutting down; retry shortly');
     t.lap('load');
-    await this.o.safety.admit(actor.userId, conversation);
-    t.lap('admit.safety');
-    await this.o.limits.message(actor.userId);
-    t.lap('admit.rateLimit');
-    // The limit on replies streaming at once is checked by the statement that stores the turn.
+    return this.o.safety.screenTurn(
+      { caller: ctx, ...turn },
+      {
+        admitted: async () => {
+          t.lap('admit.safety');
+          await this.o.limits.message(actor.userId);
+          t.lap('admit.rateLimit');
+          // The limit on replies streaming at once is checked by the statement that stores the turn.
+        },
+        passed: async () => {
+          if (turn.prompt) t.lap('checkInput');
+          const picked = await pick();
+          t.lap('pickModel');
+          return picked;
+        },
+      },
+    );
   }
 
   /**
@@ -132,48 +153,47 @@ export class ChatService {
   }
 
   /**
-   * Stores one turn and starts its reply: an optional user message under `parentId`, and a
-   * STREAMING assistant reply under it (or directly under `parentId` when there is no user
-   * message: a regenerated sibling). The history is read first (the path above `parentId` is
-   * immutable), then the turn is written in one SQL statement with its audit entry (writeTurn).
+   * Stores one turn, as content safety passed it (`screened`), and starts its reply: the new
+   * prompt if it has one, under `parentId`, and a STREAMING assistant reply under it (or directly
+   * under `parentId` when there is no prompt: a regenerated sibling). The history is read first
+   * (the path above `parentId` is immutable), then the turn is written in one SQL statement with
+   * the prompt's safety events and its audit entry (writeTurn).
    */
   private async startTurn(
     t: StageTimer,
     caller: Caller,
     actor: Actor,
-    action: 'sendMessage' | 'regenerate' | 'editAndResend' | 'continueGeneration',
+    action: TurnRequest['operation'],
+    screened: TurnVerdict<Picked>,
     turn: {
-      conversation: { id: string } | { title: string };
+      /** With a title: a new conversation, created with this id. */
+      conversation: { id: string } | { id: string; title: string };
       parentId: string | null;
-      userContent: string | null;
-      model: string | null;
-      upstream: string | undefined;
       params: SamplingParams;
-      /** What the content filter found in `userContent` (already masked). */
-      hits?: Hit[];
-      safety?: 'BLOCK' | 'MASK' | 'REVIEW' | null;
       /** continueGeneration: the reply continued, whose text the new one begins with. */
       continues?: { id: string; content: string };
     },
   ) {
     const db = this.o.db;
-    const existing = 'id' in turn.conversation ? turn.conversation.id : undefined;
-    const conversationId = existing ?? randomUUID();
+    const { model, upstream: served } = screened.passed;
+    const prompt = screened.prompt;
+    const existing = 'title' in turn.conversation ? undefined : turn.conversation.id;
+    const conversationId = turn.conversation.id;
     const messages = existing && turn.parentId ? await turnsTo(db, turn.parentId) : [];
     t.lap('history');
-    const userMessageId = turn.userContent === null ? null : randomUUID();
+    const userMessageId = prompt?.messageId ?? null;
     const assistantId = randomUUID();
     const rows: TurnMessage[] = [];
     const row = { conversationId, userId: actor.userId, model: null, params: null, generatorId: null };
-    if (turn.userContent !== null && userMessageId) {
-      rows.push({ ...row, id: userMessageId, parentId: turn.parentId, role: 'USER', content: turn.userContent, status: 'COMPLETE', safety: turn.safety ?? null });
-      messages.push({ role: 'user', content: turn.userContent });
+    if (prompt) {
+      rows.push({ ...row, id: prompt.messageId, parentId: turn.parentId, role: 'USER', content: prompt.content, status: 'COMPLETE', safety: prompt.level });
+      messages.push({ role: 'user', content: prompt.content });
     }
     const replyParent = userMessageId ?? turn.parentId;
     if (!replyParent) throw badInput('A reply needs a prompt');
     // A slot on the upstream now, or a place in the queue (refused here when the queue is full,
     // before anything is stored).
-    const upstream = turn.model ? turn.upstream : undefined;
+    const upstream = model ? served : undefined;
     const admission = upstream ? await this.o.dispatcher.admit(upstream, assistantId) : 'start';
     t.lap('admit.queue');
     rows.push({
@@ -183,12 +203,12 @@ export class ChatService {
       role: 'ASSISTANT',
       content: '',
       status: admission === 'start' ? 'STREAMING' : 'QUEUED',
-      model: turn.model,
+      model,
       params: turn.params as Prisma.InputJsonObject,
       safety: null,
       generatorId: admission === 'start' ? this.o.generations.instanceId : null,
     });
-    const safety = userMessageId && turn.hits ? this.o.safety.inputEventsSql(turn.hits, { userId: actor.userId, conversationId, messageId: userMessageId }) : undefined;
+    const safety = prompt?.events;
     // Last: the entry's insert takes the chain lock, which the statement's own commit releases.
     const audited = this.o.audit.insertSql(caller.audit, {
       action,
@@ -198,8 +218,8 @@ export class ChatService {
         newConversation: !existing,
         userMessageId,
         parentId: turn.parentId,
-        model: turn.model,
-        contentLength: turn.userContent?.length ?? null,
+        model,
+        contentLength: prompt?.content.length ?? null,
         ...(turn.continues ? { continues: turn.continues.id, prefixLength: turn.continues.content.length } : {}),
         ...(safety ? { safety: safety.summary } : {}),
       },
@@ -207,7 +227,7 @@ export class ChatService {
     t.lap('prepare');
     const unadmit = () => (upstream && admission === 'start' ? this.o.dispatcher.unadmit(upstream, assistantId) : Promise.resolve());
     const written = await writeTurn(db, {
-      conversation: existing ? { id: existing } : { id: conversationId, create: { userId: actor.userId, title: (turn.conversation as { title: string }).title } },
+      conversation: 'title' in turn.conversation ? { id: conversationId, create: { userId: actor.userId, title: turn.conversation.title } } : { id: conversationId },
       messages: rows,
       also: [...(safety ? [safety.sql] : []), ...(audited ? [audited] : [])],
       limit: { userId: actor.userId, maxStreaming: this.o.maxConcurrentGenerations },
@@ -229,11 +249,11 @@ export class ChatService {
       messageId: assistantId,
       userId: actor.userId,
       conversationId,
-      model: turn.model,
-      upstream: turn.upstream,
+      model,
+      upstream: served,
       messages,
       params: turn.params,
-      filter: this.o.safety.replyFilter(),
+      filter: screened.filter,
       prefix: turn.continues?.content,
       // An API key's traffic is a "person" of its own in the queue's round-robin.
       turn: { person: actor.apiKeyId ? `key:${actor.apiKeyId}` : `user:${actor.userId}`, deadline: this.o.dispatcher.deadline(turn.params.maxWaitMs), enqueuedAt: Date.now() },
@@ -244,7 +264,7 @@ export class ChatService {
     // Monitoring counts this prompt's hits (the turn stands whatever it says); a lock it takes
     // shows in the payload's conversation.
     let current = conversation;
-    if (turn.hits && turn.hits.length > 0 && (await this.o.safety.monitorSafely(actor.userId, conversationId)).includes('LOCK')) {
+    if (screened.monitor && (await this.o.safety.turnStored(screened.monitor)).locked) {
       current = (await db.conversation.findUnique({ where: { id: conversationId } })) ?? conversation;
     }
     t.lap('monitor');
@@ -269,23 +289,18 @@ export class ChatService {
     if (parent && parent.role !== 'ASSISTANT') throw badInput('A message answers an assistant reply: parentId must name one', { field: 'parentId' });
     if (parent && inProgress(parent.status)) throw new AppError(ErrorCode.CONFLICT, 'The reply this message answers is still streaming');
     if (!conversation) assertCan(ctx, 'create', 'Conversation');
-    await this.admit(t, actor, conversation);
-    const verdict = this.o.safety.checkInput(input.content);
-    if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'sendMessage', verdict.blocked, verdict.hits, conversation?.id ?? null);
-    t.lap('checkInput');
-    const { model, upstream } = await this.pickModel(input.model, { userId: actor.userId, current: parent?.model });
-    t.lap('pickModel');
-    const title = conversation ? undefined : await this.o.safety.checkTitle(ctx, 'sendMessage', verdict.content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS), null);
+    // Where the prompt will be stored (its safety events are written with it), and a new
+    // conversation's title: the start of the prompt as filtered, checked as a title in turn.
+    const prompt = { content: input.content, conversationId: conversation?.id ?? randomUUID(), messageId: randomUUID() };
+    const title = conversation ? undefined : (filtered: string) => filtered.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS);
+    const screened = await this.screen(t, ctx, actor, { operation: 'sendMessage', conversation, prompt: { ...prompt, title } }, () =>
+      this.pickModel(input.model, { userId: actor.userId, current: parent?.model }),
+    );
     t.lap('checkTitle');
-    const turn = await this.startTurn(t, ctx, actor, 'sendMessage', {
-      conversation: conversation ? { id: conversation.id } : { title: title! },
+    const turn = await this.startTurn(t, ctx, actor, 'sendMessage', screened, {
+      conversation: conversation ? { id: conversation.id } : { id: prompt.conversationId, title: screened.title! },
       parentId: parent?.id ?? null,
-      userContent: verdict.content,
-      model,
-      upstream,
       params: cleanParams(input.params),
-      hits: verdict.hits,
-      safety: verdict.level,
     });
     return { ...turn, userMessage: turn.userMessage! };
   }
@@ -329,15 +344,10 @@ export class ChatService {
     }
     check?.(original);
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
-    await this.admit(t, actor, conversation);
-    const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: original.model });
-    t.lap('pickModel');
-    const turn = await this.startTurn(t, ctx, actor, action, {
+    const screened = await this.screen(t, ctx, actor, { operation: action, conversation }, () => this.pickModel(opts.model, { userId: actor.userId, current: original.model }));
+    const turn = await this.startTurn(t, ctx, actor, action, screened, {
       conversation: { id: original.conversationId },
       parentId: original.parentId,
-      userContent: null,
-      model,
-      upstream,
       params: opts.params ? cleanParams(opts.params) : ((original.params ?? {}) as SamplingParams),
       ...(action === 'continueGeneration' ? { continues: { id: original.id, content: original.content } } : {}),
     });
@@ -352,22 +362,15 @@ export class ChatService {
     const original = await this.findMessage(ctx.ability, 'create', messageId);
     if (original.role !== 'USER') throw badInput('Only a user message can be edited', { field: 'messageId' });
     const conversation = await this.findConversation(ctx.ability, 'update', original.conversationId);
-    await this.admit(t, actor, conversation);
-    const verdict = this.o.safety.checkInput(content);
-    if (verdict.blocked) await this.o.safety.refuseInput(ctx, 'editAndResend', verdict.blocked, verdict.hits, conversation.id);
-    t.lap('checkInput');
-    const before = original.parentId ? await this.o.db.message.findUnique({ where: { id: original.parentId }, select: { model: true } }) : null;
-    const { model, upstream } = await this.pickModel(opts.model, { userId: actor.userId, current: before?.model });
-    t.lap('pickModel');
-    const turn = await this.startTurn(t, ctx, actor, 'editAndResend', {
+    const prompt = { content, conversationId: conversation.id, messageId: randomUUID() };
+    const screened = await this.screen(t, ctx, actor, { operation: 'editAndResend', conversation, prompt }, async () => {
+      const before = original.parentId ? await this.o.db.message.findUnique({ where: { id: original.parentId }, select: { model: true } }) : null;
+      return this.pickModel(opts.model, { userId: actor.userId, current: before?.model });
+    });
+    const turn = await this.startTurn(t, ctx, actor, 'editAndResend', screened, {
       conversation: { id: conversation.id },
       parentId: original.parentId,
-      userContent: verdict.content,
-      model,
-      upstream,
       params: cleanParams(opts.params),
-      hits: verdict.hits,
-      safety: verdict.level,
     });
     return { ...turn, userMessage: turn.userMessage! };
   }

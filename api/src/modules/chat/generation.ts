@@ -3,8 +3,8 @@ import type { MessageStatus, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { ErrorCode } from '../../errors.js';
-// The engine's pure entry point: no resolvers (and no decorator metadata) are loaded with it.
-import { strongest, type Hit, type ReplyFilter } from '../safety/engine.js';
+// Types only: the safety index loads its resolvers, which need decorator metadata.
+import type { Hit, ReplyFilter } from '../safety/index.js';
 import { eventsFromRow, finalEvent, type FinishedRow, type StreamEvent } from './events.js';
 import type { QueuedReply } from './reply-queue.js';
 import type { StreamBus } from './stream-bus.js';
@@ -344,7 +344,7 @@ export class GenerationManager {
     };
     r.dirty = false;
     const hits = job.filter?.hits ?? [];
-    const safety = r.blocked ? 'BLOCK' : (strongest(hits)?.term.level ?? null);
+    const safety = r.blocked ? 'BLOCK' : (job.filter?.level ?? null);
     try {
       // Only a row still STREAMING is settled here: one already settled elsewhere (cancelled by a
       // request that found no live generator) keeps that outcome.

@@ -1,4 +1,5 @@
 export { ChatResolver } from './chat.resolver.js';
+export { ConversationSafetyResolver, MessageSafetyResolver } from './chat-safety.resolver.js';
 export { ChatService, type MessageEventPayload } from './chat.service.js';
 export { GenerationManager, jobOf, type GenerationMetrics } from './generation.js';
 export { ReplyDispatcher } from './dispatcher.js';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { Allow } from '../rbac/index.js';
-import { PreferencePairConnection } from '../review/review.types.js';
+import { PreferencePairConnection } from '../review/index.js';
 import { CreateDatasetVersionInput, DatasetFilters, DatasetVersion, DialogueImportReport, DownloadLink, ImportDialoguesInput } from './datasets.types.js';
 
 /** Dataset versions for ML engineers and admins: build, list, download; and dialogue import. */

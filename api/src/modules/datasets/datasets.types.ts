@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ArrayMaxSize, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PreferenceSourceEnum } from '../review/review.types.js';
+import { PreferenceSourceEnum } from '../review/index.js';
 
 export const DatasetStatusEnum = { BUILDING: 'BUILDING', READY: 'READY', FAILED: 'FAILED' } as const;
 registerEnumType(DatasetStatusEnum, { name: 'DatasetStatus' });

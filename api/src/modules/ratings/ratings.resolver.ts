@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { Message } from '../chat/chat.types.js';
+import { Message } from '../chat/index.js';
 import { Allow } from '../rbac/index.js';
 import { RateMessageInput, Rating } from './ratings.types.js';
 

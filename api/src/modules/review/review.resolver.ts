@@ -99,7 +99,7 @@ export class ReviewResolver {
 export class ReviewItemResolver {
   @FieldResolver(() => [Turn], { description: 'The conversation up to and including the prompt' })
   prompt(@Root() item: ReviewItem, @Ctx() ctx: Context) {
-    return ctx.services.review.promptOf(ctx.services.db, item.promptMessageId);
+    return ctx.services.review.prompt(item);
   }
 
   @FieldResolver(() => [ReviewCandidate])
@@ -133,6 +133,6 @@ export class ReviewItemResolver {
 export class ReviewClaimResolver {
   @FieldResolver(() => ReviewItem)
   item(@Root() claim: { itemId: string }, @Ctx() ctx: Context) {
-    return ctx.services.db.reviewItem.findUniqueOrThrow({ where: { id: claim.itemId } });
+    return ctx.services.review.claimedItem(claim);
   }
 }

@@ -1,6 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context.js';
-import { Conversation, Message } from '../chat/index.js';
 import { Allow } from '../rbac/index.js';
 import { CreateRewriteRuleInput, CreateSafetyTermInput, UpdateRewriteRuleInput, UpdateSafetyTermInput } from './safety.inputs.js';
 import {
@@ -18,7 +17,10 @@ import {
 
 type Level = keyof typeof SafetyLevelEnum;
 
-/** Admins manage the term list and rewrite rules; admins and reviewers follow what the filter caught. */
+/**
+ * Admins manage the term list and rewrite rules; admins and reviewers follow what the filter caught.
+ * A conversation's safety fields and its unlock are the chat module's (ConversationSafetyResolver).
+ */
 @Resolver()
 export class SafetyResolver {
   @Allow('read', 'SafetyTerm')
@@ -31,25 +33,25 @@ export class SafetyResolver {
     @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset = 0,
   ) {
-    return ctx.services.safety.listTerms({ search, level, category, first, offset });
+    return ctx.services.safety.admin.listTerms({ search, level, category, first, offset });
   }
 
   @Allow('create', 'SafetyTerm')
   @Mutation(() => SafetyTerm, { description: 'Adds a term; every api process filters with it within seconds' })
   createSafetyTerm(@Arg('input', () => CreateSafetyTermInput) input: CreateSafetyTermInput, @Ctx() ctx: Context) {
-    return ctx.services.safety.createTerm(ctx, input);
+    return ctx.services.safety.admin.createTerm(ctx, input);
   }
 
   @Allow('update', 'SafetyTerm')
   @Mutation(() => SafetyTerm)
   updateSafetyTerm(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateSafetyTermInput) input: UpdateSafetyTermInput, @Ctx() ctx: Context) {
-    return ctx.services.safety.updateTerm(ctx, id, input);
+    return ctx.services.safety.admin.updateTerm(ctx, id, input);
   }
 
   @Allow('delete', 'SafetyTerm')
   @Mutation(() => Boolean)
   deleteSafetyTerm(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.safety.deleteTerm(ctx, id);
+    return ctx.services.safety.admin.deleteTerm(ctx, id);
   }
 
   @Allow('create', 'SafetyTerm')
@@ -57,44 +59,44 @@ export class SafetyResolver {
     description: 'Imports terms from CSV with a header: term,level[,language,category,wholeWord,enabled]; existing normal forms are updated; any bad row refuses the whole file',
   })
   importSafetyTerms(@Arg('csv', () => String) csv: string, @Ctx() ctx: Context) {
-    return ctx.services.safety.importTerms(ctx, csv);
+    return ctx.services.safety.admin.importTerms(ctx, csv);
   }
 
   @Allow('read', 'SafetyTerm')
   @Query(() => [SafetyRevision], { description: 'Changes to the term list and rewrite rules, newest first' })
   safetyRevisions(@Ctx() ctx: Context, @Arg('first', () => Int, { defaultValue: 50 }) first = 50) {
-    return ctx.services.safety.revisions(first);
+    return ctx.services.safety.admin.revisions(first);
   }
 
   @Allow('read', 'SafetyTerm')
   @Query(() => SafetyStatus, { description: 'Whether filtering is on, and the list version this process uses' })
   async safetyStatus(@Ctx() ctx: Context) {
-    const latest = await ctx.services.safety.revisions(1);
+    const latest = await ctx.services.safety.admin.revisions(1);
     return { enabled: ctx.services.safety.enabled, version: ctx.services.safety.version, latestVersion: latest[0]?.version ?? 0 };
   }
 
   @Allow('read', 'RewriteRule')
   @Query(() => [RewriteRule], { description: 'Rewrite rules, in the order they apply' })
   rewriteRules(@Ctx() ctx: Context) {
-    return ctx.services.safety.listRules();
+    return ctx.services.safety.admin.listRules();
   }
 
   @Allow('create', 'RewriteRule')
   @Mutation(() => RewriteRule)
   createRewriteRule(@Arg('input', () => CreateRewriteRuleInput) input: CreateRewriteRuleInput, @Ctx() ctx: Context) {
-    return ctx.services.safety.createRule(ctx, input);
+    return ctx.services.safety.admin.createRule(ctx, input);
   }
 
   @Allow('update', 'RewriteRule')
   @Mutation(() => RewriteRule)
   updateRewriteRule(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateRewriteRuleInput) input: UpdateRewriteRuleInput, @Ctx() ctx: Context) {
-    return ctx.services.safety.updateRule(ctx, id, input);
+    return ctx.services.safety.admin.updateRule(ctx, id, input);
   }
 
   @Allow('delete', 'RewriteRule')
   @Mutation(() => Boolean)
   deleteRewriteRule(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.safety.deleteRule(ctx, id);
+    return ctx.services.safety.admin.deleteRule(ctx, id);
   }
 
   @Allow('read', 'SafetyEvent')
@@ -107,8 +109,8 @@ export class SafetyResolver {
     @Arg('direction', () => SafetyDirectionEnum, { nullable: true }) direction?: keyof typeof SafetyDirectionEnum,
     @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
   ) {
-    const rows = await ctx.services.safety.events({ userId, conversationId, level, direction, first });
-    await ctx.services.safety.auditRead(ctx, 'safetyEvents', 'SafetyEvent', { userId: userId ? ctx.services.audit.person(userId) : null, conversationId: conversationId ?? null, level: level ?? null, count: rows.length });
+    const rows = await ctx.services.safety.monitoring.events({ userId, conversationId, level, direction, first });
+    await ctx.services.safety.monitoring.auditRead(ctx, 'safetyEvents', 'SafetyEvent', { userId: userId ? ctx.services.audit.person(userId) : null, conversationId: conversationId ?? null, level: level ?? null, count: rows.length });
     return rows.map((r) => ({ ...r, personPseudonym: r.userId ? ctx.services.audit.person(r.userId) : null }));
   }
 
@@ -120,42 +122,15 @@ export class SafetyResolver {
     @Arg('open', () => Boolean, { nullable: true, description: 'true: unresolved only; false: resolved only' }) open?: boolean,
     @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
   ) {
-    const rows = await ctx.services.safety.escalations({ step, open, first });
-    await ctx.services.safety.auditRead(ctx, 'safetyEscalations', 'SafetyEscalation', { step: step ?? null, open: open ?? null, count: rows.length });
+    const rows = await ctx.services.safety.monitoring.escalations({ step, open, first });
+    await ctx.services.safety.monitoring.auditRead(ctx, 'safetyEscalations', 'SafetyEscalation', { step: step ?? null, open: open ?? null, count: rows.length });
     return rows.map((r) => ({ ...r, personPseudonym: r.userId ? ctx.services.audit.person(r.userId) : null }));
   }
 
   @Allow('update', 'SafetyEscalation')
   @Mutation(() => SafetyEscalation, { description: 'Closes an escalation (a reviewer’s item) with what was done' })
   async resolveSafetyEscalation(@Arg('id', () => ID) id: string, @Arg('resolution', () => String) resolution: string, @Ctx() ctx: Context) {
-    const r = await ctx.services.safety.resolveEscalation(ctx, id, resolution);
+    const r = await ctx.services.safety.monitoring.resolveEscalation(ctx, id, resolution);
     return { ...r, personPseudonym: r.userId ? ctx.services.audit.person(r.userId) : null };
-  }
-
-  @Allow('manage', 'SafetyEscalation')
-  @Mutation(() => Conversation, { description: 'Lifts a lock conversation monitoring put on a conversation (admins)' })
-  unlockConversation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.safety.unlockConversation(ctx, id);
-  }
-}
-
-@Resolver(() => Message)
-export class MessageSafetyResolver {
-  @FieldResolver(() => SafetyLevelEnum, { nullable: true, description: 'The strongest safety level hit in this message (its prompt text, or its reply)' })
-  safety(@Root() message: Message & { safety?: Level | null }) {
-    return message.safety ?? null;
-  }
-}
-
-@Resolver(() => Conversation)
-export class ConversationSafetyResolver {
-  @FieldResolver(() => Date, { nullable: true, description: 'When monitoring locked it (no new turns until an admin unlocks it)' })
-  lockedAt(@Root() conversation: Conversation & { lockedAt?: Date | null }) {
-    return conversation.lockedAt ?? null;
-  }
-
-  @FieldResolver(() => EscalationStepEnum, { nullable: true, description: 'The highest monitoring step active for this conversation or its owner' })
-  safetyStep(@Root() conversation: Conversation & { userId: string }, @Ctx() ctx: Context) {
-    return ctx.services.safety.activeStep(conversation.userId, conversation.id);
   }
 }

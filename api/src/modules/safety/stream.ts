@@ -1,4 +1,4 @@
-import { LOOKAHEAD_UNITS, applyHits, type Hit, type Matcher } from './matcher.js';
+import { LOOKAHEAD_UNITS, applyHits, strongest, type Hit, type Matcher, type SafetyLevelName } from './matcher.js';
 import { Kind, SHORT_RUN, kindOf } from './normalize.js';
 
 export { LOOKAHEAD_UNITS };
@@ -292,5 +292,10 @@ export class ReplyFilter {
   /** The hits released (MASK and REVIEW). */
   get hits(): Hit[] {
     return this.terms?.hits ?? [];
+  }
+
+  /** The strongest level among the hits released (null: none). */
+  get level(): SafetyLevelName | null {
+    return strongest(this.hits)?.term.level ?? null;
   }
 }

@@ -2,3 +2,4 @@ export { TrainingService, checkHyperparameters, jobArgs, type Hyperparameters } 
 export { TrainingResolver } from './training.resolver.js';
 export { LocalExecutor } from './local.js';
 export type { TrainingExecutor } from './executor.js';
+export { KubernetesExecutor } from './kubernetes.js';

@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { IsIn, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ModelVersion } from '../models/models.types.js';
+import { ModelVersion } from '../models/index.js';
 
 export const TrainingMethodEnum = { DPO: 'DPO', KTO: 'KTO', SFT: 'SFT' } as const;
 registerEnumType(TrainingMethodEnum, {

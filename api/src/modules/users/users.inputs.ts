@@ -1,6 +1,6 @@
 import { IsEmail, Length, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
-import { RoleEnum } from '../auth/auth.types.js';
+import { RoleEnum } from './users.types.js';
 
 @InputType()
 export class CreateUserInput {

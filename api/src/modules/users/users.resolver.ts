@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { Context } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { parseId } from '../../ids.js';
-import { RoleEnum, UserType } from '../auth/auth.types.js';
+import { RoleEnum, UserType } from './users.types.js';
 import { Allow } from '../rbac/index.js';
 import { CreateUserInput } from './users.inputs.js';
 

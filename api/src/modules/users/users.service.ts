@@ -2,7 +2,7 @@ import { Prisma, type PrismaClient, type User } from '@dialoop/db';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import type { AuditLog } from '../audit/index.js';
-import { hashPassword } from '../auth/passwords.js';
+import { hashPassword } from './passwords.js';
 import { accessible, type AppAbility, ROLES, type RoleName } from '../rbac/index.js';
 import { keepsAnAdmin, lastAdmin } from './last-admin.js';
 

@@ -1,0 +1,35 @@
+import type { Prisma, PrismaClient } from '@dialoop/db';
+import type { Criterion } from '@dialoop/feedback';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/index.js';
+import type { Upstreams } from '../chat/index.js';
+import type { SafetyService } from '../safety/index.js';
+
+export interface ReviewSettings {
+  /** Reviews each item needs (REVIEWS_PER_ITEM). */
+  perItem: number;
+  leaseSeconds: number;
+  /** Share of conversations sampled for review. */
+  sampleShare: number;
+  /** A score at or below this (or a thumb down) sends a reply to review. */
+  lowScore: number;
+  /** Models asked for an extra candidate when an item has one reply; empty: the reply's own model. */
+  arenaModels: string[];
+  /** Below this agreement an item goes to adjudication. */
+  minAgreement: number;
+  rubric: Criterion[];
+  defaultModel: string | undefined;
+}
+
+/** What the review module is built from (server.ts); each part takes the few it needs. */
+export interface ReviewServiceOptions {
+  db: PrismaClient;
+  audit: AuditLog;
+  upstreams: Upstreams;
+  /** Used only for its reply filter, applied to generated candidates. */
+  safety: SafetyService;
+  settings: ReviewSettings;
+  log: Logger;
+}
+
+export type Tx = Prisma.TransactionClient;
