@@ -463,6 +463,21 @@ describe('reviewers know people by pseudonym only', () => {
     }
   });
 
+  it('lets admins search accounts by part of an email or name, or by id, and refuses search to others', async () => {
+    const SEARCH = `query($s: String) { users(first: 200, search: $s) { id email } }`;
+    const found = async (s: string) => ((await gqlOk(api.url, SEARCH, { s }, admin)).users as { id: string; email: string }[]).map((u) => u.email);
+    const [, domain] = person.email.split('@');
+    expect(await found(person.email.slice(0, 12).toUpperCase())).toEqual([person.email]);
+    expect(await found(`Quentin Quill ${person.email.split('.')[2]!.split('@')[0]}`)).toEqual([person.email]);
+    expect(await found(person.id)).toEqual([person.email]);
+    expect(await found('nobody-is-called-this')).toEqual([]);
+    expect((await found(domain!)).length).toBeGreaterThan(0);
+    // Matching emails or names would answer a reviewer's questions about them, like the cursor.
+    const r = await gql(api.url, SEARCH, { s: 'quentin' }, reviewer.token);
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.data).toBeNull();
+  });
+
   it('does not let a reviewer recover an email through the users(after:) cursor, which compares emails', async () => {
     // An email cursor (`email > after`) given to someone who may not read emails would answer
     // "does this person's email sort after X?": a binary search, character by character, spells

@@ -91,6 +91,8 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     ...ownChat,
     { action: 'manage', subject: ['User', 'ApiKey'] },
     { action: 'read', subject: ['Conversation', 'Message', 'Rating'] },
+    // Admins read the trail (and sign a checkpoint now); exporting it stays with compliance officers.
+    { action: 'read', subject: 'AuditEntry' },
     { action: 'create', subject: 'AuditCheckpoint' },
     // Term lists, rewrite rules and monitoring.
     { action: 'manage', subject: ['SafetyTerm', 'RewriteRule', 'SafetyEscalation'] },

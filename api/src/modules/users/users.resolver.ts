@@ -21,16 +21,20 @@ export class UsersResolver {
 
   @Allow('read', 'User')
   @Query(() => [UserType], {
-    description: 'Accounts you may see. Admins page by email (`after`: the last email of the previous page); others get one page, oldest first, without `after`',
+    description:
+      'Accounts you may see. Admins page by email (`after`: the last email of the previous page) and may `search`; others get one page, oldest first, without `after` or `search`',
   })
   users(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 1-200 (default 50)' }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('search', () => String, { nullable: true, description: 'Part of an email or a name (any case), or a whole account id; admins only' })
+    search?: string | null,
   ) {
     const size = first ?? 50;
     if (size < 1 || size > 200) throw badInput('first must be between 1 and 200');
-    return ctx.services.users.list(ctx, size, after);
+    if (search !== undefined && search !== null && search.length > 200) throw badInput('search is at most 200 characters');
+    return ctx.services.users.list(ctx, size, after, search?.trim() || undefined);
   }
 
   @Allow('update', 'User')

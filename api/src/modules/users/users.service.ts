@@ -34,17 +34,27 @@ export class UserService {
    * one page, oldest accounts first, and no cursor. A page holding other people's accounts is a
    * recorded read.
    */
-  async list(caller: Caller, first: number, after: string | undefined) {
+  async list(caller: Caller, first: number, after: string | undefined, search?: string) {
     const readsEveryEmail = caller.ability.rulesFor('read', 'User', 'email').some((r) => !r.inverted && !r.conditions);
     if (after !== undefined && !readsEveryEmail) throw badInput('after pages by email, which only admins may read: ask for a larger page (first) instead');
+    // Searching emails and names would tell others what they cannot read, bit by bit.
+    if (search !== undefined && !readsEveryEmail) throw badInput('search matches emails and names, which only admins may read');
     const users = await this.db.user.findMany({
-      where: { AND: [accessible(caller.ability).ofType('User'), after ? { email: { gt: after } } : {}] },
+      where: { AND: [accessible(caller.ability).ofType('User'), after ? { email: { gt: after } } : {}, search ? this.matching(search) : {}] },
       orderBy: readsEveryEmail ? { email: 'asc' } : [{ createdAt: 'asc' }, { id: 'asc' }],
       take: first,
     });
     const others = users.filter((u) => u.id !== caller.actor?.userId).length;
     if (others > 0) await this.audit.write(caller.audit, { action: 'users', subject: { type: 'User' }, after: { othersReturned: others } });
     return users;
+  }
+
+  /** Accounts whose email or name contains the text (any case), or whose id it is. */
+  private matching(search: string): Prisma.UserWhereInput {
+    const like = { contains: search, mode: 'insensitive' as const };
+    const exact: Prisma.UserWhereInput[] = [];
+    if (/^[0-9a-f-]{36}$/i.test(search)) exact.push({ id: search.toLowerCase() });
+    return { OR: [{ email: like }, { name: like }, ...exact] };
   }
 
   async create(caller: Pick<Caller, 'audit'>, input: { email: string; password: string; role: RoleName; name?: string | undefined }): Promise<User> {
