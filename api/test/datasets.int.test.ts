@@ -132,6 +132,10 @@ describe('dataset versions', () => {
     const card = await download(ml, first.id, 'README.md');
     expect(card).toContain(`# Dialoop dataset v${first.number}`);
     expect(card).toMatch(/Exact duplicates dropped: 1 pairs/);
+    // The same card through GraphQL (what the console renders), without a download being recorded.
+    const exportsBefore = await api.server.database.prisma.auditEntry.count({ where: { action: 'datasetDownload' } });
+    expect((await gqlOk(api.url, 'query($id: ID!) { datasetVersion(id: $id) { card } }', { id: first.id }, ml)).datasetVersion.card).toBe(card);
+    expect(await api.server.database.prisma.auditEntry.count({ where: { action: 'datasetDownload' } })).toBe(exportsBefore);
   });
 
   it('writes each format in its consumer schema, redacted', async () => {

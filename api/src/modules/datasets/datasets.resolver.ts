@@ -1,12 +1,17 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import { Allow } from '../rbac/index.js';
 import { PreferencePairConnection } from '../review/index.js';
 import { CreateDatasetVersionInput, DatasetFilters, DatasetVersion, DialogueImportReport, DownloadLink, ImportDialoguesInput } from './datasets.types.js';
 
 /** Dataset versions for ML engineers and admins: build, list, download; and dialogue import. */
-@Resolver()
+@Resolver(() => DatasetVersion)
 export class DatasetsResolver {
+  @FieldResolver(() => String, { nullable: true, description: 'The dataset card (README.md, Markdown) once READY: counts, filters, formats and how it was made; no records' })
+  card(@Root() version: { status: string; location: string | null }, @Ctx() ctx: Context) {
+    return ctx.services.datasets.card(version);
+  }
+
   @Allow('create', 'DatasetVersion')
   @Mutation(() => DatasetVersion, { description: 'Starts building an immutable dataset version (status BUILDING); poll datasetVersion until READY' })
   createDatasetVersion(@Ctx() ctx: Context, @Arg('input', () => CreateDatasetVersionInput, { nullable: true }) input?: CreateDatasetVersionInput) {

@@ -194,7 +194,16 @@ export class DatasetService {
     return v;
   }
 
-  /** Stored pairs, newest first (filters as for a version, erased people left out); a recorded read. */
+  /** The card (README.md, Markdown) of a READY version: counts and how it was made, no records; null before. */
+  async card(v: { status: string; location: string | null }): Promise<string | null> {
+    if (v.status !== 'READY' || !v.location) return null;
+    const file = await this.o.store.open(v.location, 'README.md');
+    if (!file) return null;
+    const chunks: Buffer[] = [];
+    for await (const chunk of file.stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
   /**
    * Stored pairs, newest first, selected by the very conditions a version's build applies
    * (flagged ones included unless asked otherwise), erased people left out; a recorded read.
