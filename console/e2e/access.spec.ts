@@ -1,29 +1,15 @@
-import { createRequire } from 'node:module';
-import type { Page } from '@playwright/test';
-import { expect, signIn, test } from './fixtures';
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
+import { axe, expect, signIn, test } from './fixtures';
 
 const MENUS: Record<string, string[]> = {
   'user@demo.local': ['Chat'],
   'reviewer@demo.local': ['Chat', 'Review queue'],
   'senior@demo.local': ['Chat', 'Review queue', 'Adjudication'],
-  'admin@demo.local': ['Chat', 'Review queue', 'Adjudication', 'Agreement'],
-  'ml@demo.local': ['Chat', 'Agreement'],
-  'compliance@demo.local': [],
+  'admin@demo.local': ['Chat', 'Review queue', 'Adjudication', 'Agreement', 'Datasets', 'Audit trail', 'Users and keys'],
+  'ml@demo.local': ['Chat', 'Agreement', 'Datasets'],
+  'compliance@demo.local': ['Audit trail'],
 };
-const ALL = ['Chat', 'Review queue', 'Adjudication', 'Agreement'];
-const PAGES: Record<string, string> = { Chat: '/chat', 'Review queue': '/review', Adjudication: '/review/adjudicate', Agreement: '/review/agreement' };
-
-async function axe(page: Page) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
-    return w.axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
+const ALL = ['Chat', 'Review queue', 'Adjudication', 'Agreement', 'Datasets', 'Audit trail', 'Users and keys'];
+const PAGES: Record<string, string> = { Chat: '/chat', 'Review queue': '/review', Adjudication: '/review/adjudicate', Agreement: '/review/agreement', Datasets: '/datasets', 'Audit trail': '/audit', 'Users and keys': '/admin/users' };
 
 test('GET / signed out leads to the sign-in page', async ({ page }) => {
   const res = await page.request.get('/', { maxRedirects: 0 });
@@ -103,7 +89,7 @@ for (const lang of ['en', 'zh'] as const) {
     await page.getByLabel(lang === 'en' ? 'Password' : '密码').fill('dialoop-demo');
     await page.getByRole('button', { name: lang === 'en' ? 'Sign in' : '登录' }).click();
     await expect(page).not.toHaveURL(/\/signin/);
-    for (const path of ['/chat', '/review', '/review/adjudicate', '/review/agreement']) {
+    for (const path of ['/chat', '/review', '/review/adjudicate', '/review/agreement', '/audit', '/audit?outcome=DENIED&entry=1', '/admin/users', '/datasets']) {
       await page.goto(path);
       await expect(page.getByRole('navigation').first()).toBeVisible();
       await page.waitForLoadState('networkidle');

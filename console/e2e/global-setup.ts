@@ -6,5 +6,6 @@ export default async function globalSetup() {
   process.env.E2E_CONSOLE_URL = platform.consoleUrl;
   process.env.E2E_API_URL = platform.apiUrl;
   process.env.E2E_INFERENCE_URL = platform.inferenceUrl;
+  process.env.E2E_DATABASE_URL = platform.databaseUrl;
   return () => platform.stop();
 }

@@ -68,15 +68,19 @@ export interface PlatformOptions {
   /** Serve the console too (off: bring your own, e.g. `next dev`, at one of `extraOrigins`). */
   console?: boolean;
   extraOrigins?: string[];
+  /** A database made elsewhere (e.g. seeded for a benchmark) instead of a new one; the caller drops it. */
+  databaseUrl?: string;
 }
 
 export async function startPlatform(o: PlatformOptions = {}): Promise<Platform> {
   const dbName = `console_e2e_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const databaseUrl = PG_URL.replace(/\/[^/]*$/, `/${dbName}`);
+  if (!o.databaseUrl) {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+  }
+  const databaseUrl = o.databaseUrl ?? PG_URL.replace(/\/[^/]*$/, `/${dbName}`);
 
   const [inferencePort, apiPort, consolePort] = await Promise.all([freePort(), freePort(), freePort()]);
   const consoleUrl = `http://127.0.0.1:${consolePort}`;
@@ -94,6 +98,7 @@ export async function startPlatform(o: PlatformOptions = {}): Promise<Platform> 
           }),
       ),
     );
+    if (o.databaseUrl) return;
     const c = new pg.Client({ connectionString: PG_URL });
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { apiUrl, expect, signIn, test } from './fixtures';
+import { apiUrl, axe, expect, signIn, test } from './fixtures';
 import { gql, login, seedReviewItems, type Kind } from './seed';
 
 type Items = Record<Kind, string[]>;
@@ -106,8 +106,6 @@ test('two reviewers label every kind with the keyboard, disagree once, a senior 
 });
 
 test('the queue, a pairwise item and the shortcuts pass axe-core in both languages', async ({ browser }) => {
-  const { createRequire } = await import('node:module');
-  const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
   await seedReviewItems(apiUrl(), { PAIRWISE: 1 }, 1);
   for (const lang of ['en', 'zh']) {
     const context = await browser.newContext({ baseURL: process.env.E2E_CONSOLE_URL });
@@ -122,15 +120,9 @@ test('the queue, a pairwise item and the shortcuts pass axe-core in both languag
       if (step === '?') await page.keyboard.press('?');
       else await page.goto(step);
       await page.waitForLoadState('networkidle');
-      // The shortcuts dialog fades in: colours are measured once no transition runs (mid-fade they are paler).
+      // The shortcuts dialog fades in: axe() measures once no transition runs (mid-fade colours are paler).
       if (step === '?') await expect(page.getByRole('dialog')).toBeVisible();
-      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-      await page.addScriptTag({ path: AXE });
-      const violations = await page.evaluate(async () => {
-        const w = window as unknown as { axe: { run(d: Document): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } };
-        return (await w.axe.run(document)).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      });
-      expect(violations, `${lang} ${step}`).toEqual([]);
+      expect(await axe(page), `${lang} ${step}`).toEqual([]);
     }
     await context.close();
   }

@@ -34,10 +34,12 @@ async function session(lang: 'en' | 'zh', email: string): Promise<{ context: Bro
   return { context, page };
 }
 
-const shot = async (page: Page, name: string, lang: string) => {
+const shot = async (page: Page, name: string, lang: string, fullPage = false) => {
   await page.waitForLoadState('networkidle');
+  // A whole page is taken from its top (the fixed header would otherwise be drawn mid-page).
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(300);
-  await page.screenshot({ path: join(OUT, `${name}-${lang}.png`) });
+  await page.screenshot({ path: join(OUT, `${name}-${lang}.png`), fullPage });
   console.log(`  ${name}-${lang}.png`);
 };
 
@@ -145,6 +147,54 @@ try {
       await shot(page, 'adjudication', lang);
       await page.goto(`${platform.consoleUrl}/review/agreement`);
       await shot(page, 'agreement', lang);
+      await context.close();
+    }
+    {
+      // The compliance officer's trail: a denied call to find, the chain verified, an entry open.
+      const user = await login(platform.apiUrl, 'user@demo.local');
+      await gql(platform.apiUrl, '{ auditEntries(first: 1) { edges { cursor } } }', {}, user).catch(() => undefined);
+      const { context, page } = await session(lang, 'compliance@demo.local');
+      await page.goto(`${platform.consoleUrl}/audit`);
+      await page.locator('table tbody tr[aria-rowindex]').first().waitFor();
+      await page.getByRole('button', { name: lang === 'en' ? 'Verify chain' : '校验哈希链' }).click();
+      await page.getByRole('status').first().waitFor();
+      await shot(page, 'audit', lang);
+      await page.goto(`${platform.consoleUrl}/audit?outcome=DENIED`);
+      await page.locator('table tbody tr[aria-rowindex]').first().waitFor();
+      await page.locator('table tbody tr[aria-rowindex] button').first().click();
+      await page.getByRole('dialog').locator('pre').waitFor();
+      await shot(page, 'audit-entry', lang);
+      await context.close();
+    }
+    {
+      // The ML engineer's datasets: a version built from the demo's reviews, open with its card.
+      const ml = await login(platform.apiUrl, 'ml@demo.local');
+      const made = await gql<{ createDatasetVersion: { id: string } }>(platform.apiUrl, 'mutation { createDatasetVersion(input: { name: "weekly" }) { id } }', {}, ml);
+      const id = made.createDatasetVersion.id;
+      for (let i = 0; i < 600; i++) {
+        const v = await gql<{ datasetVersion: { status: string } }>(platform.apiUrl, 'query($id: ID!) { datasetVersion(id: $id) { status } }', { id }, ml);
+        if (v.datasetVersion.status !== 'BUILDING') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { context, page } = await session(lang, 'ml@demo.local');
+      await page.goto(`${platform.consoleUrl}/datasets?version=${id}`);
+      await page.locator('#datasets-card').waitFor();
+      await shot(page, 'datasets', lang);
+      await context.close();
+    }
+    {
+      // The admin's accounts and keys, a key's secret just created.
+      const { context, page } = await session(lang, 'admin@demo.local');
+      await page.goto(`${platform.consoleUrl}/admin/users`);
+      await page.locator('tr[data-user-id]').first().waitFor();
+      const keys = page.getByRole('region', { name: lang === 'en' ? 'API keys' : 'API 密钥' });
+      await keys.getByLabel(lang === 'en' ? 'Name' : '名称').fill(lang === 'en' ? 'Support bot' : '客服机器人');
+      await keys.getByRole('button', { name: lang === 'en' ? 'Create a key' : '创建密钥' }).click();
+      await page.getByTestId('api-key-secret').waitFor();
+      await shot(page, 'users', lang, true);
+      await page.getByRole('button', { name: lang === 'en' ? 'New account' : '新建账号' }).click();
+      await page.getByRole('dialog').waitFor();
+      await shot(page, 'users-create', lang);
       await context.close();
     }
   }

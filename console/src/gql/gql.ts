@@ -15,6 +15,15 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment AuditRowFields on AuditEntry {\n    seq\n    at\n    action\n    outcome\n    actor {\n      kind\n      pseudonym\n      role\n      apiKeyId\n    }\n    subject {\n      type\n      id\n      owner\n    }\n  }\n": typeof types.AuditRowFieldsFragmentDoc,
+    "\n  query AuditEntries($filter: AuditFilterInput, $first: Int, $after: String) {\n    auditEntries(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...AuditRowFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.AuditEntriesDocument,
+    "\n  fragment AuditCheckpointFields on AuditCheckpoint {\n    seq\n    hash\n    at\n    keyId\n    signature\n    signatureValid\n  }\n": typeof types.AuditCheckpointFieldsFragmentDoc,
+    "\n  query AuditEntry($seq: SafeInt!) {\n    auditEntry(seq: $seq) {\n      entry {\n        ...AuditRowFields\n        requestId\n        clientIp\n        userAgent\n        before\n        after\n        prevHash\n        hash\n      }\n      checkpoint {\n        ...AuditCheckpointFields\n      }\n    }\n  }\n": typeof types.AuditEntryDocument,
+    "\n  query AuditStats($filter: AuditFilterInput) {\n    auditStats(filter: $filter) {\n      perDay {\n        day\n        outcome\n        count\n      }\n      denialsByAction {\n        action\n        count\n      }\n    }\n  }\n": typeof types.AuditStatsDocument,
+    "\n  query VerifyAuditChain($from: SafeInt, $to: SafeInt) {\n    verifyAuditChain(from: $from, to: $to) {\n      valid\n      checked\n      firstSeq\n      lastSeq\n      checkpointsVerified\n      lastCheckpointSeq\n      broken {\n        seq\n        reason\n        detail\n      }\n      ms\n    }\n  }\n": typeof types.VerifyAuditChainDocument,
+    "\n  query AuditCheckpoints($first: Int) {\n    auditCheckpoints(first: $first) {\n      ...AuditCheckpointFields\n    }\n    auditPublicKey {\n      keyId\n      pem\n    }\n  }\n": typeof types.AuditCheckpointsDocument,
+    "\n  mutation ExportAudit($format: AuditExportFormat!, $filter: AuditFilterInput) {\n    exportAudit(format: $format, filter: $filter) {\n      downloadPath\n      expiresAt\n      format\n      fromSeq\n      toSeq\n      checkpoint {\n        seq\n      }\n    }\n  }\n": typeof types.ExportAuditDocument,
+    "\n  mutation CreateAuditCheckpoint {\n    createAuditCheckpoint {\n      ...AuditCheckpointFields\n    }\n  }\n": typeof types.CreateAuditCheckpointDocument,
     "\n  fragment ChatMessage on Message {\n    id\n    parentId\n    role\n    content\n    status\n    model\n    finishReason\n    errorCode\n    errorMessage\n    createdAt\n    safety\n    myRating {\n      id\n      thumb\n      score\n      tags\n      comment\n    }\n  }\n": typeof types.ChatMessageFragmentDoc,
     "\n  query ChatConversations($after: String) {\n    conversations(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          title\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ChatConversationsDocument,
     "\n  query ChatConversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      title\n      lockedAt\n      messages {\n        ...ChatMessage\n      }\n    }\n  }\n": typeof types.ChatConversationDocument,
@@ -28,6 +37,11 @@ type Documents = {
     "\n  mutation ChatRename($id: ID!, $title: String!) {\n    renameConversation(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": typeof types.ChatRenameDocument,
     "\n  mutation ChatDelete($id: ID!) {\n    deleteConversation(id: $id)\n  }\n": typeof types.ChatDeleteDocument,
     "\n  subscription ChatStream($messageId: ID!, $fromSeq: Int) {\n    messageStream(messageId: $messageId, fromSeq: $fromSeq) {\n      seq\n      delta\n      done\n      queuePosition\n      estimatedWaitMs\n      status\n      finishReason\n      error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ChatStreamDocument,
+    "\n  fragment DatasetRowFields on DatasetVersion {\n    id\n    number\n    name\n    status\n    progress\n    counts\n    createdAt\n    completedAt\n    createdBy\n  }\n": typeof types.DatasetRowFieldsFragmentDoc,
+    "\n  query DatasetVersions($first: Int!) {\n    datasetVersions(first: $first) {\n      ...DatasetRowFields\n    }\n  }\n": typeof types.DatasetVersionsDocument,
+    "\n  query DatasetVersion($id: ID!) {\n    datasetVersion(id: $id) {\n      ...DatasetRowFields\n      error\n      filters\n      testShare\n      sha256\n      files {\n        path\n        records\n        bytes\n        sha256\n      }\n      card\n    }\n  }\n": typeof types.DatasetVersionDocument,
+    "\n  mutation CreateDatasetVersion($input: CreateDatasetVersionInput) {\n    createDatasetVersion(input: $input) {\n      ...DatasetRowFields\n    }\n  }\n": typeof types.CreateDatasetVersionDocument,
+    "\n  mutation DatasetDownload($id: ID!, $path: String!) {\n    datasetDownload(id: $id, path: $path) {\n      url\n      expiresAt\n    }\n  }\n": typeof types.DatasetDownloadDocument,
     "\n  fragment ReviewItemFields on ReviewItem {\n    id\n    kind\n    source\n    status\n    ownerPseudonym\n    requiredReviews\n    reviewCount\n    createdAt\n    prompt {\n      role\n      content\n    }\n    candidates {\n      id\n      label\n      content\n      model\n    }\n    rubric {\n      id\n      label\n      min\n      max\n    }\n  }\n": typeof types.ReviewItemFieldsFragmentDoc,
     "\n  fragment ReviewFields on Review {\n    id\n    kind\n    reviewerPseudonym\n    adjudication\n    choice\n    strength\n    ranking\n    candidateId\n    scores {\n      criterion\n      score\n    }\n    text\n    tags\n    comment\n    createdAt\n  }\n": typeof types.ReviewFieldsFragmentDoc,
     "\n  query ReviewQueue {\n    reviewQueue {\n      open\n      pending\n      claimed\n      adjudication\n      done\n    }\n  }\n": typeof types.ReviewQueueDocument,
@@ -41,12 +55,29 @@ type Documents = {
     "\n  query ReviewAdjudicationItem($id: ID!) {\n    reviewItem(id: $id) {\n      ...ReviewItemFields\n      agreement\n      reviews {\n        ...ReviewFields\n      }\n    }\n  }\n": typeof types.ReviewAdjudicationItemDocument,
     "\n  mutation ReviewAdjudicate($itemId: ID!, $input: ReviewInput!) {\n    adjudicateReviewItem(itemId: $itemId, input: $input) {\n      id\n      status\n      agreement\n    }\n  }\n": typeof types.ReviewAdjudicateDocument,
     "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n": typeof types.ReviewAgreementDocument,
+    "\n  fragment UserRowFields on User {\n    id\n    email\n    name\n    pseudonym\n    role\n    disabled\n    createdAt\n  }\n": typeof types.UserRowFieldsFragmentDoc,
+    "\n  query AdminUsers($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      ...UserRowFields\n    }\n  }\n": typeof types.AdminUsersDocument,
+    "\n  mutation AdminCreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserRowFields\n    }\n  }\n": typeof types.AdminCreateUserDocument,
+    "\n  mutation AdminUpdateUser($id: ID!, $role: Role, $disabled: Boolean) {\n    updateUser(id: $id, role: $role, disabled: $disabled) {\n      ...UserRowFields\n    }\n  }\n": typeof types.AdminUpdateUserDocument,
+    "\n  mutation AdminEraseUser($id: ID!) {\n    eraseUser(id: $id) {\n      pseudonym\n      conversations\n      messages\n      ratings\n      apiKeys\n    }\n  }\n": typeof types.AdminEraseUserDocument,
+    "\n  query AdminApiKeys {\n    apiKeys {\n      id\n      name\n      prefix\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n": typeof types.AdminApiKeysDocument,
+    "\n  mutation AdminCreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n      }\n    }\n  }\n": typeof types.AdminCreateApiKeyDocument,
+    "\n  mutation AdminRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.AdminRevokeApiKeyDocument,
     "\n  fragment SessionFields on AuthPayload {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n": typeof types.SessionFieldsFragmentDoc,
     "\n  mutation ConsoleLogin($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      ...SessionFields\n    }\n  }\n": typeof types.ConsoleLoginDocument,
     "\n  mutation ConsoleRefresh($token: String!) {\n    refreshToken(token: $token) {\n      ...SessionFields\n    }\n  }\n": typeof types.ConsoleRefreshDocument,
     "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": typeof types.ConsoleLogoutDocument,
 };
 const documents: Documents = {
+    "\n  fragment AuditRowFields on AuditEntry {\n    seq\n    at\n    action\n    outcome\n    actor {\n      kind\n      pseudonym\n      role\n      apiKeyId\n    }\n    subject {\n      type\n      id\n      owner\n    }\n  }\n": types.AuditRowFieldsFragmentDoc,
+    "\n  query AuditEntries($filter: AuditFilterInput, $first: Int, $after: String) {\n    auditEntries(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...AuditRowFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.AuditEntriesDocument,
+    "\n  fragment AuditCheckpointFields on AuditCheckpoint {\n    seq\n    hash\n    at\n    keyId\n    signature\n    signatureValid\n  }\n": types.AuditCheckpointFieldsFragmentDoc,
+    "\n  query AuditEntry($seq: SafeInt!) {\n    auditEntry(seq: $seq) {\n      entry {\n        ...AuditRowFields\n        requestId\n        clientIp\n        userAgent\n        before\n        after\n        prevHash\n        hash\n      }\n      checkpoint {\n        ...AuditCheckpointFields\n      }\n    }\n  }\n": types.AuditEntryDocument,
+    "\n  query AuditStats($filter: AuditFilterInput) {\n    auditStats(filter: $filter) {\n      perDay {\n        day\n        outcome\n        count\n      }\n      denialsByAction {\n        action\n        count\n      }\n    }\n  }\n": types.AuditStatsDocument,
+    "\n  query VerifyAuditChain($from: SafeInt, $to: SafeInt) {\n    verifyAuditChain(from: $from, to: $to) {\n      valid\n      checked\n      firstSeq\n      lastSeq\n      checkpointsVerified\n      lastCheckpointSeq\n      broken {\n        seq\n        reason\n        detail\n      }\n      ms\n    }\n  }\n": types.VerifyAuditChainDocument,
+    "\n  query AuditCheckpoints($first: Int) {\n    auditCheckpoints(first: $first) {\n      ...AuditCheckpointFields\n    }\n    auditPublicKey {\n      keyId\n      pem\n    }\n  }\n": types.AuditCheckpointsDocument,
+    "\n  mutation ExportAudit($format: AuditExportFormat!, $filter: AuditFilterInput) {\n    exportAudit(format: $format, filter: $filter) {\n      downloadPath\n      expiresAt\n      format\n      fromSeq\n      toSeq\n      checkpoint {\n        seq\n      }\n    }\n  }\n": types.ExportAuditDocument,
+    "\n  mutation CreateAuditCheckpoint {\n    createAuditCheckpoint {\n      ...AuditCheckpointFields\n    }\n  }\n": types.CreateAuditCheckpointDocument,
     "\n  fragment ChatMessage on Message {\n    id\n    parentId\n    role\n    content\n    status\n    model\n    finishReason\n    errorCode\n    errorMessage\n    createdAt\n    safety\n    myRating {\n      id\n      thumb\n      score\n      tags\n      comment\n    }\n  }\n": types.ChatMessageFragmentDoc,
     "\n  query ChatConversations($after: String) {\n    conversations(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          title\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ChatConversationsDocument,
     "\n  query ChatConversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      title\n      lockedAt\n      messages {\n        ...ChatMessage\n      }\n    }\n  }\n": types.ChatConversationDocument,
@@ -60,6 +91,11 @@ const documents: Documents = {
     "\n  mutation ChatRename($id: ID!, $title: String!) {\n    renameConversation(id: $id, title: $title) {\n      id\n      title\n    }\n  }\n": types.ChatRenameDocument,
     "\n  mutation ChatDelete($id: ID!) {\n    deleteConversation(id: $id)\n  }\n": types.ChatDeleteDocument,
     "\n  subscription ChatStream($messageId: ID!, $fromSeq: Int) {\n    messageStream(messageId: $messageId, fromSeq: $fromSeq) {\n      seq\n      delta\n      done\n      queuePosition\n      estimatedWaitMs\n      status\n      finishReason\n      error {\n        code\n        message\n      }\n    }\n  }\n": types.ChatStreamDocument,
+    "\n  fragment DatasetRowFields on DatasetVersion {\n    id\n    number\n    name\n    status\n    progress\n    counts\n    createdAt\n    completedAt\n    createdBy\n  }\n": types.DatasetRowFieldsFragmentDoc,
+    "\n  query DatasetVersions($first: Int!) {\n    datasetVersions(first: $first) {\n      ...DatasetRowFields\n    }\n  }\n": types.DatasetVersionsDocument,
+    "\n  query DatasetVersion($id: ID!) {\n    datasetVersion(id: $id) {\n      ...DatasetRowFields\n      error\n      filters\n      testShare\n      sha256\n      files {\n        path\n        records\n        bytes\n        sha256\n      }\n      card\n    }\n  }\n": types.DatasetVersionDocument,
+    "\n  mutation CreateDatasetVersion($input: CreateDatasetVersionInput) {\n    createDatasetVersion(input: $input) {\n      ...DatasetRowFields\n    }\n  }\n": types.CreateDatasetVersionDocument,
+    "\n  mutation DatasetDownload($id: ID!, $path: String!) {\n    datasetDownload(id: $id, path: $path) {\n      url\n      expiresAt\n    }\n  }\n": types.DatasetDownloadDocument,
     "\n  fragment ReviewItemFields on ReviewItem {\n    id\n    kind\n    source\n    status\n    ownerPseudonym\n    requiredReviews\n    reviewCount\n    createdAt\n    prompt {\n      role\n      content\n    }\n    candidates {\n      id\n      label\n      content\n      model\n    }\n    rubric {\n      id\n      label\n      min\n      max\n    }\n  }\n": types.ReviewItemFieldsFragmentDoc,
     "\n  fragment ReviewFields on Review {\n    id\n    kind\n    reviewerPseudonym\n    adjudication\n    choice\n    strength\n    ranking\n    candidateId\n    scores {\n      criterion\n      score\n    }\n    text\n    tags\n    comment\n    createdAt\n  }\n": types.ReviewFieldsFragmentDoc,
     "\n  query ReviewQueue {\n    reviewQueue {\n      open\n      pending\n      claimed\n      adjudication\n      done\n    }\n  }\n": types.ReviewQueueDocument,
@@ -73,12 +109,56 @@ const documents: Documents = {
     "\n  query ReviewAdjudicationItem($id: ID!) {\n    reviewItem(id: $id) {\n      ...ReviewItemFields\n      agreement\n      reviews {\n        ...ReviewFields\n      }\n    }\n  }\n": types.ReviewAdjudicationItemDocument,
     "\n  mutation ReviewAdjudicate($itemId: ID!, $input: ReviewInput!) {\n    adjudicateReviewItem(itemId: $itemId, input: $input) {\n      id\n      status\n      agreement\n    }\n  }\n": types.ReviewAdjudicateDocument,
     "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n": types.ReviewAgreementDocument,
+    "\n  fragment UserRowFields on User {\n    id\n    email\n    name\n    pseudonym\n    role\n    disabled\n    createdAt\n  }\n": types.UserRowFieldsFragmentDoc,
+    "\n  query AdminUsers($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      ...UserRowFields\n    }\n  }\n": types.AdminUsersDocument,
+    "\n  mutation AdminCreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserRowFields\n    }\n  }\n": types.AdminCreateUserDocument,
+    "\n  mutation AdminUpdateUser($id: ID!, $role: Role, $disabled: Boolean) {\n    updateUser(id: $id, role: $role, disabled: $disabled) {\n      ...UserRowFields\n    }\n  }\n": types.AdminUpdateUserDocument,
+    "\n  mutation AdminEraseUser($id: ID!) {\n    eraseUser(id: $id) {\n      pseudonym\n      conversations\n      messages\n      ratings\n      apiKeys\n    }\n  }\n": types.AdminEraseUserDocument,
+    "\n  query AdminApiKeys {\n    apiKeys {\n      id\n      name\n      prefix\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n": types.AdminApiKeysDocument,
+    "\n  mutation AdminCreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n      }\n    }\n  }\n": types.AdminCreateApiKeyDocument,
+    "\n  mutation AdminRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.AdminRevokeApiKeyDocument,
     "\n  fragment SessionFields on AuthPayload {\n    accessToken\n    refreshToken\n    expiresIn\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n": types.SessionFieldsFragmentDoc,
     "\n  mutation ConsoleLogin($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      ...SessionFields\n    }\n  }\n": types.ConsoleLoginDocument,
     "\n  mutation ConsoleRefresh($token: String!) {\n    refreshToken(token: $token) {\n      ...SessionFields\n    }\n  }\n": types.ConsoleRefreshDocument,
     "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": types.ConsoleLogoutDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment AuditRowFields on AuditEntry {\n    seq\n    at\n    action\n    outcome\n    actor {\n      kind\n      pseudonym\n      role\n      apiKeyId\n    }\n    subject {\n      type\n      id\n      owner\n    }\n  }\n"): typeof import('./graphql').AuditRowFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditEntries($filter: AuditFilterInput, $first: Int, $after: String) {\n    auditEntries(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...AuditRowFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').AuditEntriesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment AuditCheckpointFields on AuditCheckpoint {\n    seq\n    hash\n    at\n    keyId\n    signature\n    signatureValid\n  }\n"): typeof import('./graphql').AuditCheckpointFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditEntry($seq: SafeInt!) {\n    auditEntry(seq: $seq) {\n      entry {\n        ...AuditRowFields\n        requestId\n        clientIp\n        userAgent\n        before\n        after\n        prevHash\n        hash\n      }\n      checkpoint {\n        ...AuditCheckpointFields\n      }\n    }\n  }\n"): typeof import('./graphql').AuditEntryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditStats($filter: AuditFilterInput) {\n    auditStats(filter: $filter) {\n      perDay {\n        day\n        outcome\n        count\n      }\n      denialsByAction {\n        action\n        count\n      }\n    }\n  }\n"): typeof import('./graphql').AuditStatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VerifyAuditChain($from: SafeInt, $to: SafeInt) {\n    verifyAuditChain(from: $from, to: $to) {\n      valid\n      checked\n      firstSeq\n      lastSeq\n      checkpointsVerified\n      lastCheckpointSeq\n      broken {\n        seq\n        reason\n        detail\n      }\n      ms\n    }\n  }\n"): typeof import('./graphql').VerifyAuditChainDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditCheckpoints($first: Int) {\n    auditCheckpoints(first: $first) {\n      ...AuditCheckpointFields\n    }\n    auditPublicKey {\n      keyId\n      pem\n    }\n  }\n"): typeof import('./graphql').AuditCheckpointsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExportAudit($format: AuditExportFormat!, $filter: AuditFilterInput) {\n    exportAudit(format: $format, filter: $filter) {\n      downloadPath\n      expiresAt\n      format\n      fromSeq\n      toSeq\n      checkpoint {\n        seq\n      }\n    }\n  }\n"): typeof import('./graphql').ExportAuditDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateAuditCheckpoint {\n    createAuditCheckpoint {\n      ...AuditCheckpointFields\n    }\n  }\n"): typeof import('./graphql').CreateAuditCheckpointDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -134,6 +214,26 @@ export function graphql(source: "\n  subscription ChatStream($messageId: ID!, $f
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment DatasetRowFields on DatasetVersion {\n    id\n    number\n    name\n    status\n    progress\n    counts\n    createdAt\n    completedAt\n    createdBy\n  }\n"): typeof import('./graphql').DatasetRowFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DatasetVersions($first: Int!) {\n    datasetVersions(first: $first) {\n      ...DatasetRowFields\n    }\n  }\n"): typeof import('./graphql').DatasetVersionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DatasetVersion($id: ID!) {\n    datasetVersion(id: $id) {\n      ...DatasetRowFields\n      error\n      filters\n      testShare\n      sha256\n      files {\n        path\n        records\n        bytes\n        sha256\n      }\n      card\n    }\n  }\n"): typeof import('./graphql').DatasetVersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateDatasetVersion($input: CreateDatasetVersionInput) {\n    createDatasetVersion(input: $input) {\n      ...DatasetRowFields\n    }\n  }\n"): typeof import('./graphql').CreateDatasetVersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DatasetDownload($id: ID!, $path: String!) {\n    datasetDownload(id: $id, path: $path) {\n      url\n      expiresAt\n    }\n  }\n"): typeof import('./graphql').DatasetDownloadDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment ReviewItemFields on ReviewItem {\n    id\n    kind\n    source\n    status\n    ownerPseudonym\n    requiredReviews\n    reviewCount\n    createdAt\n    prompt {\n      role\n      content\n    }\n    candidates {\n      id\n      label\n      content\n      model\n    }\n    rubric {\n      id\n      label\n      min\n      max\n    }\n  }\n"): typeof import('./graphql').ReviewItemFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -183,6 +283,38 @@ export function graphql(source: "\n  mutation ReviewAdjudicate($itemId: ID!, $in
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n"): typeof import('./graphql').ReviewAgreementDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserRowFields on User {\n    id\n    email\n    name\n    pseudonym\n    role\n    disabled\n    createdAt\n  }\n"): typeof import('./graphql').UserRowFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminUsers($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      ...UserRowFields\n    }\n  }\n"): typeof import('./graphql').AdminUsersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminCreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserRowFields\n    }\n  }\n"): typeof import('./graphql').AdminCreateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminUpdateUser($id: ID!, $role: Role, $disabled: Boolean) {\n    updateUser(id: $id, role: $role, disabled: $disabled) {\n      ...UserRowFields\n    }\n  }\n"): typeof import('./graphql').AdminUpdateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminEraseUser($id: ID!) {\n    eraseUser(id: $id) {\n      pseudonym\n      conversations\n      messages\n      ratings\n      apiKeys\n    }\n  }\n"): typeof import('./graphql').AdminEraseUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminApiKeys {\n    apiKeys {\n      id\n      name\n      prefix\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n    }\n  }\n"): typeof import('./graphql').AdminApiKeysDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminCreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n      }\n    }\n  }\n"): typeof import('./graphql').AdminCreateApiKeyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n"): typeof import('./graphql').AdminRevokeApiKeyDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

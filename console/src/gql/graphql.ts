@@ -4,16 +4,105 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** chat: conversations and messages; ratings: rate replies; profile: read own account; datasets: build, download and import datasets; training: start and follow training runs, register model versions */
+export type ApiKeyScope =
+  | 'chat'
+  | 'datasets'
+  | 'profile'
+  | 'ratings'
+  | 'training';
+
+export type AuditActorKind =
+  | 'ANONYMOUS'
+  | 'API_KEY'
+  | 'SERVICE'
+  | 'USER';
+
+export type AuditExportFormat =
+  | 'CSV'
+  | 'JSONL';
+
+export type AuditFilterInput = {
+  action?: string | null | undefined;
+  /** A pseudonym (u_…, service:…) or an account id */
+  actor?: string | null | undefined;
+  from?: string | null | undefined;
+  outcome?: AuditOutcome | null | undefined;
+  subjectId?: string | null | undefined;
+  subjectType?: string | null | undefined;
+  to?: string | null | undefined;
+};
+
+/** ALLOWED: done; DENIED: refused by authentication or authorization; FAILED: attempted and failed */
+export type AuditOutcome =
+  | 'ALLOWED'
+  | 'DENIED'
+  | 'FAILED';
+
 export type ClaimStatus =
   | 'CLAIMED'
   | 'RELEASED'
   | 'SKIPPED'
   | 'SUBMITTED';
 
+export type CreateApiKeyInput = {
+  name: string;
+  scopes: Array<ApiKeyScope>;
+};
+
+export type CreateDatasetVersionInput = {
+  filters?: DatasetFilters | null | undefined;
+  /** Default: all */
+  formats?: Array<DatasetFormat> | null | undefined;
+  name?: string | null | undefined;
+  /** Share of prompts held out as the test split (default 0.1), decided by the prompt hash */
+  testShare?: number | null | undefined;
+};
+
+export type CreateUserInput = {
+  email: string;
+  name?: string | null | undefined;
+  /** At least 8 characters */
+  password: string;
+  role?: Role;
+};
+
 export type CriterionScoreInput = {
   criterion: string;
   score: number;
 };
+
+/** What goes into a dataset version; every filter optional */
+export type DatasetFilters = {
+  /** Leave out anything the content filter flagged (default true) */
+  excludeFlagged?: boolean | null | undefined;
+  /** Preferences derived at or after */
+  from?: string | null | undefined;
+  /** Include imported dialogues in the SFT set (default true) */
+  includeImported?: boolean | null | undefined;
+  /** Language tags (en, zh) */
+  languages?: Array<string> | null | undefined;
+  /** Leave out pairs whose reviewers agreed less (pairs without a figure, from ratings and corrections, are kept) */
+  minAgreement?: number | null | undefined;
+  /** Only pairs whose both replies (a correction: the original) came from these model versions */
+  modelVersions?: Array<string> | null | undefined;
+  sources?: Array<PreferenceSource> | null | undefined;
+  /** Preferences derived before */
+  to?: string | null | undefined;
+};
+
+/** DPO: TRL DPO conversational; KTO: TRL KTO; OPENAI_PREFERENCE: OpenAI preference fine-tuning; HH: Anthropic HH; SFT: message lists */
+export type DatasetFormat =
+  | 'DPO'
+  | 'HH'
+  | 'KTO'
+  | 'OPENAI_PREFERENCE'
+  | 'SFT';
+
+export type DatasetStatus =
+  | 'BUILDING'
+  | 'FAILED'
+  | 'READY';
 
 /** Sampling parameters sent upstream; unset ones take the model server defaults */
 export type GenerationParamsInput = {
@@ -46,6 +135,12 @@ export type PairwiseChoice =
   | 'A'
   | 'B'
   | 'TIE';
+
+export type PreferenceSource =
+  | 'COMPARISON'
+  | 'CORRECTION'
+  | 'RANKING'
+  | 'RATING';
 
 /** A thumb, a 1-5 score, or both; rating again replaces your previous rating */
 export type RateMessageInput = {
@@ -149,6 +244,61 @@ export type Thumb =
   | 'DOWN'
   | 'UP';
 
+export type AuditRowFieldsFragment = { seq: number, at: string, action: string, outcome: AuditOutcome, actor: { kind: AuditActorKind, pseudonym: string | null, role: string | null, apiKeyId: string | null }, subject: { type: string | null, id: string | null, owner: string | null } };
+
+export type AuditEntriesQueryVariables = Exact<{
+  filter?: AuditFilterInput | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuditEntriesQuery = { auditEntries: { edges: Array<{ cursor: string, node: { seq: number, at: string, action: string, outcome: AuditOutcome, actor: { kind: AuditActorKind, pseudonym: string | null, role: string | null, apiKeyId: string | null }, subject: { type: string | null, id: string | null, owner: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type AuditCheckpointFieldsFragment = { seq: number, hash: string, at: string, keyId: string, signature: string, signatureValid: boolean };
+
+export type AuditEntryQueryVariables = Exact<{
+  seq: number;
+}>;
+
+
+export type AuditEntryQuery = { auditEntry: { entry: { requestId: string | null, clientIp: string | null, userAgent: string | null, before: unknown, after: unknown, prevHash: string, hash: string, seq: number, at: string, action: string, outcome: AuditOutcome, actor: { kind: AuditActorKind, pseudonym: string | null, role: string | null, apiKeyId: string | null }, subject: { type: string | null, id: string | null, owner: string | null } }, checkpoint: { seq: number, hash: string, at: string, keyId: string, signature: string, signatureValid: boolean } | null } };
+
+export type AuditStatsQueryVariables = Exact<{
+  filter?: AuditFilterInput | null | undefined;
+}>;
+
+
+export type AuditStatsQuery = { auditStats: { perDay: Array<{ day: string, outcome: AuditOutcome, count: number }>, denialsByAction: Array<{ action: string, count: number }> } };
+
+export type VerifyAuditChainQueryVariables = Exact<{
+  from?: number | null | undefined;
+  to?: number | null | undefined;
+}>;
+
+
+export type VerifyAuditChainQuery = { verifyAuditChain: { valid: boolean, checked: number, firstSeq: number | null, lastSeq: number | null, checkpointsVerified: number, lastCheckpointSeq: number | null, ms: number, broken: { seq: number, reason: string, detail: string } | null } };
+
+export type AuditCheckpointsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type AuditCheckpointsQuery = { auditCheckpoints: Array<{ seq: number, hash: string, at: string, keyId: string, signature: string, signatureValid: boolean }>, auditPublicKey: { keyId: string, pem: string } };
+
+export type ExportAuditMutationVariables = Exact<{
+  format: AuditExportFormat;
+  filter?: AuditFilterInput | null | undefined;
+}>;
+
+
+export type ExportAuditMutation = { exportAudit: { downloadPath: string, expiresAt: string, format: AuditExportFormat, fromSeq: number | null, toSeq: number | null, checkpoint: { seq: number } | null } };
+
+export type CreateAuditCheckpointMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CreateAuditCheckpointMutation = { createAuditCheckpoint: { seq: number, hash: string, at: string, keyId: string, signature: string, signatureValid: boolean } | null };
+
 export type ChatMessageFragment = { id: string, parentId: string | null, role: MessageRole, content: string, status: MessageStatus, model: string | null, finishReason: string | null, errorCode: string | null, errorMessage: string | null, createdAt: string, safety: SafetyLevel | null, myRating: { id: string, thumb: Thumb | null, score: number | null, tags: Array<string>, comment: string | null } | null };
 
 export type ChatConversationsQueryVariables = Exact<{
@@ -240,6 +390,37 @@ export type ChatStreamSubscriptionVariables = Exact<{
 
 export type ChatStreamSubscription = { messageStream: { seq: number, delta: string | null, done: boolean, queuePosition: number | null, estimatedWaitMs: number | null, status: MessageStatus | null, finishReason: string | null, error: { code: string, message: string } | null } };
 
+export type DatasetRowFieldsFragment = { id: string, number: number, name: string | null, status: DatasetStatus, progress: number, counts: Record<string, unknown> | null, createdAt: string, completedAt: string | null, createdBy: string | null };
+
+export type DatasetVersionsQueryVariables = Exact<{
+  first: number;
+}>;
+
+
+export type DatasetVersionsQuery = { datasetVersions: Array<{ id: string, number: number, name: string | null, status: DatasetStatus, progress: number, counts: Record<string, unknown> | null, createdAt: string, completedAt: string | null, createdBy: string | null }> };
+
+export type DatasetVersionQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DatasetVersionQuery = { datasetVersion: { error: string | null, filters: Record<string, unknown>, testShare: number, sha256: string | null, card: string | null, id: string, number: number, name: string | null, status: DatasetStatus, progress: number, counts: Record<string, unknown> | null, createdAt: string, completedAt: string | null, createdBy: string | null, files: Array<{ path: string, records: number, bytes: number, sha256: string }> | null } };
+
+export type CreateDatasetVersionMutationVariables = Exact<{
+  input?: CreateDatasetVersionInput | null | undefined;
+}>;
+
+
+export type CreateDatasetVersionMutation = { createDatasetVersion: { id: string, number: number, name: string | null, status: DatasetStatus, progress: number, counts: Record<string, unknown> | null, createdAt: string, completedAt: string | null, createdBy: string | null } };
+
+export type DatasetDownloadMutationVariables = Exact<{
+  id: string | number;
+  path: string;
+}>;
+
+
+export type DatasetDownloadMutation = { datasetDownload: { url: string, expiresAt: string } };
+
 export type ReviewItemFieldsFragment = { id: string, kind: ReviewKind, source: ReviewItemSource, status: ReviewItemStatus, ownerPseudonym: string, requiredReviews: number, reviewCount: number, createdAt: string, prompt: Array<{ role: string, content: string }>, candidates: Array<{ id: string, label: string, content: string, model: string | null }>, rubric: Array<{ id: string, label: string, min: number, max: number }> };
 
 export type ReviewFieldsFragment = { id: string, kind: ReviewKind, reviewerPseudonym: string, adjudication: boolean, choice: PairwiseChoice | null, strength: number | null, ranking: Array<string> | null, candidateId: string | null, text: string | null, tags: Array<string>, comment: string | null, createdAt: string, scores: Array<{ criterion: string, score: number }> | null };
@@ -320,6 +501,59 @@ export type ReviewAgreementQueryVariables = Exact<{
 
 export type ReviewAgreementQuery = { reviewAgreement: { items: number, reviews: number, choiceAlpha: number | null, scoreAlpha: number | null, kappa: Array<{ reviewerA: string, reviewerB: string, kappa: number | null, items: number }>, reviewers: Array<{ reviewer: string, reviews: number, pairs: number, meanKappa: number | null, alphaWithout: number | null }> } };
 
+export type UserRowFieldsFragment = { id: string, email: string, name: string | null, pseudonym: string, role: Role, disabled: boolean, createdAt: string };
+
+export type AdminUsersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  search?: string | null | undefined;
+}>;
+
+
+export type AdminUsersQuery = { users: Array<{ id: string, email: string, name: string | null, pseudonym: string, role: Role, disabled: boolean, createdAt: string }> };
+
+export type AdminCreateUserMutationVariables = Exact<{
+  input: CreateUserInput;
+}>;
+
+
+export type AdminCreateUserMutation = { createUser: { id: string, email: string, name: string | null, pseudonym: string, role: Role, disabled: boolean, createdAt: string } };
+
+export type AdminUpdateUserMutationVariables = Exact<{
+  id: string | number;
+  role?: Role | null | undefined;
+  disabled?: boolean | null | undefined;
+}>;
+
+
+export type AdminUpdateUserMutation = { updateUser: { id: string, email: string, name: string | null, pseudonym: string, role: Role, disabled: boolean, createdAt: string } };
+
+export type AdminEraseUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type AdminEraseUserMutation = { eraseUser: { pseudonym: string, conversations: number, messages: number, ratings: number, apiKeys: number } };
+
+export type AdminApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AdminApiKeysQuery = { apiKeys: Array<{ id: string, name: string, prefix: string, scopes: Array<ApiKeyScope>, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }> };
+
+export type AdminCreateApiKeyMutationVariables = Exact<{
+  input: CreateApiKeyInput;
+}>;
+
+
+export type AdminCreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, prefix: string } } };
+
+export type AdminRevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type AdminRevokeApiKeyMutation = { revokeApiKey: { id: string, revokedAt: string | null } };
+
 export type SessionFieldsFragment = { accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, email: string, name: string | null, role: Role } };
 
 export type ConsoleLoginMutationVariables = Exact<{
@@ -362,6 +596,35 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const AuditRowFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AuditRowFields on AuditEntry {
+  seq
+  at
+  action
+  outcome
+  actor {
+    kind
+    pseudonym
+    role
+    apiKeyId
+  }
+  subject {
+    type
+    id
+    owner
+  }
+}
+    `, {"fragmentName":"AuditRowFields"}) as unknown as TypedDocumentString<AuditRowFieldsFragment, unknown>;
+export const AuditCheckpointFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AuditCheckpointFields on AuditCheckpoint {
+  seq
+  hash
+  at
+  keyId
+  signature
+  signatureValid
+}
+    `, {"fragmentName":"AuditCheckpointFields"}) as unknown as TypedDocumentString<AuditCheckpointFieldsFragment, unknown>;
 export const ChatMessageFragmentDoc = new TypedDocumentString(`
     fragment ChatMessage on Message {
   id
@@ -384,6 +647,19 @@ export const ChatMessageFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ChatMessage"}) as unknown as TypedDocumentString<ChatMessageFragment, unknown>;
+export const DatasetRowFieldsFragmentDoc = new TypedDocumentString(`
+    fragment DatasetRowFields on DatasetVersion {
+  id
+  number
+  name
+  status
+  progress
+  counts
+  createdAt
+  completedAt
+  createdBy
+}
+    `, {"fragmentName":"DatasetRowFields"}) as unknown as TypedDocumentString<DatasetRowFieldsFragment, unknown>;
 export const ReviewItemFieldsFragmentDoc = new TypedDocumentString(`
     fragment ReviewItemFields on ReviewItem {
   id
@@ -432,6 +708,17 @@ export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
+export const UserRowFieldsFragmentDoc = new TypedDocumentString(`
+    fragment UserRowFields on User {
+  id
+  email
+  name
+  pseudonym
+  role
+  disabled
+  createdAt
+}
+    `, {"fragmentName":"UserRowFields"}) as unknown as TypedDocumentString<UserRowFieldsFragment, unknown>;
 export const SessionFieldsFragmentDoc = new TypedDocumentString(`
     fragment SessionFields on AuthPayload {
   accessToken
@@ -445,6 +732,160 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"SessionFields"}) as unknown as TypedDocumentString<SessionFieldsFragment, unknown>;
+export const AuditEntriesDocument = new TypedDocumentString(`
+    query AuditEntries($filter: AuditFilterInput, $first: Int, $after: String) {
+  auditEntries(filter: $filter, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...AuditRowFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment AuditRowFields on AuditEntry {
+  seq
+  at
+  action
+  outcome
+  actor {
+    kind
+    pseudonym
+    role
+    apiKeyId
+  }
+  subject {
+    type
+    id
+    owner
+  }
+}`) as unknown as TypedDocumentString<AuditEntriesQuery, AuditEntriesQueryVariables>;
+export const AuditEntryDocument = new TypedDocumentString(`
+    query AuditEntry($seq: SafeInt!) {
+  auditEntry(seq: $seq) {
+    entry {
+      ...AuditRowFields
+      requestId
+      clientIp
+      userAgent
+      before
+      after
+      prevHash
+      hash
+    }
+    checkpoint {
+      ...AuditCheckpointFields
+    }
+  }
+}
+    fragment AuditRowFields on AuditEntry {
+  seq
+  at
+  action
+  outcome
+  actor {
+    kind
+    pseudonym
+    role
+    apiKeyId
+  }
+  subject {
+    type
+    id
+    owner
+  }
+}
+fragment AuditCheckpointFields on AuditCheckpoint {
+  seq
+  hash
+  at
+  keyId
+  signature
+  signatureValid
+}`) as unknown as TypedDocumentString<AuditEntryQuery, AuditEntryQueryVariables>;
+export const AuditStatsDocument = new TypedDocumentString(`
+    query AuditStats($filter: AuditFilterInput) {
+  auditStats(filter: $filter) {
+    perDay {
+      day
+      outcome
+      count
+    }
+    denialsByAction {
+      action
+      count
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuditStatsQuery, AuditStatsQueryVariables>;
+export const VerifyAuditChainDocument = new TypedDocumentString(`
+    query VerifyAuditChain($from: SafeInt, $to: SafeInt) {
+  verifyAuditChain(from: $from, to: $to) {
+    valid
+    checked
+    firstSeq
+    lastSeq
+    checkpointsVerified
+    lastCheckpointSeq
+    broken {
+      seq
+      reason
+      detail
+    }
+    ms
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyAuditChainQuery, VerifyAuditChainQueryVariables>;
+export const AuditCheckpointsDocument = new TypedDocumentString(`
+    query AuditCheckpoints($first: Int) {
+  auditCheckpoints(first: $first) {
+    ...AuditCheckpointFields
+  }
+  auditPublicKey {
+    keyId
+    pem
+  }
+}
+    fragment AuditCheckpointFields on AuditCheckpoint {
+  seq
+  hash
+  at
+  keyId
+  signature
+  signatureValid
+}`) as unknown as TypedDocumentString<AuditCheckpointsQuery, AuditCheckpointsQueryVariables>;
+export const ExportAuditDocument = new TypedDocumentString(`
+    mutation ExportAudit($format: AuditExportFormat!, $filter: AuditFilterInput) {
+  exportAudit(format: $format, filter: $filter) {
+    downloadPath
+    expiresAt
+    format
+    fromSeq
+    toSeq
+    checkpoint {
+      seq
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExportAuditMutation, ExportAuditMutationVariables>;
+export const CreateAuditCheckpointDocument = new TypedDocumentString(`
+    mutation CreateAuditCheckpoint {
+  createAuditCheckpoint {
+    ...AuditCheckpointFields
+  }
+}
+    fragment AuditCheckpointFields on AuditCheckpoint {
+  seq
+  hash
+  at
+  keyId
+  signature
+  signatureValid
+}`) as unknown as TypedDocumentString<CreateAuditCheckpointMutation, CreateAuditCheckpointMutationVariables>;
 export const ChatConversationsDocument = new TypedDocumentString(`
     query ChatConversations($after: String) {
   conversations(first: 50, after: $after) {
@@ -685,6 +1126,76 @@ export const ChatStreamDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ChatStreamSubscription, ChatStreamSubscriptionVariables>;
+export const DatasetVersionsDocument = new TypedDocumentString(`
+    query DatasetVersions($first: Int!) {
+  datasetVersions(first: $first) {
+    ...DatasetRowFields
+  }
+}
+    fragment DatasetRowFields on DatasetVersion {
+  id
+  number
+  name
+  status
+  progress
+  counts
+  createdAt
+  completedAt
+  createdBy
+}`) as unknown as TypedDocumentString<DatasetVersionsQuery, DatasetVersionsQueryVariables>;
+export const DatasetVersionDocument = new TypedDocumentString(`
+    query DatasetVersion($id: ID!) {
+  datasetVersion(id: $id) {
+    ...DatasetRowFields
+    error
+    filters
+    testShare
+    sha256
+    files {
+      path
+      records
+      bytes
+      sha256
+    }
+    card
+  }
+}
+    fragment DatasetRowFields on DatasetVersion {
+  id
+  number
+  name
+  status
+  progress
+  counts
+  createdAt
+  completedAt
+  createdBy
+}`) as unknown as TypedDocumentString<DatasetVersionQuery, DatasetVersionQueryVariables>;
+export const CreateDatasetVersionDocument = new TypedDocumentString(`
+    mutation CreateDatasetVersion($input: CreateDatasetVersionInput) {
+  createDatasetVersion(input: $input) {
+    ...DatasetRowFields
+  }
+}
+    fragment DatasetRowFields on DatasetVersion {
+  id
+  number
+  name
+  status
+  progress
+  counts
+  createdAt
+  completedAt
+  createdBy
+}`) as unknown as TypedDocumentString<CreateDatasetVersionMutation, CreateDatasetVersionMutationVariables>;
+export const DatasetDownloadDocument = new TypedDocumentString(`
+    mutation DatasetDownload($id: ID!, $path: String!) {
+  datasetDownload(id: $id, path: $path) {
+    url
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<DatasetDownloadMutation, DatasetDownloadMutationVariables>;
 export const ReviewQueueDocument = new TypedDocumentString(`
     query ReviewQueue {
   reviewQueue {
@@ -969,6 +1480,95 @@ export const ReviewAgreementDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReviewAgreementQuery, ReviewAgreementQueryVariables>;
+export const AdminUsersDocument = new TypedDocumentString(`
+    query AdminUsers($first: Int, $after: String, $search: String) {
+  users(first: $first, after: $after, search: $search) {
+    ...UserRowFields
+  }
+}
+    fragment UserRowFields on User {
+  id
+  email
+  name
+  pseudonym
+  role
+  disabled
+  createdAt
+}`) as unknown as TypedDocumentString<AdminUsersQuery, AdminUsersQueryVariables>;
+export const AdminCreateUserDocument = new TypedDocumentString(`
+    mutation AdminCreateUser($input: CreateUserInput!) {
+  createUser(input: $input) {
+    ...UserRowFields
+  }
+}
+    fragment UserRowFields on User {
+  id
+  email
+  name
+  pseudonym
+  role
+  disabled
+  createdAt
+}`) as unknown as TypedDocumentString<AdminCreateUserMutation, AdminCreateUserMutationVariables>;
+export const AdminUpdateUserDocument = new TypedDocumentString(`
+    mutation AdminUpdateUser($id: ID!, $role: Role, $disabled: Boolean) {
+  updateUser(id: $id, role: $role, disabled: $disabled) {
+    ...UserRowFields
+  }
+}
+    fragment UserRowFields on User {
+  id
+  email
+  name
+  pseudonym
+  role
+  disabled
+  createdAt
+}`) as unknown as TypedDocumentString<AdminUpdateUserMutation, AdminUpdateUserMutationVariables>;
+export const AdminEraseUserDocument = new TypedDocumentString(`
+    mutation AdminEraseUser($id: ID!) {
+  eraseUser(id: $id) {
+    pseudonym
+    conversations
+    messages
+    ratings
+    apiKeys
+  }
+}
+    `) as unknown as TypedDocumentString<AdminEraseUserMutation, AdminEraseUserMutationVariables>;
+export const AdminApiKeysDocument = new TypedDocumentString(`
+    query AdminApiKeys {
+  apiKeys {
+    id
+    name
+    prefix
+    scopes
+    createdAt
+    lastUsedAt
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<AdminApiKeysQuery, AdminApiKeysQueryVariables>;
+export const AdminCreateApiKeyDocument = new TypedDocumentString(`
+    mutation AdminCreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    secret
+    apiKey {
+      id
+      name
+      prefix
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AdminCreateApiKeyMutation, AdminCreateApiKeyMutationVariables>;
+export const AdminRevokeApiKeyDocument = new TypedDocumentString(`
+    mutation AdminRevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    id
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<AdminRevokeApiKeyMutation, AdminRevokeApiKeyMutationVariables>;
 export const ConsoleLoginDocument = new TypedDocumentString(`
     mutation ConsoleLogin($email: String!, $password: String!) {
   login(email: $email, password: $password) {

@@ -8,7 +8,7 @@ import type { Requirement } from '@/lib/rbac';
 export interface ConsoleRoute {
   href: string;
   /** Key under `common.nav`. */
-  label: 'chat' | 'review' | 'adjudicate' | 'agreement';
+  label: 'chat' | 'review' | 'adjudicate' | 'agreement' | 'audit' | 'users' | 'datasets';
   requires: Requirement;
   /** Shown in the menu (labelling pages are reached from the queue). */
   menu: boolean;
@@ -19,6 +19,9 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { href: '/review', label: 'review', requires: ['create', 'Review'], menu: true },
   { href: '/review/adjudicate', label: 'adjudicate', requires: ['update', 'ReviewItem'], menu: true },
   { href: '/review/agreement', label: 'agreement', requires: ['read', 'PreferencePair'], menu: true },
+  { href: '/datasets', label: 'datasets', requires: ['read', 'DatasetVersion'], menu: true },
+  { href: '/audit', label: 'audit', requires: ['read', 'AuditEntry'], menu: true },
+  { href: '/admin/users', label: 'users', requires: ['update', 'User'], menu: true },
 ];
 
 export function routeFor(pathname: string): ConsoleRoute | undefined {

@@ -4,7 +4,7 @@ import ReactMarkdown, { defaultUrlTransform, type Components } from 'react-markd
 import remarkGfm from 'remark-gfm';
 
 /**
- * A reply's Markdown, rendered safely: raw HTML in the text is shown as text (never parsed), links
+ * Markdown (a reply, a dataset card), rendered safely: raw HTML in the text is shown as text (never parsed), links
  * keep only safe protocols (javascript: and the like become empty) and open in a new tab without
  * the opener, and images are not loaded (their alt text and address are shown instead).
  */

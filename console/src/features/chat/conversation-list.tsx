@@ -1,10 +1,11 @@
 'use client';
-import { ActionIcon, Button, Group, Menu, Modal, NavLink, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Button, Group, Menu, NavLink, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { useFormatter, useNow, useTranslations } from 'use-intl';
+import { ConsoleModal } from '@/components/ui/console-modal';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { gql } from '@/lib/graphql/client';
 import { ConversationsQuery, DeleteMutation, RenameMutation } from './documents';
@@ -96,7 +97,7 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
           )}
         </nav>
       </ScrollArea>
-      <Modal opened={renaming !== null} onClose={() => setRenaming(null)} title={t('renameTitle')}>
+      <ConsoleModal opened={renaming !== null} onClose={() => setRenaming(null)} title={t('renameTitle')} closeLabel={t('cancel')}>
         {renaming && (
           <form
             onSubmit={(e) => {
@@ -118,8 +119,8 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
             </Stack>
           </form>
         )}
-      </Modal>
-      <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title={t('deleteTitle')}>
+      </ConsoleModal>
+      <ConsoleModal opened={deleting !== null} onClose={() => setDeleting(null)} title={t('deleteTitle')} closeLabel={t('cancel')}>
         {deleting && (
           <Stack>
             {remove.error && <ErrorNotice error={remove.error} />}
@@ -134,7 +135,7 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
             </Group>
           </Stack>
         )}
-      </Modal>
+      </ConsoleModal>
     </Stack>
   );
 }

@@ -3,7 +3,7 @@ import { ActionIcon, Badge, Box, Button, Group, Paper, Stack, Text, Textarea, To
 import { useState } from 'react';
 import { useTranslations } from 'use-intl';
 import type { ChatMessageFragment } from '@/gql/graphql';
-import { Markdown } from './markdown';
+import { Markdown } from '@/components/ui/markdown';
 import { RatingControls } from './rating';
 import { useStream } from './streams';
 

@@ -1,7 +1,8 @@
 'use client';
-import { Button, Group, Kbd, Modal, Radio, Stack, Table, Text, Title } from '@mantine/core';
-import { useState, type ReactNode } from 'react';
+import { Button, Group, Kbd, Radio, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslations } from 'use-intl';
+import { ConsoleModal } from '@/components/ui/console-modal';
 import type { SkipReason } from '@/gql/graphql';
 import { SKIP_REASONS } from './answer';
 import { KeyHint, useMac } from './key-hint';
@@ -12,7 +13,7 @@ export function ShortcutsDialog({ opened, onClose, scopes }: { opened: boolean; 
   const t = useTranslations('review');
   const mac = useMac();
   return (
-    <ReviewModal opened={opened} onClose={onClose} title={t('keys.title')} size="lg" closeLabel={t('keys.close')}>
+    <ConsoleModal opened={opened} onClose={onClose} title={t('keys.title')} size="lg" closeLabel={t('keys.close')}>
       <Stack gap="md">
         <Text size="sm" c="dimmed">
           {t('keys.intro')}
@@ -49,7 +50,7 @@ export function ShortcutsDialog({ opened, onClose, scopes }: { opened: boolean; 
           </section>
         ))}
       </Stack>
-    </ReviewModal>
+    </ConsoleModal>
   );
 }
 
@@ -66,7 +67,7 @@ export function SkipDialog({ opened, onClose, onSkip, busy }: { opened: boolean;
     opened,
   );
   return (
-    <ReviewModal opened={opened} onClose={onClose} title={t('skip.title')} closeLabel={t('skip.cancel')}>
+    <ConsoleModal opened={opened} onClose={onClose} title={t('skip.title')} closeLabel={t('skip.cancel')}>
       <Stack gap="md">
         <Radio.Group label={t('skip.reason')} description={t('skip.reasonHint')} value={reason} onChange={(v) => setReason(v as SkipReason)}>
           <Stack gap="xs" mt="xs">
@@ -98,23 +99,6 @@ export function SkipDialog({ opened, onClose, onSkip, busy }: { opened: boolean;
           </Button>
         </Group>
       </Stack>
-    </ReviewModal>
-  );
-}
-
-
-/** Mantine's modal, its header not a second "banner" landmark of the page. */
-function ReviewModal({ opened, onClose, title, closeLabel, size, children }: { opened: boolean; onClose(): void; title: string; closeLabel: string; size?: string; children: ReactNode }) {
-  return (
-    <Modal.Root opened={opened} onClose={onClose} size={size}>
-      <Modal.Overlay />
-      <Modal.Content>
-        <Modal.Header role="none">
-          <Modal.Title fw={600}>{title}</Modal.Title>
-          <Modal.CloseButton aria-label={closeLabel} />
-        </Modal.Header>
-        <Modal.Body>{children}</Modal.Body>
-      </Modal.Content>
-    </Modal.Root>
+    </ConsoleModal>
   );
 }

@@ -18,6 +18,9 @@ export function configureApi(url: string) {
   ws = undefined;
 }
 
+/** The api's base address (downloads such as signed exports are plain GETs there). */
+export const apiBase = () => apiUrl.replace(/\/graphql\/?$/, '');
+
 export async function gql<R, V>(doc: Doc<R, V>, variables?: V, signal?: AbortSignal): Promise<R> {
   const token = await accessToken();
   try {

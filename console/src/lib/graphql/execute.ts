@@ -6,6 +6,8 @@ export class ApiError extends Error {
     message: string,
     readonly code: string,
     readonly status?: number,
+    /** `extensions.reason`, where the api names why (e.g. LAST_ACTIVE_ADMIN). */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -16,7 +18,7 @@ export type Doc<R, V> = DocumentTypeDecoration<R, V> & { toString(): string };
 
 interface GraphQLResponse<R> {
   data?: R | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: { message: string; extensions?: { code?: string; reason?: unknown } }[];
 }
 
 /**
@@ -48,7 +50,10 @@ export async function execute<R, V>(url: string, doc: Doc<R, V>, variables: V | 
     throw new ApiError(`The api answered HTTP ${res.status} without GraphQL`, 'NETWORK_ERROR', res.status);
   }
   const first = body.errors?.[0];
-  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', res.status);
+  if (first) {
+    const reason = first.extensions?.reason;
+    throw new ApiError(first.message, first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', res.status, typeof reason === 'string' ? reason : undefined);
+  }
   if (!body.data) throw new ApiError('The api answered without data', 'INTERNAL_SERVER_ERROR', res.status);
   return body.data;
 }

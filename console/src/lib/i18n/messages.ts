@@ -1,9 +1,15 @@
+import enAudit from '@/messages/en/audit.json';
 import enChat from '@/messages/en/chat.json';
 import enCommon from '@/messages/en/common.json';
+import enDatasets from '@/messages/en/datasets.json';
 import enReview from '@/messages/en/review.json';
+import enUsers from '@/messages/en/users.json';
+import zhAudit from '@/messages/zh/audit.json';
 import zhChat from '@/messages/zh/chat.json';
 import zhCommon from '@/messages/zh/common.json';
+import zhDatasets from '@/messages/zh/datasets.json';
 import zhReview from '@/messages/zh/review.json';
+import zhUsers from '@/messages/zh/users.json';
 
 /** Every string the console shows, one namespace per feature; `messages.test.ts` checks both languages have every key. */
 export const LOCALES = ['en', 'zh'] as const;
@@ -12,8 +18,8 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export const LOCALE_COOKIE = 'dialoop_locale';
 
 export const MESSAGES = {
-  en: { common: enCommon, chat: enChat, review: enReview },
-  zh: { common: zhCommon, chat: zhChat, review: zhReview },
+  en: { common: enCommon, chat: enChat, review: enReview, audit: enAudit, users: enUsers, datasets: enDatasets },
+  zh: { common: zhCommon, chat: zhChat, review: zhReview, audit: zhAudit, users: zhUsers, datasets: zhDatasets },
 } as const;
 
 export type Messages = (typeof MESSAGES)['en'];

@@ -1,0 +1,101 @@
+/**
+ * The compliance officer's audit page, on the real platform: find a denied action by filter,
+ * open it, verify the chain (valid), tamper with one row as the database superuser and see the
+ * verification name it, export with a filter and check the file with the offline verifier.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { apiUrl, expect, signIn, test } from './fixtures';
+import { ROOT } from './platform';
+import { gql, login } from './seed';
+
+const run = promisify(execFile);
+const graphql = () => `${apiUrl()}/graphql`;
+
+test('a compliance officer finds a denied action, verifies the chain, sees a tampered row named, and exports a file that verifies offline', async ({ page }) => {
+  test.setTimeout(180_000);
+  // A person tries what only compliance officers may: a DENIED entry for `auditEntries`.
+  const userToken = await login(graphql(), 'user@demo.local');
+  await expect(gql(graphql(), '{ auditEntries(first: 1) { edges { cursor } } }', {}, userToken)).rejects.toThrow(/FORBIDDEN|not allowed/i);
+
+  await signIn(page, 'compliance@demo.local', undefined, '/audit');
+  await expect(page).toHaveURL(/\/audit/);
+  await expect(page.getByRole('heading', { name: 'Audit trail', level: 1 })).toBeVisible();
+  await expect(page.getByRole('row').nth(1)).toBeVisible();
+
+  // Filter: the denied `auditEntries` calls; the filter is in the URL.
+  const filter = page.getByRole('form', { name: 'Filter' });
+  await filter.getByLabel('Action').fill('auditEntries');
+  await filter.getByLabel('Outcome').selectOption('DENIED');
+  await filter.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/action=auditEntries/);
+  await expect(page).toHaveURL(/outcome=DENIED/);
+  const rows = page.getByRole('table', { name: 'Entries' }).getByRole('row');
+  await expect(rows.nth(1)).toContainText('auditEntries');
+  await expect(rows.nth(1)).toContainText('Denied');
+  const count = await rows.count();
+  for (let i = 1; i < count; i++) await expect(rows.nth(i)).toContainText('Denied');
+
+  // The entry opens with its hashes and the URL names it (a view to share).
+  await rows.nth(1).getByRole('button').click();
+  await expect(page).toHaveURL(/entry=\d+/);
+  const drawer = page.getByRole('dialog');
+  await expect(drawer).toContainText('Hash');
+  await expect(drawer).toContainText('auditEntries');
+  const seq = Number(new URL(page.url()).searchParams.get('entry'));
+  await page.reload();
+  await expect(page.getByRole('dialog')).toContainText(`Entry ${seq}`);
+  await page.getByRole('button', { name: 'Close the entry' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+
+  // Verify: valid.
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Chain valid' })).toBeVisible({ timeout: 60_000 });
+
+  // Export with the filter, then check the file offline with the public key from the page.
+  const dir = await mkdtemp(join(tmpdir(), 'dialoop-audit-e2e-'));
+  try {
+    const keyDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download the public key' }).click();
+    const key = join(dir, 'audit-public-key.pem');
+    await (await keyDownload).saveAs(key);
+    const fileDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const download = await fileDownload;
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    await expect(page.getByRole('status').filter({ hasText: 'downloaded' })).toContainText('npm run audit:verify');
+    expect((await readFile(file, 'utf8')).split('\n').filter(Boolean).length).toBeGreaterThan(1);
+    // The line the page shows, as an officer would run it.
+    const verified = await run('npm', ['run', '--silent', 'audit:verify', '--', '--public-key', key, file], { cwd: ROOT });
+    expect(verified.stdout).toMatch(/^VALID: entries \d+…\d+/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  // Tamper with the denied entry as the database superuser: the verification names it.
+  const db = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
+  await db.connect();
+  try {
+    await db.query(`SET session_replication_role = replica`);
+    await db.query(`UPDATE "AuditEntry" SET "action" = 'tampered' WHERE "seq" = $1`, [seq]);
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    const broken = page.getByRole('alert').filter({ hasText: 'Chain broken' });
+    await expect(broken).toContainText(`Chain broken at entry ${seq}`, { timeout: 60_000 });
+    await broken.getByRole('button', { name: `Open entry ${seq}` }).click();
+    await expect(page.getByRole('dialog')).toContainText('tampered');
+  } finally {
+    await db.query(`UPDATE "AuditEntry" SET "action" = 'auditEntries' WHERE "seq" = $1`, [seq]);
+    await db.end();
+  }
+});
+
+test('a role without access sees "not allowed" and no entries', async ({ page }) => {
+  await signIn(page, 'reviewer@demo.local', undefined, '/audit');
+  await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Entries' })).toHaveCount(0);
+});

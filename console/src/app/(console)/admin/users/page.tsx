@@ -1,0 +1,5 @@
+import { UsersScreen } from '@/features/users';
+
+export default function UsersPage() {
+  return <UsersScreen />;
+}

@@ -1,0 +1,5 @@
+import { AuditScreen } from '@/features/audit';
+
+export default function AuditPage() {
+  return <AuditScreen />;
+}

@@ -1,0 +1,5 @@
+import { DatasetsScreen } from '@/features/datasets';
+
+export default function DatasetsPage() {
+  return <DatasetsScreen />;
+}

@@ -1,0 +1,1 @@
+export { DatasetsScreen } from './datasets-screen';
