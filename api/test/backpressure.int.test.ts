@@ -14,8 +14,11 @@ import { SEND, codeOf, gql, gqlOk, login, newUser, spawnApi, startApi, startInfe
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SHORT = { maxTokens: 24, ignoreEos: true };
-/** Long enough (≈0.2 s at one sequence) that every burst is queued before the first replies end. */
-const MEDIUM = { maxTokens: 120, ignoreEos: true };
+/**
+ * Long enough (≈0.15 s at one sequence: the default model streams about 3,000 tokens/s) that every
+ * burst is queued before the first replies end and waiting replies hear their place move.
+ */
+const MEDIUM = { maxTokens: 480, ignoreEos: true };
 const STREAM_Q = `subscription($id: ID!) {
   messageStream(messageId: $id) { seq delta done status finishReason queuePosition estimatedWaitMs error { code message retryAfterMs } }
 }`;
@@ -122,10 +125,10 @@ describe('backpressure: replies wait their turn when the model servers are full'
   });
 
   it('ends a wait past its deadline with UPSTREAM_BUSY and a retry hint, storing no text', async () => {
-    // The one slot busy with a long reply; then one that may wait 300 ms only.
+    // The one slot busy with a long reply (900 tokens, ≈0.3 s); then one that may wait 50 ms only.
     const [long] = await burst(api.url, people.A!, 'A', 1, { maxTokens: 900, ignoreEos: true });
     await waitFor(() => long!.events.some((e) => e.delta), 10_000, 'the long reply to start');
-    const [hurried] = await burst(api.url, people.B!, 'B', 1, { ...SHORT, maxWaitMs: 300 });
+    const [hurried] = await burst(api.url, people.B!, 'B', 1, { ...SHORT, maxWaitMs: 50 });
     await hurried!.done;
     // The premise: the slot stayed busy all the while (the wait ended on its deadline, not on a free slot).
     expect(long!.events.some((e) => e.done)).toBe(false);
