@@ -127,6 +127,16 @@ describe('the loop', () => {
     expect(log.text).toContain('"event":"progress"');
     expect(log.text).toContain('# finished');
     expect(log.size).toBeGreaterThan(log.text.length - 1);
+    // The loss at every logged step (the console draws it), thinned on request, the last step kept.
+    const CURVE = 'query($id: ID!, $p: Int) { trainingRun(id: $id) { lossCurve(points: $p) { step loss } } }';
+    const curve = (await gqlOk(api.url, CURVE, { id: run.id }, ml)).trainingRun.lossCurve as { step: number; loss: number }[];
+    expect(curve.map((p) => p.step)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(curve.every((p) => Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
+    expect(curve.at(-1)!.loss).toBeCloseTo(run.loss, 6);
+    const thin = (await gqlOk(api.url, CURVE, { id: run.id, p: 5 }, ml)).trainingRun.lossCurve as { step: number }[];
+    expect(thin).toHaveLength(5);
+    expect(thin.at(-1)!.step).toBe(25);
+    expect((await gql(api.url, CURVE, { id: run.id, p: 1 }, ml)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
     expect((await audited('startTrainingRun')).find((e) => e.subject.id === run.id)).toMatchObject({ subject: { type: 'TrainingRun' }, after: { method: 'DPO' } });
     expect((await audited('trainingRun.finish')).find((e) => e.subject.id === run.id)?.after).toMatchObject({ status: 'SUCCEEDED', modelVersion: 'dialoop-tiny-dpo-r1' });

@@ -1,13 +1,20 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { badInput } from '../../errors.js';
 import type { Context } from '../../context.js';
 import { Allow } from '../rbac/index.js';
-import { StartTrainingRunInput, TrainingLog, TrainingRun } from './training.types.js';
+import { StartTrainingRunInput, TrainingLog, TrainingPoint, TrainingRun } from './training.types.js';
 
 type RunRow = TrainingRun & { id: string };
 
-/** Training runs: start, follow (subscription), read the log, cancel. */
-@Resolver()
+/** Training runs: start, follow (subscription), read the log and the loss curve, cancel. */
+@Resolver(() => TrainingRun)
 export class TrainingResolver {
+  @FieldResolver(() => [TrainingPoint], { description: 'The training loss at each logged step so far, at most `points` of them spread over the run (the last always kept)' })
+  lossCurve(@Root() run: RunRow, @Ctx() ctx: Context, @Arg('points', () => Int, { defaultValue: 500, description: '2-5000' }) points = 500) {
+    if (points < 2 || points > 5000) throw badInput('points must be between 2 and 5000');
+    return ctx.services.training.lossCurve(run, points);
+  }
+
   @Allow('create', 'TrainingRun')
   @Mutation(() => TrainingRun, { description: 'Queues a run of the training job on a dataset version from a base model version; follow it with trainingRunProgress' })
   startTrainingRun(@Arg('input', () => StartTrainingRunInput) input: StartTrainingRunInput, @Ctx() ctx: Context) {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Prisma, PrismaClient, TrainingRun } from '@dialoop/db';
 import type { Logger } from 'pino';
@@ -262,6 +262,29 @@ export class TrainingService {
     const queued = await this.get(key);
     void this.pump();
     return queued;
+  }
+
+  /**
+   * The training loss at each logged step so far (the job's metrics.jsonl), at most `points` of
+   * them spread over the run (the last one always kept); empty before the first log step.
+   */
+  async lossCurve(run: Pick<TrainingRun, 'runDir'>, points: number): Promise<{ step: number; loss: number }[]> {
+    if (!run.runDir) return [];
+    const text = await readFile(join(run.runDir, 'metrics.jsonl'), 'utf8').catch(() => '');
+    const all: { step: number; loss: number }[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const r = JSON.parse(line) as { step?: unknown; loss?: unknown };
+        if (typeof r.step === 'number' && typeof r.loss === 'number' && Number.isFinite(r.loss)) all.push({ step: r.step, loss: r.loss });
+      } catch {
+        // a line being written
+      }
+    }
+    if (all.length <= points) return all;
+    const every = all.length / points;
+    const picked = Array.from({ length: points - 1 }, (_, i) => all[Math.floor(i * every)]!);
+    return [...picked, all.at(-1)!];
   }
 
   /** The end of a run's log (stdout and stderr of the job), at most `bytes`. */

@@ -81,3 +81,9 @@ export class TrainingLog {
   @Field(() => String, { description: 'The end of the log, from a whole line' }) text!: string;
   @Field(() => Float, { description: "The log's whole size in bytes" }) size!: number;
 }
+
+@ObjectType({ description: 'The training loss at one logged step' })
+export class TrainingPoint {
+  @Field(() => Int) step!: number;
+  @Field(() => Float) loss!: number;
+}
