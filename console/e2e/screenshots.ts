@@ -198,6 +198,44 @@ try {
       await context.close();
     }
   }
+
+  // A DPO run on reviewed pairs, finished, for the training page (after every other screen: its
+  // reviews would change the queue they show).
+  {
+    await seedReviewItems(platform.apiUrl, { PAIRWISE: 3 }, 1);
+    const reviewer = await login(platform.apiUrl, 'reviewer@demo.local');
+    for (let i = 0; i < 20; i++) {
+      const c = await gql<{ claimReviewItem: { item: { id: string } } | null }>(platform.apiUrl, CLAIM, { k: 'PAIRWISE' }, reviewer).catch(() => ({ claimReviewItem: null }));
+      if (!c.claimReviewItem) break;
+      await gql(platform.apiUrl, SUBMIT, { id: c.claimReviewItem.item.id, i: { kind: 'PAIRWISE', choice: 'A', strength: 2 } }, reviewer);
+    }
+    const ml = await login(platform.apiUrl, 'ml@demo.local');
+    const wait = async (query: string, id: string, done: (s: string) => boolean) => {
+      for (let i = 0; i < 3000; i++) {
+        const d = await gql<Record<string, { status: string }>>(platform.apiUrl, query, { id }, ml);
+        if (done(Object.values(d)[0]!.status)) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const dataset = (await gql<{ createDatasetVersion: { id: string } }>(platform.apiUrl, 'mutation { createDatasetVersion(input: { name: "dpo", formats: [DPO] }) { id } }', {}, ml)).createDatasetVersion.id;
+    await wait('query($id: ID!) { datasetVersion(id: $id) { status } }', dataset, (st) => st !== 'BUILDING');
+    const run = (
+      await gql<{ startTrainingRun: { id: string } }>(
+        platform.apiUrl,
+        'mutation($d: ID!) { startTrainingRun(input: { datasetVersionId: $d, method: DPO, hyperparameters: { steps: 40, lr: 0.0003, beta: 0.5, warmupSteps: 4 } }) { id } }',
+        { d: dataset },
+        ml,
+      )
+    ).startTrainingRun.id;
+    await wait('query($id: ID!) { trainingRun(id: $id) { status } }', run, (st) => st !== 'QUEUED' && st !== 'RUNNING');
+    for (const lang of ['en', 'zh'] as const) {
+      const { context, page } = await session(lang, 'ml@demo.local');
+      await page.goto(`${platform.consoleUrl}/training?run=${run}`);
+      await page.getByTestId('loss-chart').waitFor();
+      await shot(page, 'training', lang, true);
+      await context.close();
+    }
+  }
 } finally {
   await browser.close();
   await platform.stop();

@@ -55,6 +55,14 @@ type Documents = {
     "\n  query ReviewAdjudicationItem($id: ID!) {\n    reviewItem(id: $id) {\n      ...ReviewItemFields\n      agreement\n      reviews {\n        ...ReviewFields\n      }\n    }\n  }\n": typeof types.ReviewAdjudicationItemDocument,
     "\n  mutation ReviewAdjudicate($itemId: ID!, $input: ReviewInput!) {\n    adjudicateReviewItem(itemId: $itemId, input: $input) {\n      id\n      status\n      agreement\n    }\n  }\n": typeof types.ReviewAdjudicateDocument,
     "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n": typeof types.ReviewAgreementDocument,
+    "\n  fragment TrainingRunFields on TrainingRun {\n    id\n    number\n    method\n    status\n    step\n    totalSteps\n    loss\n    etaSeconds\n    attempt\n    error\n    createdAt\n    startedAt\n    finishedAt\n    createdBy\n    datasetVersionId\n    cancelRequestedAt\n    baseModelVersion {\n      id\n      name\n    }\n    modelVersion {\n      id\n      name\n    }\n  }\n": typeof types.TrainingRunFieldsFragmentDoc,
+    "\n  query TrainingRuns($first: Int!) {\n    trainingRuns(first: $first) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingRunsDocument,
+    "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n": typeof types.TrainingRunDocument,
+    "\n  subscription TrainingRunProgress($id: ID!) {\n    trainingRunProgress(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingRunProgressDocument,
+    "\n  query TrainingChoices {\n    datasetVersions(first: 50) {\n      id\n      number\n      name\n      status\n      files {\n        path\n      }\n    }\n    modelVersions(first: 50) {\n      id\n      name\n      status\n    }\n  }\n": typeof types.TrainingChoicesDocument,
+    "\n  mutation StartTrainingRun($input: StartTrainingRunInput!) {\n    startTrainingRun(input: $input) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.StartTrainingRunDocument,
+    "\n  mutation CancelTrainingRun($id: ID!) {\n    cancelTrainingRun(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.CancelTrainingRunDocument,
+    "\n  mutation ResumeTrainingRun($id: ID!) {\n    resumeTrainingRun(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.ResumeTrainingRunDocument,
     "\n  fragment UserRowFields on User {\n    id\n    email\n    name\n    pseudonym\n    role\n    disabled\n    createdAt\n  }\n": typeof types.UserRowFieldsFragmentDoc,
     "\n  query AdminUsers($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      ...UserRowFields\n    }\n  }\n": typeof types.AdminUsersDocument,
     "\n  mutation AdminCreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserRowFields\n    }\n  }\n": typeof types.AdminCreateUserDocument,
@@ -109,6 +117,14 @@ const documents: Documents = {
     "\n  query ReviewAdjudicationItem($id: ID!) {\n    reviewItem(id: $id) {\n      ...ReviewItemFields\n      agreement\n      reviews {\n        ...ReviewFields\n      }\n    }\n  }\n": types.ReviewAdjudicationItemDocument,
     "\n  mutation ReviewAdjudicate($itemId: ID!, $input: ReviewInput!) {\n    adjudicateReviewItem(itemId: $itemId, input: $input) {\n      id\n      status\n      agreement\n    }\n  }\n": types.ReviewAdjudicateDocument,
     "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n": types.ReviewAgreementDocument,
+    "\n  fragment TrainingRunFields on TrainingRun {\n    id\n    number\n    method\n    status\n    step\n    totalSteps\n    loss\n    etaSeconds\n    attempt\n    error\n    createdAt\n    startedAt\n    finishedAt\n    createdBy\n    datasetVersionId\n    cancelRequestedAt\n    baseModelVersion {\n      id\n      name\n    }\n    modelVersion {\n      id\n      name\n    }\n  }\n": types.TrainingRunFieldsFragmentDoc,
+    "\n  query TrainingRuns($first: Int!) {\n    trainingRuns(first: $first) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingRunsDocument,
+    "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n": types.TrainingRunDocument,
+    "\n  subscription TrainingRunProgress($id: ID!) {\n    trainingRunProgress(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingRunProgressDocument,
+    "\n  query TrainingChoices {\n    datasetVersions(first: 50) {\n      id\n      number\n      name\n      status\n      files {\n        path\n      }\n    }\n    modelVersions(first: 50) {\n      id\n      name\n      status\n    }\n  }\n": types.TrainingChoicesDocument,
+    "\n  mutation StartTrainingRun($input: StartTrainingRunInput!) {\n    startTrainingRun(input: $input) {\n      ...TrainingRunFields\n    }\n  }\n": types.StartTrainingRunDocument,
+    "\n  mutation CancelTrainingRun($id: ID!) {\n    cancelTrainingRun(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n": types.CancelTrainingRunDocument,
+    "\n  mutation ResumeTrainingRun($id: ID!) {\n    resumeTrainingRun(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n": types.ResumeTrainingRunDocument,
     "\n  fragment UserRowFields on User {\n    id\n    email\n    name\n    pseudonym\n    role\n    disabled\n    createdAt\n  }\n": types.UserRowFieldsFragmentDoc,
     "\n  query AdminUsers($first: Int, $after: String, $search: String) {\n    users(first: $first, after: $after, search: $search) {\n      ...UserRowFields\n    }\n  }\n": types.AdminUsersDocument,
     "\n  mutation AdminCreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      ...UserRowFields\n    }\n  }\n": types.AdminCreateUserDocument,
@@ -283,6 +299,38 @@ export function graphql(source: "\n  mutation ReviewAdjudicate($itemId: ID!, $in
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n"): typeof import('./graphql').ReviewAgreementDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TrainingRunFields on TrainingRun {\n    id\n    number\n    method\n    status\n    step\n    totalSteps\n    loss\n    etaSeconds\n    attempt\n    error\n    createdAt\n    startedAt\n    finishedAt\n    createdBy\n    datasetVersionId\n    cancelRequestedAt\n    baseModelVersion {\n      id\n      name\n    }\n    modelVersion {\n      id\n      name\n    }\n  }\n"): typeof import('./graphql').TrainingRunFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TrainingRuns($first: Int!) {\n    trainingRuns(first: $first) {\n      ...TrainingRunFields\n    }\n  }\n"): typeof import('./graphql').TrainingRunsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n"): typeof import('./graphql').TrainingRunDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TrainingRunProgress($id: ID!) {\n    trainingRunProgress(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n"): typeof import('./graphql').TrainingRunProgressDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TrainingChoices {\n    datasetVersions(first: 50) {\n      id\n      number\n      name\n      status\n      files {\n        path\n      }\n    }\n    modelVersions(first: 50) {\n      id\n      name\n      status\n    }\n  }\n"): typeof import('./graphql').TrainingChoicesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartTrainingRun($input: StartTrainingRunInput!) {\n    startTrainingRun(input: $input) {\n      ...TrainingRunFields\n    }\n  }\n"): typeof import('./graphql').StartTrainingRunDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelTrainingRun($id: ID!) {\n    cancelTrainingRun(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n"): typeof import('./graphql').CancelTrainingRunDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResumeTrainingRun($id: ID!) {\n    resumeTrainingRun(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n"): typeof import('./graphql').ResumeTrainingRunDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

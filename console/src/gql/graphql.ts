@@ -131,6 +131,13 @@ export type MessageStatus =
   | 'QUEUED'
   | 'STREAMING';
 
+/** REGISTERED: no traffic; ACTIVE: serves new conversations; CANARY: serves canaryShare of the people who start one; RETIRED: rolled back or replaced */
+export type ModelVersionStatus =
+  | 'ACTIVE'
+  | 'CANARY'
+  | 'REGISTERED'
+  | 'RETIRED';
+
 export type PairwiseChoice =
   | 'A'
   | 'B'
@@ -240,9 +247,73 @@ export type SkipReason =
   | 'OTHER'
   | 'UNCLEAR_PROMPT';
 
+export type StartTrainingRunInput = {
+  /** The version to start from (default: the ACTIVE one); it must hold a PyTorch checkpoint */
+  baseModelVersionId?: string | number | null | undefined;
+  /** A READY dataset version with the format the method reads */
+  datasetVersionId: string | number;
+  hyperparameters?: TrainingHyperparameters | null | undefined;
+  method: TrainingMethod;
+};
+
 export type Thumb =
   | 'DOWN'
   | 'UP';
+
+/** The training job's settings (python3 -m dialoop_train.preference_train --help); unset ones take the job's defaults */
+export type TrainingHyperparameters = {
+  /** Per process and micro-batch (default 8) */
+  batchSize?: number | null | undefined;
+  /** DPO/KTO temperature β (default 0.1) */
+  beta?: number | null | undefined;
+  /** Checkpoint every N steps (default 100) */
+  checkpointEvery?: number | null | undefined;
+  /** KTO */
+  desirableWeight?: number | null | undefined;
+  /** Passes over the train split (default 1 when steps is not given) */
+  epochs?: number | null | undefined;
+  /** Held-out evaluation every N steps (default: only at the end) */
+  evalEvery?: number | null | undefined;
+  /** Micro-batches per optimizer step (default 1) */
+  gradAccum?: number | null | undefined;
+  /** Progress every N steps (default 1) */
+  logEvery?: number | null | undefined;
+  /** Peak learning rate (default 5e-4) */
+  lr?: number | null | undefined;
+  /** Most tokens per prompt + completion (default 512) */
+  maxLen?: number | null | undefined;
+  minLrRatio?: number | null | undefined;
+  /** auto (bf16/fp16 autocast on a GPU that supports it, fp32 on CPU), fp32, bf16 or fp16 */
+  precision?: string | null | undefined;
+  /** DPO: plus α × the chosen reply's NLL per token (RPO; 0 = plain DPO) */
+  rpoAlpha?: number | null | undefined;
+  /** Decay after warm-up: cosine (default), linear or constant */
+  schedule?: string | null | undefined;
+  /** Seeds data order and initialisation (default 0): the same seed, the same run */
+  seed?: number | null | undefined;
+  /** Optimizer steps (or give epochs) */
+  steps?: number | null | undefined;
+  /** CPU threads (default: TRAINING_THREADS) */
+  threads?: number | null | undefined;
+  /** KTO */
+  undesirableWeight?: number | null | undefined;
+  /** Linear warm-up steps, fewer than steps (default 10; with steps under 100, a tenth of them) */
+  warmupSteps?: number | null | undefined;
+  weightDecay?: number | null | undefined;
+};
+
+/** DPO: the dataset's dpo/ pairs against a frozen copy of the base; KTO: its kto/ records; SFT: its sft/ dialogues */
+export type TrainingMethod =
+  | 'DPO'
+  | 'KTO'
+  | 'SFT';
+
+export type TrainingStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
 
 export type AuditRowFieldsFragment = { seq: number, at: string, action: string, outcome: AuditOutcome, actor: { kind: AuditActorKind, pseudonym: string | null, role: string | null, apiKeyId: string | null }, subject: { type: string | null, id: string | null, owner: string | null } };
 
@@ -501,6 +572,55 @@ export type ReviewAgreementQueryVariables = Exact<{
 
 export type ReviewAgreementQuery = { reviewAgreement: { items: number, reviews: number, choiceAlpha: number | null, scoreAlpha: number | null, kappa: Array<{ reviewerA: string, reviewerB: string, kappa: number | null, items: number }>, reviewers: Array<{ reviewer: string, reviews: number, pairs: number, meanKappa: number | null, alphaWithout: number | null }> } };
 
+export type TrainingRunFieldsFragment = { id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null };
+
+export type TrainingRunsQueryVariables = Exact<{
+  first: number;
+}>;
+
+
+export type TrainingRunsQuery = { trainingRuns: Array<{ id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null }> };
+
+export type TrainingRunQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TrainingRunQuery = { trainingRun: { hyperparameters: Record<string, unknown>, metrics: Record<string, unknown> | null, id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, lossCurve: Array<{ step: number, loss: number }>, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null }, trainingRunLog: { text: string, size: number } };
+
+export type TrainingRunProgressSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TrainingRunProgressSubscription = { trainingRunProgress: { id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null } };
+
+export type TrainingChoicesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TrainingChoicesQuery = { datasetVersions: Array<{ id: string, number: number, name: string | null, status: DatasetStatus, files: Array<{ path: string }> | null }>, modelVersions: Array<{ id: string, name: string, status: ModelVersionStatus }> };
+
+export type StartTrainingRunMutationVariables = Exact<{
+  input: StartTrainingRunInput;
+}>;
+
+
+export type StartTrainingRunMutation = { startTrainingRun: { id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null } };
+
+export type CancelTrainingRunMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelTrainingRunMutation = { cancelTrainingRun: { id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null } };
+
+export type ResumeTrainingRunMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ResumeTrainingRunMutation = { resumeTrainingRun: { id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null } };
+
 export type UserRowFieldsFragment = { id: string, email: string, name: string | null, pseudonym: string, role: Role, disabled: boolean, createdAt: string };
 
 export type AdminUsersQueryVariables = Exact<{
@@ -708,6 +828,34 @@ export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
+export const TrainingRunFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TrainingRunFields on TrainingRun {
+  id
+  number
+  method
+  status
+  step
+  totalSteps
+  loss
+  etaSeconds
+  attempt
+  error
+  createdAt
+  startedAt
+  finishedAt
+  createdBy
+  datasetVersionId
+  cancelRequestedAt
+  baseModelVersion {
+    id
+    name
+  }
+  modelVersion {
+    id
+    name
+  }
+}
+    `, {"fragmentName":"TrainingRunFields"}) as unknown as TypedDocumentString<TrainingRunFieldsFragment, unknown>;
 export const UserRowFieldsFragmentDoc = new TypedDocumentString(`
     fragment UserRowFields on User {
   id
@@ -1480,6 +1628,226 @@ export const ReviewAgreementDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReviewAgreementQuery, ReviewAgreementQueryVariables>;
+export const TrainingRunsDocument = new TypedDocumentString(`
+    query TrainingRuns($first: Int!) {
+  trainingRuns(first: $first) {
+    ...TrainingRunFields
+  }
+}
+    fragment TrainingRunFields on TrainingRun {
+  id
+  number
+  method
+  status
+  step
+  totalSteps
+  loss
+  etaSeconds
+  attempt
+  error
+  createdAt
+  startedAt
+  finishedAt
+  createdBy
+  datasetVersionId
+  cancelRequestedAt
+  baseModelVersion {
+    id
+    name
+  }
+  modelVersion {
+    id
+    name
+  }
+}`) as unknown as TypedDocumentString<TrainingRunsQuery, TrainingRunsQueryVariables>;
+export const TrainingRunDocument = new TypedDocumentString(`
+    query TrainingRun($id: ID!) {
+  trainingRun(id: $id) {
+    ...TrainingRunFields
+    hyperparameters
+    metrics
+    lossCurve(points: 500) {
+      step
+      loss
+    }
+  }
+  trainingRunLog(id: $id, bytes: 16384) {
+    text
+    size
+  }
+}
+    fragment TrainingRunFields on TrainingRun {
+  id
+  number
+  method
+  status
+  step
+  totalSteps
+  loss
+  etaSeconds
+  attempt
+  error
+  createdAt
+  startedAt
+  finishedAt
+  createdBy
+  datasetVersionId
+  cancelRequestedAt
+  baseModelVersion {
+    id
+    name
+  }
+  modelVersion {
+    id
+    name
+  }
+}`) as unknown as TypedDocumentString<TrainingRunQuery, TrainingRunQueryVariables>;
+export const TrainingRunProgressDocument = new TypedDocumentString(`
+    subscription TrainingRunProgress($id: ID!) {
+  trainingRunProgress(id: $id) {
+    ...TrainingRunFields
+  }
+}
+    fragment TrainingRunFields on TrainingRun {
+  id
+  number
+  method
+  status
+  step
+  totalSteps
+  loss
+  etaSeconds
+  attempt
+  error
+  createdAt
+  startedAt
+  finishedAt
+  createdBy
+  datasetVersionId
+  cancelRequestedAt
+  baseModelVersion {
+    id
+    name
+  }
+  modelVersion {
+    id
+    name
+  }
+}`) as unknown as TypedDocumentString<TrainingRunProgressSubscription, TrainingRunProgressSubscriptionVariables>;
+export const TrainingChoicesDocument = new TypedDocumentString(`
+    query TrainingChoices {
+  datasetVersions(first: 50) {
+    id
+    number
+    name
+    status
+    files {
+      path
+    }
+  }
+  modelVersions(first: 50) {
+    id
+    name
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<TrainingChoicesQuery, TrainingChoicesQueryVariables>;
+export const StartTrainingRunDocument = new TypedDocumentString(`
+    mutation StartTrainingRun($input: StartTrainingRunInput!) {
+  startTrainingRun(input: $input) {
+    ...TrainingRunFields
+  }
+}
+    fragment TrainingRunFields on TrainingRun {
+  id
+  number
+  method
+  status
+  step
+  totalSteps
+  loss
+  etaSeconds
+  attempt
+  error
+  createdAt
+  startedAt
+  finishedAt
+  createdBy
+  datasetVersionId
+  cancelRequestedAt
+  baseModelVersion {
+    id
+    name
+  }
+  modelVersion {
+    id
+    name
+  }
+}`) as unknown as TypedDocumentString<StartTrainingRunMutation, StartTrainingRunMutationVariables>;
+export const CancelTrainingRunDocument = new TypedDocumentString(`
+    mutation CancelTrainingRun($id: ID!) {
+  cancelTrainingRun(id: $id) {
+    ...TrainingRunFields
+  }
+}
+    fragment TrainingRunFields on TrainingRun {
+  id
+  number
+  method
+  status
+  step
+  totalSteps
+  loss
+  etaSeconds
+  attempt
+  error
+  createdAt
+  startedAt
+  finishedAt
+  createdBy
+  datasetVersionId
+  cancelRequestedAt
+  baseModelVersion {
+    id
+    name
+  }
+  modelVersion {
+    id
+    name
+  }
+}`) as unknown as TypedDocumentString<CancelTrainingRunMutation, CancelTrainingRunMutationVariables>;
+export const ResumeTrainingRunDocument = new TypedDocumentString(`
+    mutation ResumeTrainingRun($id: ID!) {
+  resumeTrainingRun(id: $id) {
+    ...TrainingRunFields
+  }
+}
+    fragment TrainingRunFields on TrainingRun {
+  id
+  number
+  method
+  status
+  step
+  totalSteps
+  loss
+  etaSeconds
+  attempt
+  error
+  createdAt
+  startedAt
+  finishedAt
+  createdBy
+  datasetVersionId
+  cancelRequestedAt
+  baseModelVersion {
+    id
+    name
+  }
+  modelVersion {
+    id
+    name
+  }
+}`) as unknown as TypedDocumentString<ResumeTrainingRunMutation, ResumeTrainingRunMutationVariables>;
 export const AdminUsersDocument = new TypedDocumentString(`
     query AdminUsers($first: Int, $after: String, $search: String) {
   users(first: $first, after: $after, search: $search) {

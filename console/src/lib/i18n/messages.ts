@@ -3,12 +3,14 @@ import enChat from '@/messages/en/chat.json';
 import enCommon from '@/messages/en/common.json';
 import enDatasets from '@/messages/en/datasets.json';
 import enReview from '@/messages/en/review.json';
+import enTraining from '@/messages/en/training.json';
 import enUsers from '@/messages/en/users.json';
 import zhAudit from '@/messages/zh/audit.json';
 import zhChat from '@/messages/zh/chat.json';
 import zhCommon from '@/messages/zh/common.json';
 import zhDatasets from '@/messages/zh/datasets.json';
 import zhReview from '@/messages/zh/review.json';
+import zhTraining from '@/messages/zh/training.json';
 import zhUsers from '@/messages/zh/users.json';
 
 /** Every string the console shows, one namespace per feature; `messages.test.ts` checks both languages have every key. */
@@ -18,8 +20,8 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export const LOCALE_COOKIE = 'dialoop_locale';
 
 export const MESSAGES = {
-  en: { common: enCommon, chat: enChat, review: enReview, audit: enAudit, users: enUsers, datasets: enDatasets },
-  zh: { common: zhCommon, chat: zhChat, review: zhReview, audit: zhAudit, users: zhUsers, datasets: zhDatasets },
+  en: { common: enCommon, chat: enChat, review: enReview, audit: enAudit, users: enUsers, datasets: enDatasets, training: enTraining },
+  zh: { common: zhCommon, chat: zhChat, review: zhReview, audit: zhAudit, users: zhUsers, datasets: zhDatasets, training: zhTraining },
 } as const;
 
 export type Messages = (typeof MESSAGES)['en'];

@@ -1,0 +1,5 @@
+import { TrainingScreen } from '@/features/training';
+
+export default function TrainingPage() {
+  return <TrainingScreen />;
+}
