@@ -104,10 +104,12 @@ export async function startPlatform(o: PlatformOptions = {}): Promise<Platform> 
     await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await c.end();
   };
+  // The registry loads new model versions (a training run's output) into the inference server through its admin endpoint, as under npm start.
+  const adminKey = randomBytes(24).toString('base64url');
   try {
     const tsx = (pkg: string) => ['--import', 'tsx', join(ROOT, pkg, 'src', 'main.ts')];
     children.push(
-      await start('inference', tsx('inference'), { INFERENCE_PORT: String(inferencePort), INFERENCE_INTRA_OP_THREADS: '1', TSX_TSCONFIG_PATH: join(ROOT, 'inference', 'tsconfig.json') }, `http://127.0.0.1:${inferencePort}/readyz`),
+      await start('inference', tsx('inference'), { INFERENCE_PORT: String(inferencePort), INFERENCE_INTRA_OP_THREADS: '1', INFERENCE_ADMIN_KEY: adminKey, TSX_TSCONFIG_PATH: join(ROOT, 'inference', 'tsconfig.json') }, `http://127.0.0.1:${inferencePort}/readyz`),
     );
     children.push(
       await start(
@@ -118,6 +120,7 @@ export async function startPlatform(o: PlatformOptions = {}): Promise<Platform> 
           API_PORT: String(apiPort),
           DATABASE_URL: databaseUrl,
           INFERENCE_URL: `http://127.0.0.1:${inferencePort}`,
+          INFERENCE_ADMIN_KEY: adminKey,
           DIALOOP_DATA_DIR: join(ROOT, 'console', 'test-results', dbName),
           CONSOLE_ORIGINS: [consoleUrl, ...(o.extraOrigins ?? [])].join(','),
           RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',

@@ -54,7 +54,6 @@ try {
   const b = await gql<{ claimReviewItem: { item: { id: string } } }>(platform.apiUrl, CLAIM, { k: 'PAIRWISE' }, senior);
   await gql(platform.apiUrl, SUBMIT, { id: b.claimReviewItem.item.id, i: { kind: 'PAIRWISE', choice: 'B', strength: 2, tags: ['fluent'] } }, senior);
   await seedReviewItems(platform.apiUrl, { PAIRWISE: 4, RANKING: 2, RUBRIC: 2, CORRECTION: 2 });
-  void admin;
 
   for (const lang of ['en', 'zh'] as const) {
     console.log(lang);
@@ -233,6 +232,16 @@ try {
       await page.goto(`${platform.consoleUrl}/training?run=${run}`);
       await page.getByTestId('loss-chart').waitFor();
       await shot(page, 'training', lang, true);
+      await context.close();
+    }
+    // The version it produced as a 50 % canary, on the models page (an admin's view).
+    const produced = (await gql<{ trainingRun: { modelVersion: { id: string } | null } }>(platform.apiUrl, 'query($id: ID!) { trainingRun(id: $id) { modelVersion { id } } }', { id: run }, ml)).trainingRun.modelVersion;
+    if (produced) await gql(platform.apiUrl, 'mutation($id: ID!) { setCanaryModelVersion(id: $id, share: 0.5) { id } }', { id: produced.id }, admin);
+    for (const lang of ['en', 'zh'] as const) {
+      const { context, page } = await session(lang, 'admin@demo.local');
+      await page.goto(`${platform.consoleUrl}/models${produced ? `?version=${produced.id}` : ''}`);
+      await page.locator('#models-lineage').waitFor();
+      await shot(page, 'models', lang, true);
       await context.close();
     }
   }

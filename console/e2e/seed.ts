@@ -90,8 +90,12 @@ export async function seedReviewItems(apiUrl: string, counts: Partial<Record<Kin
     }
   }
   // Items with one reply get a second candidate generated (RUBRIC): wait until every item is open.
+  let fresh = admin;
   for (let i = 0; i < 600; i++) {
-    const d = await gql<{ reviewQueue: { pending: number } }>(apiUrl, '{reviewQueue{pending}}', {}, admin);
+    // A fresh token every ten polls: some test platforms give tokens seconds of life.
+    const token = i % 10 === 0 ? await login(apiUrl, 'admin@demo.local') : undefined;
+    if (token) fresh = token;
+    const d = await gql<{ reviewQueue: { pending: number } }>(apiUrl, '{reviewQueue{pending}}', {}, fresh);
     if (d.reviewQueue.pending === 0) break;
     await sleep(100);
   }

@@ -42,6 +42,14 @@ type Documents = {
     "\n  query DatasetVersion($id: ID!) {\n    datasetVersion(id: $id) {\n      ...DatasetRowFields\n      error\n      filters\n      testShare\n      sha256\n      files {\n        path\n        records\n        bytes\n        sha256\n      }\n      card\n    }\n  }\n": typeof types.DatasetVersionDocument,
     "\n  mutation CreateDatasetVersion($input: CreateDatasetVersionInput) {\n    createDatasetVersion(input: $input) {\n      ...DatasetRowFields\n    }\n  }\n": typeof types.CreateDatasetVersionDocument,
     "\n  mutation DatasetDownload($id: ID!, $path: String!) {\n    datasetDownload(id: $id, path: $path) {\n      url\n      expiresAt\n    }\n  }\n": typeof types.DatasetDownloadDocument,
+    "\n  fragment ModelVersionFields on ModelVersion {\n    id\n    name\n    status\n    canaryShare\n    parentId\n    previousActiveId\n    datasetVersionId\n    trainingRunId\n    createdAt\n    activatedAt\n    createdBy\n    sha256\n  }\n": typeof types.ModelVersionFieldsFragmentDoc,
+    "\n  query ModelVersions {\n    modelVersions(first: 100) {\n      ...ModelVersionFields\n    }\n  }\n": typeof types.ModelVersionsDocument,
+    "\n  query ModelVersionDetail($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      metrics\n      files {\n        path\n        bytes\n        sha256\n      }\n    }\n  }\n": typeof types.ModelVersionDetailDocument,
+    "\n  query ModelComparison($baselineId: ID, $challengerId: ID) {\n    modelComparison(baselineId: $baselineId, challengerId: $challengerId) {\n      baseline {\n        id\n        name\n      }\n      challenger {\n        id\n        name\n      }\n      n\n      items\n      wins\n      losses\n      ties\n      winRate\n      low\n      high\n      confidence\n    }\n  }\n": typeof types.ModelComparisonDocument,
+    "\n  mutation ActivateModelVersion($id: ID!) {\n    activateModelVersion(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.ActivateModelVersionDocument,
+    "\n  mutation SetCanaryModelVersion($id: ID!, $share: Float!) {\n    setCanaryModelVersion(id: $id, share: $share) {\n      id\n      status\n      canaryShare\n    }\n  }\n": typeof types.SetCanaryModelVersionDocument,
+    "\n  mutation RollbackModelVersion {\n    rollbackModelVersion {\n      id\n      status\n    }\n  }\n": typeof types.RollbackModelVersionDocument,
+    "\n  mutation CreateArenaItems($input: CreateArenaItemsInput) {\n    createArenaItems(input: $input) {\n      baseline\n      challenger\n      created\n    }\n  }\n": typeof types.CreateArenaItemsDocument,
     "\n  fragment ReviewItemFields on ReviewItem {\n    id\n    kind\n    source\n    status\n    ownerPseudonym\n    requiredReviews\n    reviewCount\n    createdAt\n    prompt {\n      role\n      content\n    }\n    candidates {\n      id\n      label\n      content\n      model\n    }\n    rubric {\n      id\n      label\n      min\n      max\n    }\n  }\n": typeof types.ReviewItemFieldsFragmentDoc,
     "\n  fragment ReviewFields on Review {\n    id\n    kind\n    reviewerPseudonym\n    adjudication\n    choice\n    strength\n    ranking\n    candidateId\n    scores {\n      criterion\n      score\n    }\n    text\n    tags\n    comment\n    createdAt\n  }\n": typeof types.ReviewFieldsFragmentDoc,
     "\n  query ReviewQueue {\n    reviewQueue {\n      open\n      pending\n      claimed\n      adjudication\n      done\n    }\n  }\n": typeof types.ReviewQueueDocument,
@@ -104,6 +112,14 @@ const documents: Documents = {
     "\n  query DatasetVersion($id: ID!) {\n    datasetVersion(id: $id) {\n      ...DatasetRowFields\n      error\n      filters\n      testShare\n      sha256\n      files {\n        path\n        records\n        bytes\n        sha256\n      }\n      card\n    }\n  }\n": types.DatasetVersionDocument,
     "\n  mutation CreateDatasetVersion($input: CreateDatasetVersionInput) {\n    createDatasetVersion(input: $input) {\n      ...DatasetRowFields\n    }\n  }\n": types.CreateDatasetVersionDocument,
     "\n  mutation DatasetDownload($id: ID!, $path: String!) {\n    datasetDownload(id: $id, path: $path) {\n      url\n      expiresAt\n    }\n  }\n": types.DatasetDownloadDocument,
+    "\n  fragment ModelVersionFields on ModelVersion {\n    id\n    name\n    status\n    canaryShare\n    parentId\n    previousActiveId\n    datasetVersionId\n    trainingRunId\n    createdAt\n    activatedAt\n    createdBy\n    sha256\n  }\n": types.ModelVersionFieldsFragmentDoc,
+    "\n  query ModelVersions {\n    modelVersions(first: 100) {\n      ...ModelVersionFields\n    }\n  }\n": types.ModelVersionsDocument,
+    "\n  query ModelVersionDetail($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      metrics\n      files {\n        path\n        bytes\n        sha256\n      }\n    }\n  }\n": types.ModelVersionDetailDocument,
+    "\n  query ModelComparison($baselineId: ID, $challengerId: ID) {\n    modelComparison(baselineId: $baselineId, challengerId: $challengerId) {\n      baseline {\n        id\n        name\n      }\n      challenger {\n        id\n        name\n      }\n      n\n      items\n      wins\n      losses\n      ties\n      winRate\n      low\n      high\n      confidence\n    }\n  }\n": types.ModelComparisonDocument,
+    "\n  mutation ActivateModelVersion($id: ID!) {\n    activateModelVersion(id: $id) {\n      id\n      status\n    }\n  }\n": types.ActivateModelVersionDocument,
+    "\n  mutation SetCanaryModelVersion($id: ID!, $share: Float!) {\n    setCanaryModelVersion(id: $id, share: $share) {\n      id\n      status\n      canaryShare\n    }\n  }\n": types.SetCanaryModelVersionDocument,
+    "\n  mutation RollbackModelVersion {\n    rollbackModelVersion {\n      id\n      status\n    }\n  }\n": types.RollbackModelVersionDocument,
+    "\n  mutation CreateArenaItems($input: CreateArenaItemsInput) {\n    createArenaItems(input: $input) {\n      baseline\n      challenger\n      created\n    }\n  }\n": types.CreateArenaItemsDocument,
     "\n  fragment ReviewItemFields on ReviewItem {\n    id\n    kind\n    source\n    status\n    ownerPseudonym\n    requiredReviews\n    reviewCount\n    createdAt\n    prompt {\n      role\n      content\n    }\n    candidates {\n      id\n      label\n      content\n      model\n    }\n    rubric {\n      id\n      label\n      min\n      max\n    }\n  }\n": types.ReviewItemFieldsFragmentDoc,
     "\n  fragment ReviewFields on Review {\n    id\n    kind\n    reviewerPseudonym\n    adjudication\n    choice\n    strength\n    ranking\n    candidateId\n    scores {\n      criterion\n      score\n    }\n    text\n    tags\n    comment\n    createdAt\n  }\n": types.ReviewFieldsFragmentDoc,
     "\n  query ReviewQueue {\n    reviewQueue {\n      open\n      pending\n      claimed\n      adjudication\n      done\n    }\n  }\n": types.ReviewQueueDocument,
@@ -247,6 +263,38 @@ export function graphql(source: "\n  mutation CreateDatasetVersion($input: Creat
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DatasetDownload($id: ID!, $path: String!) {\n    datasetDownload(id: $id, path: $path) {\n      url\n      expiresAt\n    }\n  }\n"): typeof import('./graphql').DatasetDownloadDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ModelVersionFields on ModelVersion {\n    id\n    name\n    status\n    canaryShare\n    parentId\n    previousActiveId\n    datasetVersionId\n    trainingRunId\n    createdAt\n    activatedAt\n    createdBy\n    sha256\n  }\n"): typeof import('./graphql').ModelVersionFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelVersions {\n    modelVersions(first: 100) {\n      ...ModelVersionFields\n    }\n  }\n"): typeof import('./graphql').ModelVersionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelVersionDetail($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      metrics\n      files {\n        path\n        bytes\n        sha256\n      }\n    }\n  }\n"): typeof import('./graphql').ModelVersionDetailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelComparison($baselineId: ID, $challengerId: ID) {\n    modelComparison(baselineId: $baselineId, challengerId: $challengerId) {\n      baseline {\n        id\n        name\n      }\n      challenger {\n        id\n        name\n      }\n      n\n      items\n      wins\n      losses\n      ties\n      winRate\n      low\n      high\n      confidence\n    }\n  }\n"): typeof import('./graphql').ModelComparisonDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ActivateModelVersion($id: ID!) {\n    activateModelVersion(id: $id) {\n      id\n      status\n    }\n  }\n"): typeof import('./graphql').ActivateModelVersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetCanaryModelVersion($id: ID!, $share: Float!) {\n    setCanaryModelVersion(id: $id, share: $share) {\n      id\n      status\n      canaryShare\n    }\n  }\n"): typeof import('./graphql').SetCanaryModelVersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RollbackModelVersion {\n    rollbackModelVersion {\n      id\n      status\n    }\n  }\n"): typeof import('./graphql').RollbackModelVersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateArenaItems($input: CreateArenaItemsInput) {\n    createArenaItems(input: $input) {\n      baseline\n      challenger\n      created\n    }\n  }\n"): typeof import('./graphql').CreateArenaItemsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

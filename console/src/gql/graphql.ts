@@ -50,6 +50,17 @@ export type CreateApiKeyInput = {
   scopes: Array<ApiKeyScope>;
 };
 
+export type CreateArenaItemsInput = {
+  /** Default: the ACTIVE version */
+  baselineId?: string | number | null | undefined;
+  /** Default: the CANARY version */
+  challengerId?: string | number | null | undefined;
+  /** How many prompts (most recent first); default 20 */
+  count?: number | null | undefined;
+  /** Reviews each item needs (default REVIEWS_PER_ITEM) */
+  requiredReviews?: number | null | undefined;
+};
+
 export type CreateDatasetVersionInput = {
   filters?: DatasetFilters | null | undefined;
   /** Default: all */
@@ -492,6 +503,55 @@ export type DatasetDownloadMutationVariables = Exact<{
 
 export type DatasetDownloadMutation = { datasetDownload: { url: string, expiresAt: string } };
 
+export type ModelVersionFieldsFragment = { id: string, name: string, status: ModelVersionStatus, canaryShare: number, parentId: string | null, previousActiveId: string | null, datasetVersionId: string | null, trainingRunId: string | null, createdAt: string, activatedAt: string | null, createdBy: string | null, sha256: string };
+
+export type ModelVersionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ModelVersionsQuery = { modelVersions: Array<{ id: string, name: string, status: ModelVersionStatus, canaryShare: number, parentId: string | null, previousActiveId: string | null, datasetVersionId: string | null, trainingRunId: string | null, createdAt: string, activatedAt: string | null, createdBy: string | null, sha256: string }> };
+
+export type ModelVersionDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelVersionDetailQuery = { modelVersion: { id: string, metrics: Record<string, unknown> | null, files: Array<{ path: string, bytes: number, sha256: string }> } };
+
+export type ModelComparisonQueryVariables = Exact<{
+  baselineId?: string | number | null | undefined;
+  challengerId?: string | number | null | undefined;
+}>;
+
+
+export type ModelComparisonQuery = { modelComparison: { n: number, items: number, wins: number, losses: number, ties: number, winRate: number | null, low: number | null, high: number | null, confidence: number, baseline: { id: string, name: string }, challenger: { id: string, name: string } } };
+
+export type ActivateModelVersionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ActivateModelVersionMutation = { activateModelVersion: { id: string, status: ModelVersionStatus } };
+
+export type SetCanaryModelVersionMutationVariables = Exact<{
+  id: string | number;
+  share: number;
+}>;
+
+
+export type SetCanaryModelVersionMutation = { setCanaryModelVersion: { id: string, status: ModelVersionStatus, canaryShare: number } };
+
+export type RollbackModelVersionMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RollbackModelVersionMutation = { rollbackModelVersion: { id: string, status: ModelVersionStatus } };
+
+export type CreateArenaItemsMutationVariables = Exact<{
+  input?: CreateArenaItemsInput | null | undefined;
+}>;
+
+
+export type CreateArenaItemsMutation = { createArenaItems: { baseline: string, challenger: string, created: number } };
+
 export type ReviewItemFieldsFragment = { id: string, kind: ReviewKind, source: ReviewItemSource, status: ReviewItemStatus, ownerPseudonym: string, requiredReviews: number, reviewCount: number, createdAt: string, prompt: Array<{ role: string, content: string }>, candidates: Array<{ id: string, label: string, content: string, model: string | null }>, rubric: Array<{ id: string, label: string, min: number, max: number }> };
 
 export type ReviewFieldsFragment = { id: string, kind: ReviewKind, reviewerPseudonym: string, adjudication: boolean, choice: PairwiseChoice | null, strength: number | null, ranking: Array<string> | null, candidateId: string | null, text: string | null, tags: Array<string>, comment: string | null, createdAt: string, scores: Array<{ criterion: string, score: number }> | null };
@@ -780,6 +840,22 @@ export const DatasetRowFieldsFragmentDoc = new TypedDocumentString(`
   createdBy
 }
     `, {"fragmentName":"DatasetRowFields"}) as unknown as TypedDocumentString<DatasetRowFieldsFragment, unknown>;
+export const ModelVersionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ModelVersionFields on ModelVersion {
+  id
+  name
+  status
+  canaryShare
+  parentId
+  previousActiveId
+  datasetVersionId
+  trainingRunId
+  createdAt
+  activatedAt
+  createdBy
+  sha256
+}
+    `, {"fragmentName":"ModelVersionFields"}) as unknown as TypedDocumentString<ModelVersionFieldsFragment, unknown>;
 export const ReviewItemFieldsFragmentDoc = new TypedDocumentString(`
     fragment ReviewItemFields on ReviewItem {
   id
@@ -1344,6 +1420,96 @@ export const DatasetDownloadDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DatasetDownloadMutation, DatasetDownloadMutationVariables>;
+export const ModelVersionsDocument = new TypedDocumentString(`
+    query ModelVersions {
+  modelVersions(first: 100) {
+    ...ModelVersionFields
+  }
+}
+    fragment ModelVersionFields on ModelVersion {
+  id
+  name
+  status
+  canaryShare
+  parentId
+  previousActiveId
+  datasetVersionId
+  trainingRunId
+  createdAt
+  activatedAt
+  createdBy
+  sha256
+}`) as unknown as TypedDocumentString<ModelVersionsQuery, ModelVersionsQueryVariables>;
+export const ModelVersionDetailDocument = new TypedDocumentString(`
+    query ModelVersionDetail($id: ID!) {
+  modelVersion(id: $id) {
+    id
+    metrics
+    files {
+      path
+      bytes
+      sha256
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ModelVersionDetailQuery, ModelVersionDetailQueryVariables>;
+export const ModelComparisonDocument = new TypedDocumentString(`
+    query ModelComparison($baselineId: ID, $challengerId: ID) {
+  modelComparison(baselineId: $baselineId, challengerId: $challengerId) {
+    baseline {
+      id
+      name
+    }
+    challenger {
+      id
+      name
+    }
+    n
+    items
+    wins
+    losses
+    ties
+    winRate
+    low
+    high
+    confidence
+  }
+}
+    `) as unknown as TypedDocumentString<ModelComparisonQuery, ModelComparisonQueryVariables>;
+export const ActivateModelVersionDocument = new TypedDocumentString(`
+    mutation ActivateModelVersion($id: ID!) {
+  activateModelVersion(id: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ActivateModelVersionMutation, ActivateModelVersionMutationVariables>;
+export const SetCanaryModelVersionDocument = new TypedDocumentString(`
+    mutation SetCanaryModelVersion($id: ID!, $share: Float!) {
+  setCanaryModelVersion(id: $id, share: $share) {
+    id
+    status
+    canaryShare
+  }
+}
+    `) as unknown as TypedDocumentString<SetCanaryModelVersionMutation, SetCanaryModelVersionMutationVariables>;
+export const RollbackModelVersionDocument = new TypedDocumentString(`
+    mutation RollbackModelVersion {
+  rollbackModelVersion {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<RollbackModelVersionMutation, RollbackModelVersionMutationVariables>;
+export const CreateArenaItemsDocument = new TypedDocumentString(`
+    mutation CreateArenaItems($input: CreateArenaItemsInput) {
+  createArenaItems(input: $input) {
+    baseline
+    challenger
+    created
+  }
+}
+    `) as unknown as TypedDocumentString<CreateArenaItemsMutation, CreateArenaItemsMutationVariables>;
 export const ReviewQueueDocument = new TypedDocumentString(`
     query ReviewQueue {
   reviewQueue {

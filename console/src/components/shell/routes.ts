@@ -8,7 +8,7 @@ import type { Requirement } from '@/lib/rbac';
 export interface ConsoleRoute {
   href: string;
   /** Key under `common.nav`. */
-  label: 'chat' | 'review' | 'adjudicate' | 'agreement' | 'audit' | 'users' | 'datasets' | 'training';
+  label: 'chat' | 'review' | 'adjudicate' | 'agreement' | 'audit' | 'users' | 'datasets' | 'training' | 'models';
   requires: Requirement;
   /** Shown in the menu (labelling pages are reached from the queue). */
   menu: boolean;
@@ -21,6 +21,7 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { href: '/review/agreement', label: 'agreement', requires: ['read', 'PreferencePair'], menu: true },
   { href: '/datasets', label: 'datasets', requires: ['read', 'DatasetVersion'], menu: true },
   { href: '/training', label: 'training', requires: ['read', 'TrainingRun'], menu: true },
+  { href: '/models', label: 'models', requires: ['read', 'ModelVersion'], menu: true },
   { href: '/audit', label: 'audit', requires: ['read', 'AuditEntry'], menu: true },
   { href: '/admin/users', label: 'users', requires: ['update', 'User'], menu: true },
 ];

@@ -81,7 +81,7 @@ export function CheckpointsPanel() {
         )}
         {error !== null && <ErrorNotice error={error} />}
         {ability.can('create', 'AuditCheckpoint') && (
-          <Button variant="light" size="xs" w="fit-content" loading={signing} onClick={() => void sign()}>
+          <Button variant="default" size="xs" w="fit-content" loading={signing} onClick={() => void sign()}>
             {t('checkpoints.signNow')}
           </Button>
         )}

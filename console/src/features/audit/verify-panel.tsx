@@ -108,7 +108,7 @@ export function VerifyPanel({ onOpen }: { onOpen(seq: number): void }) {
                 </Text>
                 {`: ${result.broken.detail}`}
               </Text>
-              <Button variant="light" color="red" size="xs" onClick={() => onOpen(result.broken.seq)} w="fit-content">
+              <Button variant="default" c="red.9" size="xs" onClick={() => onOpen(result.broken.seq)} w="fit-content">
                 {t('verify.openBroken', { seq: result.broken.seq })}
               </Button>
             </Stack>

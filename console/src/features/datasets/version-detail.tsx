@@ -164,7 +164,7 @@ export function VersionDetail({ id }: { id: string | null }) {
                       {f.sha256.slice(0, 12)}…
                     </Table.Td>
                     <Table.Td>
-                      <Button size="compact-xs" variant="light" loading={downloading === f.path} onClick={() => void download(f.path)} aria-label={t('detail.download', { path: f.path })}>
+                      <Button size="compact-xs" variant="default" loading={downloading === f.path} onClick={() => void download(f.path)} aria-label={t('detail.download', { path: f.path })}>
                         {t('detail.downloadShort')}
                       </Button>
                     </Table.Td>

@@ -114,12 +114,12 @@ export function RunDetail({ id }: { id: string | null }) {
           {error !== null && <ErrorNotice error={error} />}
           <Group gap="xs">
             {live && ability.can('cancel', 'TrainingRun') && (
-              <Button color="red" variant="light" loading={busy} disabled={r.cancelRequestedAt !== null && r.cancelRequestedAt !== undefined} onClick={() => void act('cancel')}>
+              <Button variant="default" c="red.9" loading={busy} disabled={r.cancelRequestedAt !== null && r.cancelRequestedAt !== undefined} onClick={() => void act('cancel')}>
                 {t('detail.cancel')}
               </Button>
             )}
             {(r.status === 'FAILED' || r.status === 'CANCELLED') && ability.can('create', 'TrainingRun') && (
-              <Button variant="light" loading={busy} onClick={() => void act('resume')}>
+              <Button variant="default" loading={busy} onClick={() => void act('resume')}>
                 {t('detail.resume')}
               </Button>
             )}

@@ -85,7 +85,7 @@ export function ApiKeysPanel() {
                   </Code>
                   <CopyButton value={created.secret}>
                     {({ copied, copy }) => (
-                      <Button size="xs" variant="light" onClick={copy}>
+                      <Button size="xs" variant="default" onClick={copy}>
                         {copied ? t('copied') : t('copy')}
                       </Button>
                     )}

@@ -2,6 +2,7 @@ import enAudit from '@/messages/en/audit.json';
 import enChat from '@/messages/en/chat.json';
 import enCommon from '@/messages/en/common.json';
 import enDatasets from '@/messages/en/datasets.json';
+import enModels from '@/messages/en/models.json';
 import enReview from '@/messages/en/review.json';
 import enTraining from '@/messages/en/training.json';
 import enUsers from '@/messages/en/users.json';
@@ -9,6 +10,7 @@ import zhAudit from '@/messages/zh/audit.json';
 import zhChat from '@/messages/zh/chat.json';
 import zhCommon from '@/messages/zh/common.json';
 import zhDatasets from '@/messages/zh/datasets.json';
+import zhModels from '@/messages/zh/models.json';
 import zhReview from '@/messages/zh/review.json';
 import zhTraining from '@/messages/zh/training.json';
 import zhUsers from '@/messages/zh/users.json';
@@ -20,8 +22,8 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export const LOCALE_COOKIE = 'dialoop_locale';
 
 export const MESSAGES = {
-  en: { common: enCommon, chat: enChat, review: enReview, audit: enAudit, users: enUsers, datasets: enDatasets, training: enTraining },
-  zh: { common: zhCommon, chat: zhChat, review: zhReview, audit: zhAudit, users: zhUsers, datasets: zhDatasets, training: zhTraining },
+  en: { common: enCommon, chat: enChat, review: enReview, audit: enAudit, users: enUsers, datasets: enDatasets, training: enTraining, models: enModels },
+  zh: { common: zhCommon, chat: zhChat, review: zhReview, audit: zhAudit, users: zhUsers, datasets: zhDatasets, training: zhTraining, models: zhModels },
 } as const;
 
 export type Messages = (typeof MESSAGES)['en'];

@@ -1,0 +1,5 @@
+import { ModelsScreen } from '@/features/models';
+
+export default function ModelsPage() {
+  return <ModelsScreen />;
+}
