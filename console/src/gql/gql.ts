@@ -65,7 +65,8 @@ type Documents = {
     "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n": typeof types.ReviewAgreementDocument,
     "\n  fragment TrainingRunFields on TrainingRun {\n    id\n    number\n    method\n    status\n    step\n    totalSteps\n    loss\n    etaSeconds\n    attempt\n    error\n    createdAt\n    startedAt\n    finishedAt\n    createdBy\n    datasetVersionId\n    cancelRequestedAt\n    baseModelVersion {\n      id\n      name\n    }\n    modelVersion {\n      id\n      name\n    }\n  }\n": typeof types.TrainingRunFieldsFragmentDoc,
     "\n  query TrainingRuns($first: Int!) {\n    trainingRuns(first: $first) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingRunsDocument,
-    "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n": typeof types.TrainingRunDocument,
+    "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n  }\n": typeof types.TrainingRunDocument,
+    "\n  query TrainingRunLog($id: ID!) {\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n": typeof types.TrainingRunLogDocument,
     "\n  subscription TrainingRunProgress($id: ID!) {\n    trainingRunProgress(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingRunProgressDocument,
     "\n  query TrainingChoices {\n    datasetVersions(first: 50) {\n      id\n      number\n      name\n      status\n      files {\n        path\n      }\n    }\n    modelVersions(first: 50) {\n      id\n      name\n      status\n    }\n  }\n": typeof types.TrainingChoicesDocument,
     "\n  mutation StartTrainingRun($input: StartTrainingRunInput!) {\n    startTrainingRun(input: $input) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.StartTrainingRunDocument,
@@ -135,7 +136,8 @@ const documents: Documents = {
     "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n": types.ReviewAgreementDocument,
     "\n  fragment TrainingRunFields on TrainingRun {\n    id\n    number\n    method\n    status\n    step\n    totalSteps\n    loss\n    etaSeconds\n    attempt\n    error\n    createdAt\n    startedAt\n    finishedAt\n    createdBy\n    datasetVersionId\n    cancelRequestedAt\n    baseModelVersion {\n      id\n      name\n    }\n    modelVersion {\n      id\n      name\n    }\n  }\n": types.TrainingRunFieldsFragmentDoc,
     "\n  query TrainingRuns($first: Int!) {\n    trainingRuns(first: $first) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingRunsDocument,
-    "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n": types.TrainingRunDocument,
+    "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n  }\n": types.TrainingRunDocument,
+    "\n  query TrainingRunLog($id: ID!) {\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n": types.TrainingRunLogDocument,
     "\n  subscription TrainingRunProgress($id: ID!) {\n    trainingRunProgress(id: $id) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingRunProgressDocument,
     "\n  query TrainingChoices {\n    datasetVersions(first: 50) {\n      id\n      number\n      name\n      status\n      files {\n        path\n      }\n    }\n    modelVersions(first: 50) {\n      id\n      name\n      status\n    }\n  }\n": types.TrainingChoicesDocument,
     "\n  mutation StartTrainingRun($input: StartTrainingRunInput!) {\n    startTrainingRun(input: $input) {\n      ...TrainingRunFields\n    }\n  }\n": types.StartTrainingRunDocument,
@@ -358,7 +360,11 @@ export function graphql(source: "\n  query TrainingRuns($first: Int!) {\n    tra
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n"): typeof import('./graphql').TrainingRunDocument;
+export function graphql(source: "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n  }\n"): typeof import('./graphql').TrainingRunDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TrainingRunLog($id: ID!) {\n    trainingRunLog(id: $id, bytes: 16384) {\n      text\n      size\n    }\n  }\n"): typeof import('./graphql').TrainingRunLogDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

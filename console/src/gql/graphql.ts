@@ -646,7 +646,14 @@ export type TrainingRunQueryVariables = Exact<{
 }>;
 
 
-export type TrainingRunQuery = { trainingRun: { hyperparameters: Record<string, unknown>, metrics: Record<string, unknown> | null, id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, lossCurve: Array<{ step: number, loss: number }>, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null }, trainingRunLog: { text: string, size: number } };
+export type TrainingRunQuery = { trainingRun: { hyperparameters: Record<string, unknown>, metrics: Record<string, unknown> | null, id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, lossCurve: Array<{ step: number, loss: number }>, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null } };
+
+export type TrainingRunLogQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TrainingRunLogQuery = { trainingRunLog: { text: string, size: number } };
 
 export type TrainingRunProgressSubscriptionVariables = Exact<{
   id: string | number;
@@ -1837,10 +1844,6 @@ export const TrainingRunDocument = new TypedDocumentString(`
       loss
     }
   }
-  trainingRunLog(id: $id, bytes: 16384) {
-    text
-    size
-  }
 }
     fragment TrainingRunFields on TrainingRun {
   id
@@ -1868,6 +1871,14 @@ export const TrainingRunDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<TrainingRunQuery, TrainingRunQueryVariables>;
+export const TrainingRunLogDocument = new TypedDocumentString(`
+    query TrainingRunLog($id: ID!) {
+  trainingRunLog(id: $id, bytes: 16384) {
+    text
+    size
+  }
+}
+    `) as unknown as TypedDocumentString<TrainingRunLogQuery, TrainingRunLogQueryVariables>;
 export const TrainingRunProgressDocument = new TypedDocumentString(`
     subscription TrainingRunProgress($id: ID!) {
   trainingRunProgress(id: $id) {

@@ -1,5 +1,5 @@
 'use client';
-import { Badge } from '@mantine/core';
+import { StatusBadge } from '@/components/ui/status-badge';
 import { useTranslations } from 'use-intl';
 import type { AuditOutcome } from '@/gql/graphql';
 
@@ -7,9 +7,5 @@ export const OUTCOME_COLOR: Record<AuditOutcome, string> = { ALLOWED: 'teal', DE
 
 export function OutcomeBadge({ outcome }: { outcome: AuditOutcome }) {
   const t = useTranslations('audit');
-  return (
-    <Badge color={OUTCOME_COLOR[outcome]} c="dark.9" variant="light" radius="sm">
-      {t(`outcome.${outcome}`)}
-    </Badge>
-  );
+  return <StatusBadge color={OUTCOME_COLOR[outcome]} label={t(`outcome.${outcome}`)} />;
 }

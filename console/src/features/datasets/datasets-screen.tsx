@@ -1,8 +1,7 @@
 'use client';
 import { Grid, Stack, Text, Title } from '@mantine/core';
-import { usePathname, useSearchParams } from 'next/navigation';
-import { useCallback } from 'react';
 import { useTranslations } from 'use-intl';
+import { useUrlParam } from '@/lib/url-param';
 import { NewVersionForm } from './new-version-form';
 import { VersionDetail } from './version-detail';
 import { VersionList } from './version-list';
@@ -13,10 +12,7 @@ import { VersionList } from './version-list';
  */
 export function DatasetsScreen() {
   const t = useTranslations('datasets');
-  const params = useSearchParams();
-  const pathname = usePathname();
-  const selected = params.get('version');
-  const select = useCallback((id: string | null) => window.history.replaceState(null, '', id ? `${pathname}?version=${id}` : pathname), [pathname]);
+  const [selected, select] = useUrlParam('version');
   return (
     <Stack gap="lg">
       <div>

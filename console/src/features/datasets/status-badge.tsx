@@ -1,17 +1,13 @@
 'use client';
-import { Badge } from '@mantine/core';
 import { useTranslations } from 'use-intl';
+import { StatusBadge as Badge } from '@/components/ui/status-badge';
 import type { DatasetStatus } from '@/gql/graphql';
 
 const COLOR: Record<DatasetStatus, string> = { READY: 'teal', BUILDING: 'blue', FAILED: 'red' };
 
 export function StatusBadge({ status }: { status: DatasetStatus }) {
   const t = useTranslations('datasets');
-  return (
-    <Badge color={COLOR[status]} c="dark.9" variant="light" radius="sm">
-      {t(`status.${status}`)}
-    </Badge>
-  );
+  return <Badge color={COLOR[status]} label={t(`status.${status}`)} />;
 }
 
 /** The pairs a version holds, from its counts (absent while it builds). */

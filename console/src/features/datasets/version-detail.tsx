@@ -1,10 +1,12 @@
 'use client';
-import { Alert, Button, Center, Code, Group, Loader, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
+import { DetailPlaceholder } from '@/components/ui/detail-placeholder';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { Markdown } from '@/components/ui/markdown';
+import { Stat } from '@/components/ui/stat';
 import { apiBase, gql } from '@/lib/graphql/client';
 import { follow } from '@/lib/download';
 import { DatasetDownloadMutation, DatasetVersionQuery } from './documents';
@@ -30,21 +32,7 @@ export function VersionDetail({ id }: { id: string | null }) {
   });
   const [downloading, setDownloading] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  if (id === null)
-    return (
-      <Paper withBorder p="xl">
-        <Text c="dimmed" ta="center">
-          {t('pick')}
-        </Text>
-      </Paper>
-    );
-  if (version.isError) return <ErrorNotice error={version.error} />;
-  if (!version.data)
-    return (
-      <Center p="xl">
-        <Loader size="sm" />
-      </Center>
-    );
+  if (id === null || !version.data) return <DetailPlaceholder picked={id !== null} hint={t('pick')} error={version.error} ready={false} />;
   const v = version.data.datasetVersion;
   const counts = (v.counts ?? {}) as Counts;
   const download = async (path: string) => {
@@ -59,16 +47,6 @@ export function VersionDetail({ id }: { id: string | null }) {
       setDownloading(null);
     }
   };
-  const stat = (label: string, value: string) => (
-    <Paper withBorder p="sm" radius="sm">
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text fw={600} size="lg">
-        {value}
-      </Text>
-    </Paper>
-  );
   const breakdown = (title: string, rows: Record<string, number>, label: (k: string) => string) => (
     <Table fz="sm" verticalSpacing={2} aria-label={title}>
       <Table.Thead>
@@ -117,10 +95,10 @@ export function VersionDetail({ id }: { id: string | null }) {
           {v.status === 'READY' && (
             <>
               <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
-                {stat(t('detail.pairs'), format.number(counts.pairs?.total ?? 0))}
-                {stat(t('detail.labelled'), format.number(counts.labelled?.total ?? 0))}
-                {stat(t('detail.sft'), format.number(counts.sft?.total ?? 0))}
-                {stat(t('detail.duplicates'), format.number((counts.duplicates?.pairs ?? 0) + (counts.duplicates?.labelled ?? 0)))}
+                <Stat size="sm" label={t('detail.pairs')} value={format.number(counts.pairs?.total ?? 0)} />
+                <Stat size="sm" label={t('detail.labelled')} value={format.number(counts.labelled?.total ?? 0)} />
+                <Stat size="sm" label={t('detail.sft')} value={format.number(counts.sft?.total ?? 0)} />
+                <Stat size="sm" label={t('detail.duplicates')} value={format.number((counts.duplicates?.pairs ?? 0) + (counts.duplicates?.labelled ?? 0))} />
               </SimpleGrid>
               <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
                 {counts.pairs && Object.keys(counts.pairs.bySource).length > 0 && breakdown(t('detail.bySource'), counts.pairs.bySource, (k) => t(`create.source.${k as 'COMPARISON'}`))}
@@ -139,29 +117,32 @@ export function VersionDetail({ id }: { id: string | null }) {
             {t('detail.files')}
           </Title>
           {error !== null && <ErrorNotice error={error} />}
-          <Table.ScrollContainer minWidth={520}>
+          <Table.ScrollContainer minWidth={420}>
             <Table fz="sm" verticalSpacing={4} aria-labelledby="datasets-files">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>{t('detail.path')}</Table.Th>
                   <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>{t('detail.records')}</Table.Th>
                   <Table.Th ta="right">{t('detail.size')}</Table.Th>
-                  <Table.Th>SHA-256</Table.Th>
                   <Table.Th />
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {v.files.map((f) => (
                   <Table.Tr key={f.path}>
-                    <Table.Td ff="monospace">{f.path}</Table.Td>
+                    <Table.Td>
+                      <Text ff="monospace" size="sm">
+                        {f.path}
+                      </Text>
+                      <Text ff="monospace" size="xs" c="dimmed" title={f.sha256}>
+                        sha256 {f.sha256.slice(0, 12)}…
+                      </Text>
+                    </Table.Td>
                     <Table.Td ta="right" ff="monospace">
                       {format.number(f.records)}
                     </Table.Td>
                     <Table.Td ta="right" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
                       {format.number(f.bytes / 1024, { maximumFractionDigits: 1 })} KiB
-                    </Table.Td>
-                    <Table.Td ff="monospace" fz="xs" title={f.sha256}>
-                      {f.sha256.slice(0, 12)}…
                     </Table.Td>
                     <Table.Td>
                       <Button size="compact-xs" variant="default" loading={downloading === f.path} onClick={() => void download(f.path)} aria-label={t('detail.download', { path: f.path })}>

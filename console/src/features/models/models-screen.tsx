@@ -1,11 +1,12 @@
 'use client';
-import { Anchor, Badge, Grid, Group, List, Loader, Paper, Stack, Text, Title, type TreeNodeData } from '@mantine/core';
+import { Anchor, Grid, Group, List, Loader, Paper, Stack, Text, Title, type TreeNodeData } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { useTranslations } from 'use-intl';
 import { ErrorNotice } from '@/components/ui/error-notice';
+import { StatusBadge } from '@/components/ui/status-badge';
 import type { ModelVersionFieldsFragment, ModelVersionStatus } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
 import { ComparisonPanel } from './comparison-panel';
@@ -17,11 +18,7 @@ export const STATUS_COLOR: Record<ModelVersionStatus, string> = { ACTIVE: 'teal'
 
 export function ModelStatus({ status }: { status: ModelVersionStatus }) {
   const t = useTranslations('models');
-  return (
-    <Badge size="sm" color={STATUS_COLOR[status]} c="dark.9" variant="light" radius="sm">
-      {t(`status.${status}`)}
-    </Badge>
-  );
+  return <StatusBadge size="sm" color={STATUS_COLOR[status]} label={t(`status.${status}`)} />;
 }
 
 /**

@@ -2,9 +2,10 @@
 import { BarChart } from '@mantine/charts';
 import { Badge, Box, Center, Group, Loader, NativeSelect, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
 import { ErrorNotice } from '@/components/ui/error-notice';
+import { Stat } from '@/components/ui/stat';
 import type { ReviewAgreementQuery, ReviewKind } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
 import { ReviewAgreementQuery as AgreementDoc } from './documents';
@@ -119,20 +120,6 @@ function Figures({ report }: { report: Report }) {
       <KappaMatrix report={report} num={num} />
       <ReviewerChart report={report} num={num} />
     </Stack>
-  );
-}
-
-function Stat({ label, value, children }: { label: string; value: string; children?: ReactNode }) {
-  return (
-    <Paper withBorder p="md">
-      <Text size="sm" c="dimmed">
-        {label}
-      </Text>
-      <Text fz={36} fw={700} lh={1.2} style={{ fontVariantNumeric: 'tabular-nums' }}>
-        {value}
-      </Text>
-      {children}
-    </Paper>
   );
 }
 

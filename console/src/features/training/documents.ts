@@ -48,6 +48,11 @@ export const TrainingRunQuery = graphql(`
         loss
       }
     }
+  }
+`);
+
+export const TrainingRunLogQuery = graphql(`
+  query TrainingRunLog($id: ID!) {
     trainingRunLog(id: $id, bytes: 16384) {
       text
       size

@@ -1,34 +1,32 @@
 'use client';
 import { LineChart } from '@mantine/charts';
-import { Alert, Button, Center, Code, Group, Loader, Paper, Progress, ScrollArea, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, Paper, Progress, ScrollArea, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
+import { DetailPlaceholder } from '@/components/ui/detail-placeholder';
 import { ErrorNotice } from '@/components/ui/error-notice';
+import { Stat } from '@/components/ui/stat';
 import type { TrainingRunQuery as RunData } from '@/gql/graphql';
 import { gql, subscribe } from '@/lib/graphql/client';
 import { useAbility } from '@/lib/rbac';
-import { CancelTrainingRunMutation, ResumeTrainingRunMutation, TrainingRunProgressSubscription, TrainingRunQuery } from './documents';
+import { CancelTrainingRunMutation, ResumeTrainingRunMutation, TrainingRunLogQuery, TrainingRunProgressSubscription, TrainingRunQuery } from './documents';
 import { RunStatus, isLive } from './status';
 
 /**
- * One run, live while it is queued or running: the progress subscription moves the step, ETA and
- * status and adds each logged loss to the curve (read whole on opening); the log's end is read
- * again every two seconds. Cancel while live; resume once FAILED or CANCELLED.
+ * One run, live while it is queued or running: the run and its curve are read once on opening,
+ * then the progress subscription moves the step, ETA and status and adds each logged loss to the
+ * curve; only the log's end is read again, every two seconds while live. Cancel while live;
+ * resume once FAILED or CANCELLED (which reads the run again).
  */
 export function RunDetail({ id }: { id: string | null }) {
   const t = useTranslations('training');
   const format = useFormatter();
   const ability = useAbility();
   const qc = useQueryClient();
-  const key = ['training', 'run', id];
-  const run = useQuery({
-    queryKey: key,
-    queryFn: () => gql(TrainingRunQuery, { id: id! }),
-    enabled: id !== null,
-    refetchInterval: (q) => (q.state.data && isLive(q.state.data.trainingRun.status) ? 2_000 : false),
-  });
+  const run = useQuery({ queryKey: ['training', 'run', id], queryFn: () => gql(TrainingRunQuery, { id: id! }), enabled: id !== null });
   const live = run.data ? isLive(run.data.trainingRun.status) : false;
+  const log = useQuery({ queryKey: ['training', 'log', id], queryFn: () => gql(TrainingRunLogQuery, { id: id! }), enabled: id !== null, refetchInterval: live ? 2_000 : false });
   useEffect(() => {
     if (!id || !live) return;
     return subscribe(TrainingRunProgressSubscription, { id }, {
@@ -46,21 +44,7 @@ export function RunDetail({ id }: { id: string | null }) {
   }, [id, live, qc]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  if (id === null)
-    return (
-      <Paper withBorder p="xl">
-        <Text c="dimmed" ta="center">
-          {t('pick')}
-        </Text>
-      </Paper>
-    );
-  if (run.isError) return <ErrorNotice error={run.error} />;
-  if (!run.data)
-    return (
-      <Center p="xl">
-        <Loader size="sm" />
-      </Center>
-    );
+  if (id === null || !run.data) return <DetailPlaceholder picked={id !== null} hint={t('pick')} error={run.error} ready={false} />;
   const r = run.data.trainingRun;
   const act = async (what: 'cancel' | 'resume') => {
     setBusy(true);
@@ -102,9 +86,9 @@ export function RunDetail({ id }: { id: string | null }) {
             <Progress value={share} animated={r.status === 'RUNNING'} aria-label={t('detail.progress')} />
           </div>
           <SimpleGrid cols={{ base: 2, md: 3 }} spacing="sm">
-            <Stat label={t('detail.loss')} value={r.loss === null || r.loss === undefined ? '—' : format.number(r.loss, { maximumFractionDigits: 4 })} />
-            <Stat label={t('detail.accuracy')} value={typeof metrics?.heldout?.reward_accuracy === 'number' ? format.number(metrics.heldout.reward_accuracy, { style: 'percent', maximumFractionDigits: 1 }) : '—'} />
-            <Stat label={t('detail.kl')} value={typeof metrics?.heldout?.kl_policy_reference === 'number' ? format.number(metrics.heldout.kl_policy_reference, { maximumFractionDigits: 4 }) : '—'} />
+            <Stat size="sm" label={t('detail.loss')} value={r.loss === null || r.loss === undefined ? '—' : format.number(r.loss, { maximumFractionDigits: 4 })} />
+            <Stat size="sm" label={t('detail.accuracy')} value={typeof metrics?.heldout?.reward_accuracy === 'number' ? format.number(metrics.heldout.reward_accuracy, { style: 'percent', maximumFractionDigits: 1 }) : '—'} />
+            <Stat size="sm" label={t('detail.kl')} value={typeof metrics?.heldout?.kl_policy_reference === 'number' ? format.number(metrics.heldout.kl_policy_reference, { maximumFractionDigits: 4 }) : '—'} />
           </SimpleGrid>
           {r.error && (
             <Alert color="red" role="alert" title={t('detail.failed')}>
@@ -156,23 +140,10 @@ export function RunDetail({ id }: { id: string | null }) {
         </Title>
         <ScrollArea.Autosize mah={260}>
           <Code block fz="xs">
-            {run.data.trainingRunLog.text || t('detail.noLog')}
+            {log.data?.trainingRunLog.text || t('detail.noLog')}
           </Code>
         </ScrollArea.Autosize>
       </Paper>
     </Stack>
-  );
-}
-
-function Stat({ label, value }: { label: string; value: string }) {
-  return (
-    <Paper withBorder p="sm" radius="sm">
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text fw={600} size="lg">
-        {value}
-      </Text>
-    </Paper>
   );
 }

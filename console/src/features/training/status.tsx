@@ -1,6 +1,6 @@
 'use client';
-import { Badge } from '@mantine/core';
 import { useTranslations } from 'use-intl';
+import { StatusBadge } from '@/components/ui/status-badge';
 import type { TrainingStatus } from '@/gql/graphql';
 
 const COLOR: Record<TrainingStatus, string> = { QUEUED: 'gray', RUNNING: 'blue', SUCCEEDED: 'teal', FAILED: 'red', CANCELLED: 'orange' };
@@ -9,9 +9,5 @@ export const isLive = (s: TrainingStatus) => s === 'QUEUED' || s === 'RUNNING';
 
 export function RunStatus({ status }: { status: TrainingStatus }) {
   const t = useTranslations('training');
-  return (
-    <Badge color={COLOR[status]} c="dark.9" variant="light" radius="sm">
-      {t(`status.${status}`)}
-    </Badge>
-  );
+  return <StatusBadge color={COLOR[status]} label={t(`status.${status}`)} />;
 }

@@ -1,9 +1,8 @@
 'use client';
 import { Grid, Stack, Text, Title } from '@mantine/core';
-import { usePathname, useSearchParams } from 'next/navigation';
-import { useCallback } from 'react';
 import { useTranslations } from 'use-intl';
 import { useAbility } from '@/lib/rbac';
+import { useUrlParam } from '@/lib/url-param';
 import { RunDetail } from './run-detail';
 import { RunList } from './run-list';
 import { StartRunForm } from './start-run-form';
@@ -15,10 +14,7 @@ import { StartRunForm } from './start-run-form';
 export function TrainingScreen() {
   const t = useTranslations('training');
   const ability = useAbility();
-  const params = useSearchParams();
-  const pathname = usePathname();
-  const selected = params.get('run');
-  const select = useCallback((id: string | null) => window.history.replaceState(null, '', id ? `${pathname}?run=${id}` : pathname), [pathname]);
+  const [selected, select] = useUrlParam('run');
   return (
     <Stack gap="lg">
       <div>
