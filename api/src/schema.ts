@@ -6,6 +6,7 @@ import { AuthResolver } from './modules/auth/index.js';
 import { ChatResolver, ConversationSafetyResolver, MessageSafetyResolver } from './modules/chat/index.js';
 import { PrivacyResolver } from './modules/privacy/index.js';
 import { DatasetsResolver } from './modules/datasets/index.js';
+import { InferenceResolver } from './modules/inference/index.js';
 import { ModelsResolver } from './modules/models/index.js';
 import { TrainingResolver } from './modules/training/index.js';
 import { RatingsResolver } from './modules/ratings/index.js';
@@ -46,6 +47,7 @@ export const resolvers = [
   DatasetsResolver,
   ModelsResolver,
   TrainingResolver,
+  InferenceResolver,
 ] as const;
 
 /** The GraphQL schema; `schema.graphql` is its committed print (`pnpm --filter @dialoop/api schema:emit`). */

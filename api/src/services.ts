@@ -2,6 +2,7 @@ import type { Limits } from './limits.js';
 import type { AuditLog, AuditReader, ExportTokens } from './modules/audit/index.js';
 import type { AuthService } from './modules/auth/index.js';
 import type { DatasetService } from './modules/datasets/index.js';
+import type { InferenceMonitor } from './modules/inference/index.js';
 import type { ModelRegistry } from './modules/models/index.js';
 import type { TrainingService } from './modules/training/index.js';
 import type { ChatService, GenerationManager, StreamBus, Upstreams } from './modules/chat/index.js';
@@ -28,6 +29,8 @@ export interface Services {
   models: ModelRegistry;
   training: TrainingService;
   upstreams: Upstreams;
+  /** The upstreams' health and load, for operators (inferenceServers). */
+  inference: InferenceMonitor;
   generations: GenerationManager;
   bus: StreamBus;
   limits: Limits;

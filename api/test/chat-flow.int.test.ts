@@ -164,6 +164,28 @@ describe('chat over GraphQL and graphql-ws', () => {
     expect(codeOf(await gql(api.url, PAGE, { after: 'not-a-cursor' }, other.token))).toBe('BAD_USER_INPUT');
   });
 
+  it('searches your conversations by title and by any message, in any case, never others\'', async () => {
+    const me = await newUser(api.url);
+    const someone = await newUser(api.url);
+    const send = async (content: string, token: string) => (await gqlOk(api.url, SEND, { input: { content, params: { maxTokens: 2 } } }, token)).sendMessage;
+    const byTitle = (await send('Planning the Zanzibar trip', me.token)).conversation.id;
+    const first = await send('first a question about tea', me.token);
+    const byMessage = first.conversation.id;
+    await waitFor(async () => (await gqlOk(api.url, `query($id: ID!) { message(id: $id) { status } }`, { id: first.assistantMessage.id }, me.token)).message.status === 'COMPLETE');
+    await gqlOk(api.url, `mutation($id: ID!) { renameConversation(id: $id, title: "Tea") { title } }`, { id: byMessage }, me.token);
+    await gqlOk(api.url, SEND, { input: { conversationId: byMessage, content: 'And what about ZANZIBAR spice?', params: { maxTokens: 2 } } }, me.token);
+    await send('unrelated', me.token);
+    await send('zanzibar is mine, not yours', someone.token);
+    const SEARCH = `query($q: String) { conversations(search: $q) { edges { node { id } } } }`;
+    const found = async (q: string) => (await gqlOk(api.url, SEARCH, { q }, me.token)).conversations.edges.map((e: any) => e.node.id);
+    await waitFor(async () => (await found('zanzibar')).length === 2);
+    expect(new Set(await found('zanzibar'))).toEqual(new Set([byTitle, byMessage]));
+    expect(await found('  TEA ')).toEqual([byMessage]);
+    expect(await found('nothing like this')).toEqual([]);
+    expect(codeOf(await gql(api.url, SEARCH, { q: '   ' }, me.token))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await gql(api.url, SEARCH, { q: 'x'.repeat(201) }, me.token))).toBe('BAD_USER_INPUT');
+  });
+
   it('lets apps chat with an API key over HTTP and WebSocket, within its scopes', async () => {
     const created = (await gqlOk(api.url, `mutation { createApiKey(input: { name: "app", scopes: [chat] }) { secret apiKey { id prefix scopes } } }`, {}, user.token)).createApiKey;
     expect(created.secret).toMatch(/^dk_/);

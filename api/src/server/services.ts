@@ -24,6 +24,7 @@ import {
   type StreamBus,
 } from '../modules/chat/index.js';
 import { DatasetService, LocalDatasetStore } from '../modules/datasets/index.js';
+import { InferenceMonitor } from '../modules/inference/index.js';
 import { ModelRegistry } from '../modules/models/index.js';
 import { PrivacyService } from '../modules/privacy/index.js';
 import { RatingService } from '../modules/ratings/index.js';
@@ -31,6 +32,9 @@ import { ReviewService } from '../modules/review/index.js';
 import { SafetyService } from '../modules/safety/index.js';
 import { KubernetesExecutor, LocalExecutor, TrainingService, type TrainingExecutor } from '../modules/training/index.js';
 import { UserService } from '../modules/users/index.js';
+
+/** Each request of `inferenceServers` to an upstream (readiness, models, metrics) gets this long. */
+const INFERENCE_SCRAPE_TIMEOUT_MS = 2_000;
 
 /** Everything a process holds once built: its connections, its services, and what drains replies. */
 export interface Core {
@@ -231,6 +235,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
       minAgreement: env.REVIEW_MIN_AGREEMENT,
       rubric: env.REVIEW_RUBRIC,
       defaultModel: env.DEFAULT_MODEL,
+      collectIntervalSeconds: env.REVIEW_COLLECT_INTERVAL_S,
     },
   });
   const datasetRoot = env.DATASET_STORE ? resolve(env.DATASET_STORE) : join(env.DIALOOP_DATA_DIR, 'datasets');
@@ -288,6 +293,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     models,
     training,
     upstreams,
+    inference: new InferenceMonitor({ urls: env.INFERENCE_URL, apiKey: env.INFERENCE_API_KEY, timeoutMs: INFERENCE_SCRAPE_TIMEOUT_MS }),
     generations,
     bus,
     limits,

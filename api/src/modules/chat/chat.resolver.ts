@@ -66,8 +66,10 @@ export class ChatResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 1-100 (default 20)' }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('search', () => String, { nullable: true, description: 'Only conversations whose title or any message contains this text (any case, 1-200 characters)' })
+    search?: string | null,
   ) {
-    return ctx.services.chat.conversations(ctx, first ?? 20, after);
+    return ctx.services.chat.conversations(ctx, first ?? 20, after, search ?? undefined);
   }
 
   @Allow('read', 'Conversation')

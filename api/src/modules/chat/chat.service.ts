@@ -54,6 +54,7 @@ export type MessageEventPayload = StreamEvent & { messageId: string };
 
 const TITLE_CHARS = 60;
 const PAGE_MAX = 100;
+const SEARCH_MAX = 200;
 
 function encodeCursor(c: { updatedAt: Date; id: string }) {
   return Buffer.from(`${c.updatedAt.toISOString()}|${c.id}`).toString('base64url');
@@ -403,10 +404,12 @@ export class ChatService {
     return this.o.db.message.findUniqueOrThrow({ where: { id } });
   }
 
-  async conversations(ctx: AuthorizationContext, first: number, after: string | undefined) {
+  async conversations(ctx: AuthorizationContext, first: number, after: string | undefined, search?: string) {
     const actor = requireActor(ctx);
     const { ability } = ctx;
     if (first < 1 || first > PAGE_MAX) throw badInput(`first must be between 1 and ${PAGE_MAX}`);
+    const q = search?.trim();
+    if (search !== undefined && (!q || q.length > SEARCH_MAX)) throw badInput(`search must be 1-${SEARCH_MAX} characters`, { field: 'search' });
     const c = after ? decodeCursor(after) : undefined;
     const rows = await this.o.db.conversation.findMany({
       where: {
@@ -415,6 +418,14 @@ export class ChatService {
           // Your own: reviewers and admins, who may read others', open those by id.
           { userId: actor.userId },
           c ? { OR: [{ updatedAt: { lt: c.updatedAt } }, { updatedAt: c.updatedAt, id: { lt: c.id } }] } : {},
+          q
+            ? {
+                OR: [
+                  { title: { contains: q, mode: 'insensitive' as const } },
+                  { messages: { some: { userId: actor.userId, content: { contains: q, mode: 'insensitive' as const } } } },
+                ],
+              }
+            : {},
         ],
       },
       orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],

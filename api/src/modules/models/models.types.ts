@@ -59,11 +59,15 @@ export class ModelComparison {
   @Field(() => Int, { description: 'Review items comparing the two (any status)' }) items!: number;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What createArenaItems made' })
 export class ArenaReport {
   @Field(() => Int, { description: 'Items made (each prompt once)' }) created!: number;
-  @Field(() => String) challenger!: string;
-  @Field(() => String) baseline!: string;
+  @Field(() => String, { description: 'The challenger’s model name' }) challenger!: string;
+  @Field(() => String, { description: 'The baseline’s model name' }) baseline!: string;
+  @Field(() => Int, {
+    description: 'Of those, items still PENDING: a candidate could not be generated after a few tries; every collection sweep (or collectReviewItems) tries again',
+  })
+  pending!: number;
 }
 
 @InputType()

@@ -19,6 +19,7 @@ export type AppSubjects =
   | 'DialogueImport'
   | 'ModelVersion'
   | 'TrainingRun'
+  | 'InferenceServer'
   | 'all';
 export type AppAbility = Ability<[Action, AppSubjects], PrismaQueryOf<Prisma.TypeMap>>;
 

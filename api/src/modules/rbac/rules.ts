@@ -32,6 +32,7 @@ export const SUBJECTS = [
   'DialogueImport',
   'ModelVersion',
   'TrainingRun',
+  'InferenceServer',
   'all',
 ] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
@@ -105,13 +106,15 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     // The rollout (activate, canary, rollback) and registering versions; following and stopping training runs.
     { action: 'manage', subject: 'ModelVersion' },
     { action: ['read', 'cancel'], subject: 'TrainingRun' },
+    // The model servers' health and load (inferenceServers).
+    { action: 'read', subject: 'InferenceServer' },
   ],
   // Senior reviewers review like reviewers, read every review, and decide items whose reviews
   // disagree (adjudication), as admins do.
   SENIOR_REVIEWER: [...reviewer, { action: 'read', subject: 'Review' }, { action: 'update', subject: 'ReviewItem' }],
   // ML engineers build and download dataset versions, read preference pairs and agreement
   // (never reviewers' individual labels), import dialogue data, run the training job, register
-  // and compare model versions (admins decide which get traffic), and chat like anyone.
+  // and compare model versions (admins decide which get traffic), watch the model servers, and chat like anyone.
   ML_ENGINEER: [
     ...ownChat,
     { action: 'read', subject: 'PreferencePair' },
@@ -119,6 +122,8 @@ export const ROLE_RULES: Record<RoleName, RuleData[]> = {
     { action: 'create', subject: 'DialogueImport' },
     { action: ['create', 'read', 'cancel'], subject: 'TrainingRun' },
     { action: ['create', 'read'], subject: 'ModelVersion' },
+    // The model servers their versions run on (the console's system page).
+    { action: 'read', subject: 'InferenceServer' },
   ],
 };
 

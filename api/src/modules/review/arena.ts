@@ -1,7 +1,7 @@
 import { Prisma } from '@dialoop/db';
 import type { Caller } from '../../context.js';
 import { badInput } from '../../errors.js';
-import type { CandidateGenerator } from './candidates.js';
+import { CREATION_RETRY_DELAYS_MS, type CandidateGenerator } from './candidates.js';
 import { createItem } from './items.js';
 import type { ReviewServiceOptions } from './options.js';
 
@@ -58,8 +58,15 @@ export class Arena {
       subject: { type: 'ReviewItem' },
       after: { challenger: input.challenger, baseline: input.baseline, created: ids.length },
     });
-    for (const id of ids) await this.o.candidates.generatePending(id);
-    return { created: ids.length, challenger: input.challenger, baseline: input.baseline };
+    // Each item's candidates are tried a few times; once one item fails after its tries (the
+    // server is down, most likely), the others get one try each rather than as many waits.
+    let failed = false;
+    for (const id of ids) {
+      const made = await this.o.candidates.generatePending(id, { retryDelaysMs: failed ? [] : CREATION_RETRY_DELAYS_MS });
+      if (made === 0) failed = true;
+    }
+    const pending = ids.length > 0 ? await this.o.db.reviewItem.count({ where: { id: { in: ids }, status: 'PENDING' } }) : 0;
+    return { created: ids.length, challenger: input.challenger, baseline: input.baseline, pending };
   }
 
   /**

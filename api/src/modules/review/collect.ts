@@ -1,4 +1,5 @@
 import { Prisma } from '@dialoop/db';
+import { AppError } from '../../errors.js';
 import type { AuditScope } from '../audit/index.js';
 import type { CandidateGenerator } from './candidates.js';
 import { MAX_CANDIDATES, createItem, type Source } from './items.js';
@@ -12,16 +13,48 @@ export interface CollectCounts {
   generated: number;
 }
 
+/** The last sweep this process ran: when, who started it, and what it made (or that it failed). */
+export interface LastCollection {
+  startedAt: Date;
+  finishedAt: Date | null;
+  trigger: 'SCHEDULE' | 'REQUEST';
+  report: CollectCounts | null;
+  /** Why it failed (a typed error's message; otherwise a generic one: details are in the log). */
+  error: string | null;
+}
+
 /** The sources items are collected from, swept on a timer or when an admin asks. */
 export class Collector {
+  private lastRun: LastCollection | null = null;
+
   constructor(private readonly o: Pick<ReviewServiceOptions, 'db' | 'audit' | 'settings'> & { candidates: Pick<CandidateGenerator, 'generatePending'> }) {}
+
+  /** The last sweep of this process (null before its first); a sweep still running shows with no finishedAt. */
+  get last(): LastCollection | null {
+    return this.lastRun;
+  }
+
+  /** One sweep, remembered as this process's last. */
+  async collect(requestedBy?: AuditScope, limit = 200): Promise<CollectCounts> {
+    const run: LastCollection = { startedAt: new Date(), finishedAt: null, trigger: requestedBy ? 'REQUEST' : 'SCHEDULE', report: null, error: null };
+    this.lastRun = run;
+    try {
+      run.report = await this.sweep(requestedBy, limit);
+      return run.report;
+    } catch (err) {
+      run.error = err instanceof AppError ? err.message : 'The sweep failed (see the api log)';
+      throw err;
+    } finally {
+      run.finishedAt = new Date();
+    }
+  }
 
   /**
    * One sweep of the sources: prompts with several complete replies (regenerations), replies
    * rated low, replies (or prompts) the content filter flagged for review, and a sampled share
    * of conversations; each prompt once per source. Then the pending items' candidates.
    */
-  async collect(requestedBy?: AuditScope, limit = 200): Promise<CollectCounts> {
+  private async sweep(requestedBy: AuditScope | undefined, limit: number): Promise<CollectCounts> {
     const s = this.o.settings;
     const replies = (promptIds: string[]) =>
       this.o.db.message.findMany({

@@ -1,7 +1,7 @@
 import type { Caller } from '../../context.js';
 import { badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
-import type { CandidateGenerator } from './candidates.js';
+import { CREATION_RETRY_DELAYS_MS, type CandidateGenerator } from './candidates.js';
 import type { Kind } from './conclude.js';
 import { createItem } from './items.js';
 import type { ReviewServiceOptions } from './options.js';
@@ -48,7 +48,7 @@ export class ManualItems {
       });
       return item;
     });
-    if (item.status === 'PENDING') await this.o.candidates.generatePending(item.id);
+    if (item.status === 'PENDING') await this.o.candidates.generatePending(item.id, { retryDelaysMs: CREATION_RETRY_DELAYS_MS });
     return this.o.db.reviewItem.findUniqueOrThrow({ where: { id: item.id } });
   }
 }

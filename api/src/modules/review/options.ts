@@ -19,6 +19,8 @@ export interface ReviewSettings {
   minAgreement: number;
   rubric: Criterion[];
   defaultModel: string | undefined;
+  /** How often each process sweeps the sources (REVIEW_COLLECT_INTERVAL_S; 0: only when an admin asks). */
+  collectIntervalSeconds: number;
 }
 
 /** What the review module is built from (server.ts); each part takes the few it needs. */

@@ -15,6 +15,7 @@ import {
   ReviewItemStatusEnum,
   ReviewKindEnum,
   ReviewQueueStats,
+  ReviewSettings,
   RubricCriterion,
   Turn,
 } from './review.types.js';
@@ -26,6 +27,14 @@ export class ReviewResolver {
   @Query(() => ReviewQueueStats, { description: 'How many items wait in each state, and the leases held now' })
   reviewQueue(@Ctx() ctx: Context) {
     return ctx.services.review.stats();
+  }
+
+  @Allow('read', 'PreferencePair')
+  @Query(() => ReviewSettings, {
+    description: 'How the review queue is configured — rubric, reviews per item, sources and their switches, collection interval, lease — and this process’s last collection (admins and ML engineers, as reviewAgreement)',
+  })
+  reviewSettings(@Ctx() ctx: Context) {
+    return ctx.services.review.settings();
   }
 
   @Allow('read', 'ReviewItem')

@@ -13,6 +13,7 @@ import { ManualItems, type ManualItemInput } from './manual.js';
 import type { ReviewServiceOptions, Tx } from './options.js';
 import { Outcomes } from './outcomes.js';
 import { ItemReads } from './reads.js';
+import { settingsView } from './settings.js';
 import { Submissions, type ReviewInputData } from './submission.js';
 
 /**
@@ -99,6 +100,11 @@ export class ReviewService {
 
   stats() {
     return this.reads.stats();
+  }
+
+  /** The queue's configuration (rubric, reviews per item, sources, intervals) and this process's last sweep (settings.ts). */
+  settings() {
+    return settingsView(this.o.settings, this.collector.last);
   }
 
   list(caller: Caller, filter: ItemFilter & { status?: string | undefined }, first: number, after: string | undefined) {

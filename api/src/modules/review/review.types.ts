@@ -176,3 +176,34 @@ export class PreferencePairConnection {
   @Field(() => String, { nullable: true }) endCursor!: string | null;
   @Field(() => Boolean) hasNextPage!: boolean;
 }
+
+@ObjectType({ description: 'Where review items come from, as configured' })
+export class ReviewSourceSetting {
+  @Field(() => ReviewItemSourceEnum, { description: 'The source' }) source!: keyof typeof ReviewItemSourceEnum;
+  @Field(() => Boolean, { description: 'Swept by collection (every REVIEW_COLLECT_INTERVAL_S, or collectReviewItems); false: made by an admin’s mutation' }) collected!: boolean;
+  @Field(() => Boolean, { description: 'Whether it makes items at all (SAMPLE is off at a share of 0)' }) enabled!: boolean;
+  @Field(() => Float, { nullable: true, description: 'SAMPLE: the share of conversations sampled (REVIEW_SAMPLE_SHARE)' }) share!: number | null;
+  @Field(() => Int, { nullable: true, description: 'LOW_RATING: a score at or below this, or a thumb down, sends a reply to review (REVIEW_LOW_SCORE)' }) lowScore!: number | null;
+  @Field(() => String, { description: 'What it takes, in words (English)' }) description!: string;
+}
+
+@ObjectType({ description: 'A collection sweep of this api process' })
+export class ReviewCollection {
+  @Field(() => Date, { description: 'When it started' }) startedAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'Null while it runs' }) finishedAt!: Date | null;
+  @Field(() => String, { description: 'SCHEDULE (the periodic sweep) or REQUEST (collectReviewItems)' }) trigger!: string;
+  @Field(() => CollectReport, { nullable: true, description: 'What it made; null while it runs or when it failed' }) report!: CollectReport | null;
+  @Field(() => String, { nullable: true, description: 'Why it failed' }) error!: string | null;
+}
+
+@ObjectType({ description: 'How the review queue is configured (the api’s environment), and its last collection' })
+export class ReviewSettings {
+  @Field(() => [RubricCriterion], { description: 'The rubric new items get (REVIEW_RUBRIC)' }) rubric!: RubricCriterion[];
+  @Field(() => Int, { description: 'Reviews each item needs by default (REVIEWS_PER_ITEM)' }) reviewsPerItem!: number;
+  @Field(() => Float, { description: 'Items whose reviews agree less go to adjudication (REVIEW_MIN_AGREEMENT)' }) minAgreement!: number;
+  @Field(() => Int, { description: 'How long a claim’s lease lasts, in seconds (REVIEW_LEASE_S)' }) leaseSeconds!: number;
+  @Field(() => Float, { description: 'How often each api process sweeps the sources, in seconds; 0: only when an admin asks (REVIEW_COLLECT_INTERVAL_S)' }) collectIntervalSeconds!: number;
+  @Field(() => [String], { description: 'Models asked for an extra candidate when an item has one reply (REVIEW_ARENA_MODELS); empty: another sample of the reply’s own model' }) arenaModels!: string[];
+  @Field(() => [ReviewSourceSetting], { description: 'Every source of items, with its switch and share' }) sources!: ReviewSourceSetting[];
+  @Field(() => ReviewCollection, { nullable: true, description: 'The last sweep this api process ran since it started (null before its first; other processes sweep too)' }) lastCollection!: ReviewCollection | null;
+}

@@ -1,7 +1,8 @@
-import type { SafetyLevel } from '@dialoop/db';
+import type { SafetyDirection, SafetyLevel } from '@dialoop/db';
 import type { Redis } from 'ioredis';
 import { Matcher, strongest, type Hit } from './matcher.js';
 import type { SafetyServiceOptions } from './options.js';
+import { previewText, type SafetyPreviewResult } from './preview.js';
 import { ReplyFilter, RewriteStream, TermStream, compileRewrite, type RewriteSpec } from './stream.js';
 
 /** What the filter made of a prompt or a title: the text to use (masked), its hits, and the BLOCK term that refuses it. */
@@ -120,6 +121,12 @@ export class LiveFilter {
     const r = this.compiled.matcher.apply(content);
     const top = strongest(r.hits);
     return { content: r.text, hits: r.hits, level: top?.term.level ?? null, blocked: r.blocked };
+  }
+
+  /** What the filter, as it is now, would make of a prompt or a reply, recording nothing (preview.ts). */
+  preview(text: string, direction: SafetyDirection): SafetyPreviewResult {
+    const { version, matcher, rules } = this.compiled;
+    return previewText({ enabled: this.enabled, version, matcher, rules, regexHold: this.o.settings.regexHold, refusal: this.o.settings.refusal }, text, direction);
   }
 
   /** A fresh filter for one reply, on the list as it is now; undefined when filtering is off. */

@@ -7,6 +7,7 @@ import { insertJsonRows } from '../../sql.js';
 import { requireActor } from '../rbac/index.js';
 import type { Hit } from './matcher.js';
 import type { SafetyServiceOptions } from './options.js';
+import { safetyStats, statsRange, type SafetyStatsResult } from './stats.js';
 
 /** A hit as the audit trail sees it: level, category and term id, never the words. */
 export interface HitSummary {
@@ -277,6 +278,11 @@ export class Monitoring {
       orderBy: { at: 'desc' },
       take: Math.min(Math.max(filter.first, 1), 500),
     });
+  }
+
+  /** Recorded events per UTC day, direction and level over a range (stats.ts; checked there). */
+  stats(from: Date | undefined, to: Date | undefined): Promise<SafetyStatsResult> {
+    return safetyStats(this.o.db, statsRange(from, to));
   }
 
   /** A sensitive read (admins and reviewers reading what the filter caught of people's text) is audited. */

@@ -10,10 +10,14 @@ import {
   SafetyEvent,
   SafetyImportResult,
   SafetyLevelEnum,
+  SafetyPreview,
   SafetyRevision,
+  SafetyStats,
   SafetyStatus,
   SafetyTerm,
 } from './safety.types.js';
+import { PREVIEW_MAX_CHARS } from './preview.js';
+import { STATS_DEFAULT_DAYS, STATS_MAX_DAYS } from './stats.js';
 
 type Level = keyof typeof SafetyLevelEnum;
 
@@ -73,6 +77,33 @@ export class SafetyResolver {
   async safetyStatus(@Ctx() ctx: Context) {
     const latest = await ctx.services.safety.admin.revisions(1);
     return { enabled: ctx.services.safety.enabled, version: ctx.services.safety.version, latestVersion: latest[0]?.version ?? 0 };
+  }
+
+  @Allow('read', 'SafetyTerm')
+  @Query(() => SafetyPreview, {
+    description: `What the live filter (the terms and rewrite rules this process filters with) would make of a text as a prompt (INPUT) or a reply (OUTPUT): the outcome, the text as the person would see it, each match and why it matched. Records no safety event and touches no conversation. At most ${PREVIEW_MAX_CHARS} characters.`,
+  })
+  safetyPreview(
+    @Ctx() ctx: Context,
+    @Arg('text', () => String, { description: 'The text to judge' }) text: string,
+    @Arg('direction', () => SafetyDirectionEnum, { defaultValue: 'OUTPUT', description: 'INPUT: judge it as a prompt; OUTPUT (default): as a reply, rewrite rules first' })
+    direction: keyof typeof SafetyDirectionEnum = 'OUTPUT',
+  ) {
+    return ctx.services.safety.preview(text, direction);
+  }
+
+  @Allow('read', 'SafetyTerm')
+  @Query(() => SafetyStats, {
+    description: `Recorded safety events per UTC day, level and direction over [from, to) (default: the last ${STATS_DEFAULT_DAYS} days; at most ${STATS_MAX_DAYS}). A recorded read.`,
+  })
+  async safetyStats(
+    @Ctx() ctx: Context,
+    @Arg('from', () => Date, { nullable: true, description: `Start, inclusive (default: ${STATS_DEFAULT_DAYS} days before to)` }) from?: Date,
+    @Arg('to', () => Date, { nullable: true, description: 'End, exclusive (default: now)' }) to?: Date,
+  ) {
+    const stats = await ctx.services.safety.monitoring.stats(from ?? undefined, to ?? undefined);
+    await ctx.services.safety.monitoring.auditRead(ctx, 'safetyStats', 'SafetyEvent', { from: stats.from.toISOString(), to: stats.to.toISOString(), total: stats.all.total });
+    return stats;
   }
 
   @Allow('read', 'RewriteRule')

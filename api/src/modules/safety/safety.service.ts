@@ -1,4 +1,4 @@
-import type { EscalationStep, Prisma, SafetyLevel } from '@dialoop/db';
+import type { EscalationStep, Prisma, SafetyDirection, SafetyLevel } from '@dialoop/db';
 import type { Caller } from '../../context.js';
 import { requireActor } from '../rbac/index.js';
 import { SafetyAdmin } from './administration.js';
@@ -6,6 +6,7 @@ import { LiveFilter } from './live-filter.js';
 import type { Hit } from './matcher.js';
 import { Monitoring, type HitSummary } from './monitoring.js';
 import type { SafetyServiceOptions } from './options.js';
+import { checkPreviewText, type PreviewOutcome } from './preview.js';
 import type { ReplyFilter } from './stream.js';
 
 export type { SafetyServiceOptions, SafetySettings } from './options.js';
@@ -77,6 +78,32 @@ export interface TurnVerdict<T> {
   filter: ReplyFilter | undefined;
   /** Set when the prompt had hits: pass it to `turnStored` once the turn is stored. */
   monitor: TurnPlace | undefined;
+}
+
+/** A preview as the GraphQL type `SafetyPreview` reads it. */
+export interface SafetyPreviewView {
+  direction: SafetyDirection;
+  enabled: boolean;
+  version: number;
+  outcome: PreviewOutcome;
+  level: SafetyLevel | null;
+  text: string | null;
+  scannedText: string;
+  matches: Array<{
+    termId: string;
+    term: string;
+    category: string;
+    level: SafetyLevel;
+    wholeWord: boolean;
+    action: string;
+    matched: string;
+    start: number;
+    end: number;
+    normalized: string;
+    termNormalized: string;
+    afterMasking: boolean;
+  }>;
+  rewrites: Array<{ ruleId: string; pattern: string; regex: boolean; replacement: string; applications: number }>;
 }
 
 /**
@@ -175,6 +202,40 @@ export class SafetyService {
     const verdict = this.filter.checkInput(title);
     if (verdict.blocked) await this.monitoring.refuseInput(caller, action, verdict.blocked, verdict.hits, conversationId);
     return verdict.content;
+  }
+
+  /**
+   * What the live filter would make of `text` as a prompt or a reply, exactly as a turn computes
+   * it, recording nothing (no safety event, no monitoring, no conversation): for admins trying a
+   * term list. Refuses empty text and text over PREVIEW_MAX_CHARS (BAD_USER_INPUT).
+   */
+  preview(text: string, direction: SafetyDirection): SafetyPreviewView {
+    checkPreviewText(text);
+    const r = this.filter.preview(text, direction);
+    return {
+      direction: r.direction,
+      enabled: r.enabled,
+      version: r.version,
+      outcome: r.outcome,
+      level: r.level,
+      text: r.text,
+      scannedText: r.scanned,
+      matches: r.matches.map((m) => ({
+        termId: m.term.id,
+        term: m.term.term,
+        category: m.term.category,
+        level: m.term.level,
+        wholeWord: m.term.wholeWord,
+        action: m.action,
+        matched: m.matched,
+        start: m.start,
+        end: m.end,
+        normalized: m.normalized,
+        termNormalized: m.termNormalized,
+        afterMasking: m.afterMasking,
+      })),
+      rewrites: r.rewrites.map((w) => ({ ruleId: w.rule.id, pattern: w.rule.pattern, regex: w.rule.regex, replacement: w.rule.replacement, applications: w.applications })),
+    };
   }
 
   /** A fresh filter for one reply, on the list as it is now; undefined when filtering is off. */

@@ -148,6 +148,15 @@ describe('the term filter on a stream', () => {
     expect(r.hits?.map((h) => text.slice(h.start, h.end))).toEqual(['shit']);
   });
 
+  it('places the BLOCK hit that stops it in the whole text, as the hits released before it', () => {
+    const text = `${'A long opening that the filter releases well before the term comes. '.repeat(3)}Then: buy cocaine now, and more.`;
+    const at = text.indexOf('cocaine');
+    for (const tokens of [[text], [...text], [text.slice(0, at + 3), text.slice(at + 3)], [text.slice(0, 150), text.slice(150, at + 2), text.slice(at + 2)]]) {
+      const r = stream(tokens);
+      expect([r.blocked?.start, r.blocked?.end], JSON.stringify(tokens.length)).toEqual([at, at + 'cocaine'.length]);
+    }
+  });
+
   it('records each released hit once', () => {
     const r = stream(['you ', 'sh', 'it and ', 'nazi ', 'stuff and more text to release it all']);
     expect(r.hits?.map((h) => h.term.term)).toEqual(['shit', 'nazi']);

@@ -74,7 +74,8 @@ export class TermStream implements Stage {
     let cut = done ? text.length : viewLength > hold ? this.matcher.viewStart(viewLength - hold) : 0;
     const live = hits.filter((h) => h.end > from && h.end <= settled);
     const blocked = live.filter((h) => h.term.level === 'BLOCK').sort((a, b) => a.start - b.start)[0];
-    if (blocked) return { text: '', blocked };
+    // Offsets in the whole text released (before masking), like the hits released before it.
+    if (blocked) return { text: '', blocked: this.placed(blocked, this.released - from) };
     // Rules that move the cut back, applied until none does (each only lowers it):
     const known = new Set(hits.map((h) => `${h.term.id}:${h.start}:${h.end}`));
     for (let before = -1; before !== cut; ) {
@@ -116,7 +117,8 @@ export class TermStream implements Stage {
       const hi = lo + out.length;
       const again = this.matcher.scan(joined).hits.filter((h) => h.end > lo && h.end <= hi && h.term.level !== 'REVIEW');
       const stop = again.find((h) => h.term.level === 'BLOCK');
-      if (stop) return { text: '', blocked: stop };
+      // `joined` places what goes out now at `lo`; masking keeps lengths (one `*` per code point) but for astral characters.
+      if (stop) return { text: '', blocked: this.placed(stop, this.released - lo) };
       if (again.length === 0) break;
       out = applyHits(joined, again, lo, hi).text;
     }
@@ -128,6 +130,11 @@ export class TermStream implements Stage {
     this.context = text.slice(Math.max(0, cut - CONTEXT_UNITS), cut);
     this.pending = text.slice(cut);
     return { text: out };
+  }
+
+  /** A hit of one scan, moved to offsets in the whole text (`shift` added, never below 0). */
+  private placed(h: Hit, shift: number): Hit {
+    return { term: h.term, start: Math.max(0, h.start + shift), end: Math.max(0, h.end + shift) };
   }
 }
 
