@@ -4,12 +4,12 @@ const MENUS: Record<string, string[]> = {
   'user@demo.local': ['Chat'],
   'reviewer@demo.local': ['Chat', 'Review queue'],
   'senior@demo.local': ['Chat', 'Review queue', 'Adjudication'],
-  'admin@demo.local': ['Chat', 'Review queue', 'Adjudication', 'Agreement', 'Datasets', 'Training runs', 'Models', 'Audit trail', 'Users and keys'],
-  'ml@demo.local': ['Chat', 'Agreement', 'Datasets', 'Training runs', 'Models'],
+  'admin@demo.local': ['Chat', 'Review queue', 'Adjudication', 'Agreement', 'Datasets', 'Training runs', 'Models', 'Audit trail', 'Users and keys', 'Safety', 'System'],
+  'ml@demo.local': ['Chat', 'Agreement', 'Datasets', 'Training runs', 'Models', 'System'],
   'compliance@demo.local': ['Audit trail'],
 };
-const ALL = ['Chat', 'Review queue', 'Adjudication', 'Agreement', 'Datasets', 'Training runs', 'Models', 'Audit trail', 'Users and keys'];
-const PAGES: Record<string, string> = { Chat: '/chat', 'Review queue': '/review', Adjudication: '/review/adjudicate', Agreement: '/review/agreement', Datasets: '/datasets', 'Training runs': '/training', Models: '/models', 'Audit trail': '/audit', 'Users and keys': '/admin/users' };
+const ALL = ['Chat', 'Review queue', 'Adjudication', 'Agreement', 'Datasets', 'Training runs', 'Models', 'Audit trail', 'Users and keys', 'Safety', 'System'];
+const PAGES: Record<string, string> = { Chat: '/chat', 'Review queue': '/review', Adjudication: '/review/adjudicate', Agreement: '/review/agreement', Datasets: '/datasets', 'Training runs': '/training', Models: '/models', 'Audit trail': '/audit', 'Users and keys': '/admin/users', Safety: '/admin/safety', System: '/admin/system' };
 
 test('GET / signed out leads to the sign-in page', async ({ page }) => {
   const res = await page.request.get('/', { maxRedirects: 0 });
@@ -89,7 +89,7 @@ for (const lang of ['en', 'zh'] as const) {
     await page.getByLabel(lang === 'en' ? 'Password' : '密码').fill('dialoop-demo');
     await page.getByRole('button', { name: lang === 'en' ? 'Sign in' : '登录' }).click();
     await expect(page).not.toHaveURL(/\/signin/);
-    for (const path of ['/chat', '/review', '/review/adjudicate', '/review/agreement', '/audit', '/audit?outcome=DENIED&entry=1', '/admin/users', '/datasets', '/training', '/models']) {
+    for (const path of ['/chat', '/review', '/review/adjudicate', '/review/agreement', '/audit', '/audit?outcome=DENIED&entry=1', '/admin/users', '/admin/safety', '/admin/safety?tab=try', '/admin/safety?tab=rules', '/admin/safety?tab=escalations', '/admin/safety?tab=activity', '/admin/system', '/datasets', '/training', '/models']) {
       await page.goto(path);
       await expect(page.getByRole('navigation').first()).toBeVisible();
       await page.waitForLoadState('networkidle');

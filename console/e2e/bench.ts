@@ -22,12 +22,14 @@ import { DEMO_PASSWORD, login, seedReviewItems } from './seed';
 
 const quick = process.argv.includes('--quick');
 const ITEMS = quick ? 6 : 30;
-const REPLIES = quick ? 1 : 4;
+const REPLIES = quick ? 1 : Number(process.env.BENCH_REPLIES ?? 4);
 const AUDIT_ENTRIES = quick ? 100_000 : 1_000_000;
 const AUDIT_SAMPLES = quick ? 3 : 7;
 const AUDIT_PAGES = quick ? 5 : 20;
 /** `--audit-only`: part 4 alone, printed, nothing written. */
 const auditOnly = process.argv.includes('--audit-only');
+/** `--stream-only`: part 3 alone, printed, nothing written (to compare two builds of the chat). */
+const streamOnly = process.argv.includes('--stream-only');
 const info = runInfo();
 build({ quiet: true });
 // Parts 1-3 share one platform; part 4 starts its own on a seeded database.
@@ -185,6 +187,73 @@ function printAudit(audit: Awaited<ReturnType<typeof auditPart>>) {
   console.log(`    opening, ms from navigation (p50): document ${o.document}, hydrated ${o.hydrated}, session restored ${o.session}, first api request sent ${o.firstRequest}`);
 }
 
+/** Part 3: milliseconds from each live delta (as a second graphql-ws subscriber receives it) to its text in the page's DOM. */
+async function streamPart(b: Browser): Promise<number[]> {
+  const delays: number[] = [];
+  const token = await login(platform.apiUrl, 'user@demo.local');
+  const context = await newContext(b);
+  const page = await context.newPage();
+  await signIn(page, 'user@demo.local');
+  const ws = createClient({ url: platform.apiUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+  const norm = (s: string) => s.replace(/[\s*_`#>[\]()-]/g, '').length;
+  // A conversation, then regenerated long replies, followed live by the page and by a second subscriber.
+  await page.goto(`${platform.consoleUrl}/chat`);
+  await page.getByLabel('Message').fill('Hello');
+  await page.getByLabel('Message').press('Enter');
+  await page.waitForURL(/\/chat\/[0-9a-f-]{36}/);
+  const replies = page.getByRole('log').getByRole('article', { name: "Assistant's reply" });
+  await replies.last().and(page.locator('[aria-busy="false"]')).waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Maximum reply length (tokens)').fill('300');
+  await page.getByLabel('Keep writing to the maximum length').check();
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => {
+    const w = window as unknown as { __seen: [number, string][] };
+    w.__seen = [];
+    new MutationObserver(() => {
+      const el = [...document.querySelectorAll('article[aria-label="Assistant\'s reply"] .dialoop-reply')].at(-1);
+      w.__seen.push([performance.timeOrigin + performance.now(), el?.textContent ?? '']);
+    }).observe(document.querySelector('[role="log"]')!, { subtree: true, childList: true, characterData: true });
+  });
+  for (let r = 0; r < REPLIES; r++) {
+    await page.evaluate(() => ((window as unknown as { __seen: unknown[] }).__seen = []));
+    const response = page.waitForResponse((res) => res.request().postData()?.includes('ChatRegenerate') ?? false);
+    await page.getByRole('button', { name: 'Regenerate' }).last().click();
+    const { data } = (await (await response).json()) as { data: { regenerate: { id: string } } };
+    const subscribedAt = performance.timeOrigin + performance.now();
+    const arrivals: [number, number][] = [];
+    let text = '';
+    await new Promise<void>((resolve, reject) =>
+      ws.subscribe<{ messageStream: { seq: number; delta: string | null; done: boolean } }>(
+        { query: 'subscription($id:ID!){messageStream(messageId:$id){seq delta done}}', variables: { id: data.regenerate.id } },
+        {
+          next: ({ data: d }) => {
+            const e = d!.messageStream;
+            if (e.delta) {
+              text += e.delta;
+              arrivals.push([performance.timeOrigin + performance.now(), norm(text)]);
+            }
+            if (e.done) resolve();
+          },
+          error: reject,
+          complete: () => resolve(),
+        },
+      ),
+    );
+    await replies.last().and(page.locator('[aria-busy="false"]')).waitFor({ timeout: 60_000 });
+    const seen = (await page.evaluate(() => (window as unknown as { __seen: [number, string][] }).__seen)).map(([t, s]) => [t, norm(s)] as const);
+    // Deltas replayed when the subscriber joined came in one burst: only the live ones count.
+    for (const [at, len] of arrivals) {
+      if (at < subscribedAt + 100) continue;
+      const shown = seen.find(([, l]) => l >= len);
+      if (shown) delays.push(Math.max(0, shown[0] - at));
+    }
+  }
+  await ws.dispose();
+  await context.close();
+  return delays;
+}
+
 try {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -192,6 +261,9 @@ try {
   });
   if (auditOnly) {
     printAudit(await auditPart(browser));
+  } else if (streamOnly) {
+    const delays = await streamPart(browser);
+    console.log(`api delta → text in DOM (ms): ${delays.length} samples, p50 ${ms(quantile(delays, 0.5))}, p99 ${ms(quantile(delays, 0.99))} (goal p50 ≤ 30); commit ${info.commit}, 1-minute load ${JSON.stringify(info.load)}`);
   } else {
     console.log(`seeding ${ITEMS} PAIRWISE items…`);
     await seedReviewItems(platform.apiUrl, { PAIRWISE: ITEMS }, 1);
@@ -267,70 +339,7 @@ try {
     info.noteLoad('labelled');
 
     // ---- 3. delta → DOM ----------------------------------------------------------------------------
-    const delays: number[] = [];
-    {
-      const token = await login(platform.apiUrl, 'user@demo.local');
-      const context = await newContext(browser);
-      const page = await context.newPage();
-      await signIn(page, 'user@demo.local');
-      const ws = createClient({ url: platform.apiUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
-      const norm = (s: string) => s.replace(/[\s*_`#>[\]()-]/g, '').length;
-      // A conversation, then regenerated long replies, followed live by the page and by a second subscriber.
-      await page.goto(`${platform.consoleUrl}/chat`);
-      await page.getByLabel('Message').fill('Hello');
-      await page.getByLabel('Message').press('Enter');
-      await page.waitForURL(/\/chat\/[0-9a-f-]{36}/);
-      const replies = page.getByRole('log').getByRole('article', { name: "Assistant's reply" });
-      await replies.last().and(page.locator('[aria-busy="false"]')).waitFor({ timeout: 60_000 });
-      await page.getByRole('button', { name: 'Settings' }).click();
-      await page.getByLabel('Maximum reply length (tokens)').fill('300');
-      await page.getByLabel('Keep writing to the maximum length').check();
-      await page.keyboard.press('Escape');
-      await page.evaluate(() => {
-        const w = window as unknown as { __seen: [number, string][] };
-        w.__seen = [];
-        new MutationObserver(() => {
-          const el = [...document.querySelectorAll('article[aria-label="Assistant\'s reply"] .dialoop-reply')].at(-1);
-          w.__seen.push([performance.timeOrigin + performance.now(), el?.textContent ?? '']);
-        }).observe(document.querySelector('[role="log"]')!, { subtree: true, childList: true, characterData: true });
-      });
-      for (let r = 0; r < REPLIES; r++) {
-        await page.evaluate(() => ((window as unknown as { __seen: unknown[] }).__seen = []));
-        const response = page.waitForResponse((res) => res.request().postData()?.includes('ChatRegenerate') ?? false);
-        await page.getByRole('button', { name: 'Regenerate' }).last().click();
-        const { data } = (await (await response).json()) as { data: { regenerate: { id: string } } };
-        const subscribedAt = performance.timeOrigin + performance.now();
-        const arrivals: [number, number][] = [];
-        let text = '';
-        await new Promise<void>((resolve, reject) =>
-          ws.subscribe<{ messageStream: { seq: number; delta: string | null; done: boolean } }>(
-            { query: 'subscription($id:ID!){messageStream(messageId:$id){seq delta done}}', variables: { id: data.regenerate.id } },
-            {
-              next: ({ data: d }) => {
-                const e = d!.messageStream;
-                if (e.delta) {
-                  text += e.delta;
-                  arrivals.push([performance.timeOrigin + performance.now(), norm(text)]);
-                }
-                if (e.done) resolve();
-              },
-              error: reject,
-              complete: () => resolve(),
-            },
-          ),
-        );
-        await replies.last().and(page.locator('[aria-busy="false"]')).waitFor({ timeout: 60_000 });
-        const seen = (await page.evaluate(() => (window as unknown as { __seen: [number, string][] }).__seen)).map(([t, s]) => [t, norm(s)] as const);
-        // Deltas replayed when the subscriber joined came in one burst: only the live ones count.
-        for (const [at, len] of arrivals) {
-          if (at < subscribedAt + 100) continue;
-          const shown = seen.find(([, l]) => l >= len);
-          if (shown) delays.push(Math.max(0, shown[0] - at));
-        }
-      }
-      await ws.dispose();
-      await context.close();
-    }
+    const delays = await streamPart(browser);
     info.noteLoad('streamed');
 
     // ---- 4. the audit page on a large trail -----------------------------------------------------------

@@ -31,6 +31,28 @@ test.describe('chat', () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.startsWith(seen[i - 1]!.replace(/…$/, '')) || seen[i - 1] === 'Thinking…').toBeTruthy();
     await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}/);
   });
+
+  test('search finds a conversation by any of its messages, not only its title', async ({ page }) => {
+    await signIn(page, 'user@demo.local', undefined, '/chat');
+    const word = `quokka${Date.now().toString(36)}`;
+    const replies = page.getByRole('log').getByRole('article', { name: "Assistant's reply" });
+    await page.getByRole('textbox', { name: 'Message' }).fill('Tell me about small animals');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await expect(replies.last()).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+    const url = page.url();
+    await page.getByRole('textbox', { name: 'Message' }).fill(`And what does a ${word} eat?`);
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await expect(replies).toHaveCount(2);
+    await expect(replies.last()).toHaveAttribute('aria-busy', 'false', { timeout: 30_000 });
+
+    const list = page.getByRole('navigation', { name: 'Conversations' });
+    await page.getByRole('searchbox', { name: 'Search conversations' }).fill(word.toUpperCase());
+    await expect(list.getByRole('link')).toHaveCount(1);
+    await expect(list.getByRole('link')).toHaveAttribute('href', new URL(url).pathname);
+    await page.getByRole('searchbox', { name: 'Search conversations' }).fill(`${word}-none`);
+    await expect(list.getByText('No conversation matches.')).toBeVisible();
+    await expect(list.getByRole('link')).toHaveCount(0);
+  });
 });
 
 test.describe('chat actions', () => {

@@ -105,8 +105,9 @@ test('two reviewers label every kind with the keyboard, disagree once, a senior 
   expect(records[0]!.train + records[0]!.test, JSON.stringify(version!.counts)).toBe(version!.counts.pairs.total);
 });
 
-test('the queue, a pairwise item and the shortcuts pass axe-core in both languages', async ({ browser }) => {
-  await seedReviewItems(apiUrl(), { PAIRWISE: 1 }, 1);
+test('the queue, an item of every kind and the shortcuts pass axe-core in both languages', async ({ browser }) => {
+  test.setTimeout(180_000);
+  await seedReviewItems(apiUrl(), { PAIRWISE: 1, RANKING: 1, RUBRIC: 1, CORRECTION: 1 }, 1);
   for (const lang of ['en', 'zh']) {
     const context = await browser.newContext({ baseURL: process.env.E2E_CONSOLE_URL });
     await context.addCookies([{ name: 'dialoop_locale', value: lang, url: process.env.E2E_CONSOLE_URL! }]);
@@ -116,14 +117,31 @@ test('the queue, a pairwise item and the shortcuts pass axe-core in both languag
     await page.locator('input[type="password"]').fill('dialoop-demo');
     await page.locator('button[type="submit"]').click();
     await expect(page).not.toHaveURL(/\/signin/);
-    for (const step of ['/review', '/review/pairwise', '?']) {
+    for (const step of ['/review', '/review/pairwise', '?', '/review/ranking', '/review/rubric', '/review/correction']) {
       if (step === '?') await page.keyboard.press('?');
       else await page.goto(step);
       await page.waitForLoadState('networkidle');
+      if (step !== '/review' && step !== '?') await expect(page.locator('[data-item-id]')).toBeVisible();
       // The shortcuts dialog fades in: axe() measures once no transition runs (mid-fade colours are paler).
       if (step === '?') await expect(page.getByRole('dialog')).toBeVisible();
       expect(await axe(page), `${lang} ${step}`).toEqual([]);
     }
     await context.close();
   }
+});
+
+test('admins see how the queue is fed; reviewers do not see the settings', async ({ page, browser }) => {
+  await signIn(page, 'admin@demo.local', undefined, '/review');
+  const settings = page.getByRole('region', { name: 'How the queue is fed' });
+  await expect(settings).toContainText('Reviews per item');
+  await expect(settings).toContainText('on request only');
+  await expect(settings.getByRole('table', { name: 'Sources' }).getByRole('row')).toHaveCount(6);
+  await expect(settings.getByRole('table', { name: 'Sources' })).toContainText('Low rating');
+  await expect(settings.getByRole('button', { name: 'Collect now' })).toBeVisible();
+
+  const reviewer = await browser.newPage({ baseURL: process.env.E2E_CONSOLE_URL });
+  await signIn(reviewer, 'reviewer@demo.local', undefined, '/review');
+  await expect(reviewer.getByRole('button', { name: /^Claim next/ }).first()).toBeVisible();
+  await expect(reviewer.getByRole('region', { name: 'How the queue is fed' })).toHaveCount(0);
+  await reviewer.close();
 });

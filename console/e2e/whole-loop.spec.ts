@@ -4,8 +4,8 @@
  * runs; an admin makes the new version a 50 % canary and puts arena items up for review; two
  * reviewers label them with the keyboard; the admin reads the win rate and activates the version.
  * The same state is then read back through GraphQL. The last file to run (w…): it activates a new
- * model version, and an arena item whose candidate could not be generated stays pending (this
- * platform runs no periodic sweep that would retry it).
+ * model version, and "Collect now" turns every earlier test's chats into review items (this
+ * platform runs no periodic sweep).
  */
 import type { Browser, Page } from '@playwright/test';
 import { apiUrl, axe, expect, signIn, test } from './fixtures';
@@ -143,4 +143,13 @@ test('the loop in the browser: dataset, DPO run with a live loss curve, 50 % can
   const compared = await gql<{ modelComparison: { n: number } }>(graphql(), 'query($b: ID!, $c: ID!) { modelComparison(baselineId: $b, challengerId: $c) { n } }', { b: parent.id, c: state.trainingRun.modelVersion.id }, await asAdmin());
   expect(compared.modelComparison.n).toBeGreaterThanOrEqual(1);
   expect(await compare.count()).toBe(1);
+});
+
+test('"Collect now" runs a sweep of the sources and the settings show it', async ({ page }) => {
+  await signIn(page, 'admin@demo.local', undefined, '/review');
+  const settings = page.getByRole('region', { name: 'How the queue is fed' });
+  await settings.getByRole('button', { name: 'Collect now' }).click();
+  await expect(settings.getByRole('status')).toContainText('candidates written');
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'How the queue is fed' })).toContainText(/Last collection .* \(asked for\)/);
 });

@@ -25,7 +25,7 @@ type Documents = {
     "\n  mutation ExportAudit($format: AuditExportFormat!, $filter: AuditFilterInput) {\n    exportAudit(format: $format, filter: $filter) {\n      downloadPath\n      expiresAt\n      format\n      fromSeq\n      toSeq\n      checkpoint {\n        seq\n      }\n    }\n  }\n": typeof types.ExportAuditDocument,
     "\n  mutation CreateAuditCheckpoint {\n    createAuditCheckpoint {\n      ...AuditCheckpointFields\n    }\n  }\n": typeof types.CreateAuditCheckpointDocument,
     "\n  fragment ChatMessage on Message {\n    id\n    parentId\n    role\n    content\n    status\n    model\n    finishReason\n    errorCode\n    errorMessage\n    createdAt\n    safety\n    myRating {\n      id\n      thumb\n      score\n      tags\n      comment\n    }\n  }\n": typeof types.ChatMessageFragmentDoc,
-    "\n  query ChatConversations($after: String) {\n    conversations(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          title\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ChatConversationsDocument,
+    "\n  query ChatConversations($after: String, $search: String) {\n    conversations(first: 50, after: $after, search: $search) {\n      edges {\n        node {\n          id\n          title\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ChatConversationsDocument,
     "\n  query ChatConversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      title\n      lockedAt\n      messages {\n        ...ChatMessage\n      }\n    }\n  }\n": typeof types.ChatConversationDocument,
     "\n  query ChatModels {\n    models {\n      id\n    }\n  }\n": typeof types.ChatModelsDocument,
     "\n  mutation ChatSend($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      conversation {\n        id\n        title\n      }\n      userMessage {\n        ...ChatMessage\n      }\n      assistantMessage {\n        ...ChatMessage\n      }\n    }\n  }\n": typeof types.ChatSendDocument,
@@ -63,6 +63,25 @@ type Documents = {
     "\n  query ReviewAdjudicationItem($id: ID!) {\n    reviewItem(id: $id) {\n      ...ReviewItemFields\n      agreement\n      reviews {\n        ...ReviewFields\n      }\n    }\n  }\n": typeof types.ReviewAdjudicationItemDocument,
     "\n  mutation ReviewAdjudicate($itemId: ID!, $input: ReviewInput!) {\n    adjudicateReviewItem(itemId: $itemId, input: $input) {\n      id\n      status\n      agreement\n    }\n  }\n": typeof types.ReviewAdjudicateDocument,
     "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n": typeof types.ReviewAgreementDocument,
+    "\n  query ReviewSettings {\n    reviewSettings {\n      reviewsPerItem\n      minAgreement\n      leaseSeconds\n      collectIntervalSeconds\n      arenaModels\n      rubric {\n        id\n        label\n        min\n        max\n      }\n      sources {\n        source\n        enabled\n        collected\n        share\n        lowScore\n      }\n      lastCollection {\n        trigger\n        startedAt\n        finishedAt\n        error\n        report {\n          sample\n          lowRating\n          siblings\n          safety\n          generated\n        }\n      }\n    }\n  }\n": typeof types.ReviewSettingsDocument,
+    "\n  mutation CollectReviewItems {\n    collectReviewItems {\n      sample\n      lowRating\n      siblings\n      safety\n      generated\n    }\n  }\n": typeof types.CollectReviewItemsDocument,
+    "\n  fragment SafetyTermFields on SafetyTerm {\n    id\n    term\n    level\n    category\n    language\n    wholeWord\n    enabled\n    version\n    updatedAt\n  }\n": typeof types.SafetyTermFieldsFragmentDoc,
+    "\n  query SafetyTerms($first: Int!, $offset: Int!, $search: String, $level: SafetyLevel, $category: String) {\n    safetyTerms(first: $first, offset: $offset, search: $search, level: $level, category: $category) {\n      ...SafetyTermFields\n    }\n    safetyStatus {\n      enabled\n      version\n      latestVersion\n    }\n  }\n": typeof types.SafetyTermsDocument,
+    "\n  mutation SafetyCreateTerm($input: CreateSafetyTermInput!) {\n    createSafetyTerm(input: $input) {\n      ...SafetyTermFields\n    }\n  }\n": typeof types.SafetyCreateTermDocument,
+    "\n  mutation SafetyUpdateTerm($id: ID!, $input: UpdateSafetyTermInput!) {\n    updateSafetyTerm(id: $id, input: $input) {\n      ...SafetyTermFields\n    }\n  }\n": typeof types.SafetyUpdateTermDocument,
+    "\n  mutation SafetyDeleteTerm($id: ID!) {\n    deleteSafetyTerm(id: $id)\n  }\n": typeof types.SafetyDeleteTermDocument,
+    "\n  mutation SafetyImportTerms($csv: String!) {\n    importSafetyTerms(csv: $csv) {\n      rows\n      created\n      updated\n      unchanged\n      duplicates\n      version\n    }\n  }\n": typeof types.SafetyImportTermsDocument,
+    "\n  fragment RewriteRuleFields on RewriteRule {\n    id\n    pattern\n    replacement\n    regex\n    caseSensitive\n    description\n    enabled\n    version\n  }\n": typeof types.RewriteRuleFieldsFragmentDoc,
+    "\n  query SafetyRewriteRules {\n    rewriteRules {\n      ...RewriteRuleFields\n    }\n  }\n": typeof types.SafetyRewriteRulesDocument,
+    "\n  mutation SafetyCreateRule($input: CreateRewriteRuleInput!) {\n    createRewriteRule(input: $input) {\n      ...RewriteRuleFields\n    }\n  }\n": typeof types.SafetyCreateRuleDocument,
+    "\n  mutation SafetyUpdateRule($id: ID!, $input: UpdateRewriteRuleInput!) {\n    updateRewriteRule(id: $id, input: $input) {\n      ...RewriteRuleFields\n    }\n  }\n": typeof types.SafetyUpdateRuleDocument,
+    "\n  mutation SafetyDeleteRule($id: ID!) {\n    deleteRewriteRule(id: $id)\n  }\n": typeof types.SafetyDeleteRuleDocument,
+    "\n  query SafetyEscalations($open: Boolean) {\n    safetyEscalations(open: $open, first: 100) {\n      id\n      at\n      step\n      scope\n      count\n      windowSeconds\n      conversationId\n      personPseudonym\n      resolution\n      resolvedAt\n      resolvedBy\n    }\n  }\n": typeof types.SafetyEscalationsDocument,
+    "\n  mutation SafetyResolveEscalation($id: ID!, $resolution: String!) {\n    resolveSafetyEscalation(id: $id, resolution: $resolution) {\n      id\n      resolvedAt\n    }\n  }\n": typeof types.SafetyResolveEscalationDocument,
+    "\n  mutation SafetyUnlockConversation($id: ID!) {\n    unlockConversation(id: $id) {\n      id\n    }\n  }\n": typeof types.SafetyUnlockConversationDocument,
+    "\n  query SafetyPreview($text: String!, $direction: SafetyDirection!) {\n    safetyPreview(text: $text, direction: $direction) {\n      enabled\n      version\n      outcome\n      level\n      text\n      scannedText\n      matches {\n        termId\n        term\n        termNormalized\n        category\n        level\n        action\n        matched\n        normalized\n        start\n        end\n        wholeWord\n        afterMasking\n      }\n      rewrites {\n        ruleId\n        pattern\n        replacement\n        regex\n        applications\n      }\n    }\n  }\n": typeof types.SafetyPreviewDocument,
+    "\n  query SafetyStats($from: DateTimeISO, $to: DateTimeISO) {\n    safetyStats(from: $from, to: $to) {\n      from\n      to\n      all {\n        block\n        mask\n        review\n        total\n      }\n      input {\n        total\n      }\n      output {\n        total\n      }\n      days {\n        day\n        all {\n          block\n          mask\n          review\n        }\n      }\n    }\n  }\n": typeof types.SafetyStatsDocument,
+    "\n  query SystemInferenceServers {\n    inferenceServers {\n      url\n      reachable\n      ready\n      responseTimeMs\n      models\n      runningSequences\n      queuedSequences\n      tokensPerSecond\n      generatedTokensTotal\n      scrapedAt\n      error\n    }\n  }\n": typeof types.SystemInferenceServersDocument,
     "\n  fragment TrainingRunFields on TrainingRun {\n    id\n    number\n    method\n    status\n    step\n    totalSteps\n    loss\n    etaSeconds\n    attempt\n    error\n    createdAt\n    startedAt\n    finishedAt\n    createdBy\n    datasetVersionId\n    cancelRequestedAt\n    baseModelVersion {\n      id\n      name\n    }\n    modelVersion {\n      id\n      name\n    }\n  }\n": typeof types.TrainingRunFieldsFragmentDoc,
     "\n  query TrainingRuns($first: Int!) {\n    trainingRuns(first: $first) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingRunsDocument,
     "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n  }\n": typeof types.TrainingRunDocument,
@@ -96,7 +115,7 @@ const documents: Documents = {
     "\n  mutation ExportAudit($format: AuditExportFormat!, $filter: AuditFilterInput) {\n    exportAudit(format: $format, filter: $filter) {\n      downloadPath\n      expiresAt\n      format\n      fromSeq\n      toSeq\n      checkpoint {\n        seq\n      }\n    }\n  }\n": types.ExportAuditDocument,
     "\n  mutation CreateAuditCheckpoint {\n    createAuditCheckpoint {\n      ...AuditCheckpointFields\n    }\n  }\n": types.CreateAuditCheckpointDocument,
     "\n  fragment ChatMessage on Message {\n    id\n    parentId\n    role\n    content\n    status\n    model\n    finishReason\n    errorCode\n    errorMessage\n    createdAt\n    safety\n    myRating {\n      id\n      thumb\n      score\n      tags\n      comment\n    }\n  }\n": types.ChatMessageFragmentDoc,
-    "\n  query ChatConversations($after: String) {\n    conversations(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          title\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ChatConversationsDocument,
+    "\n  query ChatConversations($after: String, $search: String) {\n    conversations(first: 50, after: $after, search: $search) {\n      edges {\n        node {\n          id\n          title\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ChatConversationsDocument,
     "\n  query ChatConversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      title\n      lockedAt\n      messages {\n        ...ChatMessage\n      }\n    }\n  }\n": types.ChatConversationDocument,
     "\n  query ChatModels {\n    models {\n      id\n    }\n  }\n": types.ChatModelsDocument,
     "\n  mutation ChatSend($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      conversation {\n        id\n        title\n      }\n      userMessage {\n        ...ChatMessage\n      }\n      assistantMessage {\n        ...ChatMessage\n      }\n    }\n  }\n": types.ChatSendDocument,
@@ -134,6 +153,25 @@ const documents: Documents = {
     "\n  query ReviewAdjudicationItem($id: ID!) {\n    reviewItem(id: $id) {\n      ...ReviewItemFields\n      agreement\n      reviews {\n        ...ReviewFields\n      }\n    }\n  }\n": types.ReviewAdjudicationItemDocument,
     "\n  mutation ReviewAdjudicate($itemId: ID!, $input: ReviewInput!) {\n    adjudicateReviewItem(itemId: $itemId, input: $input) {\n      id\n      status\n      agreement\n    }\n  }\n": types.ReviewAdjudicateDocument,
     "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n": types.ReviewAgreementDocument,
+    "\n  query ReviewSettings {\n    reviewSettings {\n      reviewsPerItem\n      minAgreement\n      leaseSeconds\n      collectIntervalSeconds\n      arenaModels\n      rubric {\n        id\n        label\n        min\n        max\n      }\n      sources {\n        source\n        enabled\n        collected\n        share\n        lowScore\n      }\n      lastCollection {\n        trigger\n        startedAt\n        finishedAt\n        error\n        report {\n          sample\n          lowRating\n          siblings\n          safety\n          generated\n        }\n      }\n    }\n  }\n": types.ReviewSettingsDocument,
+    "\n  mutation CollectReviewItems {\n    collectReviewItems {\n      sample\n      lowRating\n      siblings\n      safety\n      generated\n    }\n  }\n": types.CollectReviewItemsDocument,
+    "\n  fragment SafetyTermFields on SafetyTerm {\n    id\n    term\n    level\n    category\n    language\n    wholeWord\n    enabled\n    version\n    updatedAt\n  }\n": types.SafetyTermFieldsFragmentDoc,
+    "\n  query SafetyTerms($first: Int!, $offset: Int!, $search: String, $level: SafetyLevel, $category: String) {\n    safetyTerms(first: $first, offset: $offset, search: $search, level: $level, category: $category) {\n      ...SafetyTermFields\n    }\n    safetyStatus {\n      enabled\n      version\n      latestVersion\n    }\n  }\n": types.SafetyTermsDocument,
+    "\n  mutation SafetyCreateTerm($input: CreateSafetyTermInput!) {\n    createSafetyTerm(input: $input) {\n      ...SafetyTermFields\n    }\n  }\n": types.SafetyCreateTermDocument,
+    "\n  mutation SafetyUpdateTerm($id: ID!, $input: UpdateSafetyTermInput!) {\n    updateSafetyTerm(id: $id, input: $input) {\n      ...SafetyTermFields\n    }\n  }\n": types.SafetyUpdateTermDocument,
+    "\n  mutation SafetyDeleteTerm($id: ID!) {\n    deleteSafetyTerm(id: $id)\n  }\n": types.SafetyDeleteTermDocument,
+    "\n  mutation SafetyImportTerms($csv: String!) {\n    importSafetyTerms(csv: $csv) {\n      rows\n      created\n      updated\n      unchanged\n      duplicates\n      version\n    }\n  }\n": types.SafetyImportTermsDocument,
+    "\n  fragment RewriteRuleFields on RewriteRule {\n    id\n    pattern\n    replacement\n    regex\n    caseSensitive\n    description\n    enabled\n    version\n  }\n": types.RewriteRuleFieldsFragmentDoc,
+    "\n  query SafetyRewriteRules {\n    rewriteRules {\n      ...RewriteRuleFields\n    }\n  }\n": types.SafetyRewriteRulesDocument,
+    "\n  mutation SafetyCreateRule($input: CreateRewriteRuleInput!) {\n    createRewriteRule(input: $input) {\n      ...RewriteRuleFields\n    }\n  }\n": types.SafetyCreateRuleDocument,
+    "\n  mutation SafetyUpdateRule($id: ID!, $input: UpdateRewriteRuleInput!) {\n    updateRewriteRule(id: $id, input: $input) {\n      ...RewriteRuleFields\n    }\n  }\n": types.SafetyUpdateRuleDocument,
+    "\n  mutation SafetyDeleteRule($id: ID!) {\n    deleteRewriteRule(id: $id)\n  }\n": types.SafetyDeleteRuleDocument,
+    "\n  query SafetyEscalations($open: Boolean) {\n    safetyEscalations(open: $open, first: 100) {\n      id\n      at\n      step\n      scope\n      count\n      windowSeconds\n      conversationId\n      personPseudonym\n      resolution\n      resolvedAt\n      resolvedBy\n    }\n  }\n": types.SafetyEscalationsDocument,
+    "\n  mutation SafetyResolveEscalation($id: ID!, $resolution: String!) {\n    resolveSafetyEscalation(id: $id, resolution: $resolution) {\n      id\n      resolvedAt\n    }\n  }\n": types.SafetyResolveEscalationDocument,
+    "\n  mutation SafetyUnlockConversation($id: ID!) {\n    unlockConversation(id: $id) {\n      id\n    }\n  }\n": types.SafetyUnlockConversationDocument,
+    "\n  query SafetyPreview($text: String!, $direction: SafetyDirection!) {\n    safetyPreview(text: $text, direction: $direction) {\n      enabled\n      version\n      outcome\n      level\n      text\n      scannedText\n      matches {\n        termId\n        term\n        termNormalized\n        category\n        level\n        action\n        matched\n        normalized\n        start\n        end\n        wholeWord\n        afterMasking\n      }\n      rewrites {\n        ruleId\n        pattern\n        replacement\n        regex\n        applications\n      }\n    }\n  }\n": types.SafetyPreviewDocument,
+    "\n  query SafetyStats($from: DateTimeISO, $to: DateTimeISO) {\n    safetyStats(from: $from, to: $to) {\n      from\n      to\n      all {\n        block\n        mask\n        review\n        total\n      }\n      input {\n        total\n      }\n      output {\n        total\n      }\n      days {\n        day\n        all {\n          block\n          mask\n          review\n        }\n      }\n    }\n  }\n": types.SafetyStatsDocument,
+    "\n  query SystemInferenceServers {\n    inferenceServers {\n      url\n      reachable\n      ready\n      responseTimeMs\n      models\n      runningSequences\n      queuedSequences\n      tokensPerSecond\n      generatedTokensTotal\n      scrapedAt\n      error\n    }\n  }\n": types.SystemInferenceServersDocument,
     "\n  fragment TrainingRunFields on TrainingRun {\n    id\n    number\n    method\n    status\n    step\n    totalSteps\n    loss\n    etaSeconds\n    attempt\n    error\n    createdAt\n    startedAt\n    finishedAt\n    createdBy\n    datasetVersionId\n    cancelRequestedAt\n    baseModelVersion {\n      id\n      name\n    }\n    modelVersion {\n      id\n      name\n    }\n  }\n": types.TrainingRunFieldsFragmentDoc,
     "\n  query TrainingRuns($first: Int!) {\n    trainingRuns(first: $first) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingRunsDocument,
     "\n  query TrainingRun($id: ID!) {\n    trainingRun(id: $id) {\n      ...TrainingRunFields\n      hyperparameters\n      metrics\n      lossCurve(points: 500) {\n        step\n        loss\n      }\n    }\n  }\n": types.TrainingRunDocument,
@@ -200,7 +238,7 @@ export function graphql(source: "\n  fragment ChatMessage on Message {\n    id\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ChatConversations($after: String) {\n    conversations(first: 50, after: $after) {\n      edges {\n        node {\n          id\n          title\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ChatConversationsDocument;
+export function graphql(source: "\n  query ChatConversations($after: String, $search: String) {\n    conversations(first: 50, after: $after, search: $search) {\n      edges {\n        node {\n          id\n          title\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ChatConversationsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -349,6 +387,82 @@ export function graphql(source: "\n  mutation ReviewAdjudicate($itemId: ID!, $in
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ReviewAgreement($filter: ReviewItemFilter) {\n    reviewAgreement(filter: $filter) {\n      items\n      reviews\n      choiceAlpha\n      scoreAlpha\n      kappa {\n        reviewerA\n        reviewerB\n        kappa\n        items\n      }\n      reviewers {\n        reviewer\n        reviews\n        pairs\n        meanKappa\n        alphaWithout\n      }\n    }\n  }\n"): typeof import('./graphql').ReviewAgreementDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReviewSettings {\n    reviewSettings {\n      reviewsPerItem\n      minAgreement\n      leaseSeconds\n      collectIntervalSeconds\n      arenaModels\n      rubric {\n        id\n        label\n        min\n        max\n      }\n      sources {\n        source\n        enabled\n        collected\n        share\n        lowScore\n      }\n      lastCollection {\n        trigger\n        startedAt\n        finishedAt\n        error\n        report {\n          sample\n          lowRating\n          siblings\n          safety\n          generated\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').ReviewSettingsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CollectReviewItems {\n    collectReviewItems {\n      sample\n      lowRating\n      siblings\n      safety\n      generated\n    }\n  }\n"): typeof import('./graphql').CollectReviewItemsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SafetyTermFields on SafetyTerm {\n    id\n    term\n    level\n    category\n    language\n    wholeWord\n    enabled\n    version\n    updatedAt\n  }\n"): typeof import('./graphql').SafetyTermFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SafetyTerms($first: Int!, $offset: Int!, $search: String, $level: SafetyLevel, $category: String) {\n    safetyTerms(first: $first, offset: $offset, search: $search, level: $level, category: $category) {\n      ...SafetyTermFields\n    }\n    safetyStatus {\n      enabled\n      version\n      latestVersion\n    }\n  }\n"): typeof import('./graphql').SafetyTermsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyCreateTerm($input: CreateSafetyTermInput!) {\n    createSafetyTerm(input: $input) {\n      ...SafetyTermFields\n    }\n  }\n"): typeof import('./graphql').SafetyCreateTermDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyUpdateTerm($id: ID!, $input: UpdateSafetyTermInput!) {\n    updateSafetyTerm(id: $id, input: $input) {\n      ...SafetyTermFields\n    }\n  }\n"): typeof import('./graphql').SafetyUpdateTermDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyDeleteTerm($id: ID!) {\n    deleteSafetyTerm(id: $id)\n  }\n"): typeof import('./graphql').SafetyDeleteTermDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyImportTerms($csv: String!) {\n    importSafetyTerms(csv: $csv) {\n      rows\n      created\n      updated\n      unchanged\n      duplicates\n      version\n    }\n  }\n"): typeof import('./graphql').SafetyImportTermsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment RewriteRuleFields on RewriteRule {\n    id\n    pattern\n    replacement\n    regex\n    caseSensitive\n    description\n    enabled\n    version\n  }\n"): typeof import('./graphql').RewriteRuleFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SafetyRewriteRules {\n    rewriteRules {\n      ...RewriteRuleFields\n    }\n  }\n"): typeof import('./graphql').SafetyRewriteRulesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyCreateRule($input: CreateRewriteRuleInput!) {\n    createRewriteRule(input: $input) {\n      ...RewriteRuleFields\n    }\n  }\n"): typeof import('./graphql').SafetyCreateRuleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyUpdateRule($id: ID!, $input: UpdateRewriteRuleInput!) {\n    updateRewriteRule(id: $id, input: $input) {\n      ...RewriteRuleFields\n    }\n  }\n"): typeof import('./graphql').SafetyUpdateRuleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyDeleteRule($id: ID!) {\n    deleteRewriteRule(id: $id)\n  }\n"): typeof import('./graphql').SafetyDeleteRuleDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SafetyEscalations($open: Boolean) {\n    safetyEscalations(open: $open, first: 100) {\n      id\n      at\n      step\n      scope\n      count\n      windowSeconds\n      conversationId\n      personPseudonym\n      resolution\n      resolvedAt\n      resolvedBy\n    }\n  }\n"): typeof import('./graphql').SafetyEscalationsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyResolveEscalation($id: ID!, $resolution: String!) {\n    resolveSafetyEscalation(id: $id, resolution: $resolution) {\n      id\n      resolvedAt\n    }\n  }\n"): typeof import('./graphql').SafetyResolveEscalationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SafetyUnlockConversation($id: ID!) {\n    unlockConversation(id: $id) {\n      id\n    }\n  }\n"): typeof import('./graphql').SafetyUnlockConversationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SafetyPreview($text: String!, $direction: SafetyDirection!) {\n    safetyPreview(text: $text, direction: $direction) {\n      enabled\n      version\n      outcome\n      level\n      text\n      scannedText\n      matches {\n        termId\n        term\n        termNormalized\n        category\n        level\n        action\n        matched\n        normalized\n        start\n        end\n        wholeWord\n        afterMasking\n      }\n      rewrites {\n        ruleId\n        pattern\n        replacement\n        regex\n        applications\n      }\n    }\n  }\n"): typeof import('./graphql').SafetyPreviewDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SafetyStats($from: DateTimeISO, $to: DateTimeISO) {\n    safetyStats(from: $from, to: $to) {\n      from\n      to\n      all {\n        block\n        mask\n        review\n        total\n      }\n      input {\n        total\n      }\n      output {\n        total\n      }\n      days {\n        day\n        all {\n          block\n          mask\n          review\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').SafetyStatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SystemInferenceServers {\n    inferenceServers {\n      url\n      reachable\n      ready\n      responseTimeMs\n      models\n      runningSequences\n      queuedSequences\n      tokensPerSecond\n      generatedTokensTotal\n      scrapedAt\n      error\n    }\n  }\n"): typeof import('./graphql').SystemInferenceServersDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -70,6 +70,25 @@ export type CreateDatasetVersionInput = {
   testShare?: number | null | undefined;
 };
 
+export type CreateRewriteRuleInput = {
+  caseSensitive?: boolean | null | undefined;
+  description?: string | null | undefined;
+  pattern: string;
+  regex?: boolean | null | undefined;
+  replacement: string;
+};
+
+export type CreateSafetyTermInput = {
+  /** Default: general */
+  category?: string | null | undefined;
+  /** A language tag (en, zh, zh-Hant…) */
+  language?: string | null | undefined;
+  level: SafetyLevel;
+  term: string;
+  /** Default: true for terms in Latin letters, false for Chinese and Japanese */
+  wholeWord?: boolean | null | undefined;
+};
+
 export type CreateUserInput = {
   email: string;
   name?: string | null | undefined;
@@ -114,6 +133,13 @@ export type DatasetStatus =
   | 'BUILDING'
   | 'FAILED'
   | 'READY';
+
+/** Conversation monitoring, in order: WARN the person, SLOW them down, LOCK the conversation, REVIEW (an item for reviewers) */
+export type EscalationStep =
+  | 'LOCK'
+  | 'REVIEW'
+  | 'SLOW'
+  | 'WARN';
 
 /** Sampling parameters sent upstream; unset ones take the model server defaults */
 export type GenerationParamsInput = {
@@ -234,11 +260,23 @@ export type Role =
   | 'SENIOR_REVIEWER'
   | 'USER';
 
+/** INPUT: a prompt; OUTPUT: a reply */
+export type SafetyDirection =
+  | 'INPUT'
+  | 'OUTPUT';
+
 /** BLOCK refuses (a prompt) or stops (a reply); MASK replaces the term with as many * as it has characters; REVIEW lets it through, flagged for reviewers */
 export type SafetyLevel =
   | 'BLOCK'
   | 'MASK'
   | 'REVIEW';
+
+/** What a turn gets from the filter, by its strongest hit: ALLOWED (none), FLAGGED (REVIEW), MASKED (MASK), BLOCKED (BLOCK: a prompt refused, a reply stopped) */
+export type SafetyOutcome =
+  | 'ALLOWED'
+  | 'BLOCKED'
+  | 'FLAGGED'
+  | 'MASKED';
 
 export type SendMessageInput = {
   content: string;
@@ -326,6 +364,24 @@ export type TrainingStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+export type UpdateRewriteRuleInput = {
+  caseSensitive?: boolean | null | undefined;
+  description?: string | null | undefined;
+  enabled?: boolean | null | undefined;
+  pattern?: string | null | undefined;
+  regex?: boolean | null | undefined;
+  replacement?: string | null | undefined;
+};
+
+export type UpdateSafetyTermInput = {
+  category?: string | null | undefined;
+  enabled?: boolean | null | undefined;
+  language?: string | null | undefined;
+  level?: SafetyLevel | null | undefined;
+  term?: string | null | undefined;
+  wholeWord?: boolean | null | undefined;
+};
+
 export type AuditRowFieldsFragment = { seq: number, at: string, action: string, outcome: AuditOutcome, actor: { kind: AuditActorKind, pseudonym: string | null, role: string | null, apiKeyId: string | null }, subject: { type: string | null, id: string | null, owner: string | null } };
 
 export type AuditEntriesQueryVariables = Exact<{
@@ -385,6 +441,7 @@ export type ChatMessageFragment = { id: string, parentId: string | null, role: M
 
 export type ChatConversationsQueryVariables = Exact<{
   after?: string | null | undefined;
+  search?: string | null | undefined;
 }>;
 
 
@@ -631,6 +688,130 @@ export type ReviewAgreementQueryVariables = Exact<{
 
 
 export type ReviewAgreementQuery = { reviewAgreement: { items: number, reviews: number, choiceAlpha: number | null, scoreAlpha: number | null, kappa: Array<{ reviewerA: string, reviewerB: string, kappa: number | null, items: number }>, reviewers: Array<{ reviewer: string, reviews: number, pairs: number, meanKappa: number | null, alphaWithout: number | null }> } };
+
+export type ReviewSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReviewSettingsQuery = { reviewSettings: { reviewsPerItem: number, minAgreement: number, leaseSeconds: number, collectIntervalSeconds: number, arenaModels: Array<string>, rubric: Array<{ id: string, label: string, min: number, max: number }>, sources: Array<{ source: ReviewItemSource, enabled: boolean, collected: boolean, share: number | null, lowScore: number | null }>, lastCollection: { trigger: string, startedAt: string, finishedAt: string | null, error: string | null, report: { sample: number, lowRating: number, siblings: number, safety: number, generated: number } | null } | null } };
+
+export type CollectReviewItemsMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CollectReviewItemsMutation = { collectReviewItems: { sample: number, lowRating: number, siblings: number, safety: number, generated: number } };
+
+export type SafetyTermFieldsFragment = { id: string, term: string, level: SafetyLevel, category: string, language: string | null, wholeWord: boolean, enabled: boolean, version: number, updatedAt: string };
+
+export type SafetyTermsQueryVariables = Exact<{
+  first: number;
+  offset: number;
+  search?: string | null | undefined;
+  level?: SafetyLevel | null | undefined;
+  category?: string | null | undefined;
+}>;
+
+
+export type SafetyTermsQuery = { safetyTerms: Array<{ id: string, term: string, level: SafetyLevel, category: string, language: string | null, wholeWord: boolean, enabled: boolean, version: number, updatedAt: string }>, safetyStatus: { enabled: boolean, version: number, latestVersion: number } };
+
+export type SafetyCreateTermMutationVariables = Exact<{
+  input: CreateSafetyTermInput;
+}>;
+
+
+export type SafetyCreateTermMutation = { createSafetyTerm: { id: string, term: string, level: SafetyLevel, category: string, language: string | null, wholeWord: boolean, enabled: boolean, version: number, updatedAt: string } };
+
+export type SafetyUpdateTermMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateSafetyTermInput;
+}>;
+
+
+export type SafetyUpdateTermMutation = { updateSafetyTerm: { id: string, term: string, level: SafetyLevel, category: string, language: string | null, wholeWord: boolean, enabled: boolean, version: number, updatedAt: string } };
+
+export type SafetyDeleteTermMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SafetyDeleteTermMutation = { deleteSafetyTerm: boolean };
+
+export type SafetyImportTermsMutationVariables = Exact<{
+  csv: string;
+}>;
+
+
+export type SafetyImportTermsMutation = { importSafetyTerms: { rows: number, created: number, updated: number, unchanged: number, duplicates: number, version: number } };
+
+export type RewriteRuleFieldsFragment = { id: string, pattern: string, replacement: string, regex: boolean, caseSensitive: boolean, description: string | null, enabled: boolean, version: number };
+
+export type SafetyRewriteRulesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SafetyRewriteRulesQuery = { rewriteRules: Array<{ id: string, pattern: string, replacement: string, regex: boolean, caseSensitive: boolean, description: string | null, enabled: boolean, version: number }> };
+
+export type SafetyCreateRuleMutationVariables = Exact<{
+  input: CreateRewriteRuleInput;
+}>;
+
+
+export type SafetyCreateRuleMutation = { createRewriteRule: { id: string, pattern: string, replacement: string, regex: boolean, caseSensitive: boolean, description: string | null, enabled: boolean, version: number } };
+
+export type SafetyUpdateRuleMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateRewriteRuleInput;
+}>;
+
+
+export type SafetyUpdateRuleMutation = { updateRewriteRule: { id: string, pattern: string, replacement: string, regex: boolean, caseSensitive: boolean, description: string | null, enabled: boolean, version: number } };
+
+export type SafetyDeleteRuleMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SafetyDeleteRuleMutation = { deleteRewriteRule: boolean };
+
+export type SafetyEscalationsQueryVariables = Exact<{
+  open?: boolean | null | undefined;
+}>;
+
+
+export type SafetyEscalationsQuery = { safetyEscalations: Array<{ id: string, at: string, step: EscalationStep, scope: string, count: number, windowSeconds: number, conversationId: string | null, personPseudonym: string | null, resolution: string | null, resolvedAt: string | null, resolvedBy: string | null }> };
+
+export type SafetyResolveEscalationMutationVariables = Exact<{
+  id: string | number;
+  resolution: string;
+}>;
+
+
+export type SafetyResolveEscalationMutation = { resolveSafetyEscalation: { id: string, resolvedAt: string | null } };
+
+export type SafetyUnlockConversationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SafetyUnlockConversationMutation = { unlockConversation: { id: string } };
+
+export type SafetyPreviewQueryVariables = Exact<{
+  text: string;
+  direction: SafetyDirection;
+}>;
+
+
+export type SafetyPreviewQuery = { safetyPreview: { enabled: boolean, version: number, outcome: SafetyOutcome, level: SafetyLevel | null, text: string | null, scannedText: string, matches: Array<{ termId: string, term: string, termNormalized: string, category: string, level: SafetyLevel, action: string, matched: string, normalized: string, start: number, end: number, wholeWord: boolean, afterMasking: boolean }>, rewrites: Array<{ ruleId: string, pattern: string, replacement: string, regex: boolean, applications: number }> } };
+
+export type SafetyStatsQueryVariables = Exact<{
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+}>;
+
+
+export type SafetyStatsQuery = { safetyStats: { from: string, to: string, all: { block: number, mask: number, review: number, total: number }, input: { total: number }, output: { total: number }, days: Array<{ day: string, all: { block: number, mask: number, review: number } }> } };
+
+export type SystemInferenceServersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SystemInferenceServersQuery = { inferenceServers: Array<{ url: string, reachable: boolean, ready: boolean, responseTimeMs: number | null, models: Array<string>, runningSequences: number | null, queuedSequences: number | null, tokensPerSecond: number | null, generatedTokensTotal: number | null, scrapedAt: string, error: string | null }> };
 
 export type TrainingRunFieldsFragment = { id: string, number: number, method: TrainingMethod, status: TrainingStatus, step: number, totalSteps: number | null, loss: number | null, etaSeconds: number | null, attempt: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, createdBy: string | null, datasetVersionId: string, cancelRequestedAt: string | null, baseModelVersion: { id: string, name: string }, modelVersion: { id: string, name: string } | null };
 
@@ -911,6 +1092,31 @@ export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
+export const SafetyTermFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SafetyTermFields on SafetyTerm {
+  id
+  term
+  level
+  category
+  language
+  wholeWord
+  enabled
+  version
+  updatedAt
+}
+    `, {"fragmentName":"SafetyTermFields"}) as unknown as TypedDocumentString<SafetyTermFieldsFragment, unknown>;
+export const RewriteRuleFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RewriteRuleFields on RewriteRule {
+  id
+  pattern
+  replacement
+  regex
+  caseSensitive
+  description
+  enabled
+  version
+}
+    `, {"fragmentName":"RewriteRuleFields"}) as unknown as TypedDocumentString<RewriteRuleFieldsFragment, unknown>;
 export const TrainingRunFieldsFragmentDoc = new TypedDocumentString(`
     fragment TrainingRunFields on TrainingRun {
   id
@@ -1118,8 +1324,8 @@ export const CreateAuditCheckpointDocument = new TypedDocumentString(`
   signatureValid
 }`) as unknown as TypedDocumentString<CreateAuditCheckpointMutation, CreateAuditCheckpointMutationVariables>;
 export const ChatConversationsDocument = new TypedDocumentString(`
-    query ChatConversations($after: String) {
-  conversations(first: 50, after: $after) {
+    query ChatConversations($after: String, $search: String) {
+  conversations(first: 50, after: $after, search: $search) {
     edges {
       node {
         id
@@ -1801,6 +2007,296 @@ export const ReviewAgreementDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReviewAgreementQuery, ReviewAgreementQueryVariables>;
+export const ReviewSettingsDocument = new TypedDocumentString(`
+    query ReviewSettings {
+  reviewSettings {
+    reviewsPerItem
+    minAgreement
+    leaseSeconds
+    collectIntervalSeconds
+    arenaModels
+    rubric {
+      id
+      label
+      min
+      max
+    }
+    sources {
+      source
+      enabled
+      collected
+      share
+      lowScore
+    }
+    lastCollection {
+      trigger
+      startedAt
+      finishedAt
+      error
+      report {
+        sample
+        lowRating
+        siblings
+        safety
+        generated
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReviewSettingsQuery, ReviewSettingsQueryVariables>;
+export const CollectReviewItemsDocument = new TypedDocumentString(`
+    mutation CollectReviewItems {
+  collectReviewItems {
+    sample
+    lowRating
+    siblings
+    safety
+    generated
+  }
+}
+    `) as unknown as TypedDocumentString<CollectReviewItemsMutation, CollectReviewItemsMutationVariables>;
+export const SafetyTermsDocument = new TypedDocumentString(`
+    query SafetyTerms($first: Int!, $offset: Int!, $search: String, $level: SafetyLevel, $category: String) {
+  safetyTerms(
+    first: $first
+    offset: $offset
+    search: $search
+    level: $level
+    category: $category
+  ) {
+    ...SafetyTermFields
+  }
+  safetyStatus {
+    enabled
+    version
+    latestVersion
+  }
+}
+    fragment SafetyTermFields on SafetyTerm {
+  id
+  term
+  level
+  category
+  language
+  wholeWord
+  enabled
+  version
+  updatedAt
+}`) as unknown as TypedDocumentString<SafetyTermsQuery, SafetyTermsQueryVariables>;
+export const SafetyCreateTermDocument = new TypedDocumentString(`
+    mutation SafetyCreateTerm($input: CreateSafetyTermInput!) {
+  createSafetyTerm(input: $input) {
+    ...SafetyTermFields
+  }
+}
+    fragment SafetyTermFields on SafetyTerm {
+  id
+  term
+  level
+  category
+  language
+  wholeWord
+  enabled
+  version
+  updatedAt
+}`) as unknown as TypedDocumentString<SafetyCreateTermMutation, SafetyCreateTermMutationVariables>;
+export const SafetyUpdateTermDocument = new TypedDocumentString(`
+    mutation SafetyUpdateTerm($id: ID!, $input: UpdateSafetyTermInput!) {
+  updateSafetyTerm(id: $id, input: $input) {
+    ...SafetyTermFields
+  }
+}
+    fragment SafetyTermFields on SafetyTerm {
+  id
+  term
+  level
+  category
+  language
+  wholeWord
+  enabled
+  version
+  updatedAt
+}`) as unknown as TypedDocumentString<SafetyUpdateTermMutation, SafetyUpdateTermMutationVariables>;
+export const SafetyDeleteTermDocument = new TypedDocumentString(`
+    mutation SafetyDeleteTerm($id: ID!) {
+  deleteSafetyTerm(id: $id)
+}
+    `) as unknown as TypedDocumentString<SafetyDeleteTermMutation, SafetyDeleteTermMutationVariables>;
+export const SafetyImportTermsDocument = new TypedDocumentString(`
+    mutation SafetyImportTerms($csv: String!) {
+  importSafetyTerms(csv: $csv) {
+    rows
+    created
+    updated
+    unchanged
+    duplicates
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<SafetyImportTermsMutation, SafetyImportTermsMutationVariables>;
+export const SafetyRewriteRulesDocument = new TypedDocumentString(`
+    query SafetyRewriteRules {
+  rewriteRules {
+    ...RewriteRuleFields
+  }
+}
+    fragment RewriteRuleFields on RewriteRule {
+  id
+  pattern
+  replacement
+  regex
+  caseSensitive
+  description
+  enabled
+  version
+}`) as unknown as TypedDocumentString<SafetyRewriteRulesQuery, SafetyRewriteRulesQueryVariables>;
+export const SafetyCreateRuleDocument = new TypedDocumentString(`
+    mutation SafetyCreateRule($input: CreateRewriteRuleInput!) {
+  createRewriteRule(input: $input) {
+    ...RewriteRuleFields
+  }
+}
+    fragment RewriteRuleFields on RewriteRule {
+  id
+  pattern
+  replacement
+  regex
+  caseSensitive
+  description
+  enabled
+  version
+}`) as unknown as TypedDocumentString<SafetyCreateRuleMutation, SafetyCreateRuleMutationVariables>;
+export const SafetyUpdateRuleDocument = new TypedDocumentString(`
+    mutation SafetyUpdateRule($id: ID!, $input: UpdateRewriteRuleInput!) {
+  updateRewriteRule(id: $id, input: $input) {
+    ...RewriteRuleFields
+  }
+}
+    fragment RewriteRuleFields on RewriteRule {
+  id
+  pattern
+  replacement
+  regex
+  caseSensitive
+  description
+  enabled
+  version
+}`) as unknown as TypedDocumentString<SafetyUpdateRuleMutation, SafetyUpdateRuleMutationVariables>;
+export const SafetyDeleteRuleDocument = new TypedDocumentString(`
+    mutation SafetyDeleteRule($id: ID!) {
+  deleteRewriteRule(id: $id)
+}
+    `) as unknown as TypedDocumentString<SafetyDeleteRuleMutation, SafetyDeleteRuleMutationVariables>;
+export const SafetyEscalationsDocument = new TypedDocumentString(`
+    query SafetyEscalations($open: Boolean) {
+  safetyEscalations(open: $open, first: 100) {
+    id
+    at
+    step
+    scope
+    count
+    windowSeconds
+    conversationId
+    personPseudonym
+    resolution
+    resolvedAt
+    resolvedBy
+  }
+}
+    `) as unknown as TypedDocumentString<SafetyEscalationsQuery, SafetyEscalationsQueryVariables>;
+export const SafetyResolveEscalationDocument = new TypedDocumentString(`
+    mutation SafetyResolveEscalation($id: ID!, $resolution: String!) {
+  resolveSafetyEscalation(id: $id, resolution: $resolution) {
+    id
+    resolvedAt
+  }
+}
+    `) as unknown as TypedDocumentString<SafetyResolveEscalationMutation, SafetyResolveEscalationMutationVariables>;
+export const SafetyUnlockConversationDocument = new TypedDocumentString(`
+    mutation SafetyUnlockConversation($id: ID!) {
+  unlockConversation(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<SafetyUnlockConversationMutation, SafetyUnlockConversationMutationVariables>;
+export const SafetyPreviewDocument = new TypedDocumentString(`
+    query SafetyPreview($text: String!, $direction: SafetyDirection!) {
+  safetyPreview(text: $text, direction: $direction) {
+    enabled
+    version
+    outcome
+    level
+    text
+    scannedText
+    matches {
+      termId
+      term
+      termNormalized
+      category
+      level
+      action
+      matched
+      normalized
+      start
+      end
+      wholeWord
+      afterMasking
+    }
+    rewrites {
+      ruleId
+      pattern
+      replacement
+      regex
+      applications
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SafetyPreviewQuery, SafetyPreviewQueryVariables>;
+export const SafetyStatsDocument = new TypedDocumentString(`
+    query SafetyStats($from: DateTimeISO, $to: DateTimeISO) {
+  safetyStats(from: $from, to: $to) {
+    from
+    to
+    all {
+      block
+      mask
+      review
+      total
+    }
+    input {
+      total
+    }
+    output {
+      total
+    }
+    days {
+      day
+      all {
+        block
+        mask
+        review
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SafetyStatsQuery, SafetyStatsQueryVariables>;
+export const SystemInferenceServersDocument = new TypedDocumentString(`
+    query SystemInferenceServers {
+  inferenceServers {
+    url
+    reachable
+    ready
+    responseTimeMs
+    models
+    runningSequences
+    queuedSequences
+    tokensPerSecond
+    generatedTokensTotal
+    scrapedAt
+    error
+  }
+}
+    `) as unknown as TypedDocumentString<SystemInferenceServersQuery, SystemInferenceServersQueryVariables>;
 export const TrainingRunsDocument = new TypedDocumentString(`
     query TrainingRuns($first: Int!) {
   trainingRuns(first: $first) {

@@ -8,7 +8,7 @@ import type { Requirement } from '@/lib/rbac';
 export interface ConsoleRoute {
   href: string;
   /** Key under `common.nav`. */
-  label: 'chat' | 'review' | 'adjudicate' | 'agreement' | 'audit' | 'users' | 'datasets' | 'training' | 'models';
+  label: 'chat' | 'review' | 'adjudicate' | 'agreement' | 'audit' | 'users' | 'datasets' | 'training' | 'models' | 'safety' | 'system';
   requires: Requirement;
   /** Shown in the menu (labelling pages are reached from the queue). */
   menu: boolean;
@@ -24,6 +24,8 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { href: '/models', label: 'models', requires: ['read', 'ModelVersion'], menu: true },
   { href: '/audit', label: 'audit', requires: ['read', 'AuditEntry'], menu: true },
   { href: '/admin/users', label: 'users', requires: ['update', 'User'], menu: true },
+  { href: '/admin/safety', label: 'safety', requires: ['update', 'SafetyTerm'], menu: true },
+  { href: '/admin/system', label: 'system', requires: ['read', 'InferenceServer'], menu: true },
 ];
 
 export function routeFor(pathname: string): ConsoleRoute | undefined {

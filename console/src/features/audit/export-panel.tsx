@@ -1,8 +1,9 @@
 'use client';
-import { Alert, Button, Code, CopyButton, Group, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Button, Code, CopyButton, Group, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslations } from 'use-intl';
 import { ErrorNotice } from '@/components/ui/error-notice';
+import { SuccessNotice } from '@/components/ui/success-notice';
 import type { AuditExportFormat, AuditFilterInput, ExportAuditMutation } from '@/gql/graphql';
 import { apiBase, gql } from '@/lib/graphql/client';
 import { useAbility } from '@/lib/rbac';
@@ -61,7 +62,7 @@ export function ExportPanel({ filter }: { filter: AuditFilterInput }) {
         </Group>
         {error !== null && <ErrorNotice error={error} />}
         {done && (
-          <Alert color="teal" title={t('export.ready', { file })} role="status">
+          <SuccessNotice title={t('export.ready', { file })}>
             <Stack gap={6}>
               <Text size="sm">{done.fromSeq === null ? t('export.empty') : t('export.covers', { from: done.fromSeq, to: done.toSeq ?? done.fromSeq, checkpoint: done.checkpoint?.seq ?? '—' })}</Text>
               <Text size="sm">{t('export.check')}</Text>
@@ -81,7 +82,7 @@ export function ExportPanel({ filter }: { filter: AuditFilterInput }) {
                 {t('export.again')}
               </Button>
             </Stack>
-          </Alert>
+          </SuccessNotice>
         )}
       </Stack>
     </Paper>

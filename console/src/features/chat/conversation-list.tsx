@@ -1,5 +1,6 @@
 'use client';
-import { ActionIcon, Button, Group, Menu, NavLink, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Button, Group, Loader, Menu, NavLink, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -12,7 +13,7 @@ import { ConversationsQuery, DeleteMutation, RenameMutation } from './documents'
 
 export const conversationsKey = ['chat', 'conversations'] as const;
 
-/** Your conversations, newest activity first, with search, rename and delete. */
+/** Your conversations, newest activity first, with search (titles and every message, on the api), rename and delete. */
 export function ConversationList({ activeId }: { activeId: string | undefined }) {
   const t = useTranslations('chat');
   const format = useFormatter();
@@ -22,9 +23,10 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
   const [search, setSearch] = useState('');
   const [renaming, setRenaming] = useState<{ id: string; title: string } | null>(null);
   const [deleting, setDeleting] = useState<{ id: string; title: string } | null>(null);
+  const [query] = useDebouncedValue(search.trim().slice(0, 200), 250);
   const list = useInfiniteQuery({
-    queryKey: conversationsKey,
-    queryFn: ({ pageParam }) => gql(ConversationsQuery, { after: pageParam }),
+    queryKey: [...conversationsKey, query],
+    queryFn: ({ pageParam }) => gql(ConversationsQuery, { after: pageParam, search: query || null }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => (last.conversations.pageInfo.hasNextPage ? last.conversations.pageInfo.endCursor : undefined),
   });
@@ -43,18 +45,22 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
       if (id === activeId) router.push('/chat');
     },
   });
-  const rows = useMemo(() => {
-    const all = list.data?.pages.flatMap((p) => p.conversations.edges.map((e) => e.node)) ?? [];
-    const q = search.trim().toLocaleLowerCase();
-    return q ? all.filter((c) => c.title.toLocaleLowerCase().includes(q)) : all;
-  }, [list.data, search]);
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.conversations.edges.map((e) => e.node)) ?? [], [list.data]);
 
   return (
     <Stack gap="xs" h="100%">
       <Button component={Link} href="/chat" variant="light">
         {t('newChat')}
       </Button>
-      <TextInput type="search" aria-label={t('search')} placeholder={t('search')} value={search} onChange={(e) => setSearch(e.currentTarget.value)} />
+      <TextInput
+        type="search"
+        aria-label={t('search')}
+        placeholder={t('searchHint')}
+        value={search}
+        maxLength={200}
+        onChange={(e) => setSearch(e.currentTarget.value)}
+        rightSection={list.isFetching && query ? <Loader size="xs" aria-label={t('searching')} /> : null}
+      />
       {list.error && <ErrorNotice error={list.error} />}
       <ScrollArea style={{ flex: 1 }} type="auto">
         <nav aria-label={t('conversations')}>
@@ -87,7 +93,7 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
           ))}
           {!list.isLoading && rows.length === 0 && (
             <Text size="sm" c="dimmed" p="xs">
-              {search ? t('noMatch') : t('noConversations')}
+              {query ? t('noMatch') : t('noConversations')}
             </Text>
           )}
           {list.hasNextPage && (

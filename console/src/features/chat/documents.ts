@@ -24,8 +24,8 @@ export const MessageFields = graphql(`
 `);
 
 export const ConversationsQuery = graphql(`
-  query ChatConversations($after: String) {
-    conversations(first: 50, after: $after) {
+  query ChatConversations($after: String, $search: String) {
+    conversations(first: 50, after: $after, search: $search) {
       edges {
         node {
           id

@@ -22,9 +22,34 @@ export interface StreamState {
 const states = new Map<string, StreamState>();
 const listeners = new Map<string, Set<() => void>>();
 
+/**
+ * A fast model sends thousands of deltas a second, and each re-render draws the whole reply again
+ * (Markdown): notifying on every delta made the page fall behind the stream. A reply is re-rendered
+ * at most once a frame; its first delta, the end and errors are shown at once.
+ */
+const FRAME_MS = 16;
+const notifiedAt = new Map<string, number>();
+const pending = new Set<string>();
+
+function notify(id: string) {
+  pending.delete(id);
+  notifiedAt.set(id, performance.now());
+  for (const l of listeners.get(id) ?? []) l();
+}
+
 function emit(id: string, next: StreamState) {
   states.set(id, next);
-  for (const l of listeners.get(id) ?? []) l();
+  const last = notifiedAt.get(id);
+  if (next.done || last === undefined || (!pending.has(id) && performance.now() - last >= FRAME_MS)) {
+    notify(id);
+    return;
+  }
+  if (pending.has(id)) return;
+  pending.add(id);
+  const later = () => pending.has(id) && notify(id);
+  // A hidden tab gets no animation frames: it still keeps up, more slowly.
+  if (typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(later);
+  else setTimeout(later, FRAME_MS);
 }
 
 /** Starts following a QUEUED or STREAMING reply (once); `onDone` runs after its final event. */
@@ -61,7 +86,10 @@ export function follow(messageId: string, onDone?: (s: StreamState) => void): vo
 
 /** Forgets a finished reply (the stored message is the truth from then on). */
 export function forget(messageId: string) {
-  if (states.get(messageId)?.done) states.delete(messageId);
+  if (!states.get(messageId)?.done) return;
+  states.delete(messageId);
+  notifiedAt.delete(messageId);
+  pending.delete(messageId);
 }
 
 export function useStream(messageId: string): StreamState | undefined {

@@ -217,3 +217,53 @@ export const ReviewAgreementQuery = graphql(`
     }
   }
 `);
+
+export const ReviewSettingsQuery = graphql(`
+  query ReviewSettings {
+    reviewSettings {
+      reviewsPerItem
+      minAgreement
+      leaseSeconds
+      collectIntervalSeconds
+      arenaModels
+      rubric {
+        id
+        label
+        min
+        max
+      }
+      sources {
+        source
+        enabled
+        collected
+        share
+        lowScore
+      }
+      lastCollection {
+        trigger
+        startedAt
+        finishedAt
+        error
+        report {
+          sample
+          lowRating
+          siblings
+          safety
+          generated
+        }
+      }
+    }
+  }
+`);
+
+export const CollectReviewItemsDoc = graphql(`
+  mutation CollectReviewItems {
+    collectReviewItems {
+      sample
+      lowRating
+      siblings
+      safety
+      generated
+    }
+  }
+`);

@@ -7,9 +7,11 @@ import { useFormatter, useTranslations } from 'use-intl';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import type { ReviewKind } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
+import { useAbility } from '@/lib/rbac';
 import { ClaimReviewItemMutation, MyReviewClaimsQuery, ReviewQueueQuery } from './documents';
 import { LeaseCountdown } from './item-parts';
 import { KINDS, labelHref } from './kinds';
+import { SettingsPanel } from './settings-panel';
 
 const STATES = ['open', 'pending', 'claimed', 'adjudication', 'done'] as const;
 const STATE_COLOR: Record<(typeof STATES)[number], string> = { open: 'indigo', pending: 'gray', claimed: 'orange', adjudication: 'grape', done: 'teal' };
@@ -19,6 +21,7 @@ export function QueueScreen() {
   const t = useTranslations('review');
   const format = useFormatter();
   const router = useRouter();
+  const ability = useAbility();
   const qc = useQueryClient();
   const [claiming, setClaiming] = useState<ReviewKind | null>(null);
   const [nothing, setNothing] = useState<ReviewKind | null>(null);
@@ -147,6 +150,8 @@ export function QueueScreen() {
           </Stack>
         )}
       </section>
+
+      {ability.can('read', 'PreferencePair') && <SettingsPanel />}
     </Stack>
   );
 }

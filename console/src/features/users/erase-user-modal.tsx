@@ -1,9 +1,10 @@
 'use client';
-import { Alert, Button, Group, List, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, List, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslations } from 'use-intl';
 import { ConsoleModal } from '@/components/ui/console-modal';
 import { ErrorNotice } from '@/components/ui/error-notice';
+import { SuccessNotice } from '@/components/ui/success-notice';
 import { gql } from '@/lib/graphql/client';
 import type { AdminEraseUserMutation, UserRowFieldsFragment } from '@/gql/graphql';
 import { EraseUserMutation } from './documents';
@@ -39,7 +40,7 @@ export function EraseUserModal({ user, onClose, onErased }: { user: UserRowField
     <ConsoleModal opened={user !== null} onClose={close} title={t('title', { email: user?.email ?? '' })} closeLabel={t('close')}>
       {report ? (
         <Stack gap="sm">
-          <Alert color="teal" role="status" title={t('done')}>
+          <SuccessNotice title={t('done')}>
             <Text size="sm">{t('kept', { pseudonym: report.pseudonym })}</Text>
             <List size="sm" mt="xs">
               <List.Item>{t('counts.conversations', { n: report.conversations })}</List.Item>
@@ -47,7 +48,7 @@ export function EraseUserModal({ user, onClose, onErased }: { user: UserRowField
               <List.Item>{t('counts.ratings', { n: report.ratings })}</List.Item>
               <List.Item>{t('counts.apiKeys', { n: report.apiKeys })}</List.Item>
             </List>
-          </Alert>
+          </SuccessNotice>
           <Group justify="flex-end">
             <Button onClick={close}>{t('close')}</Button>
           </Group>

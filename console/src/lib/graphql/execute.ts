@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status?: number,
     /** `extensions.reason`, where the api names why (e.g. LAST_ACTIVE_ADMIN). */
     readonly reason?: string,
+    /** `extensions.errors`: each problem of a refused input, where the api lists them (a CSV's bad lines). */
+    readonly details?: readonly string[],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -18,7 +20,7 @@ export type Doc<R, V> = DocumentTypeDecoration<R, V> & { toString(): string };
 
 interface GraphQLResponse<R> {
   data?: R | null;
-  errors?: { message: string; extensions?: { code?: string; reason?: unknown } }[];
+  errors?: { message: string; extensions?: { code?: string; reason?: unknown; errors?: unknown } }[];
 }
 
 /**
@@ -52,7 +54,14 @@ export async function execute<R, V>(url: string, doc: Doc<R, V>, variables: V | 
   const first = body.errors?.[0];
   if (first) {
     const reason = first.extensions?.reason;
-    throw new ApiError(first.message, first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', res.status, typeof reason === 'string' ? reason : undefined);
+    const details = first.extensions?.errors;
+    throw new ApiError(
+      first.message,
+      first.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
+      res.status,
+      typeof reason === 'string' ? reason : undefined,
+      Array.isArray(details) ? details.filter((d): d is string => typeof d === 'string') : undefined,
+    );
   }
   if (!body.data) throw new ApiError('The api answered without data', 'INTERNAL_SERVER_ERROR', res.status);
   return body.data;

@@ -4,6 +4,8 @@ import enCommon from '@/messages/en/common.json';
 import enDatasets from '@/messages/en/datasets.json';
 import enModels from '@/messages/en/models.json';
 import enReview from '@/messages/en/review.json';
+import enSafety from '@/messages/en/safety.json';
+import enSystem from '@/messages/en/system.json';
 import enTraining from '@/messages/en/training.json';
 import enUsers from '@/messages/en/users.json';
 import zhAudit from '@/messages/zh/audit.json';
@@ -12,6 +14,8 @@ import zhCommon from '@/messages/zh/common.json';
 import zhDatasets from '@/messages/zh/datasets.json';
 import zhModels from '@/messages/zh/models.json';
 import zhReview from '@/messages/zh/review.json';
+import zhSafety from '@/messages/zh/safety.json';
+import zhSystem from '@/messages/zh/system.json';
 import zhTraining from '@/messages/zh/training.json';
 import zhUsers from '@/messages/zh/users.json';
 
@@ -22,8 +26,8 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export const LOCALE_COOKIE = 'dialoop_locale';
 
 export const MESSAGES = {
-  en: { common: enCommon, chat: enChat, review: enReview, audit: enAudit, users: enUsers, datasets: enDatasets, training: enTraining, models: enModels },
-  zh: { common: zhCommon, chat: zhChat, review: zhReview, audit: zhAudit, users: zhUsers, datasets: zhDatasets, training: zhTraining, models: zhModels },
+  en: { common: enCommon, chat: enChat, review: enReview, audit: enAudit, users: enUsers, datasets: enDatasets, training: enTraining, models: enModels, safety: enSafety, system: enSystem },
+  zh: { common: zhCommon, chat: zhChat, review: zhReview, audit: zhAudit, users: zhUsers, datasets: zhDatasets, training: zhTraining, models: zhModels, safety: zhSafety, system: zhSystem },
 } as const;
 
 export type Messages = (typeof MESSAGES)['en'];

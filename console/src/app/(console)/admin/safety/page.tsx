@@ -1,0 +1,5 @@
+import { SafetyScreen } from '@/features/safety';
+
+export default function SafetyPage() {
+  return <SafetyScreen />;
+}

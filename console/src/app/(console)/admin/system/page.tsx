@@ -1,0 +1,5 @@
+import { SystemScreen } from '@/features/system';
+
+export default function SystemPage() {
+  return <SystemScreen />;
+}
