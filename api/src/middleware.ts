@@ -8,7 +8,7 @@ const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /** The first text PostgreSQL cannot store in an argument, nested JSON (keys too) included: a NUL, or a lone UTF-16 surrogate. */
-const badText = (v: unknown): 'nul' | 'surrogate' | undefined => {
+export const badText = (v: unknown): 'nul' | 'surrogate' | undefined => {
   if (typeof v === 'string') return v.includes('\u0000') ? 'nul' : LONE_SURROGATE.test(v) ? 'surrogate' : undefined;
   if (Array.isArray(v)) {
     for (const x of v) {

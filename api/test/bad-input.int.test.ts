@@ -42,6 +42,8 @@ type Request =
   | { kind: 'gql'; query: string; variables?: Record<string, unknown>; token?: string; authorization?: string }
   /** Anything else over HTTP. */
   | { kind: 'http'; method?: 'GET' | 'POST'; path?: string; headers?: Record<string, string>; body?: string }
+  /** `POST /chat` with this body (an object is sent as JSON, a string as it is), as JSON; its answers are `{ error: { code } }`. */
+  | { kind: 'rest'; body: unknown; token?: string; headers?: Record<string, string> }
   /** A graphql-transport-ws socket: connection_init with `connectionParams` (or the raw first frame), then one subscribe. */
   | { kind: 'ws'; connectionParams?: unknown; rawInit?: string; subscribe?: { query: string; variables?: Record<string, unknown> }; subscribeAfterMs?: number };
 
@@ -74,6 +76,7 @@ const sub = (connectionParams: unknown, query?: string, variables?: Record<strin
   subscribe: query ? { query, variables } : undefined,
 });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const rest = (body: unknown, token?: string, headers?: Record<string, string>): HttpRequest => ({ kind: 'rest', body, token, headers });
 
 const now = () => Math.floor(Date.now() / 1000);
 /** An access token as the api signs them, with whatever is changed. */
@@ -261,6 +264,37 @@ const ROWS: Row[] = [
     request: (f) => ({ kind: 'http', headers: { 'content-type': 'application/json', ...bearer(f.user.token) }, body: JSON.stringify({ query: SEND, variables: { input: { content: 'x'.repeat(2 * 1024 * 1024) } } }) }),
   },
 
+  // POST /chat (the REST endpoint): the same codes as sendMessage, as `{ error: { code } }`
+  { name: 'rest: malformed JSON', status: 400, code: 'BAD_REQUEST', request: (f) => rest('{"query": "Hi"', f.user.token) },
+  { name: 'rest: body that is not JSON (text/plain)', status: 400, code: 'BAD_REQUEST', request: (f) => rest('Hi', f.user.token, { 'content-type': 'text/plain' }) },
+  { name: 'rest: body over BODY_LIMIT', status: 413, code: 'BAD_REQUEST', request: (f) => rest({ query: 'x'.repeat(2 * 1024 * 1024) }, f.user.token) },
+  { name: 'rest: GET', status: 405, code: 'BAD_REQUEST', request: () => ({ kind: 'http', method: 'GET', path: '/chat' }) },
+  { name: 'rest: no credential', status: 401, code: 'UNAUTHENTICATED', request: () => rest({ query: 'Hi' }) },
+  { name: 'rest: garbage token', status: 401, code: 'UNAUTHENTICATED', request: () => rest({ query: 'Hi' }, 'not-a-token') },
+  { name: 'rest: disabled account', status: 403, code: 'FORBIDDEN', request: (f) => rest({ query: 'Hi' }, f.disabled.token) },
+  { name: 'rest: API key without the chat scope', status: 403, code: 'FORBIDDEN', request: (f) => rest({ query: 'Hi' }, f.profileKey) },
+  { name: 'rest: COMPLIANCE sending', status: 403, code: 'FORBIDDEN', request: (f) => rest({ query: 'Hi' }, f.compliance.token) },
+  { name: 'rest: body that is an array', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest([{ query: 'Hi' }], f.user.token) },
+  { name: 'rest: missing query', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ stream: false }, f.user.token) },
+  { name: 'rest: query that is not a string', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 42 }, f.user.token) },
+  { name: 'rest: empty query', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: '  ' }, f.user.token) },
+  { name: 'rest: query over MAX_MESSAGE_CHARS', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'x'.repeat(MAX_MESSAGE_CHARS + 1) }, f.user.token) },
+  { name: 'rest: lone surrogate in the query', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest('{"query": "a\\ud800b"}', f.user.token) },
+  { name: 'rest: NUL in the query', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'a\u0000b' }, f.user.token) },
+  { name: 'rest: unknown field', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', conversation: 'x' }, f.user.token) },
+  { name: 'rest: stream that is not a boolean', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', stream: 'yes' }, f.user.token) },
+  { name: 'rest: history that is not an array', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', history: 'earlier' }, f.user.token) },
+  { name: 'rest: history turn with an unknown role', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', history: [{ role: 'system', content: 'x' }, { role: 'assistant', content: 'y' }] }, f.user.token) },
+  { name: 'rest: history turn without content', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', history: [{ role: 'user' }, { role: 'assistant', content: 'y' }] }, f.user.token) },
+  { name: 'rest: history turn with an unknown field', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', history: [{ role: 'user', content: 'x', name: 'n' }, { role: 'assistant', content: 'y' }] }, f.user.token) },
+  { name: 'rest: history ending with a user turn', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', history: [{ role: 'user', content: 'x' }] }, f.user.token) },
+  { name: 'rest: history turns out of order', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', history: [{ role: 'assistant', content: 'x' }, { role: 'user', content: 'y' }] }, f.user.token) },
+  { name: 'rest: empty history turn', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', history: [{ role: 'user', content: '' }, { role: 'assistant', content: 'y' }] }, f.user.token) },
+  { name: 'rest: temperature out of range', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', params: { temperature: 3 } }, f.user.token) },
+  { name: 'rest: maxTokens that is not an integer', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', params: { maxTokens: 1.5 } }, f.user.token) },
+  { name: 'rest: unknown sampling parameter', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', params: { top_k: 5 } }, f.user.token) },
+  { name: 'rest: unknown model', status: 400, code: 'BAD_USER_INPUT', request: (f) => rest({ query: 'Hi', model: 'no-such-model' }, f.user.token) },
+
   // WebSocket: connection_init
   { name: 'ws: connection_init without a token', close: 4401, request: () => sub({}) },
   { name: 'ws: connection_init with a garbage token', close: 4401, request: () => sub({ authorization: 'Bearer not-a-token' }) },
@@ -311,6 +345,21 @@ const ROWS: Row[] = [
 ];
 
 async function overHttp(baseUrl: string, req: HttpRequest): Promise<Answer> {
+  if (req.kind === 'rest') {
+    const res = await fetch(`${baseUrl}/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(req.token ? bearer(req.token) : {}), ...req.headers },
+      body: typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
+    });
+    const text = await res.text();
+    let error: { code?: string; message?: string } | undefined;
+    try {
+      error = (JSON.parse(text) as { error?: typeof error }).error;
+    } catch {
+      error = undefined;
+    }
+    return { status: res.status, errors: error ? [{ message: error.message ?? '', extensions: { code: error.code } }] : [], texts: [text] };
+  }
   const init: RequestInit =
     req.kind === 'gql'
       ? {
@@ -324,13 +373,15 @@ async function overHttp(baseUrl: string, req: HttpRequest): Promise<Answer> {
       : { method: req.method ?? 'POST', headers: req.headers, body: req.body };
   const res = await fetch(`${baseUrl}${req.kind === 'http' ? (req.path ?? '/graphql') : '/graphql'}`, init);
   const text = await res.text();
-  let body: { errors?: Answer['errors'] } | undefined;
+  let body: { errors?: Answer['errors']; error?: { code: string; message: string } } | undefined;
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
     body = undefined;
   }
-  return { status: res.status, errors: body?.errors ?? [], texts: [text] };
+  // GraphQL answers `errors`; POST /chat answers one `error`.
+  const errors = body?.errors ?? (body?.error ? [{ message: body.error.message, extensions: { code: body.error.code } }] : []);
+  return { status: res.status, errors, texts: [text] };
 }
 
 /** Speaks graphql-transport-ws on a raw socket, to see every frame and the close code. */

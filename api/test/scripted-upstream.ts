@@ -1,6 +1,7 @@
 /**
- * A stand-in OpenAI-compatible upstream for the safety tests, and only for them: it streams a
- * reply cut into exactly the tokens the test chose, which no real model can be made to do. The
+ * A stand-in OpenAI-compatible upstream for the safety tests and the REST tests: it streams a
+ * reply cut into exactly the tokens the test chose, which no real model can be made to do, and
+ * keeps the messages of every request it received (`received`: what the model was asked). The
  * prompt carries the tokens as `script:<base64url JSON array>` (encoded, so the prompt itself
  * passes the input filter). The default model of the test api stays the real one.
  */
@@ -11,7 +12,15 @@ export const SCRIPTED_MODEL = 'scripted';
 
 export const script = (tokens: string[]) => `script:${Buffer.from(JSON.stringify(tokens)).toString('base64url')}`;
 
-export async function startScriptedUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+export interface ScriptedUpstream {
+  url: string;
+  /** The `messages` of each chat request received, oldest first. */
+  received: { role: string; content: string }[][];
+  close(): Promise<void>;
+}
+
+export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
+  const received: ScriptedUpstream['received'] = [];
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/v1/models') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -27,6 +36,7 @@ export async function startScriptedUpstream(): Promise<{ url: string; close(): P
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       const messages = (JSON.parse(body) as { messages: { role: string; content: string }[] }).messages;
+      received.push(messages);
       const last = messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
       const m = /script:([A-Za-z0-9_-]+)/.exec(last);
       const tokens = m ? (JSON.parse(Buffer.from(m[1]!, 'base64url').toString()) as string[]) : ['ok'];
@@ -53,6 +63,7 @@ export async function startScriptedUpstream(): Promise<{ url: string; close(): P
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    received,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -21,6 +21,7 @@ import { abilityFor } from '../modules/rbac/index.js';
 import { createSchema } from '../schema.js';
 import { timed } from '../stage-timer.js';
 import { startGraphqlWs } from '../ws.js';
+import { chatRoute } from './chat-rest.js';
 import { operatorEndpoints } from './operators.js';
 import type { Core } from './services.js';
 
@@ -139,6 +140,32 @@ export async function startHttp({ database, services }: Core, env: ApiEnv, log: 
   const metricsServer = await operatorEndpoints(app, { database, services }, env, metrics);
   app.get('/exports/audit/:token', exportHandler(audit, services.exportTokens, log));
   app.get('/exports/datasets/:token', datasets.handler());
+  /** Every API request gets a request id of the server's own (the one the trail records), and nothing is cacheable. */
+  const stamp: express.RequestHandler = (req, res, next) => {
+    const requestId = randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.locals.clientRequestId = clientRequestId(req.headers['x-request-id']);
+    res.setHeader('cache-control', 'no-store');
+    res.locals.requestId = requestId;
+    next();
+  };
+  // The plain REST endpoint: sendMessage and its reply in one request (chat-rest.ts; README "POST /chat").
+  app.use('/chat', cors({ origin: env.CONSOLE_ORIGINS, methods: ['POST'], allowedHeaders: ['content-type', 'authorization', 'x-request-id'], exposedHeaders: ['x-request-id', 'x-conversation-id', 'x-message-id', 'retry-after'], maxAge: 600 }));
+  app.post(
+    '/chat',
+    stamp,
+    express.json({ limit: env.BODY_LIMIT }),
+    chatRoute({ authenticate: (header) => services.auth.authenticate(header), contextFor, formatError, maxMessageChars: env.MAX_MESSAGE_CHARS }),
+    // Malformed JSON and oversize bodies, in this route's error shape.
+    (err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (res.headersSent) return next(err);
+      const status = err.status ?? 500;
+      if (status >= 500) return next(err);
+      const message = err.type === 'entity.too.large' ? 'Request body too large' : 'Malformed JSON body';
+      res.status(status).json({ error: { code: 'BAD_REQUEST', message } });
+    },
+  );
+  app.all('/chat', (_req, res) => void res.status(405).setHeader('allow', 'POST').json({ error: { code: 'BAD_REQUEST', message: 'Use POST /chat' } }));
   app.use(
     '/graphql',
     // The console calls from its own origin (no cookies: the access token is a header).
@@ -146,12 +173,7 @@ export async function startHttp({ database, services }: Core, env: ApiEnv, log: 
     (req, res, next) => {
       const started = performance.now();
       res.once('finish', () => metrics.stages.observe({ operation: 'request', stage: 'http' }, (performance.now() - started) / 1000));
-      const requestId = randomUUID();
-      res.setHeader('x-request-id', requestId);
-      res.locals.clientRequestId = clientRequestId(req.headers['x-request-id']);
-      res.setHeader('cache-control', 'no-store');
-      res.locals.requestId = requestId;
-      next();
+      stamp(req, res, next);
     },
     express.json({ limit: env.BODY_LIMIT }),
     expressMiddleware(apollo, {

@@ -9,21 +9,16 @@ import type { ReactNode } from 'react';
 import { env } from '@/env';
 import { DEFAULT_LOCALE, LOCALE_COOKIE, isLocale } from '@/lib/i18n/messages';
 import { Providers } from '@/components/providers';
-import { EARLY_REFRESH_SCRIPT } from '@/lib/session/early';
-import { SIGNED_IN_COOKIE } from '@/lib/session/server';
 
 export const metadata: Metadata = { title: 'Dialoop console', description: 'Chat, review and improve the assistant' };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const jar = await cookies();
-  const saved = jar.get(LOCALE_COOKIE)?.value;
+  const saved = (await cookies()).get(LOCALE_COOKIE)?.value;
   const locale = isLocale(saved) ? saved : DEFAULT_LOCALE;
   return (
     <html lang={locale === 'zh' ? 'zh-CN' : 'en'} {...mantineHtmlProps}>
       <head>
         <ColorSchemeScript defaultColorScheme="light" />
-        {/* A signed-in visitor's session is restored while the scripts load (see EARLY_REFRESH_SCRIPT). */}
-        {jar.has(SIGNED_IN_COOKIE) && <script dangerouslySetInnerHTML={{ __html: EARLY_REFRESH_SCRIPT }} />}
       </head>
       <body>
         <Providers locale={locale} apiUrl={env().publicApiUrl}>

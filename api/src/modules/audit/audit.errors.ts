@@ -1,4 +1,4 @@
-import { Kind, type GraphQLError, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { DeniedAsNotFound } from '../../errors.js';
 import type { Logger } from 'pino';
 import type { AuditEvent, AuditLog, AuditScope } from './audit.service.js';
@@ -39,5 +39,27 @@ export async function auditOperationErrors(
     await ctx.services.audit.write(ctx.audit, [...events.values()]);
   } catch (err) {
     ctx.log.error({ err }, 'could not record denied or failed operations in the audit trail');
+  }
+}
+
+/**
+ * The same record for an operation reached by a plain HTTP route (`POST /chat` is `sendMessage`):
+ * refused by authentication or authorization, or another person's record answered as NOT_FOUND
+ * → DENIED; a write that failed otherwise → FAILED; once per request, and not when the service
+ * recorded it itself (a prompt refused by the content filter).
+ */
+export async function auditRouteError(
+  ctx: { audit: AuditScope; services: { audit: AuditLog }; log: Logger },
+  action: string,
+  error: unknown,
+  write: boolean,
+): Promise<void> {
+  const code = error instanceof GraphQLError ? String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'INTERNAL_SERVER_ERROR';
+  const outcome = DENIALS.has(code) || error instanceof DeniedAsNotFound ? 'DENIED' : write ? 'FAILED' : undefined;
+  if (!outcome || ctx.audit.recorded.has(`${action}:DENIED`) || ctx.audit.recorded.has(`${action}:FAILED`)) return;
+  try {
+    await ctx.services.audit.write(ctx.audit, { action, outcome, after: { code } });
+  } catch (err) {
+    ctx.log.error({ err }, 'could not record a denied or failed request in the audit trail');
   }
 }

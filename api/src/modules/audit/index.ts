@@ -4,4 +4,4 @@ export { AuditReader } from './audit.reader.js';
 export { ExportTokens, exportHandler } from './audit.export.js';
 export { Pseudonyms, CheckpointSigner, parseSigningKey, newSigningKeyPem } from './keys.js';
 export { parsePublicKeys } from './chain.js';
-export { auditOperationErrors } from './audit.errors.js';
+export { auditOperationErrors, auditRouteError } from './audit.errors.js';

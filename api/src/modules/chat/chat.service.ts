@@ -48,7 +48,23 @@ export interface SendInput {
   content: string;
   model?: string | undefined;
   params?: SamplingParams | undefined;
+  /**
+   * Earlier turns to start a new conversation with (`POST /chat`): stored before the prompt, in
+   * the same statement, as finished messages. They alternate, from a user turn to an assistant
+   * one; the assistant turns are the client's, marked with the model `HISTORY_MODEL`.
+   */
+  history?: HistoryTurn[] | undefined;
 }
+
+export interface HistoryTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** The `model` of an assistant message a client supplied as history: no model here wrote it. */
+export const HISTORY_MODEL = 'history';
+/** The most earlier turns a send may bring. */
+export const HISTORY_MAX_TURNS = 100;
 
 export type MessageEventPayload = StreamEvent & { messageId: string };
 
@@ -83,11 +99,22 @@ const cleanParams = (p: SamplingParams | undefined): SamplingParams =>
 export class ChatService {
   constructor(private readonly o: ChatServiceOptions) {}
 
-  private checkContent(content: string) {
-    if (content.trim().length === 0) throw badInput('content is empty');
+  private checkContent(content: string, field = 'content') {
+    if (content.trim().length === 0) throw badInput(`${field} is empty`, { field });
     if (content.length > this.o.maxMessageChars) {
-      throw badInput(`content exceeds ${this.o.maxMessageChars} characters`, { maxLength: this.o.maxMessageChars });
+      throw badInput(`${field} exceeds ${this.o.maxMessageChars} characters`, { field, maxLength: this.o.maxMessageChars });
     }
+  }
+
+  /** Earlier turns for a new conversation: user, assistant, user, … assistant (a prompt answers an assistant reply). */
+  private checkHistory(history: HistoryTurn[]) {
+    if (history.length > HISTORY_MAX_TURNS) throw badInput(`history has more than ${HISTORY_MAX_TURNS} turns`, { field: 'history' });
+    if (history.length % 2 !== 0) throw badInput('history must end with an assistant turn (turns alternate, from a user turn)', { field: 'history' });
+    history.forEach((turn, i) => {
+      const role = i % 2 === 0 ? 'user' : 'assistant';
+      if (turn.role !== role) throw badInput(`history turns alternate, from a user turn: history.${i}.role must be ${role}`, { field: `history.${i}.role` });
+      this.checkContent(turn.content, `history.${i}.content`);
+    });
   }
 
   /**
@@ -173,6 +200,8 @@ export class ChatService {
       params: SamplingParams;
       /** continueGeneration: the reply continued, whose text the new one begins with. */
       continues?: { id: string; content: string };
+      /** sendMessage with history (a new conversation): the roles of the prompt's earlier turns, as screened. */
+      history?: HistoryTurn['role'][];
     },
   ) {
     const db = this.o.db;
@@ -186,8 +215,18 @@ export class ChatService {
     const assistantId = randomUUID();
     const rows: TurnMessage[] = [];
     const row = { conversationId, userId: actor.userId, model: null, params: null, generatorId: null };
+    // Earlier turns a client brought (a new conversation): a chain of finished messages above the prompt.
+    let promptParent = turn.parentId;
+    const earlier = turn.history && prompt ? prompt.earlier : [];
+    earlier.forEach((e, i) => {
+      const role = turn.history![i]!;
+      const stored = role === 'user' ? { role: 'USER' as const, model: null } : { role: 'ASSISTANT' as const, model: HISTORY_MODEL };
+      rows.push({ ...row, ...stored, id: e.messageId, parentId: promptParent, content: e.content, status: 'COMPLETE', safety: e.level });
+      messages.push({ role, content: e.content });
+      promptParent = e.messageId;
+    });
     if (prompt) {
-      rows.push({ ...row, id: prompt.messageId, parentId: turn.parentId, role: 'USER', content: prompt.content, status: 'COMPLETE', safety: prompt.level });
+      rows.push({ ...row, id: prompt.messageId, parentId: promptParent, role: 'USER', content: prompt.content, status: 'COMPLETE', safety: prompt.level });
       messages.push({ role: 'user', content: prompt.content });
     }
     const replyParent = userMessageId ?? turn.parentId;
@@ -210,6 +249,7 @@ export class ChatService {
       generatorId: admission === 'start' ? this.o.generations.instanceId : null,
     });
     const safety = prompt?.events;
+    const earlierEvents = earlier.flatMap((e) => (e.events ? [e.events] : []));
     // Last: the entry's insert takes the chain lock, which the statement's own commit releases.
     const audited = this.o.audit.insertSql(caller.audit, {
       action,
@@ -221,8 +261,10 @@ export class ChatService {
         parentId: turn.parentId,
         model,
         contentLength: prompt?.content.length ?? null,
+        ...(earlier.length > 0 ? { history: { turns: earlier.length, contentLength: earlier.reduce((n, e) => n + e.content.length, 0) } } : {}),
         ...(turn.continues ? { continues: turn.continues.id, prefixLength: turn.continues.content.length } : {}),
         ...(safety ? { safety: safety.summary } : {}),
+        ...(earlierEvents.length > 0 ? { historySafety: earlierEvents.flatMap((e) => e.summary) } : {}),
       },
     });
     t.lap('prepare');
@@ -230,7 +272,7 @@ export class ChatService {
     const written = await writeTurn(db, {
       conversation: 'title' in turn.conversation ? { id: conversationId, create: { userId: actor.userId, title: turn.conversation.title } } : { id: conversationId },
       messages: rows,
-      also: [...(safety ? [safety.sql] : []), ...(audited ? [audited] : [])],
+      also: [...(safety ? [safety.sql] : []), ...earlierEvents.map((e) => e.sql), ...(audited ? [audited] : [])],
       limit: { userId: actor.userId, maxStreaming: this.o.maxConcurrentGenerations },
     }).catch(async (err: unknown) => {
       await unadmit();
@@ -277,6 +319,11 @@ export class ChatService {
     const t = new StageTimer(this.o.stages, 'sendMessage');
     const actor = requireActor(ctx);
     this.checkContent(input.content);
+    const history = input.history ?? [];
+    if (history.length > 0) {
+      if (input.conversationId || input.parentId) throw badInput('history starts a new conversation: send it without conversationId or parentId', { field: 'history' });
+      this.checkHistory(history);
+    }
     let conversation = input.conversationId ? await this.findConversation(ctx.ability, 'update', input.conversationId) : undefined;
     let parent: MessageRow | undefined;
     if (input.parentId) {
@@ -294,7 +341,8 @@ export class ChatService {
     // conversation's title: the start of the prompt as filtered, checked as a title in turn.
     const prompt = { content: input.content, conversationId: conversation?.id ?? randomUUID(), messageId: randomUUID() };
     const title = conversation ? undefined : (filtered: string) => filtered.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS);
-    const screened = await this.screen(t, ctx, actor, { operation: 'sendMessage', conversation, prompt: { ...prompt, title } }, () =>
+    const earlier = history.map((h) => ({ messageId: randomUUID(), content: h.content }));
+    const screened = await this.screen(t, ctx, actor, { operation: 'sendMessage', conversation, prompt: { ...prompt, title, earlier } }, () =>
       this.pickModel(input.model, { userId: actor.userId, current: parent?.model }),
     );
     t.lap('checkTitle');
@@ -302,6 +350,7 @@ export class ChatService {
       conversation: conversation ? { id: conversation.id } : { id: prompt.conversationId, title: screened.title! },
       parentId: parent?.id ?? null,
       params: cleanParams(input.params),
+      ...(history.length > 0 ? { history: history.map((h) => h.role) } : {}),
     });
     return { ...turn, userMessage: turn.userMessage! };
   }

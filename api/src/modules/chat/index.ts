@@ -1,6 +1,7 @@
 export { ChatResolver } from './chat.resolver.js';
 export { ConversationSafetyResolver, MessageSafetyResolver } from './chat-safety.resolver.js';
-export { ChatService, type MessageEventPayload } from './chat.service.js';
+export { ChatService, HISTORY_MAX_TURNS, HISTORY_MODEL, type HistoryTurn, type MessageEventPayload } from './chat.service.js';
+export { GenerationParamsInput } from './chat.inputs.js';
 export { GenerationManager, jobOf, type GenerationMetrics } from './generation.js';
 export { ReplyDispatcher } from './dispatcher.js';
 export { MemoryReplyQueue, RedisReplyQueue } from './reply-queue.js';

@@ -31,6 +31,12 @@ export interface TurnPrompt {
   messageId: string;
   /** A new conversation's title, made from the prompt as filtered; it is checked as a title in turn. */
   title?: ((filtered: string) => string) | undefined;
+  /**
+   * Earlier turns a client supplies with the prompt (`POST /chat`'s history), stored before it in
+   * a new conversation: filtered like the prompt (a BLOCK term refuses the turn), since the model
+   * sees them and no filter saw them before.
+   */
+  earlier?: { messageId: string; content: string }[] | undefined;
 }
 
 /**
@@ -58,6 +64,8 @@ export interface PromptVerdict {
    * audit entry carries (levels, categories and term ids, never the words); undefined without hits.
    */
   events: { sql: Prisma.Sql; summary: HitSummary[] } | undefined;
+  /** The earlier turns supplied with it, filtered the same way, in order. */
+  earlier: Omit<PromptVerdict, 'earlier'>[];
 }
 
 /** Where a stored turn's prompt had hits: what monitoring counts once it is stored (`turnStored`). */
@@ -165,23 +173,27 @@ export class SafetyService {
     await this.monitoring.admit(userId, conversation);
     await steps.admitted();
     const check = prompt ? this.filter.checkInput(prompt.content) : undefined;
-    if (check?.blocked) await this.monitoring.refuseInput(caller, operation, check.blocked, check.hits, conversation?.id ?? null);
+    const earlier = (prompt?.earlier ?? []).map((turn) => ({ turn, check: this.filter.checkInput(turn.content) }));
+    const refused = check?.blocked ? check : earlier.find((e) => e.check.blocked)?.check;
+    if (refused?.blocked) await this.monitoring.refuseInput(caller, operation, refused.blocked, refused.hits, conversation?.id ?? null);
     const passed = await steps.passed();
     if (!prompt || !check) return { passed, prompt: undefined, title: undefined, filter: this.filter.replyFilter(), monitor: undefined };
     const title = prompt.title ? await this.checkTitle(caller, operation, prompt.title(check.content), conversation?.id ?? null) : undefined;
     const place = { userId, conversationId: prompt.conversationId };
+    const verdict = (messageId: string, c: typeof check) => ({
+      messageId,
+      content: c.content,
+      hits: c.hits,
+      level: c.level,
+      events: this.monitoring.inputEventsSql(c.hits, { ...place, messageId }),
+    });
+    const hits = check.hits.length + earlier.reduce((n, e) => n + e.check.hits.length, 0);
     return {
       passed,
-      prompt: {
-        messageId: prompt.messageId,
-        content: check.content,
-        hits: check.hits,
-        level: check.level,
-        events: this.monitoring.inputEventsSql(check.hits, { ...place, messageId: prompt.messageId }),
-      },
+      prompt: { ...verdict(prompt.messageId, check), earlier: earlier.map((e) => verdict(e.turn.messageId, e.check)) },
       title,
       filter: this.filter.replyFilter(),
-      monitor: check.hits.length > 0 ? place : undefined,
+      monitor: hits > 0 ? place : undefined,
     };
   }
 

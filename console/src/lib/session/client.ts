@@ -54,14 +54,18 @@ export function refresh(): Promise<SessionPayload | null> {
   inflight ??= (async () => {
     const run = async () => {
       const res = await post('/api/session/refresh');
-      return settle(res.status, await res.json().catch(() => null));
+      if (res.ok) {
+        const p = (await res.json()) as SessionPayload;
+        accept(p);
+        return p;
+      }
+      if (res.status === 401 || res.status === 403) {
+        expire();
+        return null;
+      }
+      throw await failure(res);
     };
     try {
-      const early = takeEarlyRefresh();
-      if (early) {
-        const { status, body } = await early.catch(() => ({ status: 0, body: null }));
-        if (status !== 0) return settle(status, body);
-      }
       return typeof navigator !== 'undefined' && navigator.locks ? await navigator.locks.request('dialoop-session-refresh', run) : await run();
     } finally {
       inflight = null;
@@ -69,30 +73,6 @@ export function refresh(): Promise<SessionPayload | null> {
   })();
   return inflight;
 }
-
-function settle(status: number, body: unknown): SessionPayload | null {
-  if (status >= 200 && status < 300) {
-    const p = body as SessionPayload;
-    accept(p);
-    return p;
-  }
-  if (status === 401 || status === 403) {
-    expire();
-    return null;
-  }
-  const e = (body as SessionErrorBody | null)?.error;
-  throw new ApiError(e?.message ?? `HTTP ${status}`, e?.code ?? 'INTERNAL_SERVER_ERROR', status);
-}
-
-/** The refresh the document started before any script loaded (`EARLY_REFRESH_SCRIPT` in ./early), taken once. */
-function takeEarlyRefresh(): Promise<{ status: number; body: unknown }> | undefined {
-  if (typeof window === 'undefined') return undefined;
-  const w = window as unknown as { __dialoopSession?: Promise<{ status: number; body: unknown }> };
-  const early = w.__dialoopSession;
-  delete w.__dialoopSession;
-  return early;
-}
-
 
 /** The session ended without the person signing out (revoked, expired): pages send them to sign in and back. */
 function expire() {
