@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import pg from 'pg';
 import { build } from '../scripts/build.mjs';
 import { ROOT, startPlatform } from './platform';
-import { DEMO_PASSWORD, gql, loadInference, login, seedReviewItems } from './seed';
+import { DEMO_PASSWORD, gql, keepInferenceBusy, login, seedReviewItems } from './seed';
 
 const OUT = join(ROOT, 'console', 'docs', 'screenshots');
 mkdirSync(OUT, { recursive: true });
@@ -97,7 +97,7 @@ try {
       await page.waitForTimeout(500);
       await shot(page, 'chat-cut-short', lang);
       // A reply waiting its turn: the inference server is filled (running and queue) by other clients first.
-      const load = loadInference(platform.inferenceUrl, 90);
+      const load = keepInferenceBusy(platform.inferenceUrl, 90, 900);
       try {
         while (!(await load.full())) await page.waitForTimeout(200);
         await box.fill(lang === 'en' ? 'What is 12 + 7?' : '12 加 7 等于几？');
@@ -242,6 +242,47 @@ try {
       await page.goto(`${platform.consoleUrl}/models${produced ? `?version=${produced.id}` : ''}`);
       await page.locator('#models-lineage').waitFor();
       await shot(page, 'models', lang, true);
+      await context.close();
+    }
+  }
+  {
+    // Admin: a term list with hits and an escalation, a rewrite rule, the queue's settings after a
+    // sweep, and the system page while the inference server is busy.
+    const csv = ['term,level,language,category', 'zorblax,MASK,en,insult', 'quibbert,BLOCK,en,threat', 'flimflam,REVIEW,en,spam', '骗子,MASK,zh,insult', 'grumbold,MASK,en,insult'].join('\n');
+    await gql(platform.apiUrl, 'mutation($c:String!){importSafetyTerms(csv:$c){version}}', { c: csv }, admin);
+    await gql(platform.apiUrl, 'mutation($i:CreateRewriteRuleInput!){createRewriteRule(input:$i){id}}', { i: { pattern: '\\b(\\d{3})-(\\d{4})\\b', replacement: '***-****', regex: true, description: 'Phone numbers' } }, admin);
+    await new Promise((r) => setTimeout(r, 2_500)); // the api reloads the list
+    const user = await login(platform.apiUrl, 'user@demo.local');
+    await gql(platform.apiUrl, 'mutation($i:SendMessageInput!){sendMessage(input:$i){conversation{id}}}', { i: { content: Array(8).fill('zorblax').join(' '), params: { maxTokens: 4 } } }, user);
+    await gql(platform.apiUrl, 'mutation{collectReviewItems{generated}}', {}, admin);
+    for (const lang of ['en', 'zh'] as const) {
+      const { context, page } = await session(lang, 'admin@demo.local');
+      await page.goto(`${platform.consoleUrl}/admin/safety`);
+      await page.locator('[data-term-id]').first().waitFor();
+      await shot(page, 'safety-terms', lang);
+      await page.goto(`${platform.consoleUrl}/admin/safety?tab=try`);
+      await page.locator('textarea').first().fill(lang === 'en' ? 'You are a ｚｏｒｂｌａｘ, call 555-1234 — and a flim-flam artist.' : '你这个骗子，打 555-1234 找我。');
+      await page.getByTestId('safety-verdict').waitFor();
+      await shot(page, 'safety-try', lang, true);
+      await page.goto(`${platform.consoleUrl}/admin/safety?tab=rules`);
+      await page.locator('[data-rule-id]').first().waitFor();
+      await shot(page, 'safety-rules', lang);
+      await page.goto(`${platform.consoleUrl}/admin/safety?tab=escalations`);
+      await page.locator('[data-escalation-id]').first().waitFor();
+      await shot(page, 'safety-escalations', lang);
+      await page.goto(`${platform.consoleUrl}/admin/safety?tab=activity`);
+      await page.locator('.recharts-surface').first().waitFor();
+      await shot(page, 'safety-activity', lang);
+      await page.goto(`${platform.consoleUrl}/review`);
+      await page.locator('#review-settings').scrollIntoViewIfNeeded();
+      await page.locator('#review-sources').waitFor();
+      await shot(page, 'review-settings', lang, true);
+      const load = keepInferenceBusy(platform.inferenceUrl, 16);
+      await page.goto(`${platform.consoleUrl}/admin/system`);
+      await page.locator('[data-server-url]').first().waitFor();
+      await page.waitForTimeout(10_000); // a few looks, for tokens per second and its sparkline
+      await shot(page, 'system', lang);
+      await load.stop();
       await context.close();
     }
   }

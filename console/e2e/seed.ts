@@ -133,3 +133,38 @@ export function loadInference(inferenceUrl: string, n: number): { full(): Promis
     },
   };
 }
+
+/**
+ * Keeps the inference server busy until stopped: `n` long replies at a time, each started again
+ * when it ends (unlike `loadInference`, whose one batch ends on its own).
+ */
+export function keepInferenceBusy(inferenceUrl: string, n: number, maxTokens = 600): { full(): Promise<boolean>; stop(): Promise<void> } {
+  let done = false;
+  const stream = async () => {
+    while (!done) {
+      const r = await fetch(`${inferenceUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: maxTokens, ignore_eos: true }),
+      }).catch(() => undefined);
+      await r?.text();
+    }
+  };
+  const running = Array.from({ length: n }, stream);
+  return {
+    /** Whether the server refuses one more request now (429: its running batch and queue are full). */
+    full: async () => {
+      const r = await fetch(`${inferenceUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }),
+      });
+      await r.text();
+      return r.status === 429;
+    },
+    stop: async () => {
+      done = true;
+      await Promise.all(running);
+    },
+  };
+}

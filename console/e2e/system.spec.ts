@@ -1,4 +1,5 @@
 import { axe, expect, inferenceUrl, signIn, test } from './fixtures';
+import { keepInferenceBusy } from './seed';
 
 test('the system page shows each inference server, its models, batch, queue and tokens per second, live', async ({ page }) => {
   test.setTimeout(90_000);
@@ -13,23 +14,11 @@ test('the system page shows each inference server, its models, batch, queue and 
   // Made busy (a full batch of long requests), the next looks show the work, without a reload.
   const figure = (label: string) => server.getByText(label, { exact: true }).locator('xpath=following-sibling::*[1]');
   // Sixteen long replies at a time, each started again when it ends, until the page has shown them.
-  let done = false;
-  const stream = async () => {
-    while (!done) {
-      const r = await fetch(`${inferenceUrl()}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'dialoop-tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 600, ignore_eos: true }),
-      }).catch(() => undefined);
-      await r?.text();
-    }
-  };
-  const load = Array.from({ length: 16 }, stream);
+  const load = keepInferenceBusy(inferenceUrl(), 16);
   try {
     await expect.poll(async () => Number((await figure('Replies being written').textContent())?.replace(/\D/g, '') || 0), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(async () => Number((await figure('Tokens per second').textContent())?.replace(/\D/g, '') || 0), { timeout: 30_000 }).toBeGreaterThan(0);
   } finally {
-    done = true;
-    await Promise.all(load);
+    await load.stop();
   }
 });

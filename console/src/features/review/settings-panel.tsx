@@ -36,7 +36,11 @@ export function SettingsPanel() {
     }
   };
   const s = settings.data?.reviewSettings;
-  const seconds = (v: number) => format.number(v, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 0 });
+  // A duration in the unit people read it in: seconds, minutes or hours.
+  const seconds = (v: number) => {
+    const [n, unit] = v < 120 ? [v, 'second'] : v < 7200 ? [v / 60, 'minute'] : [v / 3600, 'hour'];
+    return format.number(n, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 });
+  };
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="review-settings">
       <Stack gap="md">
@@ -90,7 +94,9 @@ export function SettingsPanel() {
                   <Table.Tbody>
                     {s.sources.map((src) => (
                       <Table.Tr key={src.source}>
-                        <Table.Td fw={500}>{t(`sources.${src.source}`)}</Table.Td>
+                        <Table.Td fw={500} style={{ whiteSpace: 'nowrap' }}>
+                          {t(`sources.${src.source}`)}
+                        </Table.Td>
                         <Table.Td>
                           <StatusBadge size="sm" color={src.enabled ? 'green' : 'gray'} label={src.enabled ? (src.collected ? t('settings.collectedSource') : t('settings.byHand')) : t('settings.off')} />
                         </Table.Td>

@@ -149,7 +149,7 @@ export function TryPanel() {
                           </Text>
                         </Table.Td>
                         <Table.Td>
-                          <StatusBadge size="sm" color={LEVEL_COLOR[m.level]} label={`${t(`levels.${m.level}`)} · ${t(`actions.${m.action}` as 'actions.masked')}`} />
+                          <StatusBadge size="sm" color={LEVEL_COLOR[m.level]} label={m.level === 'BLOCK' ? `${t('levels.BLOCK')} · ${t(`actions.${m.action}` as 'actions.refused')}` : t(`levels.${m.level}`)} />
                         </Table.Td>
                         <Table.Td>
                           <Text size="xs">
