@@ -87,6 +87,17 @@ export const envSchema = (base = process.cwd()) =>
       /** Upstream: time allowed to the response headers, and between two chunks of a stream. */
       UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
       UPSTREAM_IDLE_TIMEOUT_MS: positiveInt.default(30_000),
+      /**
+       * Balancing over several upstreams: each one's health path is asked every
+       * INFERENCE_HEALTH_INTERVAL_S seconds (0: never); INFERENCE_HEALTH_FAILURES failures in a row
+       * (no 200 within INFERENCE_HEALTH_TIMEOUT_MS: unreachable, an error, a draining 503) take it out
+       * of rotation until it answers 200 again.
+       */
+      INFERENCE_HEALTH_INTERVAL_S: z.coerce.number().min(0).default(5),
+      INFERENCE_HEALTH_TIMEOUT_MS: positiveInt.default(2_000),
+      INFERENCE_HEALTH_FAILURES: positiveInt.default(2),
+      /** The readiness path of the upstreams (ours and a Kubernetes-style server: /readyz; vLLM and TGI: /health). */
+      INFERENCE_HEALTH_PATH: z.string().startsWith('/').default('/readyz'),
 
       /** HS256 signing key for access tokens. Secret. Unset outside production → a random key kept in the data folder. */
       JWT_SECRET: z.string().min(32).optional(),

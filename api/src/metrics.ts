@@ -55,6 +55,38 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    upstream: {
+      requests: new Counter({
+        name: 'dialoop_api_upstream_requests_total',
+        help: 'Chat completion requests this process started, by upstream (host:port; a retry counts again, on its replica)',
+        labelNames: ['upstream'] as const,
+        registers: [registry],
+      }),
+      outstanding: new Gauge({
+        name: 'dialoop_api_upstream_outstanding_requests',
+        help: 'Chat completion requests of this process in progress, by upstream (what the balancer compares)',
+        labelNames: ['upstream'] as const,
+        registers: [registry],
+      }),
+      healthy: new Gauge({
+        name: 'dialoop_api_upstream_healthy',
+        help: 'Whether an upstream is in rotation (1) or ejected by its health checks (0)',
+        labelNames: ['upstream'] as const,
+        registers: [registry],
+      }),
+      ejections: new Counter({
+        name: 'dialoop_api_upstream_ejections_total',
+        help: 'Times an upstream was taken out of rotation by its health checks',
+        labelNames: ['upstream'] as const,
+        registers: [registry],
+      }),
+      retries: new Counter({
+        name: 'dialoop_api_upstream_retries_total',
+        help: 'Requests that failed before their first token on this upstream (unreachable, 5xx) and were sent to another replica',
+        labelNames: ['upstream'] as const,
+        registers: [registry],
+      }),
+    },
     dbPool: new Gauge({
       name: 'dialoop_api_db_pool_connections',
       help: 'PostgreSQL pool connections: total, idle, and requests waiting for one',

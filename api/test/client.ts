@@ -71,6 +71,8 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** Called once it runs, before it is ready: a harness that stops its children on exit registers it here. */
   onSpawn?: (proc: Proc) => void;
+  /** The port to listen on (default: a free one), e.g. to start a killed server again where it was. */
+  port?: number;
 }
 
 const OUTPUT_KEPT = 20_000;
@@ -81,7 +83,7 @@ const OUTPUT_KEPT = 20_000;
  * with its output.
  */
 export async function spawnNode(script: string, env: Record<string, string>, portVar: string, readyPath: string, opts: SpawnOptions = {}): Promise<Proc> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script], {
     cwd: opts.cwd ?? ROOT,
     env: {

@@ -366,6 +366,7 @@ describe('reviewers know people by pseudonym only', () => {
       trainingRunLog: [{ id: randomUUID() }],
       trainingRunProgress: [{ id: randomUUID() }],
       auditEntry: [{ seq: 1 }],
+      safetyPreview: [{ text: 'hello' }],
     };
     const walked = await walk(api.url, reviewer.token, schema, seeded, others);
 

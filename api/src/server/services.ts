@@ -112,6 +112,13 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     apiKey: env.INFERENCE_API_KEY,
     connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
     idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
+    health: {
+      intervalMs: env.INFERENCE_HEALTH_INTERVAL_S * 1000,
+      timeoutMs: env.INFERENCE_HEALTH_TIMEOUT_MS,
+      failures: env.INFERENCE_HEALTH_FAILURES,
+      path: env.INFERENCE_HEALTH_PATH,
+    },
+    metrics: metrics.upstream,
     log,
   });
   const limits = new Limits({ messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE, redis });

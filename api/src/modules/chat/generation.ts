@@ -8,7 +8,7 @@ import type { Hit, ReplyFilter } from '../safety/index.js';
 import { eventsFromRow, finalEvent, type FinishedRow, type StreamEvent } from './events.js';
 import type { QueuedReply } from './reply-queue.js';
 import type { StreamBus } from './stream-bus.js';
-import { UpstreamError, type ChatTurn, type SamplingParams, type Upstreams } from './upstream.js';
+import { UpstreamError, retryable, type ChatTurn, type SamplingParams, type Upstreams } from './upstream.js';
 
 export interface GenerationJob {
   messageId: string;
@@ -244,14 +244,32 @@ export class GenerationManager {
       // A continued reply starts with the text it continues (checked when it first streamed).
       const continueFinal = Boolean(job.prefix);
       const start = continueFinal ? [...job.messages, { role: 'assistant' as const, content: job.prefix! }] : job.messages;
+      // The upstream the reply was admitted to, unless its health checks ejected it meanwhile (a
+      // reply that waited in the queue): then another healthy replica serving the model. The
+      // queue's slot stays where it was taken.
+      let base = job.upstream;
+      if (!this.o.upstreams.healthy(base)) base = (await this.o.upstreams.alternative(job.model, [base])) ?? base;
+      let retried = false;
       // A conversation longer than the model's context is sent without its oldest turns, a
-      // pair at a time, down to the last prompt alone.
-      for (let messages = start; ; messages = dropOldestTurns(messages)) {
+      // pair at a time, down to the last prompt alone. A request that fails before its first
+      // token because its upstream is unreachable or answered 5xx goes once to another healthy
+      // replica; after a token, never (the reply ends INTERRUPTED).
+      for (let messages = start; ; ) {
         try {
-          await this.o.upstreams.stream(job.upstream, job.model, messages, job.params, r.abort.signal, handlers, { continueFinal });
+          await this.o.upstreams.stream(base, job.model, messages, job.params, r.abort.signal, handlers, { continueFinal });
           break;
         } catch (err) {
-          if (!(err instanceof UpstreamError && err.contextTooLong && r.received === 0 && messages.length > 1)) throw err;
+          if (r.abort.signal.aborted || r.received > 0) throw err;
+          if (err instanceof UpstreamError && err.contextTooLong && messages.length > 1) {
+            messages = dropOldestTurns(messages);
+            continue;
+          }
+          const other = !retried && retryable(err) ? await this.o.upstreams.alternative(job.model, [base]) : undefined;
+          if (!other) throw err;
+          this.o.log.info({ messageId: job.messageId, err: (err as Error).message }, 'upstream failed before the first token; retrying on another replica');
+          this.o.upstreams.retried(base);
+          retried = true;
+          base = other;
         }
       }
       prefixOnce();

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createParser } from 'eventsource-parser';
 import type { Logger } from 'pino';
+import { Balancer, upstreamLabel, type UpstreamMetrics } from './balancer.js';
 
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
@@ -48,6 +49,21 @@ export interface UpstreamOptions {
   connectTimeoutMs: number;
   idleTimeoutMs: number;
   log: Logger;
+  /**
+   * Active health checks: GET `path` on every upstream each `intervalMs` (0: none), a failure
+   * being no 200 within `timeoutMs`; `failures` in a row eject it, one 200 returns it. They run
+   * only with two upstreams or more (with one there is nothing to balance).
+   */
+  health?: { intervalMs: number; timeoutMs: number; failures: number; path: string };
+  metrics?: UpstreamMetrics;
+}
+
+/**
+ * Whether a request that failed before its first token may go to another replica: the upstream
+ * could not be reached, or answered 5xx (a 503 included: draining, or full while another is not).
+ */
+export function retryable(err: unknown): boolean {
+  return err instanceof UpstreamError && err.code === 'UPSTREAM_ERROR' && !err.contextTooLong && (err.status === undefined || err.status >= 500);
 }
 
 interface ChunkJson {
@@ -76,18 +92,91 @@ const ADMIN_TIMEOUT_MS = 120_000;
  */
 export class Upstreams {
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-  /** Model id → base URL of the first upstream listing it (a Map keeps that order). */
-  private catalog: { at: number; models: Map<string, string> } | undefined;
+  /** Model id → base URLs of the upstreams listing it, in INFERENCE_URL's order (a Map keeps the models' order). */
+  private catalog: { at: number; models: Map<string, string[]> } | undefined;
   private reading: Promise<boolean> | undefined;
   /** When a miss last made `route` read the catalog again. */
   private missReadAt = 0;
 
-  constructor(private readonly o: UpstreamOptions) {}
+  private readonly balancer: Balancer;
+  private readonly healthTimer: NodeJS.Timeout | undefined;
+  private checking = false;
 
-  /** Models every reachable upstream serves, first upstream first; cached for 30 s. */
-  async models(refresh = false): Promise<{ id: string; upstream: string }[]> {
+  constructor(private readonly o: UpstreamOptions) {
+    this.balancer = new Balancer(o.urls, o.health?.failures ?? 1, o.metrics);
+    if (o.health && o.health.intervalMs > 0 && o.urls.length > 1) {
+      this.healthTimer = setInterval(() => void this.checkHealth(), o.health.intervalMs);
+      this.healthTimer.unref();
+    }
+  }
+
+  /** Models every reachable upstream serves, first upstream first, with the upstreams serving each; cached for 30 s. */
+  async models(refresh = false): Promise<{ id: string; upstreams: string[] }[]> {
     if ((refresh || !this.catalog || Date.now() - this.catalog.at > MODELS_TTL_MS) && !(await this.readCatalog())) return [];
-    return [...this.catalog!.models].map(([id, upstream]) => ({ id, upstream }));
+    return [...this.catalog!.models].map(([id, upstreams]) => ({ id, upstreams }));
+  }
+
+  /**
+   * One round of health checks, all upstreams in parallel (a round still running when the next is
+   * due lets it pass). An upstream that returns makes the catalog be read again: it may serve
+   * models it did not list, or was left out of the last reading while down.
+   */
+  async checkHealth(): Promise<void> {
+    const h = this.o.health;
+    if (!h || this.checking) return;
+    this.checking = true;
+    try {
+      await Promise.all(
+        this.o.urls.map(async (base) => {
+          const ok = await this.probe(base, h.path, h.timeoutMs);
+          const change = this.balancer.report(base, ok);
+          if (change === 'ejected') this.o.log.warn({ upstream: upstreamLabel(base) }, 'upstream ejected: its health checks failed');
+          if (change === 'returned') {
+            this.o.log.info({ upstream: upstreamLabel(base) }, 'upstream returned: it answers ready again');
+            this.catalog = undefined;
+          }
+        }),
+      );
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** Whether `base` answers 200 on `path` within `timeoutMs` (a draining server's 503 is a no). */
+  private probe(base: string, path: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const url = new URL(path, base + '/');
+      const req = this.client(url).get(url, { headers: this.headers(), agent: this.agent(url) }, (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode === 200));
+        res.on('error', () => done(false));
+      });
+      const timer = setTimeout(() => req.destroy(new Error('timed out')), timeoutMs);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      req.on('error', () => done(false));
+    });
+  }
+
+  /** Whether `base` is in rotation (not ejected by its health checks). */
+  healthy(base: string): boolean {
+    return this.balancer.healthy(base);
+  }
+
+  /**
+   * A healthy upstream serving `model` other than those in `exclude` (a replica to retry on, or
+   * to start a queued reply on when its own was ejected meanwhile); undefined when there is none.
+   */
+  async alternative(model: string, exclude: string[]): Promise<string | undefined> {
+    const serving = (await this.models()).find((m) => m.id === model)?.upstreams ?? [];
+    return this.balancer.pick(serving, exclude);
+  }
+
+  /** Counts a retry before the first token away from `base` (metrics). */
+  retried(base: string): void {
+    this.balancer.retried(base);
   }
 
   /**
@@ -98,6 +187,8 @@ export class Upstreams {
   private readCatalog(): Promise<boolean> {
     this.reading ??= (async () => {
       try {
+        // Ejected upstreams are asked too: one whose health path is wrong or missing keeps its
+        // models (the balancer still sends them there when no healthy replica serves them).
         const lists = await Promise.all(
           this.o.urls.map(async (base) => {
             try {
@@ -108,8 +199,8 @@ export class Upstreams {
             }
           }),
         );
-        const models = new Map<string, string>();
-        for (const m of lists.flat()) if (!models.has(m.id)) models.set(m.id, m.base);
+        const models = new Map<string, string[]>();
+        for (const m of lists.flat()) models.set(m.id, [...(models.get(m.id) ?? []), m.base]);
         if (models.size === 0) return false;
         this.catalog = { at: Date.now(), models };
         return true;
@@ -122,7 +213,8 @@ export class Upstreams {
 
   /**
    * Where a reply goes: the model asked for, else `fallback`, else the first one listed, and the
-   * upstream serving it. On a miss the catalog is read again, at most once a second (a model
+   * upstream serving it, chosen among all that list it by the balancer (healthy, fewest requests
+   * outstanding from this process, ties round robin). On a miss the catalog is read again, at most once a second (a model
    * just loaded shows at once; a stream of sends naming an unknown model does not ask the
    * upstreams once per send). `unknown` when upstreams answered but none lists the model;
    * `upstream` undefined also when none answered.
@@ -137,7 +229,7 @@ export class Upstreams {
       catalog = await this.models(true);
       hit = catalog.find((m) => m.id === model);
     }
-    return { model, upstream: hit?.upstream, unknown: !hit && catalog.length > 0 };
+    return { model, upstream: hit ? this.balancer.pick(hit.upstreams) : undefined, unknown: !hit && catalog.length > 0 };
   }
 
   /** The upstreams' base URLs, first first. */
@@ -232,6 +324,7 @@ export class Upstreams {
       ...(params.stop?.length ? { stop: params.stop } : {}),
       ...(params.ignoreEos ? { ignore_eos: true } : {}),
     });
+    this.balancer.begin(base);
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let sawDone = false;
@@ -241,6 +334,7 @@ export class Upstreams {
       const finish = (err?: unknown) => {
         if (settled) return;
         settled = true;
+        this.balancer.done(base);
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         if (err) {
@@ -331,6 +425,7 @@ export class Upstreams {
   }
 
   close() {
+    clearInterval(this.healthTimer);
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

@@ -346,8 +346,8 @@ export class ModelRegistry {
 
   /**
    * Loads the version on every inference server that does not serve it yet. Enough when one
-   * serves it (the api routes a model to the first upstream listing it, and an upstream such as
-   * vLLM has no admin endpoint); UPSTREAM_ERROR when none does. The others are logged.
+   * serves it (the api balances a model over the upstreams listing it, and an upstream such
+   * as vLLM has no admin endpoint); UPSTREAM_ERROR when none does. The others are logged.
    */
   async ensureServed(v: { name: string; path: string }, quiet = false): Promise<void> {
     const failures: string[] = [];

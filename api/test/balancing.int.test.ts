@@ -1,0 +1,128 @@
+/**
+ * Balancing over two real inference servers serving the same model, seen through the api's own
+ * /metrics: concurrent replies go to both; killing one while replies stream interrupts only its
+ * replies, new ones keep completing on the survivor, the dead one is ejected by its health checks
+ * and returns once it answers on the same port again; and (health checks off, so the dead one is
+ * still in rotation) a request refused before its first token is retried once on the other.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEND, collect, freePort, gqlOk, newUser, startApi, startInference, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
+
+const SHORT = { maxTokens: 12 };
+/** Long enough to be mid-reply when its server dies (≈1-2 ms a token), short enough to finish on the survivor soon. */
+const LONG = { maxTokens: 500, ignoreEos: true };
+
+/** One series of the api's Prometheus text, by its upstream label (0 when absent). */
+async function upstreamMetric(api: TestApi, name: string, upstream: Proc): Promise<number> {
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  const label = new URL(upstream.url).host;
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{upstream="${label}"} `));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** Sends `n` messages at once and follows each reply; `started` resolves once every reply has streamed `atLeast` deltas. */
+async function sendMany(api: TestApi, token: string, n: number, params: Record<string, unknown>, atLeast = 1) {
+  const sent = await Promise.all(
+    Array.from({ length: n }, (_, i) => gqlOk(api.url, SEND, { input: { content: `Tell me something, number ${i}.`, params } }, token)),
+  );
+  const replies = sent.map((s) => {
+    const events: StreamEventT[] = [];
+    const client = wsClient(api.url, token);
+    const done = collect(client, s.sendMessage.assistantMessage.id, { onEvent: (e) => events.push(e) }).finally(() => client.dispose());
+    return { events, done };
+  });
+  const started = waitFor(() => replies.every((r) => r.events.some((e) => e.done) || r.events.filter((e) => !e.done).length >= atLeast), 20_000, `${atLeast} deltas of each reply`);
+  return { started, finals: () => Promise.all(replies.map(async (r) => (await r.done).at(-1)!)) };
+}
+
+describe('balancing over two inference servers', () => {
+  let a: Proc;
+  let b: Proc;
+  let aPort: number;
+  let api: TestApi;
+  let token: string;
+  const apis: TestApi[] = [];
+
+  beforeAll(async () => {
+    aPort = await freePort();
+    [a, b] = await Promise.all([startInference({}, { port: aPort }), startInference()]);
+    api = await startApi(`${a.url},${b.url}`, { INFERENCE_HEALTH_INTERVAL_S: '0.2', INFERENCE_HEALTH_FAILURES: '2', INFERENCE_HEALTH_TIMEOUT_MS: '500' });
+    apis.push(api);
+    token = (await newUser(api.url)).token;
+  });
+  afterAll(async () => {
+    for (const x of apis) await x.close();
+    await a?.kill();
+    await b?.kill();
+  });
+
+  const requests = (p: Proc, on = api) => upstreamMetric(on, 'dialoop_api_upstream_requests_total', p);
+
+  it('spreads concurrent replies over both upstreams', async () => {
+    expect(await upstreamMetric(api, 'dialoop_api_upstream_healthy', a)).toBe(1);
+    expect(await upstreamMetric(api, 'dialoop_api_upstream_healthy', b)).toBe(1);
+    const run = await sendMany(api, token, 6, SHORT);
+    const finals = await run.finals();
+    expect(finals.map((f) => f.status)).toEqual(Array(6).fill('COMPLETE'));
+    // Ties go round robin, and a reply already streaming counts against its upstream.
+    const [onA, onB] = [await requests(a), await requests(b)];
+    expect(onA + onB).toBe(6);
+    expect(Math.min(onA, onB)).toBeGreaterThanOrEqual(2);
+    expect(await upstreamMetric(api, 'dialoop_api_upstream_outstanding_requests', a)).toBe(0);
+  });
+
+  it('survives one dying under load: its replies end INTERRUPTED, new ones complete, it is ejected and returns', async () => {
+    const inFlight = await sendMany(api, token, 4, LONG, 3);
+    await inFlight.started;
+    const onA = await upstreamMetric(api, 'dialoop_api_upstream_outstanding_requests', a);
+    expect(onA).toBeGreaterThanOrEqual(1);
+    expect(onA + (await upstreamMetric(api, 'dialoop_api_upstream_outstanding_requests', b))).toBe(4);
+    await a.kill();
+
+    // New sends keep succeeding meanwhile (before the ejection, by a retry; after it, on the survivor).
+    const during = await sendMany(api, token, 4, SHORT);
+    const finals = await inFlight.finals();
+    // Exactly the replies that were streaming from the dead one are cut short.
+    expect(finals.filter((f) => f.status === 'INTERRUPTED')).toHaveLength(onA);
+    expect(finals.filter((f) => f.status === 'COMPLETE')).toHaveLength(4 - onA);
+    for (const f of finals.filter((x) => x.status === 'INTERRUPTED')) expect(f.error).toMatchObject({ code: 'UPSTREAM_INTERRUPTED' });
+    expect((await during.finals()).map((f) => f.status)).toEqual(Array(4).fill('COMPLETE'));
+
+    await waitFor(async () => (await upstreamMetric(api, 'dialoop_api_upstream_healthy', a)) === 0, 5_000, 'the dead upstream to be ejected');
+    expect(await upstreamMetric(api, 'dialoop_api_upstream_ejections_total', a)).toBe(1);
+    expect(await upstreamMetric(api, 'dialoop_api_upstream_healthy', b)).toBe(1);
+    const ejected = { a: await requests(a), b: await requests(b) };
+    const after = await sendMany(api, token, 4, SHORT);
+    expect((await after.finals()).map((f) => f.status)).toEqual(Array(4).fill('COMPLETE'));
+    // Ejected, it gets nothing: the survivor took everything sent since.
+    expect(await requests(a)).toBe(ejected.a);
+    expect(await requests(b)).toBe(ejected.b + 4);
+
+    // Started again on the same port, it answers ready and is back in rotation.
+    a = await startInference({}, { port: aPort });
+    await waitFor(async () => (await upstreamMetric(api, 'dialoop_api_upstream_healthy', a)) === 1, 5_000, 'the upstream to return');
+    const back = await sendMany(api, token, 4, SHORT);
+    expect((await back.finals()).map((f) => f.status)).toEqual(Array(4).fill('COMPLETE'));
+    expect(await requests(a)).toBeGreaterThan(ejected.a);
+  });
+
+  it('retries a request refused before its first token once, on the other replica', async () => {
+    // Without health checks the dead server stays in rotation: every other request is sent to it.
+    const blind = await startApi(`${a.url},${b.url}`, { INFERENCE_HEALTH_INTERVAL_S: '0' });
+    apis.push(blind);
+    const user = await newUser(blind.url);
+    expect((await (await sendMany(blind, user.token, 2, SHORT)).finals()).map((f) => f.status)).toEqual(['COMPLETE', 'COMPLETE']);
+    expect(await requests(a, blind)).toBe(1);
+    await a.kill();
+    for (let i = 0; i < 2; i++) {
+      const [final] = await (await sendMany(blind, user.token, 1, SHORT)).finals();
+      expect(final).toMatchObject({ done: true, status: 'COMPLETE', error: null });
+    }
+    // Round robin sends one of the two, or both, to the dead server first; each is retried once.
+    const retries = await upstreamMetric(blind, 'dialoop_api_upstream_retries_total', a);
+    expect(retries).toBeGreaterThanOrEqual(1);
+    expect(await upstreamMetric(blind, 'dialoop_api_upstream_healthy', a)).toBe(1); // nobody checked
+    expect(await requests(a, blind)).toBe(1 + retries);
+    expect(await requests(b, blind)).toBe(3);
+  });
+});
