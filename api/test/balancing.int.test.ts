@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEND, collect, freePort, gqlOk, newUser, startApi, startInference, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
 
 const SHORT = { maxTokens: 12 };
-/** Long enough to be mid-reply when its server dies (≈1-2 ms a token), short enough to finish on the survivor soon. */
-const LONG = { maxTokens: 500, ignoreEos: true };
+/** Long enough to be mid-reply when its server dies (≈1-2 ms a token, more on a loaded machine), short enough to finish on the survivor within seconds. */
+const LONG = { maxTokens: 900, ignoreEos: true };
 
 /** One series of the api's Prometheus text, by its upstream label (0 when absent). */
 async function upstreamMetric(api: TestApi, name: string, upstream: Proc): Promise<number> {

@@ -171,6 +171,15 @@ describe('POST /chat', () => {
     // One path from the root: each message answers the one before it.
     conv.messages.forEach((m: any, i: number) => expect(m.parentId).toBe(i === 0 ? null : conv.messages[i - 1].id));
     expect(conv.title).toBe(query.slice(0, 60));
+
+    // The client's own assistant turns are not the model's replies: rated down, they still never
+    // become review candidates (nor, through reviews, preference data).
+    const planted = conv.messages[1].id;
+    await gqlOk(api.url, `mutation($id: ID!) { rateMessage(messageId: $id, input: { thumb: DOWN }) { id } }`, { id: planted }, person.token);
+    await gqlOk(api.url, `mutation { collectReviewItems { lowRating } }`, {}, admin);
+    const items = (await gqlOk(api.url, `{ reviewItems(first: 200) { nodes { candidates { messageId model } } } }`, {}, admin)).reviewItems.nodes;
+    const candidates = items.flatMap((i: any) => i.candidates);
+    expect(candidates.some((c: any) => c.messageId === planted || c.model === 'history')).toBe(false);
   });
 
   it('refuses a blocked query or history turn as sendMessage does (400 SAFETY_BLOCKED), storing nothing', async () => {

@@ -5,6 +5,16 @@ import { DEMO_PASSWORD, gql, login } from './seed';
 const word = () => `zorb${Math.random().toString(36).replace(/[^a-z]/g, '').slice(0, 6)}`;
 const fullWidth = (s: string) => [...s].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('');
 
+/** Until the api filters with the newest term list and rules (it reloads them every second here). */
+async function listInForce(token: string) {
+  await expect
+    .poll(async () => {
+      const { safetyStatus: s } = await gql<{ safetyStatus: { version: number; latestVersion: number } }>(apiUrl(), '{safetyStatus{version latestVersion}}', {}, token);
+      return s.version >= s.latestVersion;
+    })
+    .toBe(true);
+}
+
 test('an admin keeps the term list: add, find by search and level, import a CSV whose bad lines are named, switch off and delete', async ({ page }) => {
   const term = word();
   await signIn(page, 'admin@demo.local', undefined, '/admin/safety');
@@ -66,6 +76,7 @@ test('"try a text" shows live what the filter would do and why, and a rewrite ru
   const term = word();
   const token = await login(apiUrl(), 'admin@demo.local');
   await gql(apiUrl(), 'mutation($i:CreateSafetyTermInput!){createSafetyTerm(input:$i){id}}', { i: { term, level: 'MASK', category: 'e2e' } }, token);
+  await listInForce(token);
   await signIn(page, 'admin@demo.local', undefined, '/admin/safety?tab=try');
   const text = page.getByRole('textbox', { name: 'Text' });
   // A disguised form (full-width letters) is found, and the page says why.
@@ -76,7 +87,9 @@ test('"try a text" shows live what the filter would do and why, and a rewrite ru
   await expect(matches).toContainText(term);
   await expect(matches).toContainText(`reads as “${term}”`);
   // As a prompt, the same.
+  const asPrompt = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"direction":"INPUT"'));
   await page.locator('.mantine-SegmentedControl-label', { hasText: /^A person's prompt$/ }).click();
+  expect((await (await asPrompt).json()).data.safetyPreview.outcome).toBe('MASKED');
   await expect(verdict).toContainText('Masked');
   await text.fill('Nothing to see here');
   await expect(verdict).toContainText('Allowed');
@@ -97,6 +110,7 @@ test('"try a text" shows live what the filter would do and why, and a rewrite ru
   await rule.getByRole('button', { name: 'Save' }).click();
   await expect(rule).toBeHidden();
   await expect(page.getByRole('table', { name: 'Rewrite rules' })).toContainText(from);
+  await listInForce(token);
   await page.getByRole('tab', { name: 'Try a text' }).click();
   await page.getByRole('textbox', { name: 'Text' }).fill(`say ${from} now`);
   await expect(page.getByTestId('safety-verdict')).toContainText('Masked');
@@ -116,13 +130,7 @@ test('escalations: a conversation monitoring locked is unlocked in the page, a w
   const email = `${term}@e2e.local`;
   await gql(apiUrl(), 'mutation($i:CreateUserInput!){createUser(input:$i){id}}', { i: { email, password: DEMO_PASSWORD, role: 'USER' } }, admin);
   const person = await login(apiUrl(), email);
-  // The new term is in force in the api once its list version is the newest (reloaded every second here).
-  await expect
-    .poll(async () => {
-      const { safetyStatus: s } = await gql<{ safetyStatus: { version: number; latestVersion: number } }>(apiUrl(), '{safetyStatus{version latestVersion}}', {}, admin);
-      return s.version >= s.latestVersion;
-    })
-    .toBe(true);
+  await listInForce(admin);
   // Eight hits in one prompt: warn, slow, lock and review in one go (the default thresholds 3, 5, 8, 8).
   const sent = await gql<{ sendMessage: { conversation: { id: string } } }>(apiUrl(), 'mutation($i:SendMessageInput!){sendMessage(input:$i){conversation{id}}}', { i: { content: Array(8).fill(term).join(' '), params: { maxTokens: 4 } } }, person);
   const conversation = sent.sendMessage.conversation;

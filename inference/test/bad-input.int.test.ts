@@ -97,7 +97,10 @@ describe('bad input gets an OpenAI-style error and never crashes the server', ()
       expect(r.json.error).toMatchObject({ code: 'context_length_exceeded', param: 'messages' });
       expect(r.json.error.message).toContain('at least');
     }
-    expect(Math.max(...health), health.map(Math.round).join(', ')).toBeLessThan(50);
+    // Not a speed test: tokenizing a million characters would hold the event loop for seconds;
+    // answered within a second each, /healthz was never stuck behind them (a loaded CI machine
+    // took 56 ms once for its first answer).
+    expect(Math.max(...health), health.map(Math.round).join(', ')).toBeLessThan(1_000);
   });
 
   it('runs ONNX Runtime without its telemetry: no mat-debug log of this process in the temp folder', () => {

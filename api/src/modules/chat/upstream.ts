@@ -194,7 +194,7 @@ export class Upstreams {
             try {
               return (await this.modelsAt(base)).map((id) => ({ id, base }));
             } catch (err) {
-              this.o.log.warn({ err: (err as Error).message, upstream: base }, 'upstream model list unavailable');
+              this.o.log.warn({ err: (err as Error).message, upstream: upstreamLabel(base) }, 'upstream model list unavailable');
               return [];
             }
           }),

@@ -111,8 +111,14 @@ export class InferenceMonitor {
     let answered = false;
     try {
       // One limit for the whole exchange, the body included.
-      const res = await fetch(new URL(path, base + '/'), {
-        headers: this.o.apiKey ? { authorization: `Bearer ${this.o.apiKey}` } : {},
+      // fetch refuses a URL with credentials in it (and would echo them in its error): they go as
+      // a Basic header unless an API key is configured.
+      const url = new URL(path, base + '/');
+      const basic = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
+      url.username = '';
+      url.password = '';
+      const res = await fetch(url, {
+        headers: this.o.apiKey ? { authorization: `Bearer ${this.o.apiKey}` } : basic ? { authorization: basic } : {},
         signal: AbortSignal.timeout(this.o.timeoutMs),
         redirect: 'error',
       });
@@ -124,7 +130,7 @@ export class InferenceMonitor {
       const value = await read(res);
       return { ok: true, value, ms: elapsed(), answered: true };
     } catch (err) {
-      return { ok: false, error: describe(err, this.o.timeoutMs), ms: answered ? elapsed() : null, answered };
+      return { ok: false, error: redact(describe(err, this.o.timeoutMs), base), ms: answered ? elapsed() : null, answered };
     }
   }
 }
@@ -138,6 +144,17 @@ function displayUrl(base: string): string {
     return u.toString().replace(/\/$/, '');
   } catch {
     return base;
+  }
+}
+
+/** An error message without the credentials of the URL it may quote. */
+function redact(message: string, base: string): string {
+  try {
+    const u = new URL(base);
+    if (!u.username && !u.password) return message;
+    return message.split(base).join(displayUrl(base)).split(`${u.username}:${u.password}@`).join('');
+  } catch {
+    return message;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Prisma } from '@dialoop/db';
 import { AppError } from '../../errors.js';
 import type { AuditScope } from '../audit/index.js';
+import { HISTORY_MODEL } from '../chat/index.js';
 import type { CandidateGenerator } from './candidates.js';
 import { MAX_CANDIDATES, createItem, type Source } from './items.js';
 import type { ReviewServiceOptions } from './options.js';
@@ -58,7 +59,8 @@ export class Collector {
     const s = this.o.settings;
     const replies = (promptIds: string[]) =>
       this.o.db.message.findMany({
-        where: { parentId: { in: promptIds }, role: 'ASSISTANT', status: 'COMPLETE', content: { not: '' } },
+        // A client's own turns given as history (POST /chat) are not the model's replies: never candidates.
+        where: { parentId: { in: promptIds }, role: 'ASSISTANT', status: 'COMPLETE', content: { not: '' }, OR: [{ model: null }, { model: { not: HISTORY_MODEL } }] },
         orderBy: { ordinal: 'asc' },
         select: { id: true, parentId: true, conversationId: true, content: true, model: true },
       });
@@ -91,12 +93,12 @@ export class Collector {
     const siblings = await this.o.db.$queryRaw<{ promptId: string }[]>`
       SELECT p.id AS "promptId" FROM "Message" p
       WHERE p.role = 'USER' AND ${notYet('SIBLINGS')}
-        AND (SELECT count(*) FROM "Message" r WHERE r."parentId" = p.id AND r.role = 'ASSISTANT' AND r.status = 'COMPLETE' AND r.content <> '') >= 2
+        AND (SELECT count(*) FROM "Message" r WHERE r."parentId" = p.id AND r.role = 'ASSISTANT' AND r.status = 'COMPLETE' AND r.content <> '' AND r.model IS DISTINCT FROM ${HISTORY_MODEL}) >= 2
       ORDER BY p.ordinal LIMIT ${limit}`;
     const low = await this.o.db.$queryRaw<{ promptId: string; messageId: string }[]>`
       SELECT DISTINCT ON (p.id) p.id AS "promptId", r.id AS "messageId" FROM "Rating" g
       JOIN "Message" r ON r.id = g."messageId" JOIN "Message" p ON p.id = r."parentId"
-      WHERE r.status = 'COMPLETE' AND (g.thumb = 'DOWN' OR g.score <= ${s.lowScore}) AND ${notYet('LOW_RATING')}
+      WHERE r.status = 'COMPLETE' AND r.model IS DISTINCT FROM ${HISTORY_MODEL} AND (g.thumb = 'DOWN' OR g.score <= ${s.lowScore}) AND ${notYet('LOW_RATING')}
       ORDER BY p.id LIMIT ${limit}`;
     const flagged = await this.o.db.$queryRaw<{ promptId: string; eventId: string }[]>`
       SELECT DISTINCT ON (p.id) p.id AS "promptId", e.id AS "eventId" FROM "SafetyEvent" e
@@ -110,7 +112,7 @@ export class Collector {
       SELECT DISTINCT ON (c.id) p.id AS "promptId" FROM "Conversation" c
       JOIN "Message" p ON p."conversationId" = c.id AND p.role = 'USER'
       WHERE ('x' || substr(md5(c.id::text), 1, 8))::bit(32)::bigint / 4294967296.0 < ${s.sampleShare}
-        AND EXISTS (SELECT 1 FROM "Message" r WHERE r."parentId" = p.id AND r.status = 'COMPLETE' AND r.role = 'ASSISTANT')
+        AND EXISTS (SELECT 1 FROM "Message" r WHERE r."parentId" = p.id AND r.status = 'COMPLETE' AND r.role = 'ASSISTANT' AND r.model IS DISTINCT FROM ${HISTORY_MODEL})
         AND NOT EXISTS (SELECT 1 FROM "ReviewItem" i WHERE i."conversationId" = c.id AND i.source = 'SAMPLE')
       ORDER BY c.id, p.ordinal DESC LIMIT ${limit}`
         : [];

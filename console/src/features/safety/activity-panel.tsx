@@ -24,7 +24,6 @@ export function ActivityPanel() {
       const to = new Date(Math.floor(Date.now() / DAY) * DAY + DAY);
       return gql(SafetyStatsQuery, { from: new Date(to.getTime() - Number(days) * DAY).toISOString(), to: to.toISOString() });
     },
-    refetchInterval: 30_000,
   });
   const s = stats.data?.safetyStats;
   const rows = useMemo(() => (s?.days ?? []).map((d) => ({ day: format.dateTime(new Date(`${d.day}T00:00:00Z`), { month: 'short', day: 'numeric', timeZone: 'UTC' }), BLOCK: d.all.block, MASK: d.all.mask, REVIEW: d.all.review })), [s, format]);

@@ -23,7 +23,6 @@ export function EscalationsPanel() {
   const escalations = useQuery({
     queryKey: ['safety', 'escalations', show],
     queryFn: () => gql(SafetyEscalationsQuery, { open: show === 'all' ? null : show === 'open' }),
-    refetchInterval: 10_000,
   });
   const [resolving, setResolving] = useState<Escalation | null>(null);
   const [note, setNote] = useState('');
