@@ -19,6 +19,9 @@ import { assertCan, requireActor } from '../modules/rbac/index.js';
  * JSON object or as server-sent events. The contract is in api/README.md ("POST /chat").
  */
 
+/** How often a server-sent event stream gets a comment line (`: ping`) while nothing else is sent. */
+const SSE_HEARTBEAT_MS = 15_000;
+
 /** What the audit trail calls a request to this route: the operation it performs. */
 const ACTION = 'sendMessage';
 
@@ -189,7 +192,13 @@ export function chatRoute(o: ChatRouteOptions): express.RequestHandler {
       const events = await ctx.services.chat.subscribe(ctx, ids.messageId, 0);
       // A client that goes away stops listening, nothing more: the reply goes on and is stored, as
       // for a WebSocket client that drops its subscription.
-      res.once('close', () => void events[Symbol.asyncIterator]().return?.());
+      const stopListening = () => void events[Symbol.asyncIterator]().return?.();
+      res.once('close', stopListening);
+      // Gone already while the turn was written: nobody to answer (the reply goes on all the same).
+      if (res.destroyed) {
+        stopListening();
+        return;
+      }
       res.setHeader('x-conversation-id', ids.conversationId);
       res.setHeader('x-message-id', ids.messageId);
       if (body.stream) await streamReply(res, events, { ...ids, model: sent.assistantMessage.model }, ctx.log);
@@ -227,6 +236,9 @@ async function streamReply(res: express.Response, events: AsyncIterable<MessageE
   res.setHeader('content-type', 'text/event-stream; charset=utf-8');
   res.setHeader('x-accel-buffering', 'no');
   res.flushHeaders();
+  // A comment line now and then, so that proxies keep a stream open while its reply waits in line.
+  const heartbeat = setInterval(() => void write(res, ': ping\n\n'), SSE_HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     for await (const e of events) {
       let ok = true;
@@ -245,6 +257,8 @@ async function streamReply(res: express.Response, events: AsyncIterable<MessageE
     const code = err instanceof AppError ? err.code : ErrorCode.INTERNAL_SERVER_ERROR;
     await write(res, sse({ done: true, ...ids, error: { code, message: err instanceof AppError ? err.message : 'Internal server error' } }));
     await write(res, sse('[DONE]'));
+  } finally {
+    clearInterval(heartbeat);
   }
   res.end();
 }

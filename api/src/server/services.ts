@@ -300,7 +300,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     models,
     training,
     upstreams,
-    inference: new InferenceMonitor({ urls: env.INFERENCE_URL, apiKey: env.INFERENCE_API_KEY, timeoutMs: INFERENCE_SCRAPE_TIMEOUT_MS }),
+    inference: new InferenceMonitor({ urls: env.INFERENCE_URL, apiKey: env.INFERENCE_API_KEY, timeoutMs: INFERENCE_SCRAPE_TIMEOUT_MS, healthPath: env.INFERENCE_HEALTH_PATH }),
     generations,
     bus,
     limits,

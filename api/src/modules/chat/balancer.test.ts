@@ -68,12 +68,15 @@ describe('the upstream balancer', () => {
     expect(b.pick([A, B], [A])).toBeUndefined();
   });
 
-  it('keeps its Prometheus series by host:port, never with credentials', async () => {
+  it('keeps its Prometheus series by host:port (and path), never with credentials', async () => {
     const m = metrics();
     const secret = 'http://user:pw@10.0.0.9:8000';
     const b = new Balancer([A, secret], 1, m);
     const label = upstreamLabel(secret);
     expect(label).toBe('10.0.0.9:8000');
+    // Two upstreams on one host apart by their paths keep two series.
+    expect(upstreamLabel('http://u:p@10.0.0.9:8000/a/v1/')).toBe('10.0.0.9:8000/a/v1');
+    expect(upstreamLabel('http://10.0.0.9:8000/b')).toBe('10.0.0.9:8000/b');
     expect(await value(m.healthy, label)).toBe(1);
     expect(await value(m.requests, label)).toBe(0);
     b.begin(secret);

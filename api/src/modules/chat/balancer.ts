@@ -1,6 +1,6 @@
 import type { Counter, Gauge } from 'prom-client';
 
-/** Prometheus series of the upstreams, each labelled `upstream` (host:port, never credentials). */
+/** Prometheus series of the upstreams, each labelled `upstream` (host:port[/path], never credentials). */
 export interface UpstreamMetrics {
   requests: Counter<'upstream'>;
   outstanding: Gauge<'upstream'>;
@@ -9,10 +9,12 @@ export interface UpstreamMetrics {
   retries: Counter<'upstream'>;
 }
 
-/** An upstream's label in metrics and logs: host:port of its base URL (user and password left out). */
+/** An upstream's label in metrics and logs: host:port of its base URL, and its path when it has one (user and password left out). */
 export function upstreamLabel(base: string): string {
   try {
-    return new URL(base).host;
+    const u = new URL(base);
+    const path = u.pathname.replace(/\/+$/, '');
+    return `${u.host}${path}`;
   } catch {
     return 'invalid';
   }

@@ -7,6 +7,8 @@ export interface InferenceMonitorOptions {
   apiKey: string | undefined;
   /** Each request's limit. */
   timeoutMs: number;
+  /** The path answering whether a server is ready (INFERENCE_HEALTH_PATH, as the balancer checks it). */
+  healthPath: string;
 }
 
 /** The metric names read, ours first (inference/src/metrics.ts), then vLLM's. */
@@ -38,7 +40,7 @@ export interface InferenceServerStatus {
 type Answer<T> = { ok: true; value: T; ms: number; answered: true } | { ok: false; error: string; ms: number | null; answered: boolean };
 
 /**
- * Looks at each configured upstream now: /readyz, /v1/models and Prometheus' /metrics, in
+ * Looks at each configured upstream now: its health path (/readyz by default), /v1/models and Prometheus' /metrics, in
  * parallel, each within `timeoutMs`; a server that does not answer is reported, never thrown.
  * Token throughput is the generated-tokens counter's change since an earlier scrape by this
  * process (kept per upstream for RATE_WINDOW_MS).
@@ -54,7 +56,7 @@ export class InferenceMonitor {
 
   private async scrape(base: string): Promise<InferenceServerStatus> {
     const [ready, models, metrics] = await Promise.all([
-      this.get(base, '/readyz', async (res) => {
+      this.get(base, this.o.healthPath, async (res) => {
         const body = (await res.json().catch(() => null)) as { status?: unknown } | null;
         // Ours answers {status: "ready"}; a server without a status in its body is ready by its 200.
         return res.status === 200 && (body?.status === undefined || body.status === 'ready');
@@ -72,7 +74,7 @@ export class InferenceMonitor {
       return null;
     };
     const tokens = pick(GENERATED);
-    const errors = [['/readyz', ready], ['/v1/models', models], ['/metrics', metrics]].flatMap(([path, a]) => {
+    const errors = [[this.o.healthPath, ready], ['/v1/models', models], ['/metrics', metrics]].flatMap(([path, a]) => {
       const answer = a as Answer<unknown>;
       return answer.ok ? [] : [`${path as string}: ${answer.error}`];
     });

@@ -9,6 +9,7 @@ import { ErrorNotice } from '@/components/ui/error-notice';
 import { StatusBadge } from '@/components/ui/status-badge';
 import type { EscalationStep, SafetyEscalationsQuery as EscalationsData } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
+import { useRowAction } from '@/lib/row-action';
 import { ResolveEscalationMutation, SafetyEscalationsQuery, UnlockConversationMutation } from './documents';
 
 type Escalation = EscalationsData['safetyEscalations'][number];
@@ -26,20 +27,7 @@ export function EscalationsPanel() {
   });
   const [resolving, setResolving] = useState<Escalation | null>(null);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (id: string, op: () => Promise<unknown>) => {
-    setBusy(id);
-    setError(null);
-    try {
-      await op();
-      await qc.invalidateQueries({ queryKey: ['safety', 'escalations'] });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { busy, error, run } = useRowAction(() => qc.invalidateQueries({ queryKey: ['safety', 'escalations'] }));
   const list = escalations.data?.safetyEscalations ?? [];
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="safety-escalations">

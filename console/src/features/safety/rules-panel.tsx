@@ -8,6 +8,7 @@ import { ConsoleModal } from '@/components/ui/console-modal';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import type { RewriteRuleFieldsFragment } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
+import { useRowAction } from '@/lib/row-action';
 import { CreateRewriteRuleMutation, DeleteRewriteRuleMutation, RewriteRulesQuery, UpdateRewriteRuleMutation } from './documents';
 import { EnabledSwitch } from './term-modal';
 
@@ -38,21 +39,8 @@ export function RulesPanel() {
   const rules = useQuery({ queryKey: ['safety', 'rules'], queryFn: () => gql(RewriteRulesQuery) });
   const [editing, setEditing] = useState<RewriteRuleFieldsFragment | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RewriteRuleFieldsFragment | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: ['safety'] });
-  const run = async (id: string, op: () => Promise<unknown>) => {
-    setBusy(id);
-    setError(null);
-    try {
-      await op();
-      await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { busy, error, run } = useRowAction(refresh);
   const list = rules.data?.rewriteRules ?? [];
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="safety-rules">

@@ -87,8 +87,9 @@ export function TryPanel() {
         />
         {preview.isError && <ErrorNotice error={preview.error} />}
         {p && (
-          <Stack gap="sm" aria-live="polite" data-testid="safety-verdict">
-            <Group gap="xs">
+          <Stack gap="sm" data-testid="safety-verdict">
+            {/* Only the verdict is announced as it changes, not the whole analysis on each keystroke. */}
+            <Group gap="xs" aria-live="polite">
               <Text size="sm" fw={600}>
                 {t('try.verdict')}
               </Text>

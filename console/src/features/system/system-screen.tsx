@@ -2,7 +2,7 @@
 import { Sparkline } from '@mantine/charts';
 import { Badge, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { Stat } from '@/components/ui/stat';
@@ -21,18 +21,14 @@ export function SystemScreen() {
   const t = useTranslations('system');
   const format = useFormatter();
   const servers = useQuery({ queryKey: ['system', 'servers'], queryFn: () => gql(InferenceServersQuery), refetchInterval: REFRESH_MS, refetchIntervalInBackground: false });
-  // Tokens per second seen since the page opened, per server, for the sparklines.
-  const history = useRef(new Map<string, number[]>());
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    for (const s of servers.data?.inferenceServers ?? []) {
-      const h = history.current.get(s.url) ?? [];
-      h.push(s.tokensPerSecond ?? 0);
-      if (h.length > HISTORY) h.shift();
-      history.current.set(s.url, h);
-    }
-    setTick((n) => n + 1);
-  }, [servers.data]);
+  // Tokens per second seen since the page opened, per server, for the sparklines: one point per
+  // look that measured a rate, added when a look arrives (state derived while rendering).
+  const [history, setHistory] = useState<{ at: number; byUrl: Record<string, number[]> }>({ at: 0, byUrl: {} });
+  if (servers.data && servers.dataUpdatedAt !== history.at) {
+    const byUrl = { ...history.byUrl };
+    for (const s of servers.data.inferenceServers) if (s.tokensPerSecond != null) byUrl[s.url] = [...(byUrl[s.url] ?? []), s.tokensPerSecond].slice(-HISTORY);
+    setHistory({ at: servers.dataUpdatedAt, byUrl });
+  }
   const list = servers.data?.inferenceServers ?? [];
   const up = list.filter((s) => s.ready).length;
   const total = (pick: (s: Server) => number | null | undefined) => list.reduce((a, s) => a + (pick(s) ?? 0), 0);
@@ -55,7 +51,7 @@ export function SystemScreen() {
       )}
       <Stack gap="md" aria-label={t('servers')} component="section">
         {list.map((s) => (
-          <ServerCard key={s.url} server={s} history={history.current.get(s.url) ?? []} />
+          <ServerCard key={s.url} server={s} history={history.byUrl[s.url] ?? []} />
         ))}
       </Stack>
     </Stack>
