@@ -46,7 +46,9 @@ describe('balancing over two inference servers', () => {
   beforeAll(async () => {
     aPort = await freePort();
     [a, b] = await Promise.all([startInference({}, { port: aPort }), startInference()]);
-    api = await startApi(`${a.url},${b.url}`, { INFERENCE_HEALTH_INTERVAL_S: '0.2', INFERENCE_HEALTH_FAILURES: '2', INFERENCE_HEALTH_TIMEOUT_MS: '500' });
+    // Checked often, so that a dead server (refused at once) is out within a second; a live one
+    // slow to answer on a loaded machine (CI ran every suite at once) is not taken for dead.
+    api = await startApi(`${a.url},${b.url}`, { INFERENCE_HEALTH_INTERVAL_S: '0.2', INFERENCE_HEALTH_FAILURES: '2', INFERENCE_HEALTH_TIMEOUT_MS: '3000' });
     apis.push(api);
     token = (await newUser(api.url)).token;
   });
