@@ -1,6 +1,6 @@
 'use client';
 import { BarChart } from '@mantine/charts';
-import { Center, Group, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Center, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
@@ -8,6 +8,7 @@ import { ErrorNotice } from '@/components/ui/error-notice';
 import { Stat } from '@/components/ui/stat';
 import { gql } from '@/lib/graphql/client';
 import { SafetyStatsQuery } from './documents';
+import { PanelHeader } from './parts';
 
 const PERIODS = ['7', '30', '90'] as const;
 const DAY = 86_400_000;
@@ -30,17 +31,9 @@ export function ActivityPanel() {
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="safety-activity">
       <Stack gap="sm">
-        <Group justify="space-between" align="end">
-          <div>
-            <Title order={2} size="h4" id="safety-activity">
-              {t('activity.title')}
-            </Title>
-            <Text size="sm" c="dimmed">
-              {t('activity.subtitle')}
-            </Text>
-          </div>
+        <PanelHeader id="safety-activity" title={t('activity.title')} subtitle={t('activity.subtitle')}>
           <SegmentedControl size="xs" aria-label={t('activity.period')} value={days} onChange={(v) => setDays(v as typeof days)} data={PERIODS.map((p) => ({ value: p, label: t('activity.days', { days: Number(p) }) }))} />
-        </Group>
+        </PanelHeader>
         {stats.isError && <ErrorNotice error={stats.error} />}
         {s && (
           <SimpleGrid cols={{ base: 2, sm: 5 }}>

@@ -1,5 +1,5 @@
 'use client';
-import { Anchor, Button, Group, Paper, SegmentedControl, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Group, Paper, SegmentedControl, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
@@ -10,6 +10,7 @@ import { StatusBadge } from '@/components/ui/status-badge';
 import type { EscalationStep, SafetyEscalationsQuery as EscalationsData } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
 import { useRowAction } from '@/lib/row-action';
+import { PanelHeader } from './parts';
 import { ResolveEscalationMutation, SafetyEscalationsQuery, UnlockConversationMutation } from './documents';
 
 type Escalation = EscalationsData['safetyEscalations'][number];
@@ -32,15 +33,7 @@ export function EscalationsPanel() {
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="safety-escalations">
       <Stack gap="sm">
-        <Group justify="space-between" align="end">
-          <div>
-            <Title order={2} size="h4" id="safety-escalations">
-              {t('escalations.title')}
-            </Title>
-            <Text size="sm" c="dimmed">
-              {t('escalations.subtitle')}
-            </Text>
-          </div>
+        <PanelHeader id="safety-escalations" title={t('escalations.title')} subtitle={t('escalations.subtitle')}>
           <SegmentedControl
             size="xs"
             aria-label={t('escalations.show')}
@@ -52,7 +45,7 @@ export function EscalationsPanel() {
               { value: 'all', label: t('escalations.all') },
             ]}
           />
-        </Group>
+        </PanelHeader>
         {error !== null && <ErrorNotice error={error} />}
         {escalations.isError && <ErrorNotice error={escalations.error} />}
         <Table.ScrollContainer minWidth={760}>

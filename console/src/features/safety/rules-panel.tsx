@@ -1,5 +1,5 @@
 'use client';
-import { Button, Checkbox, Code, Group, Paper, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Button, Checkbox, Code, Group, Paper, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -10,7 +10,7 @@ import type { RewriteRuleFieldsFragment } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
 import { useRowAction } from '@/lib/row-action';
 import { CreateRewriteRuleMutation, DeleteRewriteRuleMutation, RewriteRulesQuery, UpdateRewriteRuleMutation } from './documents';
-import { EnabledSwitch } from './term-modal';
+import { ConfirmDelete, EnabledSwitch, PanelHeader, RowEditDelete } from './parts';
 
 interface Values {
   pattern: string;
@@ -45,19 +45,11 @@ export function RulesPanel() {
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="safety-rules">
       <Stack gap="sm">
-        <Group justify="space-between" align="end">
-          <div>
-            <Title order={2} size="h4" id="safety-rules">
-              {t('rules.title')}
-            </Title>
-            <Text size="sm" c="dimmed">
-              {t('rules.subtitle')}
-            </Text>
-          </div>
+        <PanelHeader id="safety-rules" title={t('rules.title')} subtitle={t('rules.subtitle')}>
           <Button size="xs" onClick={() => setEditing('new')}>
             {t('rules.add')}
           </Button>
-        </Group>
+        </PanelHeader>
         {error !== null && <ErrorNotice error={error} />}
         {rules.isError && <ErrorNotice error={rules.error} />}
         <Table.ScrollContainer minWidth={720}>
@@ -98,14 +90,7 @@ export function RulesPanel() {
                     <EnabledSwitch checked={r.enabled} label={t('rules.enabledOf', { pattern: r.pattern })} disabled={busy === r.id} onChange={(enabled) => void run(r.id, () => gql(UpdateRewriteRuleMutation, { id: r.id, input: { enabled } }))} />
                   </Table.Td>
                   <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Button size="compact-xs" variant="default" aria-label={t('rules.editOf', { pattern: r.pattern })} onClick={() => setEditing(r)}>
-                        {t('edit')}
-                      </Button>
-                      <Button size="compact-xs" variant="default" c="red.9" aria-label={t('rules.deleteOf', { pattern: r.pattern })} onClick={() => setDeleting(r)}>
-                        {t('delete')}
-                      </Button>
-                    </Group>
+                    <RowEditDelete editLabel={t('rules.editOf', { pattern: r.pattern })} deleteLabel={t('rules.deleteOf', { pattern: r.pattern })} onEdit={() => setEditing(r)} onDelete={() => setDeleting(r)} />
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -119,28 +104,16 @@ export function RulesPanel() {
         )}
       </Stack>
       {editing !== null && <RuleModal rule={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={() => void refresh()} />}
-      <ConsoleModal opened={deleting !== null} onClose={() => setDeleting(null)} title={t('rules.deleteTitle')} closeLabel={t('cancel')}>
-        {deleting && (
-          <Stack>
-            <Text size="sm">{t('rules.deleteConfirm', { pattern: deleting.pattern })}</Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDeleting(null)}>
-                {t('cancel')}
-              </Button>
-              <Button
-                color="red"
-                onClick={() => {
-                  const id = deleting.id;
-                  setDeleting(null);
-                  void run(id, () => gql(DeleteRewriteRuleMutation, { id }));
-                }}
-              >
-                {t('delete')}
-              </Button>
-            </Group>
-          </Stack>
-        )}
-      </ConsoleModal>
+      <ConfirmDelete
+        title={t('rules.deleteTitle')}
+        question={deleting && t('rules.deleteConfirm', { pattern: deleting.pattern })}
+        onCancel={() => setDeleting(null)}
+        onConfirm={() => {
+          const id = deleting!.id;
+          setDeleting(null);
+          void run(id, () => gql(DeleteRewriteRuleMutation, { id }));
+        }}
+      />
     </Paper>
   );
 }

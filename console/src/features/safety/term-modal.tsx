@@ -1,5 +1,5 @@
 'use client';
-import { Button, Group, Select, Stack, Switch, TextInput } from '@mantine/core';
+import { Button, Group, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useTranslations } from 'use-intl';
@@ -90,7 +90,3 @@ export function TermModal({ term, opened, onClose, onSaved }: { term: SafetyTerm
   );
 }
 
-/** Switch shown in a row (kept here so both panels draw enabled the same way). */
-export function EnabledSwitch({ checked, label, disabled, onChange }: { checked: boolean; label: string; disabled: boolean; onChange(v: boolean): void }) {
-  return <Switch size="sm" checked={checked} aria-label={label} disabled={disabled} onChange={(e) => onChange(e.currentTarget.checked)} />;
-}

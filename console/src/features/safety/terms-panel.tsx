@@ -1,19 +1,20 @@
 'use client';
-import { Button, Group, Paper, Select, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Button, Group, Paper, Select, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
-import { ConsoleModal } from '@/components/ui/console-modal';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import { StatusBadge } from '@/components/ui/status-badge';
 import type { SafetyLevel, SafetyTermFieldsFragment } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
+import { useRowAction } from '@/lib/row-action';
 import { useUrlParam } from '@/lib/url-param';
 import { DeleteSafetyTermMutation, SafetyTermsQuery, UpdateSafetyTermMutation } from './documents';
 import { ImportModal } from './import-modal';
 import { LEVEL_COLOR, LEVELS } from './levels';
-import { EnabledSwitch, TermModal } from './term-modal';
+import { ConfirmDelete, EnabledSwitch, PanelHeader, RowEditDelete } from './parts';
+import { TermModal } from './term-modal';
 
 const PAGE = 50;
 
@@ -34,9 +35,6 @@ export function TermsPanel() {
   const [editing, setEditing] = useState<SafetyTermFieldsFragment | 'new' | null>(null);
   const [deleting, setDeleting] = useState<SafetyTermFieldsFragment | null>(null);
   const [importing, setImporting] = useState(false);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
   const terms = useQuery({
     queryKey: ['safety', 'terms', q, level, cat, page],
     queryFn: () => gql(SafetyTermsQuery, { first: PAGE + 1, offset: page * PAGE, search: q || null, level, category: cat || null }),
@@ -46,45 +44,12 @@ export function TermsPanel() {
   const hasNext = (terms.data?.safetyTerms.length ?? 0) > PAGE;
   const status = terms.data?.safetyStatus;
   const refresh = () => qc.invalidateQueries({ queryKey: ['safety'] });
-
-  const toggle = async (term: SafetyTermFieldsFragment, enabled: boolean) => {
-    setBusy(term.id);
-    setError(null);
-    try {
-      await gql(UpdateSafetyTermMutation, { id: term.id, input: { enabled } });
-      await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  };
-  const remove = async (term: SafetyTermFieldsFragment) => {
-    setError(null);
-    try {
-      await gql(DeleteSafetyTermMutation, { id: term.id });
-      setDeleting(null);
-      await refresh();
-    } catch (err) {
-      setDeleting(null);
-      setError(err);
-    }
-  };
+  const { busy, error, run } = useRowAction(refresh);
 
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="safety-terms">
       <Stack gap="sm">
-        <Group justify="space-between" align="end">
-          <div>
-            <Title order={2} size="h4" id="safety-terms">
-              {t('terms.title')}
-            </Title>
-            {status && (
-              <Text size="sm" c="dimmed">
-                {status.enabled ? t('terms.status', { version: status.version, latest: status.latestVersion }) : t('terms.off')}
-              </Text>
-            )}
-          </div>
+        <PanelHeader id="safety-terms" title={t('terms.title')} subtitle={status && (status.enabled ? t('terms.status', { version: status.version, latest: status.latestVersion }) : t('terms.off'))}>
           <Group gap="xs">
             <Button size="xs" variant="default" onClick={() => setImporting(true)}>
               {t('import.open')}
@@ -93,7 +58,7 @@ export function TermsPanel() {
               {t('terms.add')}
             </Button>
           </Group>
-        </Group>
+        </PanelHeader>
         <Group grow align="end">
           <TextInput
             type="search"
@@ -169,17 +134,10 @@ export function TermsPanel() {
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <EnabledSwitch checked={term.enabled} label={t('terms.enabledOf', { term: term.term })} disabled={busy === term.id} onChange={(v) => void toggle(term, v)} />
+                    <EnabledSwitch checked={term.enabled} label={t('terms.enabledOf', { term: term.term })} disabled={busy === term.id} onChange={(enabled) => void run(term.id, () => gql(UpdateSafetyTermMutation, { id: term.id, input: { enabled } }))} />
                   </Table.Td>
                   <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Button size="compact-xs" variant="default" aria-label={t('terms.editOf', { term: term.term })} onClick={() => setEditing(term)}>
-                        {t('edit')}
-                      </Button>
-                      <Button size="compact-xs" variant="default" c="red.9" aria-label={t('terms.deleteOf', { term: term.term })} onClick={() => setDeleting(term)}>
-                        {t('delete')}
-                      </Button>
-                    </Group>
+                    <RowEditDelete editLabel={t('terms.editOf', { term: term.term })} deleteLabel={t('terms.deleteOf', { term: term.term })} onEdit={() => setEditing(term)} onDelete={() => setDeleting(term)} />
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -207,21 +165,16 @@ export function TermsPanel() {
       </Stack>
       {editing !== null && <TermModal opened term={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={() => void refresh()} />}
       <ImportModal opened={importing} onClose={() => setImporting(false)} onImported={() => void refresh()} />
-      <ConsoleModal opened={deleting !== null} onClose={() => setDeleting(null)} title={t('terms.deleteTitle')} closeLabel={t('cancel')}>
-        {deleting && (
-          <Stack>
-            <Text size="sm">{t('terms.deleteConfirm', { term: deleting.term })}</Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDeleting(null)}>
-                {t('cancel')}
-              </Button>
-              <Button color="red" onClick={() => void remove(deleting)}>
-                {t('delete')}
-              </Button>
-            </Group>
-          </Stack>
-        )}
-      </ConsoleModal>
+      <ConfirmDelete
+        title={t('terms.deleteTitle')}
+        question={deleting && t('terms.deleteConfirm', { term: deleting.term })}
+        onCancel={() => setDeleting(null)}
+        onConfirm={() => {
+          const id = deleting!.id;
+          setDeleting(null);
+          void run(id, () => gql(DeleteSafetyTermMutation, { id }));
+        }}
+      />
     </Paper>
   );
 }

@@ -1,5 +1,5 @@
 'use client';
-import { Alert, Box, Code, Group, Loader, Mark, Paper, SegmentedControl, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Box, Code, Group, Loader, Mark, Paper, SegmentedControl, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
@@ -10,6 +10,7 @@ import type { SafetyDirection, SafetyOutcome, SafetyPreviewQuery as PreviewData 
 import { gql } from '@/lib/graphql/client';
 import { SafetyPreviewQuery } from './documents';
 import { LEVEL_COLOR } from './levels';
+import { PanelHeader } from './parts';
 
 const OUTCOME_COLOR: Record<SafetyOutcome, string> = { ALLOWED: 'green', MASKED: 'orange', FLAGGED: 'blue', BLOCKED: 'red' };
 const MAX = 32_000;
@@ -55,14 +56,7 @@ export function TryPanel() {
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="safety-try">
       <Stack gap="sm">
-        <div>
-          <Title order={2} size="h4" id="safety-try">
-            {t('try.title')}
-          </Title>
-          <Text size="sm" c="dimmed">
-            {t('try.subtitle')}
-          </Text>
-        </div>
+        <PanelHeader id="safety-try" title={t('try.title')} subtitle={t('try.subtitle')} />
         <SegmentedControl
           w="fit-content"
           size="xs"
