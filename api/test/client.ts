@@ -175,6 +175,25 @@ export async function gqlOk<T = any>(baseUrl: string, query: string, variables: 
 
 export const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 
+/** The default model's name, as the inference server labels its metrics. */
+export const DEFAULT_MODEL = 'dialoop-tiny';
+
+/**
+ * One sample of a server's Prometheus text: the series `name` whose labels include `labels`
+ * (by default, the default model's); 0 when it does not exist yet.
+ */
+export async function metric(baseUrl: string, name: string, labels: Record<string, string> = { model: DEFAULT_MODEL }): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const want = Object.entries(labels);
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = new Map([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
+    if (want.every(([k, v]) => have.get(k) === v)) return Number(m[3]);
+  }
+  return 0;
+}
+
 // ---- sign-in ------------------------------------------------------------------------------------
 export async function login(baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<string> {
   const d = await gqlOk<{ login: { accessToken: string } }>(

@@ -10,26 +10,13 @@ import { join } from 'node:path';
 import { openDatabase } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND, collect, gql, gqlOk, newUser, spawnApi, startApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
+import { DEFAULT_MODEL as MODEL, SEND, collect, gql, gqlOk, metric, newUser, spawnApi, startApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
 
-const MODEL = 'dialoop-tiny';
 /** Long enough to act mid-reply (≈1-2 ms a token), short enough to fit the model's 1,024 positions. */
 const LONG = { maxTokens: 900, ignoreEos: true };
 const MESSAGE = `query($id: ID!) { message(id: $id) { id status content finishReason errorCode errorMessage completionTokens } }`;
 
 
-/** One sample of the inference server's Prometheus text (0 when the series does not exist yet). */
-async function metric(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const want = Object.entries({ model: MODEL, ...labels });
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = new Map([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
-    if (want.every(([k, v]) => have.get(k) === v)) return Number(m[3]);
-  }
-  return 0;
-}
 
 const running = (inferenceUrl: string) => metric(inferenceUrl, 'dialoop_inference_running_sequences');
 const generated = (inferenceUrl: string) => metric(inferenceUrl, 'dialoop_inference_generated_tokens_total');
@@ -74,7 +61,7 @@ describe('faults', () => {
       const user = await newUser(api.url);
       await waitFor(async () => (await running(inference.url)) === 0, 10_000, 'an idle inference server');
       const tokensBefore = await generated(inference.url);
-      const cancelledBefore = await metric(inference.url, 'dialoop_inference_sequences_total', { finish_reason: 'cancelled' });
+      const cancelledBefore = await metric(inference.url, 'dialoop_inference_sequences_total', { model: MODEL, finish_reason: 'cancelled' });
 
       const sent = (await gqlOk(api.url, SEND, { input: { content: 'Write a long story.', params: LONG } }, user.token)).sendMessage;
       const id = sent.assistantMessage.id;
@@ -95,7 +82,7 @@ describe('faults', () => {
       // The upstream stopped: its slot is free and it generated far fewer tokens than asked.
       await waitFor(async () => (await running(inference.url)) === 0, 5_000, 'the inference server to free the slot');
       await waitFor(
-        async () => (await metric(inference.url, 'dialoop_inference_sequences_total', { finish_reason: 'cancelled' })) === cancelledBefore + 1,
+        async () => (await metric(inference.url, 'dialoop_inference_sequences_total', { model: MODEL, finish_reason: 'cancelled' })) === cancelledBefore + 1,
         5_000,
         'the sequence to finish as cancelled',
       );

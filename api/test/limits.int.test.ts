@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND, codeOf, gql, login, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
+import { SEND, codeOf, gql, login, metric, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
 
 /** Guards, on an api in production mode with tight limits. */
 describe('guards: rate limits, concurrent replies, production introspection', () => {
@@ -49,8 +49,13 @@ describe('guards: rate limits, concurrent replies, production introspection', ()
     const { token } = await person();
     const first = await gql(api.url, SEND, { input: { content: 'long', params: { maxTokens: 900, ignoreEos: true } } }, token);
     expect(first.errors).toBeUndefined();
-    const second = await gql(api.url, SEND, { input: { content: 'another' } }, token);
+    const second = await gql(api.url, SEND, { input: { content: 'another', params: { maxTokens: 900, ignoreEos: true } } }, token);
     expect(codeOf(second)).toBe('TOO_MANY_GENERATIONS');
+    // The refused reply had been started while its turn was written (its prefill overlapping the
+    // write): it is dropped without a trace, its upstream request cancelled, nothing stored.
+    await waitFor(async () => (await metric(inference.url, 'dialoop_inference_running_sequences')) === 1, 5_000, 'the refused reply’s request to end');
+    const stored = await gql(api.url, `{ conversations(first: 10) { edges { node { messages { role status } } } } }`, {}, token);
+    expect(stored.data.conversations.edges.map((e: { node: { messages: unknown[] } }) => e.node.messages)).toEqual([[{ role: 'USER', status: 'COMPLETE' }, { role: 'ASSISTANT', status: 'STREAMING' }]]);
     await gql(api.url, `mutation($id: ID!) { cancelGeneration(messageId: $id) { status } }`, { id: first.data.sendMessage.assistantMessage.id }, token);
   });
 

@@ -8,19 +8,13 @@ import { openDatabase, type Database } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/modules/users/passwords.js';
-import { SEND, collect, gqlOk, login, spawnApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT } from './stack.js';
+import { SEND, collect, gqlOk, login, metric, spawnApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT } from './stack.js';
 
 /** Redis must be running (CI starts it); TEST_REDIS_URL points elsewhere. */
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MODEL = 'dialoop-tiny';
 /** stack.ts starts the api from the repository root, where tsx would find no tsconfig (no decorators). */
 const MESSAGE = `query($id: ID!) { message(id: $id) { status content finishReason } }`;
 
-async function metric(baseUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{model="${MODEL}"}`));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
 
 describe('two api processes sharing Redis', () => {
   let inference: Proc;

@@ -25,15 +25,20 @@ export interface DatabaseOptions {
   log?: (msg: string) => void;
 }
 
-/** Rows as arrays of the values' text (select text columns: `::text`), straight from the driver. */
-export type TextRows = (sql: string, params: readonly unknown[]) => Promise<(string | null)[][]>;
+/**
+ * Rows as arrays of the values' text (select text columns: `::text`), straight from the driver.
+ * `prepared` names the statement: PostgreSQL parses and plans it once per connection, not on every
+ * call (for hot statements of a fixed text; PGlite ignores it).
+ */
+export type TextRows = (sql: string, params: readonly unknown[], prepared?: string) => Promise<(string | null)[][]>;
 
 export interface Database {
   prisma: PrismaClient;
   kind: 'postgres' | 'pglite';
   /**
-   * Reads many rows fast, past Prisma's per-row work: for bulk reads (audit verification reads
-   * millions). Select only text columns.
+   * Runs a statement past Prisma's per-query and per-row work: for bulk reads (audit verification
+   * reads millions) and the hottest statements (a request's credential, a chat turn's write).
+   * Select only text columns.
    */
   textRows: TextRows;
   /** PostgreSQL only: connections open, idle, and queries waiting for one. */
@@ -73,7 +78,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       return {
         prisma,
         kind: 'postgres',
-        textRows: async (sql, params) => (await pool.query<(string | null)[]>({ text: sql, values: [...params], rowMode: 'array' })).rows,
+        textRows: async (sql, params, prepared) =>
+          (await pool.query<(string | null)[]>({ ...(prepared ? { name: prepared } : {}), text: sql, values: [...params], rowMode: 'array' })).rows,
         poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
         close: once(async () => {
           await prisma.$disconnect();

@@ -163,7 +163,8 @@ const gapsOf = (t: Timeline) => {
 async function addedCost(tokens: string[]) {
   // Run in the repository root, where tsx finds no tsconfig.
   const inference = await spawnNode('inference/src/main.ts', { INFERENCE_INTRA_OP_THREADS: '1' }, 'INFERENCE_PORT', '/readyz', { cwd: root, readyTimeoutMs: 90_000 });
-  const api = await spawnApi(inference.url);
+  const profDir = args['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'bench-stream-prof1-')) : undefined;
+  const api = await spawnApi(inference.url, profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
   try {
     const model = ((await (await fetch(`${inference.url}/v1/models`)).json()) as { data: { id: string }[] }).data[0]!.id;
     const token = tokens[0]!;
@@ -196,6 +197,7 @@ async function addedCost(tokens: string[]) {
   } finally {
     await api.stop();
     await inference.stop();
+    if (profDir) printProfile('1. api', summariseProfile(profDir));
   }
 }
 
@@ -629,6 +631,13 @@ function summariseProfile(dir: string) {
   return { file: join(dir, file), busySeconds: busy / 1e6, byArea: top(areas, 20), topFunctions: top(fns, 30) };
 }
 
+function printProfile(title: string, p: ReturnType<typeof summariseProfile>) {
+  if (!p) return;
+  console.log(`\n${title}: api CPU profile (${p.file}), self time as % of ${p.busySeconds.toFixed(1)} busy seconds:`);
+  console.table(Object.fromEntries(p.byArea.map((a) => [a.name, { '%': a.percent }])));
+  console.table(Object.fromEntries(p.topFunctions.map((a) => [a.name, { '%': a.percent }])));
+}
+
 // ---- run ----------------------------------------------------------------------------------------
 let dbUrl = '';
 /** An api on the bench's PostgreSQL database, or (`dataDir`) on embedded PGlite in that folder. */
@@ -926,14 +935,7 @@ async function capacityRun(title: string, levelsToRun: number[], tokens: string[
   }])));
   console.log(`   Where a send goes (${title}): mean ms per stage of sendMessage, from the api's dialoop_api_stage_seconds`);
   printStages(out.map((r) => ({ label: `${r.streams} streams`, stages: r.stages })));
-  if (profDir) {
-    profile = summariseProfile(profDir);
-    if (profile) {
-      console.log(`\napi CPU profile (${profile.file}), self time as % of ${profile.busySeconds.toFixed(1)} busy seconds:`);
-      console.table(Object.fromEntries(profile.byArea.map((a) => [a.name, { '%': a.percent }])));
-      console.table(Object.fromEntries(profile.topFunctions.map((a) => [a.name, { '%': a.percent }])));
-    }
-  }
+  if (profDir) printProfile(title, (profile = summariseProfile(profDir)));
   return out;
 }
 

@@ -195,6 +195,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
 
   const auth = new AuthService({
     db,
+    textRows: database.textRows,
     audit,
     tokens: new AccessTokens(jwtSecret, env.ACCESS_TOKEN_TTL_S),
     oidc: env.OIDC_ISSUER && env.OIDC_AUDIENCE ? new OidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL }) : undefined,
@@ -204,6 +205,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
   const users = new UserService(db, audit);
   const chat = new ChatService({
     db,
+    textRows: database.textRows,
     audit,
     safety,
     bus,

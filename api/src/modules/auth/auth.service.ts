@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma, type PrismaClient, type User } from '@dialoop/db';
+import { Prisma, type PrismaClient, type TextRows, type User } from '@dialoop/db';
 import { AppError, ErrorCode, badInput, missing, unauthenticated } from '../../errors.js';
 import type { Caller } from '../../context.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
 import { accessible, type Actor, asOwnRecord, ROLES, type ApiKeyScope, type RoleName } from '../rbac/index.js';
 import type { OidcVerifier } from './oidc.js';
 import { hashPassword, keepsAnAdmin, verifyPassword } from '../users/index.js';
+import { isUuid } from '../../ids.js';
 import { API_KEY_PREFIX, REFRESH_PREFIX, newApiKeySecret, newRefreshToken, sha256, type AccessTokens } from './tokens.js';
 
 export interface Authenticated {
@@ -23,12 +24,16 @@ export interface Session {
 
 export interface AuthServiceOptions {
   db: PrismaClient;
+  /** The credential check of every request reads through this, past Prisma (`Database.textRows`). */
+  textRows: TextRows;
   audit: AuditLog;
   tokens: AccessTokens;
   oidc: OidcVerifier | undefined;
   oidcRoleClaim: string;
   refreshTtlSeconds: number;
 }
+
+const USER_STATUS_SQL = 'SELECT "role"::text, "disabled"::text FROM "User" WHERE "id" = $1::uuid';
 
 const isRole = (v: unknown): v is RoleName => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 
@@ -49,11 +54,13 @@ export class AuthService {
     if (this.o.oidc?.claims(token)) return this.fromOidc(token);
     const result = await this.o.tokens.verify(token);
     if (!result.ok) throw unauthenticated(result.reason === 'expired' ? 'Access token expired' : 'Invalid access token');
-    // Every request with a token reads these three fields: the whole row would cost more.
-    const user = await this.o.db.user.findUnique({ where: { id: result.claims.sub }, select: { id: true, role: true, disabled: true } });
-    if (!user) throw unauthenticated('Invalid access token');
-    this.assertActive(user);
-    return { actor: { kind: 'user', userId: user.id, role: user.role }, expiresAt: result.claims.exp };
+    // Every request with a token reads these two fields, as one prepared statement straight on the
+    // driver: through Prisma the read cost a millisecond or two of a send's ten (issue 21).
+    const sub = result.claims.sub;
+    const [row] = isUuid(sub) ? await this.o.textRows(USER_STATUS_SQL, [sub], 'auth_user_status') : [];
+    if (!row || !isRole(row[0])) throw unauthenticated('Invalid access token');
+    this.assertActive({ disabled: row[1] === 'true' });
+    return { actor: { kind: 'user', userId: sub, role: row[0] }, expiresAt: result.claims.exp };
   }
 
   private assertActive(user: Pick<User, 'disabled'>) {

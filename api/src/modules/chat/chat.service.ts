@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { subject as asSubject } from '@casl/ability';
-import type { Message as MessageRow, Prisma, PrismaClient } from '@dialoop/db';
+import type { Message as MessageRow, Prisma, PrismaClient, TextRows } from '@dialoop/db';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import type { Caller } from '../../context.js';
@@ -22,6 +22,8 @@ import type { SamplingParams, Upstreams } from './upstream.js';
 
 export interface ChatServiceOptions {
   db: PrismaClient;
+  /** A turn's write goes straight to the driver, as a prepared statement (`Database.textRows`). */
+  textRows: TextRows;
   audit: AuditLog;
   safety: SafetyService;
   bus: StreamBus;
@@ -268,26 +270,6 @@ export class ChatService {
       },
     });
     t.lap('prepare');
-    const unadmit = () => (upstream && admission === 'start' ? this.o.dispatcher.unadmit(upstream, assistantId) : Promise.resolve());
-    const written = await writeTurn(db, {
-      conversation: 'title' in turn.conversation ? { id: conversationId, create: { userId: actor.userId, title: turn.conversation.title } } : { id: conversationId },
-      messages: rows,
-      also: [...(safety ? [safety.sql] : []), ...earlierEvents.map((e) => e.sql), ...(audited ? [audited] : [])],
-      limit: { userId: actor.userId, maxStreaming: this.o.maxConcurrentGenerations },
-    }).catch(async (err: unknown) => {
-      await unadmit();
-      throw err;
-    });
-    t.lap('write');
-    if (!written.admitted) {
-      await unadmit();
-      throw new AppError(ErrorCode.TOO_MANY_GENERATIONS, `At most ${this.o.maxConcurrentGenerations} replies may stream at once`, {
-        limit: this.o.maxConcurrentGenerations,
-      });
-    }
-    const { conversation, messages: created } = written;
-    const byId = new Map(created.map((m) => [m.id, m]));
-    const assistantMessage = byId.get(assistantId)!;
     const job = {
       messageId: assistantId,
       userId: actor.userId,
@@ -301,8 +283,33 @@ export class ChatService {
       // An API key's traffic is a "person" of its own in the queue's round-robin.
       turn: { person: actor.apiKeyId ? `key:${actor.apiKeyId}` : `user:${actor.userId}`, deadline: this.o.dispatcher.deadline(turn.params.maxWaitMs), enqueuedAt: Date.now() },
     };
-    if (admission === 'start') this.o.generations.start(job);
-    else await this.o.dispatcher.enqueue(queuedOf(job));
+    const unadmit = () => (upstream && admission === 'start' ? this.o.dispatcher.unadmit(upstream, assistantId) : Promise.resolve());
+    // A reply with a slot starts now, while its turn is written: the model's prefill overlaps the
+    // write, and the reply is held back until the turn is stored (or dropped if it is not).
+    let stored: (ok: boolean) => void = () => undefined;
+    if (admission === 'start') this.o.generations.start(job, new Promise<boolean>((resolve) => (stored = resolve)));
+    const written = await writeTurn(this.o.textRows, {
+      conversation: 'title' in turn.conversation ? { id: conversationId, create: { userId: actor.userId, title: turn.conversation.title } } : { id: conversationId },
+      messages: rows,
+      also: [...(safety ? [safety.sql] : []), ...earlierEvents.map((e) => e.sql), ...(audited ? [audited] : [])],
+      limit: { userId: actor.userId, maxStreaming: this.o.maxConcurrentGenerations },
+    }).catch(async (err: unknown) => {
+      stored(false);
+      await unadmit();
+      throw err;
+    });
+    t.lap('write');
+    stored(written.admitted);
+    if (!written.admitted) {
+      await unadmit();
+      throw new AppError(ErrorCode.TOO_MANY_GENERATIONS, `At most ${this.o.maxConcurrentGenerations} replies may stream at once`, {
+        limit: this.o.maxConcurrentGenerations,
+      });
+    }
+    const { conversation, messages: created } = written;
+    const byId = new Map(created.map((m) => [m.id, m]));
+    const assistantMessage = byId.get(assistantId)!;
+    if (admission !== 'start') await this.o.dispatcher.enqueue(queuedOf(job));
     t.lap('start');
     // Monitoring counts this prompt's hits (the turn stands whatever it says); a lock it takes
     // shows in the payload's conversation.

@@ -80,6 +80,8 @@ class BlockedError extends Error {}
 class StoppingError extends Error {}
 /** Another process settled the row (it took this one for dead): this one lets the reply go. */
 class SettledElsewhereError extends Error {}
+/** The turn that would have stored the reply was refused (over the limit, or the write failed). */
+class NotStoredError extends Error {}
 
 /**
  * The deltas a subscriber can have received, from a replay log: seq 1, 2, … without a gap (an
@@ -130,6 +132,12 @@ interface Running {
   firstTokenAt: number | undefined;
   usage: { promptTokens: number; completionTokens: number } | undefined;
   finishReason: string | null;
+  /**
+   * Started before its row was stored (`start(job, stored)`): what it streams waits here until
+   * the row is committed, and nothing of it is published or stored if it never is.
+   */
+  held: string[] | undefined;
+  stored: Promise<boolean> | undefined;
 }
 
 export interface GenerationMetrics {
@@ -178,7 +186,13 @@ export class GenerationManager {
     return !this.stopping;
   }
 
-  start(job: GenerationJob): void {
+  /**
+   * Starts a reply. With `stored`, before its row is committed: the upstream request goes out at
+   * once, so the model's prefill overlaps the turn's write (a send's time to first token is the
+   * longer of the two, not their sum); deltas are held until `stored` resolves true, and the reply
+   * is dropped without a trace (no event, no write) if it resolves false.
+   */
+  start(job: GenerationJob, stored?: Promise<boolean>): void {
     const r: Running = {
       job,
       abort: new AbortController(),
@@ -194,8 +208,19 @@ export class GenerationManager {
       firstTokenAt: undefined,
       usage: undefined,
       finishReason: null,
+      held: stored ? [] : undefined,
+      stored,
     };
     this.running.set(job.messageId, r);
+    stored?.then(
+      (ok) => {
+        if (!ok) return r.abort.abort(new NotStoredError('not stored'));
+        const held = r.held ?? [];
+        r.held = undefined;
+        for (const text of held) this.emit(r, text);
+      },
+      () => r.abort.abort(new NotStoredError('not stored')),
+    );
     void this.run(r);
   }
 
@@ -275,6 +300,9 @@ export class GenerationManager {
       prefixOnce();
       r.finishReason ??= 'stop';
     } catch (err) {
+      // A reply started before its row was stored ends as its turn does: nothing left of it if
+      // the turn was refused (its slot is given back by the send that failed).
+      if (r.stored && !(await r.stored.catch(() => false))) return void this.running.delete(job.messageId);
       const reason: unknown = r.abort.signal.aborted ? r.abort.signal.reason : undefined;
       if (reason instanceof SettledElsewhereError) {
         // Another process settled the row and told the subscribers: nothing is left to do here.
@@ -329,11 +357,13 @@ export class GenerationManager {
       r.finishReason = 'content_filter';
       error = null;
     }
+    if (r.stored && !(await r.stored.catch(() => false))) return void this.running.delete(job.messageId);
     await this.complete(r, status, error);
   }
 
-  /** Publishes text that may go to clients as the reply's next delta. */
+  /** Publishes text that may go to clients as the reply's next delta (held until its row is stored). */
   private emit(r: Running, text: string) {
+    if (r.held) return void r.held.push(text);
     r.seq += 1;
     r.content += text;
     r.deltaEnds.push(r.content.length);

@@ -1,4 +1,5 @@
-import { Prisma, type Conversation, type Message, type PrismaClient } from '@dialoop/db';
+import { createHash } from 'node:crypto';
+import { Prisma, type Conversation, type Message, type TextRows } from '@dialoop/db';
 import { notFound } from '../../errors.js';
 import { insertJsonRows } from '../../sql.js';
 
@@ -53,14 +54,14 @@ function revive<T>(row: Record<string, unknown>): T {
  * Prisma calls in an interactive transaction, the lock was held across four round trips and the
  * event-loop turns between them: under load, every send queued behind it.)
  */
-export async function writeTurn(db: PrismaClient, w: TurnWrite): Promise<TurnWritten> {
+export async function writeTurn(textRows: TextRows, w: TurnWrite): Promise<TurnWritten> {
   const c = w.conversation;
   const ok = Prisma.sql`(SELECT ok FROM guard)`;
   const conv = c.create
     ? Prisma.sql`INSERT INTO "Conversation" ("id", "userId", "title", "updatedAt") SELECT ${c.id}::uuid, ${c.create.userId}::uuid, ${c.create.title}, now() WHERE ${ok} RETURNING *`
     : Prisma.sql`UPDATE "Conversation" SET "updatedAt" = now() WHERE "id" = ${c.id}::uuid AND ${ok} RETURNING *`;
   const also = w.also.map((sql, i) => Prisma.sql`, ${Prisma.raw(`also${i}`)} AS (${sql} WHERE ${ok} RETURNING 1)`);
-  const rows = await db.$queryRaw<{ ok: boolean; streaming: number; conversation: string | null; messages: string | null }[]>`
+  const statement = Prisma.sql`
     WITH guard AS (
       SELECT count(*) < ${w.limit.maxStreaming} AS ok, count(*)::int AS streaming
       FROM "Message" WHERE "userId" = ${w.limit.userId}::uuid AND "status" IN ('STREAMING', 'QUEUED')
@@ -72,19 +73,23 @@ export async function writeTurn(db: PrismaClient, w: TurnWrite): Promise<TurnWri
       WHERE ${ok}
       RETURNING *
     )${also.length > 0 ? Prisma.join(also, '') : Prisma.empty}
-    SELECT (SELECT ok FROM guard) AS ok, (SELECT streaming FROM guard) AS streaming,
+    SELECT (SELECT ok FROM guard)::text AS ok, (SELECT streaming FROM guard)::text AS streaming,
            (SELECT row_to_json(conv)::text FROM conv) AS conversation,
-           (SELECT json_agg(msgs ORDER BY msgs."ordinal")::text FROM msgs) AS messages`.catch((err: unknown) => {
+           (SELECT json_agg(msgs ORDER BY msgs."ordinal")::text FROM msgs) AS messages`;
+  // The statement's text depends only on the turn's shape (new conversation or not, how many
+  // further statements), its values are parameters: prepared once per connection and shape, so
+  // PostgreSQL neither parses nor plans it again on every send.
+  const rows = await textRows(statement.text, statement.values, `turn_${createHash('sha1').update(statement.text).digest('hex').slice(0, 20)}`).catch((err: unknown) => {
     // The conversation or the parent was deleted meanwhile: the messages' foreign keys refuse the turn.
-    if (/foreign key|23503/i.test(String((err as Error).message))) throw notFound('Conversation');
+    if (/foreign key|23503/i.test(String((err as Error).message)) || (err as { code?: string }).code === '23503') throw notFound('Conversation');
     throw err;
   });
-  const row = rows[0];
-  if (row && !row.ok) return { admitted: false, streaming: Number(row.streaming) };
-  if (!row?.conversation || !row.messages) throw notFound('Conversation');
+  const [admitted, streaming, conversation, messages] = rows[0] ?? [];
+  if (admitted === 'false') return { admitted: false, streaming: Number(streaming) };
+  if (!conversation || !messages) throw notFound('Conversation');
   return {
     admitted: true,
-    conversation: revive<Conversation>(JSON.parse(row.conversation) as Record<string, unknown>),
-    messages: (JSON.parse(row.messages) as Record<string, unknown>[]).map((m) => revive<Message>(m)),
+    conversation: revive<Conversation>(JSON.parse(conversation) as Record<string, unknown>),
+    messages: (JSON.parse(messages) as Record<string, unknown>[]).map((m) => revive<Message>(m)),
   };
 }
