@@ -3,8 +3,11 @@
  * /metrics: concurrent replies go to both; killing one while replies stream interrupts only its
  * replies, new ones keep completing on the survivor, the dead one is ejected by its health checks
  * and returns once it answers on the same port again; and (health checks off, so the dead one is
- * still in rotation) a request refused before its first token is retried once on the other.
+ * still in rotation) a request refused before its first token is retried once on the other, as is
+ * one that gets no response in time, and a replica that never answers leaves the rotation.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEND, collect, freePort, gqlOk, newUser, startApi, startInference, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
 
@@ -108,23 +111,52 @@ describe('balancing over two inference servers', () => {
     expect(await requests(a)).toBeGreaterThan(ejected.a);
   });
 
-  it('retries a request refused before its first token once, on the other replica', async () => {
-    // Without health checks the dead server stays in rotation: every other request is sent to it.
+  it('retries a request refused before its first token once, on the other replica; a replica that never answers leaves the rotation', async () => {
+    // Without health checks the dead server stays in rotation until requests to it fail:
+    // INFERENCE_HEALTH_FAILURES (2) of them in a row eject it, as failed checks would.
     const blind = await startApi(`${a.url},${b.url}`, { INFERENCE_HEALTH_INTERVAL_S: '0' });
     apis.push(blind);
     const user = await newUser(blind.url);
     expect((await (await sendMany(blind, user.token, 2, SHORT)).finals()).map((f) => f.status)).toEqual(['COMPLETE', 'COMPLETE']);
     expect(await requests(a, blind)).toBe(1);
     await a.kill();
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 4; i++) {
       const [final] = await (await sendMany(blind, user.token, 1, SHORT)).finals();
       expect(final).toMatchObject({ done: true, status: 'COMPLETE', error: null });
     }
-    // Round robin sends one of the two, or both, to the dead server first; each is retried once.
-    const retries = await upstreamMetric(blind, 'dialoop_api_upstream_retries_total', a);
-    expect(retries).toBeGreaterThanOrEqual(1);
-    expect(await upstreamMetric(blind, 'dialoop_api_upstream_healthy', a)).toBe(1); // nobody checked
-    expect(await requests(a, blind)).toBe(1 + retries);
-    expect(await requests(b, blind)).toBe(3);
+    // Round robin sends the next two that pick it to the dead server; each is retried once on
+    // the other, and the second failure ejects it: the rest go straight to the live one.
+    expect(await upstreamMetric(blind, 'dialoop_api_upstream_retries_total', a)).toBe(2);
+    expect(await upstreamMetric(blind, 'dialoop_api_upstream_healthy', a)).toBe(0);
+    expect(await upstreamMetric(blind, 'dialoop_api_upstream_ejections_total', a)).toBe(1);
+    expect(await requests(a, blind)).toBe(3);
+    expect(await requests(b, blind)).toBe(5);
+  });
+
+  it('retries a request that gets no response within the connect timeout on another replica', async () => {
+    // A server that lists the model but never answers a completion (hung, or a black-holed route).
+    const models = await (await fetch(`${b.url}/v1/models`)).text();
+    const hung = createServer((req, res) => {
+      if (req.url === '/v1/models') return void res.setHeader('content-type', 'application/json').end(models);
+      // Never answered; closed with the test.
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const api2 = await startApi(`${hungUrl},${b.url}`, { INFERENCE_HEALTH_INTERVAL_S: '0', UPSTREAM_CONNECT_TIMEOUT_MS: '400' });
+    apis.push(api2);
+    try {
+      const user = await newUser(api2.url);
+      for (let i = 0; i < 3; i++) {
+        const [final] = await (await sendMany(api2, user.token, 1, SHORT)).finals();
+        expect(final).toMatchObject({ done: true, status: 'COMPLETE', error: null });
+      }
+      // Two sent to it, each retried after 400 ms; the second silence ejects it.
+      const asUpstream = { url: hungUrl } as Proc;
+      expect(await upstreamMetric(api2, 'dialoop_api_upstream_retries_total', asUpstream)).toBe(2);
+      expect(await upstreamMetric(api2, 'dialoop_api_upstream_healthy', asUpstream)).toBe(0);
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+    }
   });
 });

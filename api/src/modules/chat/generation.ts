@@ -290,9 +290,9 @@ export class GenerationManager {
             continue;
           }
           const other = !retried && retryable(err) ? await this.o.upstreams.alternative(job.model, [base]) : undefined;
+          this.o.upstreams.failedBeforeFirstToken(base, err, other !== undefined);
           if (!other) throw err;
           this.o.log.info({ messageId: job.messageId, err: (err as Error).message }, 'upstream failed before the first token; retrying on another replica');
-          this.o.upstreams.retried(base);
           retried = true;
           base = other;
         }

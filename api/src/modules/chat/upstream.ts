@@ -32,6 +32,8 @@ export class UpstreamError extends Error {
     readonly contextTooLong = false,
     /** A 429 or 503's Retry-After, in ms. */
     readonly retryAfterMs?: number,
+    /** The upstream never answered: unreachable, or no response within the connect timeout. */
+    readonly noResponse = false,
   ) {
     super(message);
   }
@@ -60,10 +62,13 @@ export interface UpstreamOptions {
 
 /**
  * Whether a request that failed before its first token may go to another replica: the upstream
- * could not be reached, or answered 5xx (a 503 included: draining, or full while another is not).
+ * could not be reached or sent no response within the connect timeout, or answered 5xx (a 503
+ * included: draining, or full while another is not).
  */
 export function retryable(err: unknown): boolean {
-  return err instanceof UpstreamError && err.code === 'UPSTREAM_ERROR' && !err.contextTooLong && (err.status === undefined || err.status >= 500);
+  if (!(err instanceof UpstreamError)) return false;
+  if (err.noResponse) return true;
+  return err.code === 'UPSTREAM_ERROR' && !err.contextTooLong && (err.status === undefined || err.status >= 500);
 }
 
 interface ChunkJson {
@@ -174,9 +179,17 @@ export class Upstreams {
     return this.balancer.pick(serving, exclude);
   }
 
-  /** Counts a retry before the first token away from `base` (metrics). */
-  retried(base: string): void {
-    this.balancer.retried(base);
+  /**
+   * A request to `base` failed before its first token. Counts a retry away from it (metrics),
+   * and, when it never answered at all (unreachable, or silent past the connect timeout), a
+   * failure toward its ejection as a failed health check does: a dead replica leaves the
+   * rotation after INFERENCE_HEALTH_FAILURES requests even where health checks are slow or off.
+   */
+  failedBeforeFirstToken(base: string, err: unknown, retrying: boolean): void {
+    if (retrying) this.balancer.retried(base);
+    if (err instanceof UpstreamError && err.noResponse && this.balancer.report(base, false) === 'ejected') {
+      this.o.log.warn({ upstream: upstreamLabel(base) }, 'upstream ejected: requests to it got no response');
+    }
   }
 
   /**
@@ -342,13 +355,13 @@ export class Upstreams {
           reject(err);
         } else resolve();
       };
-      const arm = (ms: number, what: string) => {
+      const arm = (ms: number, what: string, noResponse = false) => {
         clearTimeout(timer);
         heardAt = Date.now();
         const check = () => {
           const quiet = Date.now() - heardAt;
           if (quiet < ms) timer = setTimeout(check, ms - quiet);
-          else finish(new UpstreamError('UPSTREAM_TIMEOUT', `Upstream sent nothing for ${ms} ms (${what})`));
+          else finish(new UpstreamError('UPSTREAM_TIMEOUT', `Upstream sent nothing for ${ms} ms (${what})`, undefined, false, undefined, noResponse));
         };
         timer = setTimeout(check, ms);
       };
@@ -415,11 +428,11 @@ export class Upstreams {
         },
       );
       req.on('error', (err: NodeJS.ErrnoException) =>
-        finish(err instanceof UpstreamError ? err : new UpstreamError('UPSTREAM_ERROR', `Upstream unreachable: ${err.code ?? err.message}`)),
+        finish(err instanceof UpstreamError ? err : new UpstreamError('UPSTREAM_ERROR', `Upstream unreachable: ${err.code ?? err.message}`, undefined, false, undefined, true)),
       );
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
-      arm(this.o.connectTimeoutMs, 'waiting for the response');
+      arm(this.o.connectTimeoutMs, 'waiting for the response', true);
       req.end(body);
     });
   }
