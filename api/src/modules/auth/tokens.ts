@@ -21,9 +21,17 @@ export interface AccessClaims {
 
 export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
 
+/** Tokens verified lately and their claims: a client sends the same token with every request. */
+const VERIFIED_KEPT = 10_000;
+
 /** Short-lived HS256 access tokens. */
 export class AccessTokens {
   private readonly key: Uint8Array;
+  /**
+   * Signatures checked already (a signed token cannot change, so checking it again proves
+   * nothing new); expiry is checked on every use. Bounded: the oldest entry goes first.
+   */
+  private readonly verified = new Map<string, AccessClaims>();
   constructor(secret: string, private readonly ttlSeconds: number) {
     this.key = new TextEncoder().encode(secret);
   }
@@ -45,12 +53,21 @@ export class AccessTokens {
   }
 
   async verify(token: string): Promise<VerifyResult> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > Date.now()) return { ok: true, claims: known };
+      this.verified.delete(token);
+      return { ok: false, reason: 'expired' };
+    }
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
       if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || typeof payload.role !== 'string' || typeof payload.exp !== 'number') {
         return { ok: false, reason: 'invalid' };
       }
-      return { ok: true, claims: { sub: payload.sub, role: payload.role, exp: payload.exp } };
+      const claims = { sub: payload.sub, role: payload.role, exp: payload.exp };
+      if (this.verified.size >= VERIFIED_KEPT) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims);
+      return { ok: true, claims };
     } catch (err) {
       return { ok: false, reason: err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
     }
