@@ -3,16 +3,23 @@ import type http from 'node:http';
 import { GraphQLError, getOperationAST, getVariableValues, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { clientRequestId, type Context } from './context.js';
 import { AppError, unauthenticated } from './errors.js';
 import { auditOperationErrors, type AuditLog } from './modules/audit/index.js';
 import type { AuthService, Authenticated } from './modules/auth/index.js';
+import { operationCode, type OperationType } from './metrics.js';
 import { OperationCache } from './operations.js';
 
-type WsExtra = { auth?: Authenticated | null; header?: string; checkedAt?: number };
+type WsExtra = {
+  auth?: Authenticated | null;
+  header?: string;
+  checkedAt?: number;
+  /** Operations (by id) that failed and are counted once their errors are formatted (onNext, onError). */
+  failed?: Map<string, OperationType>;
+};
 
 
 export interface GraphqlWsOptions {
@@ -23,6 +30,8 @@ export interface GraphqlWsOptions {
   contextFor(auth: Authenticated | null, requestId: string, client: Context['client']): Context;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   connections: Gauge;
+  /** `dialoop_api_graphql_operations_total`: each operation once, when it answers, starts streaming, or is refused. */
+  operations: Counter<'type' | 'code'>;
   audit: AuditLog;
   log: Logger;
   /** How long a socket's credential is trusted before its next operation checks it again. */
@@ -56,6 +65,14 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
   });
   const operations = new OperationCache(o.schema, o.rules);
   const format = (err: GraphQLError) => o.formatError(err.toJSON(), err);
+  /** Marks an operation as failed: its errors are counted as the client gets them. */
+  const failed = (extra: WsExtra, id: string, type: OperationType) => (extra.failed ??= new Map()).set(id, type);
+  const countFailed = (extra: WsExtra, id: string, errors: readonly GraphQLFormattedError[]) => {
+    const type = extra.failed?.get(id);
+    if (type === undefined) return;
+    extra.failed!.delete(id);
+    o.operations.inc({ type, code: operationCode(errors) });
+  };
 
   /**
    * Closes a socket whose credential was refused — 4403 for a disabled account, else 4401, with
@@ -118,18 +135,24 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
             ctx.extra.checkedAt = Date.now();
           } catch (err) {
             // graphql-ws needs a non-empty error list here; the socket is already closing.
+            failed(ctx.extra, id, 'unknown');
             return [refuse(ctx.extra.socket, err, ctx.extra.request, 'recheck')];
           }
         }
         const prepared = operations.prepare(payload.query);
-        if (!prepared.ok) return prepared.errors;
+        if (!prepared.ok) {
+          failed(ctx.extra, id, 'unknown');
+          return prepared.errors;
+        }
         const { document } = prepared;
         // As over HTTP: an operation that cannot be picked, or variables that do not fit their types, are the client's error.
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
+          failed(ctx.extra, id, 'unknown');
           return [new GraphQLError('Must provide a known operationName when the document has several operations', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
         }
         const coerced = getVariableValues(o.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 20 });
+        if (coerced.errors) failed(ctx.extra, id, operation.operation);
         if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
         const req = ctx.extra.request;
         return {
@@ -144,20 +167,30 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
           }),
         };
       },
+      // A query or mutation is counted when it answers, a subscription when it starts streaming;
+      // one that failed when its errors are formatted (onNext, onError).
+      onOperation: (ctx, id, _payload, args, operationResult) => {
+        // graphql-ws hands over the awaited result of execute or subscribe.
+        const result = operationResult as Awaited<typeof operationResult>;
+        if (Symbol.asyncIterator in result || !result.errors) {
+          o.operations.inc({ type: getOperationAST(args.document, args.operationName)?.operation ?? 'unknown', code: 'OK' });
+        } else failed(ctx.extra, id, getOperationAST(args.document, args.operationName)?.operation ?? 'unknown');
+      },
       // Called for every event of every stream: plain values pass through without a promise.
-      onNext: (_ctx, _id, _payload, args, result) => {
+      onNext: (ctx, id, _payload, args, result) => {
         if (!result.errors) return result;
         const { errors } = result;
-        return auditOperationErrors(args.contextValue as Context, getOperationAST(args.document, args.operationName), errors).then(() => ({
-          ...result,
-          errors: errors.map((e) => format(e)) as never,
-        }));
+        return auditOperationErrors(args.contextValue as Context, getOperationAST(args.document, args.operationName), errors).then(() => {
+          const formatted = errors.map((e) => format(e));
+          countFailed(ctx.extra, id, formatted);
+          return { ...result, errors: formatted as never };
+        });
       },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((e) => {
-          const f = format(e);
-          return new GraphQLError(f.message, { extensions: f.extensions });
-        }),
+      onError: (ctx, id, _payload, errors) => {
+        const formatted = errors.map((e) => format(e));
+        countFailed(ctx.extra, id, formatted);
+        return formatted.map((f) => new GraphQLError(f.message, { extensions: f.extensions }));
+      },
     },
     wss,
   );

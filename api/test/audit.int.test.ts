@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { verifyExport } from '../scripts/verify-audit.js';
-import { SEND, codeOf, collect, gql, gqlOk, login, newUser, spawnApi, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
+import { SEND, codeOf, collect, gql, gqlOk, login, metric, newUser, spawnApi, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -291,6 +291,8 @@ describe('the audit trail', () => {
     const admin = await login(api.url, 'admin@demo.local');
     const cp = (await gqlOk(api.url, 'mutation { createAuditCheckpoint { seq } }', {}, admin)).createAuditCheckpoint.seq as number;
     const verify = async (range: { from?: number; to?: number } = {}) => (await gqlOk(api.url, VERIFY, range, officer)).verifyAuditChain;
+    // Each verification is counted by result on /metrics (DialoopAuditChainBroken reads `broken`).
+    const verifications = (result: string) => metric(api.url, 'dialoop_api_audit_chain_verifications_total', { result });
     const su = await superuser(api.db.url);
     try {
       const target = cp - 3;
@@ -300,15 +302,22 @@ describe('the audit trail', () => {
       // 1. One field of one entry.
       const { rows: [original] } = await su.query('SELECT "outcome"::text AS outcome, "after"::text AS after FROM "AuditEntry" WHERE "seq" = $1', [target]);
       await su.query(`UPDATE "AuditEntry" SET "outcome" = 'DENIED', "after" = '{"note":"nothing happened"}' WHERE "seq" = $1`, [target]);
+      const [broken0, valid0] = [await verifications('broken'), await verifications('valid')];
       expect(await verify()).toMatchObject({ valid: false, broken: { seq: target, reason: 'HASH_MISMATCH' } });
+      expect(await verifications('broken')).toBe(broken0 + 1);
       expect((await verify({ to: target - 1 })).valid).toBe(true);
+      expect([await verifications('broken'), await verifications('valid')]).toEqual([broken0 + 1, valid0 + 1]);
       expect((await verify({ from: target, to: target })).broken).toMatchObject({ seq: target });
       await su.query('UPDATE "AuditEntry" SET "outcome" = $2::"AuditOutcome", "after" = $3::jsonb WHERE "seq" = $1', [target, original.outcome, original.after]);
       expect(await verify()).toMatchObject({ valid: true });
       // A broken chain is never signed (signing checks what was written since the last checkpoint).
       const { rows: [head] } = await su.query('SELECT max("seq")::int AS seq FROM "AuditEntry"');
       await su.query(`UPDATE "AuditEntry" SET "actorRole" = 'ADMIN' WHERE "seq" = $1`, [head.seq]);
+      const [broken1, conflicts] = [await verifications('broken'), await metric(api.url, 'dialoop_api_graphql_operations_total', { type: 'mutation', code: 'CONFLICT' })];
       expect(await gql(api.url, 'mutation { createAuditCheckpoint { seq } }', {}, admin)).toMatchObject({ errors: [{ extensions: { code: 'CONFLICT', seq: head.seq, reason: 'HASH_MISMATCH' } }] });
+      // The checkpoint's own verification counts as broken, and the mutation under the code its client got.
+      expect(await verifications('broken')).toBe(broken1 + 1);
+      expect(await metric(api.url, 'dialoop_api_graphql_operations_total', { type: 'mutation', code: 'CONFLICT' })).toBe(conflicts + 1);
       await su.query(`UPDATE "AuditEntry" SET "actorRole" = 'COMPLIANCE' WHERE "seq" = $1`, [head.seq]);
       expect(await verify()).toMatchObject({ valid: true });
 
@@ -406,7 +415,7 @@ describe('the audit trail under concurrency and retention', () => {
       await su.end();
     }
     expect(before.verifyAuditChain.valid).toBe(true);
-  });
+  }, 180_000); // 2,000 audited writes through two processes: about 30 s here, several times that on a loaded machine
 
   it('keeps verifying after the signing key is rotated, given the earlier public key', async () => {
     const [a] = procs as [Proc, Proc];

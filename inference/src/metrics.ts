@@ -52,6 +52,11 @@ export function createMetrics(registry = new Registry()) {
       help: 'Time spent copying the batch KV cache when sequences join or leave', labelNames,
       buckets: latencyBuckets, registers: [registry],
     }),
+    kvCacheBytes: new Gauge({
+      name: 'dialoop_inference_kv_cache_bytes',
+      help: 'Bytes held by the running batch\'s KV cache (keys and values of every layer, slack included), outside the JS heap',
+      labelNames, registers: [registry],
+    }),
     cancelToFree: new Histogram({
       name: 'dialoop_inference_cancel_to_free_seconds',
       help: 'Time from a cancellation (client disconnect) to the slot being freed', labelNames,

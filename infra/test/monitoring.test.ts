@@ -182,6 +182,8 @@ const QUIET: Record<string, string> = {
   'dialoop-api/Time to settle a stopped process’s replies/A': 'observed only when an api process dies and another settles its replies (with Redis)',
   'dialoop-api/Time to settle a stopped process’s replies/B': 'observed only when an api process dies and another settles its replies (with Redis)',
   'dialoop-safety/BLOCK hits against the day before/B': 'reads the day before, from 10 minutes ago: older than this Prometheus',
+  'dialoop-rollout/Win rate against the baseline/A': 'set when a comparison of two versions with reviewed head-to-head items is computed: this test reviews no arena item',
+  'dialoop-review/Reviewer agreement/A': 'set when agreement over the whole queue is computed and two reviewers share items: this test submits no review',
 };
 
 /** The rate window a dashboard's `$__rate_interval` stands for here, and its `$model` ("All"). */
@@ -342,6 +344,8 @@ describe('on the running platform: Prometheus scraping the api and the inference
         SAFETY_LOCK_AT: '1000',
         SAFETY_REVIEW_AT: '1000',
         REVIEW_COLLECT_INTERVAL_S: '0',
+        // The checkpoint job runs (and is counted) while the test runs; DialoopAuditCheckpointOverdue would fire 20 s after its last success.
+        AUDIT_CHECKPOINT_INTERVAL_S: '10',
       }),
     ]);
     prom = await startPrometheus({ 'dialoop-api': [api.url], 'dialoop-inference': [infA.url, infB.url] });
@@ -384,6 +388,11 @@ describe('on the running platform: Prometheus scraping the api and the inference
     } finally {
       await ws.dispose();
     }
+    // An audit verification, a dataset version built (from what the traffic left), and agreement
+    // computed over the whole queue (no reviews here: no agreement is exported).
+    expect((await gqlOk(api.url, 'query { verifyAuditChain { valid } }', {}, admin)).verifyAuditChain).toEqual({ valid: true });
+    await gqlOk(api.url, 'mutation { createDatasetVersion(input: { name: "monitoring" }) { id } }', {}, admin);
+    await gqlOk(api.url, 'query { reviewAgreement { items } }', {}, admin);
     // Prometheus has scraped what that traffic left.
     const scraped: Record<string, number> = {
       'sum(dialoop_api_generations_total)': BURST + CANCELS + 3,
@@ -394,6 +403,17 @@ describe('on the running platform: Prometheus scraping the api and the inference
       'sum(dialoop_api_safety_hits_total{level="BLOCK"})': 3,
       'sum(dialoop_api_safety_hits_total{level="MASK"})': 3,
       'sum(dialoop_api_safety_hits_total{level="REVIEW"})': 3,
+      // Each BLOCK prompt is a sendMessage answered SAFETY_BLOCKED; the rest of the traffic answered OK.
+      'sum(dialoop_api_graphql_operations_total{code="SAFETY_BLOCKED"})': 3,
+      'sum(dialoop_api_graphql_operations_total{type="subscription",code="OK"})': BURST + CANCELS,
+      'sum(dialoop_api_stream_delivery_lag_seconds_count)': BURST,
+      // The test unsubscribed from each cancelled reply after three events.
+      'sum(dialoop_api_subscriptions_lost_total{reason="client_gone"})': CANCELS,
+      'sum(dialoop_api_audit_chain_verifications_total{result="valid"})': 1,
+      'sum(dialoop_api_audit_checkpoint_runs_total{outcome="ok"})': 1,
+      'sum(dialoop_api_dataset_builds_total{status="READY"})': 1,
+      'count(dialoop_api_review_items)': 4,
+      'sum(dialoop_api_model_canary_share)': 1,
     };
     let seen = {};
     await until(() => `the traffic scraped (${JSON.stringify(seen)} of ${JSON.stringify(scraped)})`, 20_000, async () => {

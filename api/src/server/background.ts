@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApiEnv } from '../env.js';
+import { AppError, ErrorCode } from '../errors.js';
 import type { ApiMetrics } from '../metrics.js';
 import { Liveness } from '../modules/chat/index.js';
 import type { Core } from './services.js';
@@ -71,7 +72,18 @@ export async function startBackground({ services, redis, dispatcher }: Core, env
     timer.unref();
     jobs.push(timer);
   };
-  every(env.AUDIT_CHECKPOINT_INTERVAL_S * 1000, 'audit checkpoint', () => audit.checkpoint());
+  // Counted by outcome, and when it last succeeded: DialoopAuditCheckpointOverdue compares that with the interval.
+  metrics.audit.checkpointInterval.set(env.AUDIT_CHECKPOINT_INTERVAL_S);
+  every(env.AUDIT_CHECKPOINT_INTERVAL_S * 1000, 'audit checkpoint', async () => {
+    try {
+      await audit.checkpoint();
+      metrics.audit.checkpointRuns.inc({ outcome: 'ok' });
+      metrics.audit.checkpointLastSuccess.set(Date.now() / 1000);
+    } catch (err) {
+      metrics.audit.checkpointRuns.inc({ outcome: err instanceof AppError && err.code === ErrorCode.CONFLICT ? 'broken' : 'error' });
+      throw err;
+    }
+  });
   if (env.MODEL_SYNC_INTERVAL_S > 0) every(env.MODEL_SYNC_INTERVAL_S * 1000, 'model sync', () => models.sync());
   void models.sync().catch((err: unknown) => log.warn({ err }, 'model sync failed'));
   if (env.REVIEW_COLLECT_INTERVAL_S > 0) every(env.REVIEW_COLLECT_INTERVAL_S * 1000, 'review collection', () => review.collect());

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { clientRequestId, type Context } from '../context.js';
 import type { ApiEnv } from '../env.js';
 import { AppError, createFormatError } from '../errors.js';
-import type { ApiMetrics } from '../metrics.js';
+import { operationCode, type ApiMetrics } from '../metrics.js';
 import { auditOperationErrors, exportHandler } from '../modules/audit/index.js';
 import type { Authenticated } from '../modules/auth/index.js';
 import { abilityFor } from '../modules/rbac/index.js';
@@ -79,6 +79,7 @@ export async function startHttp({ database, services }: Core, env: ApiEnv, log: 
     contextFor,
     formatError,
     connections: metrics.wsConnections,
+    operations: metrics.graphqlOperations,
     audit,
     log,
     recheckMs: env.WS_AUTH_RECHECK_MS,
@@ -121,9 +122,12 @@ export async function startHttp({ database, services }: Core, env: ApiEnv, log: 
         requestDidStart: async ({ contextValue }) => {
           const started = performance.now();
           return {
-            willSendResponse: async ({ operationName, errors }) => {
+            willSendResponse: async ({ operationName, operation, errors, response }) => {
               const elapsed = performance.now() - started;
               metrics.stages.observe({ operation: 'request', stage: 'graphql' }, elapsed / 1000);
+              // Counted under the code the client got (formatted): Apollo's own codes, ours, or INTERNAL_SERVER_ERROR.
+              const sent = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
+              metrics.graphqlOperations.inc({ type: operation?.operation ?? 'unknown', code: operationCode(sent) });
               contextValue.log.info(
                 { operationName, ms: Math.round(elapsed * 10) / 10, errors: errors?.map((e) => e.extensions.code ?? 'INTERNAL_SERVER_ERROR') },
                 'graphql request',
@@ -137,7 +141,7 @@ export async function startHttp({ database, services }: Core, env: ApiEnv, log: 
   });
   await apollo.start();
 
-  const metricsServer = await operatorEndpoints(app, { database, services }, env, metrics);
+  const metricsServer = await operatorEndpoints(app, { database, services }, env, metrics, log);
   app.get('/exports/audit/:token', exportHandler(audit, services.exportTokens, log));
   app.get('/exports/datasets/:token', datasets.handler());
   /** Every API request gets a request id of the server's own (the one the trail records), and nothing is cacheable. */

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import express from 'express';
+import type { Logger } from 'pino';
 import type { ApiEnv } from '../env.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { Core } from './services.js';
@@ -9,7 +10,13 @@ import type { Core } from './services.js';
  * backs it (database kind, models served) and `/metrics` are for operators: on METRICS_PORT when
  * set (that server is returned, to be closed), else on the api's port — in production only with METRICS_TOKEN.
  */
-export async function operatorEndpoints(app: express.Express, { database, services }: Pick<Core, 'database' | 'services'>, env: ApiEnv, metrics: ApiMetrics): Promise<http.Server | undefined> {
+export async function operatorEndpoints(
+  app: express.Express,
+  { database, services }: Pick<Core, 'database' | 'services'>,
+  env: ApiEnv,
+  metrics: ApiMetrics,
+  log: Logger,
+): Promise<http.Server | undefined> {
   const { generations, upstreams } = services;
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   const readiness = async (details: boolean): Promise<[number, object]> => {
@@ -24,6 +31,8 @@ export async function operatorEndpoints(app: express.Express, { database, servic
   };
   const sendMetrics = async (res: express.Response) => {
     metrics.activeGenerations.set(generations.activeCount);
+    // Read when scraped, each at most every so often (the queue's counts: 30 s; the rollout: its routing cache).
+    await Promise.all([services.review.refreshMetrics(), services.models.rolloutState()]).catch((err: unknown) => log.warn({ err }, 'metrics: could not read the review queue or the rollout'));
     const pool = database.poolStats?.();
     if (pool) for (const [state, n] of Object.entries(pool)) metrics.dbPool.set({ state }, n);
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

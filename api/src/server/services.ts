@@ -139,6 +139,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     signer,
     previousKeys: env.AUDIT_PREVIOUS_PUBLIC_KEYS,
     enabled: env.AUDIT === 'on',
+    verifications: metrics.audit.verifications,
     log,
   });
   await recordConfig(audit, db, auditedConfig(env, signer, pseudonymKey));
@@ -158,6 +159,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     adminKey: env.INFERENCE_ADMIN_KEY,
     roots: [...new Set(registerRoots)],
     base: baseDir ? { name: env.BASE_MODEL_NAME ?? basename(baseDir), dir: baseDir } : undefined,
+    metrics: metrics.models,
   });
   const safety = new SafetyService({
     db,
@@ -219,6 +221,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     models,
     idleRecheckMs: env.UPSTREAM_IDLE_TIMEOUT_MS + 5_000,
     stages: metrics.stages,
+    streams: metrics.streams,
     log,
   });
   const privacy = new PrivacyService({
@@ -246,6 +249,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
       defaultModel: env.DEFAULT_MODEL,
       collectIntervalSeconds: env.REVIEW_COLLECT_INTERVAL_S,
     },
+    metrics: metrics.review,
   });
   const datasetRoot = env.DATASET_STORE ? resolve(env.DATASET_STORE) : join(env.DIALOOP_DATA_DIR, 'datasets');
   const datasets = new DatasetService({
@@ -254,6 +258,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     store: new LocalDatasetStore(datasetRoot),
     secret: jwtSecret,
     log,
+    builds: metrics.datasetBuilds,
     worker: env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, storeRoot: datasetRoot, heapMb: env.DATASET_BUILD_HEAP_MB, workers: env.DATASET_BUILD_WORKERS } : undefined,
   });
   const interrupted = await datasets.recover();
@@ -283,6 +288,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     threads: env.TRAINING_THREADS,
     instanceId: generations.instanceId,
     staleMs: env.TRAINING_STALE_S * 1000,
+    runs: metrics.trainingRuns,
   });
   const failedRuns = await training.start();
   if (failedRuns > 0) log.warn({ count: failedRuns }, 'training runs left running by a stopped process marked FAILED');

@@ -27,6 +27,7 @@ function bindMetrics(m: Metrics, model: string) {
     queued: m.queued.labels({ model }),
     batchSize: m.batchSize.labels({ model }),
     kvRepack: m.kvRepack.labels({ model }),
+    kvCacheBytes: m.kvCacheBytes.labels({ model }),
     cancelToFree: m.cancelToFree.labels({ model }),
     rejected: m.rejected.labels({ model }),
     stepTime: { prefill: m.stepTime.labels({ model, phase: 'prefill' }), decode: m.stepTime.labels({ model, phase: 'decode' }) },
@@ -174,6 +175,7 @@ export class Engine {
   private updateGauges(): void {
     this.m.running.set(this.rows.length + this.joining.length);
     this.m.queued.set(this.queue.length);
+    this.m.kvCacheBytes.set(this.cache.bytes);
   }
 
   private async loop(): Promise<void> {
@@ -277,7 +279,10 @@ export class Engine {
 
   private async decode(): Promise<void> {
     const cache = this.cache;
-    cache.ensureRoom();
+    if (cache.filled >= cache.capacity) {
+      cache.ensureRoom();
+      this.m.kvCacheBytes.set(cache.bytes);
+    }
     const b = this.rows.length;
     const ids = BigInt64Array.from(this.rows, (s) => BigInt(s.lastToken));
     this.m.batchSize.observe(b);

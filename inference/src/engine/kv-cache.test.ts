@@ -36,6 +36,19 @@ describe('BatchKvCache', () => {
     expect(mask.slice(w)).toEqual([0n, 0n, 1n, ...Array(c.capacity - 3).fill(0n), 1n]);
   });
 
+  it('counts the bytes its buffers hold (dialoop_inference_kv_cache_bytes), 0 once cleared', () => {
+    const c = new BatchKvCache(shape);
+    expect(c.bytes).toBe(0);
+    const p = prefill([3, 1]);
+    c.admit(p.kv, p.len, p.pads, [0, 1]);
+    // A key and a value buffer of rows × capacity float32s.
+    expect(c.bytes).toBe(2 * 2 * c.capacity * 4);
+    c.keep([1]);
+    expect(c.bytes).toBe(2 * 1 * c.capacity * 4);
+    c.clear();
+    expect(c.bytes).toBe(0);
+  });
+
   it('appends a step from new keys/values or from a whole present', () => {
     const c = new BatchKvCache(shape);
     const p = prefill([2, 2]);

@@ -26,6 +26,8 @@ export class BatchKvCache {
   /** Positions filled in every row (padding included). */
   filled = 0;
   capacity = 0;
+  /** Bytes the key and value buffers hold (`dialoop_inference_kv_cache_bytes`), set when they are rebuilt. */
+  bytes = 0;
   private buffers: Float32Array[] = [];
 
   constructor(private readonly shape: KvShape) {}
@@ -38,6 +40,7 @@ export class BatchKvCache {
     this.pads = [];
     this.filled = 0;
     this.capacity = 0;
+    this.bytes = 0;
     this.buffers = [];
   }
 
@@ -133,6 +136,7 @@ export class BatchKvCache {
       return dst;
     });
     this.buffers = buffers;
+    this.bytes = buffers.reduce((n, b) => n + b.byteLength, 0);
     this.pads = pads;
     this.filled = filled;
     this.capacity = capacity;

@@ -57,6 +57,26 @@ export const api = dashboard({
           ],
         }),
         timeseries({
+          title: 'Stream delivery lag',
+          description:
+            'From a reply delta received from the model server to its event handed to a live subscriber (the safety filter’s hold-back included; with Redis, the trip through it). ' +
+            'DialoopStreamDeliveryLagHigh fires when the 5-minute p99 stays over 500 ms.',
+          unit: 's',
+          redAbove: 0.5,
+          queries: [
+            { expr: 'histogram_quantile(0.5, sum by (le) (rate(dialoop_api_stream_delivery_lag_seconds_bucket[$__rate_interval])))', legend: 'p50' },
+            { expr: 'dialoop:api_stream_delivery_lag_seconds:p99_5m', legend: 'p99 (5m)' },
+          ],
+        }),
+        timeseries({
+          title: 'Subscriptions lost',
+          description:
+            'Reply subscriptions that ended before their final event, per second: client_gone (unsubscribed, socket closed, a process drained) and server_error. ' +
+            'DialoopSubscriptionsFailing fires on server errors, DialoopSubscriptionsCutOff when over a quarter of subscriptions are cut off.',
+          unit: 'ops',
+          queries: [{ expr: 'sum by (reason) (rate(dialoop_api_subscriptions_lost_total[$__rate_interval]))', legend: '{{reason}}' }],
+        }),
+        timeseries({
           title: 'Safety filter hold-back',
           description: 'How long the stream filter held each upstream delta before its last character went out: the delay the filter adds to every stream.',
           unit: 's',
@@ -81,6 +101,64 @@ export const api = dashboard({
           description: 'From a dead api process’s last heartbeat to its replies settled by another (with Redis). Empty until a process dies.',
           unit: 's',
           queries: quantiles('dialoop_api_process_recovery_seconds', ''),
+        }),
+      ],
+    },
+    {
+      title: 'GraphQL operations',
+      panels: [
+        stat({
+          title: 'Server errors (5m)',
+          description: 'The share of GraphQL operations answered INTERNAL_SERVER_ERROR, UPSTREAM_ERROR, UPSTREAM_TIMEOUT or SERVICE_UNAVAILABLE over 5 minutes. DialoopApiErrorRateHigh fires over 2%.',
+          unit: 'percentunit',
+          redAbove: 0.02,
+          queries: [{ expr: 'dialoop:api_graphql_server_errors:ratio_rate5m or vector(0)' }],
+        }),
+        timeseries({
+          title: 'GraphQL operations by type',
+          description: 'Queries, mutations and subscriptions started per second (HTTP and WebSocket), every outcome; unknown: did not parse or resolve.',
+          unit: 'reqps',
+          width: 9,
+          stack: true,
+          queries: [{ expr: 'sum by (type) (rate(dialoop_api_graphql_operations_total[$__rate_interval]))', legend: '{{type}}' }],
+        }),
+        timeseries({
+          title: 'GraphQL operations by code',
+          description: 'Operations that failed per second, by the error code the client got: the client’s (BAD_USER_INPUT, FORBIDDEN, RATE_LIMITED, SAFETY_BLOCKED…) and the server’s.',
+          unit: 'reqps',
+          width: 9,
+          queries: [{ expr: 'sum by (code) (dialoop:api_graphql_operations:rate5m{code!="OK"})', legend: '{{code}}' }],
+        }),
+      ],
+    },
+    {
+      title: 'Audit trail',
+      panels: [
+        stat({
+          title: 'Since the last checkpoint',
+          description: 'How long ago the audit checkpoint job last succeeded on any api process (or the newest one started). DialoopAuditCheckpointOverdue fires past twice its interval.',
+          unit: 's',
+          queries: [{ expr: 'time() - max(dialoop_api_audit_checkpoint_last_success_timestamp_seconds)' }],
+        }),
+        stat({
+          title: 'Checkpoint interval',
+          description: 'AUDIT_CHECKPOINT_INTERVAL_S: how often each api process signs the head of the chain.',
+          unit: 's',
+          queries: [{ expr: 'max(dialoop_api_audit_checkpoint_interval_seconds)' }],
+        }),
+        timeseries({
+          title: 'Chain verifications by result',
+          description: 'Verifications of the audit chain (asked for, and before each checkpoint) per second: valid, broken (DialoopAuditChainBroken), error.',
+          unit: 'ops',
+          width: 6,
+          queries: [{ expr: 'sum by (result) (rate(dialoop_api_audit_chain_verifications_total[$__rate_interval]))', legend: '{{result}}' }],
+        }),
+        timeseries({
+          title: 'Checkpoint runs by outcome',
+          description: 'Runs of the periodic checkpoint job per second: ok, broken (the chain does not verify: nothing signed), error.',
+          unit: 'ops',
+          width: 6,
+          queries: [{ expr: 'sum by (outcome) (rate(dialoop_api_audit_checkpoint_runs_total[$__rate_interval]))', legend: '{{outcome}}' }],
         }),
       ],
     },

@@ -2,6 +2,7 @@
 import type { Dashboard } from '@grafana/schema';
 import { api } from './api.js';
 import { inference } from './inference.js';
+import { review } from './review.js';
 import { rollout } from './rollout.js';
 import { safety } from './safety.js';
 
@@ -9,6 +10,7 @@ export const dashboards: Record<string, Dashboard> = {
   'dialoop-inference': inference,
   'dialoop-api': api,
   'dialoop-safety': safety,
+  'dialoop-review': review,
   'dialoop-rollout': rollout,
 };
 

@@ -131,6 +131,14 @@ export const inference = dashboard({
           ],
         }),
         timeseries({
+          title: 'KV cache memory',
+          description:
+            'Bytes the running batch’s KV cache holds, by server and model: keys and values of every layer for every row, with the slack allocated ahead. ' +
+            'It grows with batch size and context length, and drops to 0 when a batch ends.',
+          unit: 'bytes',
+          queries: [{ expr: `sum by (instance, model) (dialoop_inference_kv_cache_bytes${M})`, legend: '{{instance}} {{model}}' }],
+        }),
+        timeseries({
           title: 'KV cache repack time',
           description: 'Time spent copying the batch KV cache when sequences join or leave a batch: it grows with context length and batch size.',
           unit: 's',

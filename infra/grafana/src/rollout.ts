@@ -4,17 +4,60 @@ const M = '{model=~"$model"}';
 const SEQ = 'dialoop_inference_sequences_total';
 
 /**
- * Model rollout, seen from the inference servers: each model version is served under its own
- * model id, so the active version and its canary compare side by side.
+ * Training and model rollout: the canary's share and win rate (from the api), training runs and
+ * dataset builds; then each model version as the inference servers see it (served under its own
+ * model id), so the active version and its canary compare side by side.
  */
 export const rollout = dashboard({
   uid: 'dialoop-rollout',
-  title: 'Dialoop / Model rollout',
+  title: 'Dialoop / Training and model rollout',
   description:
-    'Model versions side by side as the inference servers see them: traffic share (the canary’s share), latency, finish reasons and reply length by model. ' +
-    'Win rates of a canary against the active version are read in the console (model comparisons): the api exports no metric of them yet.',
+    'The canary: its share of people and its win rate against the baseline as reviewers judged it (the last comparison computed); training runs and dataset builds by outcome; ' +
+    'then model versions side by side as the inference servers see them: traffic share, latency, finish reasons and reply length by model.',
   variables: [labelVariable('model', 'Model', 'dialoop_inference_generated_tokens_total')],
   rows: [
+    {
+      title: 'Canary and training',
+      panels: [
+        timeseries({
+          title: 'Share of people by version',
+          description: 'The share of the people starting a conversation each version in traffic gets (the registry’s rollout): the canary its share, the active version the rest.',
+          unit: 'percentunit',
+          min: 0,
+          max: 1,
+          width: 6,
+          queries: [{ expr: 'max by (version) (dialoop_api_model_canary_share)', legend: '{{version}}' }],
+        }),
+        timeseries({
+          title: 'Win rate against the baseline',
+          description:
+            'The last comparison computed (compareModelVersions, e.g. the console’s rollout page) of a candidate against a baseline, from reviewers’ head-to-head choices: ' +
+            'the estimate and its confidence interval. DialoopCanaryWorse fires when the upper bound of a version in traffic is below 0.5.',
+          unit: 'percentunit',
+          min: 0,
+          max: 1,
+          width: 6,
+          redAbove: 0.5,
+          queries: [{ expr: 'max by (candidate, baseline, bound) (dialoop_api_model_comparison_win_rate)', legend: '{{candidate}} vs {{baseline}} {{bound}}' }],
+        }),
+        timeseries({
+          title: 'Training runs ended',
+          description: 'Training runs that ended, by status and executor, per interval. DialoopTrainingRunFailed fires for a FAILED one.',
+          unit: 'short',
+          width: 6,
+          bars: true,
+          queries: [{ expr: 'sum by (status, executor) (increase(dialoop_api_training_runs_total[$__rate_interval]))', legend: '{{status}} {{executor}}' }],
+        }),
+        timeseries({
+          title: 'Dataset builds ended',
+          description: 'Dataset version builds that ended, READY or FAILED, per interval. DialoopDatasetBuildFailed fires for a FAILED one.',
+          unit: 'short',
+          width: 6,
+          bars: true,
+          queries: [{ expr: 'sum by (status) (increase(dialoop_api_dataset_builds_total[$__rate_interval]))', legend: '{{status}}' }],
+        }),
+      ],
+    },
     {
       title: 'Traffic',
       panels: [

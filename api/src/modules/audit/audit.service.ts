@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient, type TextRows } from '@dialoop/db';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import { AppError, ErrorCode, badInput } from '../../errors.js';
 import { insertJsonRows } from '../../sql.js';
 import { isUuid } from '../../ids.js';
@@ -77,6 +78,8 @@ export interface AuditLogOptions {
   previousKeys: KeyObject[];
   /** false only for benchmarks (AUDIT=off): nothing is recorded. */
   enabled: boolean;
+  /** Counts every verification by result (`dialoop_api_audit_chain_verifications_total`). */
+  verifications?: Counter<'result'> | undefined;
   log: Logger;
 }
 
@@ -423,6 +426,17 @@ export class AuditLog {
    * each sequence number and every signed checkpoint in the range; stops at the first break.
    */
   async verify(range: { from?: number | null | undefined; to?: number | null | undefined } = {}): Promise<VerifyResult> {
+    try {
+      const result = await this.walk(range);
+      this.o.verifications?.inc({ result: result.valid ? 'valid' : 'broken' });
+      return result;
+    } catch (err) {
+      this.o.verifications?.inc({ result: 'error' });
+      throw err;
+    }
+  }
+
+  private async walk(range: { from?: number | null | undefined; to?: number | null | undefined }): Promise<VerifyResult> {
     const started = performance.now();
     const bounds = await this.bounds();
     const done = (w: ChainWalker | undefined, broken: ChainBreak | null, first: number | null): VerifyResult => ({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { subject as asSubject } from '@casl/ability';
 import type { Message as MessageRow, Prisma, PrismaClient, TextRows } from '@dialoop/db';
 import type { Logger } from 'pino';
-import type { Histogram } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, missing, notFound } from '../../errors.js';
 import { isUuid, parseId } from '../../ids.js';
@@ -41,6 +41,8 @@ export interface ChatServiceOptions {
   idleRecheckMs: number;
   /** Time per stage of sendMessage, regenerate and editAndResend (`dialoop_api_stage_seconds`). */
   stages?: Histogram<'operation' | 'stage'> | undefined;
+  /** Reply subscriptions: each live delta's delivery lag, and those that end before their final event. */
+  streams?: { lag: Histogram; lost: Counter<'reason'> } | undefined;
   log: Logger;
 }
 
@@ -596,11 +598,14 @@ export class ChatService {
     const row = await this.message(ctx, messageId, 'messageStream');
     if (row.role !== 'ASSISTANT') throw badInput('Only assistant replies stream', { field: 'messageId' });
     const id = row.id;
-    const { bus, db, idleRecheckMs } = this.o;
+    const { bus, db, idleRecheckMs, streams } = this.o;
     const log = this.o.log;
 
     let next = Math.max(fromSeq, 1);
     let ended = false;
+    /** The final event went out (or there was nothing left to send): the subscription is not lost. */
+    let complete = false;
+    let failed = false;
     let idleTimer: NodeJS.Timeout | undefined;
     let unlisten: (() => void) | undefined;
     /** Stops listening: after the final event, an error, or the client unsubscribing. */
@@ -610,13 +615,20 @@ export class ChatService {
       unlisten?.();
       unlisten = undefined;
     };
-    const queue = new EventQueue<MessageEventPayload>(cleanup);
+    const queue = new EventQueue<MessageEventPayload>(() => {
+      cleanup();
+      // Closed before its final event: the client went away (or the process drained), or the stream failed.
+      if (!complete) streams?.lost.inc({ reason: failed ? 'server_error' : 'client_gone' });
+    });
     const finish = (err?: unknown) => {
       if (ended) return;
+      if (err === undefined) complete = true;
+      else failed = true;
       cleanup();
       queue.end(err);
     };
-    const emit = (e: StreamEvent) => {
+    /** `live`: heard from the bus as it happened (not replayed), so its lag is measured. */
+    const emit = (e: StreamEvent, live = false) => {
       if (ended) return;
       // Where a waiting reply stands: only before its first delta.
       if (e.seq === 0) return void (next === 1 && queue.push({ ...e, messageId: id }));
@@ -624,6 +636,7 @@ export class ChatService {
       if (e.done && e.seq < next) return finish();
       if (e.seq < next) return;
       next = e.seq + 1;
+      if (live && e.at !== undefined) streams?.lag.observe(Math.max(0, Date.now() - e.at) / 1000);
       queue.push({ ...e, messageId: id });
       if (e.done) finish();
     };
@@ -635,10 +648,10 @@ export class ChatService {
      */
     const catchUp = async (known?: MessageRow) => {
       const past = await bus.history(id);
-      if (past.length > 0) return void past.forEach(emit);
+      if (past.length > 0) return void past.forEach((e) => emit(e));
       const current = known ?? (await db.message.findUnique({ where: { id } }));
       if (!current) return finish(notFound('Message'));
-      if (!inProgress(current.status)) eventsFromRow(current).forEach(emit);
+      if (!inProgress(current.status)) eventsFromRow(current).forEach((e) => emit(e));
     };
 
     // Live events are delivered as they arrive. While the log is read (the replay at the start, or
@@ -654,7 +667,7 @@ export class ChatService {
       heardAt = Date.now();
       if (held) return void held.push(e);
       if (ended) return;
-      if (e.seq <= next) return emit(e);
+      if (e.seq <= next) return emit(e, true);
       held = [];
       catchUp().then(
         () => emit(e),

@@ -8,6 +8,11 @@ import type { MessageStatus } from '@dialoop/db';
 export interface StreamEvent {
   seq: number;
   delta?: string;
+  /**
+   * A delta's: when the api received the upstream delta it came from (epoch ms, the generating
+   * process's clock). Subscribers hearing it live observe their delivery lag with it; clients never see it.
+   */
+  at?: number | undefined;
   done?: boolean;
   status?: MessageStatus;
   finishReason?: string | null;

@@ -122,6 +122,8 @@ interface Running {
   seq: number;
   /** Deltas received from upstream (the filter may hold some back). */
   received: number;
+  /** When the last one came (epoch ms): the events it makes carry it, for the delivery lag. */
+  receivedAt: number | undefined;
   blocked: Hit | undefined;
   dirty: boolean;
   /** How many deltas the stored row holds (the flushes append the rest). */
@@ -200,6 +202,7 @@ export class GenerationManager {
       deltaEnds: [],
       seq: 0,
       received: 0,
+      receivedAt: undefined,
       blocked: undefined,
       dirty: false,
       flushed: 0,
@@ -253,6 +256,7 @@ export class GenerationManager {
         onDelta: (delta: string) => {
           r.firstTokenAt ??= performance.now();
           r.received += 1;
+          r.receivedAt = Date.now();
           prefixOnce();
           if (!job.filter) return this.emit(r, delta);
           if (r.blocked) return;
@@ -368,7 +372,7 @@ export class GenerationManager {
     r.content += text;
     r.deltaEnds.push(r.content.length);
     r.dirty = true;
-    this.o.bus.append(r.job.messageId, { seq: r.seq, delta: text });
+    this.o.bus.append(r.job.messageId, { seq: r.seq, delta: text, at: r.receivedAt });
   }
 
   private async complete(r: Running, status: MessageStatus, error: { code: string; message: string } | null) {

@@ -5,6 +5,7 @@ import { dialogueHash, importDialogues, type Turn } from '@dialoop/feedback';
 import type { Request, Response } from 'express';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
@@ -27,6 +28,8 @@ export interface DatasetServiceOptions {
    * connection in this process): they run here, page by page.
    */
   worker?: { databaseUrl: string; storeRoot: string; heapMb: number; workers: number } | undefined;
+  /** Builds ended, by status (`dialoop_api_dataset_builds_total`). */
+  builds?: Counter<'status'> | undefined;
   log: Logger;
 }
 
@@ -99,6 +102,7 @@ export class DatasetService {
       where: { status: 'BUILDING', heartbeatAt: { lt: new Date(Date.now() - STALE_MS) } },
       data: { status: 'FAILED', error: 'Interrupted: the process building it stopped', completedAt: new Date() },
     });
+    if (count > 0) this.o.builds?.inc({ status: 'FAILED' }, count);
     return count;
   }
 
@@ -174,9 +178,11 @@ export class DatasetService {
           heartbeatAt: new Date(),
         },
       });
+      this.o.builds?.inc({ status: 'READY' });
       this.o.log.info({ datasetVersion: v.number, rows: counts.rowsRead, pairs: counts.pairs.total, ms: Math.round(performance.now() - started) }, 'dataset version built');
     } catch (err) {
       this.o.log.error({ err, datasetVersion: v.number }, 'dataset version failed');
+      this.o.builds?.inc({ status: 'FAILED' });
       await this.o.store.discard(location).catch(() => {});
       await this.o.db.datasetVersion
         .update({ where: { id }, data: { status: 'FAILED', error: err instanceof Error ? err.message.slice(0, 500) : 'failed', completedAt: new Date() } })

@@ -25,5 +25,6 @@ export async function compareVersions(
   const { challenger, baseline } = await versionPair(models, input.challengerId, input.baselineId);
   const h = await headToHead(challenger.name, baseline.name);
   const r = winRate(h, input.confidence);
+  models.observeComparison(challenger.name, baseline.name, r);
   return { challenger, baseline, ...r, winRate: r.rate, items: h.items };
 }

@@ -4,6 +4,7 @@ import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { ModelVersion, Prisma, PrismaClient } from '@dialoop/db';
 import type { Logger } from 'pino';
+import type { Gauge } from 'prom-client';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
@@ -22,6 +23,8 @@ export interface ModelRegistryOptions {
   roots: string[];
   /** The model registered as the first ACTIVE version when the registry is empty (the platform's default model). */
   base: { name: string; dir: string } | undefined;
+  /** The traffic share of each version (`dialoop_api_model_canary_share`) and the last win rate computed (`…_comparison_win_rate`). */
+  metrics?: { share: Gauge<'version'>; winRate: Gauge<'candidate' | 'baseline' | 'bound'> } | undefined;
 }
 
 export interface FileEntry {
@@ -319,7 +322,15 @@ export class ModelRegistry {
     const a = rows.find((r) => r.status === 'ACTIVE');
     const c = rows.find((r) => r.status === 'CANARY');
     const routing: Routing = { at: Date.now(), generation, active: a ? { id: a.id, name: a.name } : null, canary: c ? { id: c.id, name: c.name, share: c.canaryShare } : null };
-    if (generation === this.generation) this.routing = routing;
+    if (generation === this.generation) {
+      this.routing = routing;
+      const share = this.o.metrics?.share;
+      if (share) {
+        share.reset();
+        if (routing.active) share.set({ version: routing.active.name }, 1 - (routing.canary?.share ?? 0));
+        if (routing.canary) share.set({ version: routing.canary.name }, routing.canary.share);
+      }
+    }
     return routing;
   }
 
@@ -334,6 +345,19 @@ export class ModelRegistry {
     if (current && (current === r.active?.name || current === r.canary?.name || !(await this.byName(current)))) return current;
     if (r.canary && bucket(userId, r.canary.id) < r.canary.share) return r.canary.name;
     return r.active?.name;
+  }
+
+  /**
+   * Exports a comparison just computed (the last one only: an older pair's series goes), unless
+   * no review compared the two yet.
+   */
+  observeComparison(candidate: string, baseline: string, r: { rate: number | null; low: number | null; high: number | null }) {
+    const gauge = this.o.metrics?.winRate;
+    if (!gauge || r.rate === null || r.low === null || r.high === null) return;
+    gauge.reset();
+    gauge.set({ candidate, baseline, bound: 'estimate' }, r.rate);
+    gauge.set({ candidate, baseline, bound: 'lower' }, r.low);
+    gauge.set({ candidate, baseline, bound: 'upper' }, r.high);
   }
 
   /** The active and canary versions (names), for arena items and the console. */

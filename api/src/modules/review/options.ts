@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from '@dialoop/db';
 import type { Criterion } from '@dialoop/feedback';
 import type { Logger } from 'pino';
+import type { Counter, Gauge } from 'prom-client';
 import type { AuditLog } from '../audit/index.js';
 import type { Upstreams } from '../chat/index.js';
 import type { SafetyService } from '../safety/index.js';
@@ -31,6 +32,8 @@ export interface ReviewServiceOptions {
   /** Used only for its reply filter, applied to generated candidates. */
   safety: SafetyService;
   settings: ReviewSettings;
+  /** The queue by status (`dialoop_api_review_items`), reviews by kind, agreement over the whole queue. */
+  metrics?: { items: Gauge<'status'>; reviews: Counter<'kind'>; agreement: Gauge<'measure'> } | undefined;
   log: Logger;
 }
 

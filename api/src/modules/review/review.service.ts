@@ -16,6 +16,10 @@ import { ItemReads } from './reads.js';
 import { settingsView } from './settings.js';
 import { Submissions, type ReviewInputData } from './submission.js';
 
+/** How long the queue's counts by status (`dialoop_api_review_items`) are reused before they are read again. */
+const ITEM_COUNTS_TTL_MS = 30_000;
+const ITEM_STATUSES = ['PENDING', 'OPEN', 'ADJUDICATION', 'DONE'] as const;
+
 /**
  * The review queue: items made from the sources (or by admins), claimed with leases, reviewed N
  * times without seeing each other's labels, adjudicated when the reviews disagree, and turned
@@ -32,6 +36,7 @@ export class ReviewService {
   private readonly submissions: Submissions;
   private readonly outcomes: Outcomes;
   private readonly reads: ItemReads;
+  private countedAt = 0;
 
   constructor(private readonly o: ReviewServiceOptions) {
     const candidates = new CandidateGenerator(o);
@@ -83,12 +88,18 @@ export class ReviewService {
     return this.claims.itemOf(claim);
   }
 
-  submit(caller: Caller, itemId: string, input: ReviewInputData) {
-    return this.submissions.submit(caller, itemId, input);
+  /** A review counts once its claim is complete (a RUBRIC item: every candidate scored), or given back (SKIP). */
+  async submit(caller: Caller, itemId: string, input: ReviewInputData) {
+    const claim = await this.submissions.submit(caller, itemId, input);
+    if (claim.status === 'SKIPPED') this.o.metrics?.reviews.inc({ kind: 'SKIP' });
+    else if (claim.status === 'SUBMITTED') this.o.metrics?.reviews.inc({ kind: input.kind });
+    return claim;
   }
 
-  adjudicate(caller: Caller, itemId: string, input: ReviewInputData) {
-    return this.submissions.adjudicate(caller, itemId, input);
+  async adjudicate(caller: Caller, itemId: string, input: ReviewInputData) {
+    const item = await this.submissions.adjudicate(caller, itemId, input);
+    this.o.metrics?.reviews.inc({ kind: 'ADJUDICATION' });
+    return item;
   }
 
   /** Inside a rating's transaction: the reply's label and the prompt's RATING pairs (outcomes.ts). */
@@ -139,8 +150,24 @@ export class ReviewService {
     return this.reads.pairsOf(itemId);
   }
 
-  /** Agreement among reviewers over the items the filter selects (agreement.ts). */
-  agreement(filter: ItemFilter) {
-    return agreementReport(this.o.db, filter);
+  /** Agreement among reviewers over the items the filter selects (agreement.ts); over the whole queue, exported too. */
+  async agreement(filter: ItemFilter) {
+    const report = await agreementReport(this.o.db, filter);
+    const gauge = this.o.metrics?.agreement;
+    if (gauge && !filter.source && !filter.kind && !filter.from && !filter.to) {
+      gauge.reset();
+      if (report.choiceAlpha !== null) gauge.set({ measure: 'choice_alpha' }, report.choiceAlpha);
+      if (report.scoreAlpha !== null) gauge.set({ measure: 'score_alpha' }, report.scoreAlpha);
+    }
+    return report;
+  }
+
+  /** Refreshes the queue's counts by status for /metrics: one grouped count, at most every 30 s. */
+  async refreshMetrics(): Promise<void> {
+    const gauge = this.o.metrics?.items;
+    if (!gauge || Date.now() - this.countedAt < ITEM_COUNTS_TTL_MS) return;
+    this.countedAt = Date.now();
+    const groups = await this.o.db.reviewItem.groupBy({ by: ['status'], _count: { _all: true } });
+    for (const status of ITEM_STATUSES) gauge.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
   }
 }

@@ -106,6 +106,10 @@ export class LiveFilter {
       }
     });
     this.compiled = { version, matcher, rules: compiledRules };
+    // Each (level, category) a term can hit starts at 0 in both directions, so that a rate sees its first hit.
+    for (const t of new Map(terms.map((t) => [`${t.level}\0${t.category}`, t])).values()) {
+      for (const direction of ['INPUT', 'OUTPUT']) this.o.metrics.safetyHits.inc({ level: t.level, category: t.category, direction }, 0);
+    }
     this.o.log.info({ version, terms: terms.length, rules: compiledRules.length }, 'safety: term list loaded');
   }
 

@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Prisma, PrismaClient, TrainingRun } from '@dialoop/db';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Caller } from '../../context.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../errors.js';
 import { parseId } from '../../ids.js';
@@ -64,6 +65,8 @@ export interface TrainingServiceOptions {
   instanceId: string;
   /** A RUNNING run whose runner has not beaten its heart for this long was interrupted (TRAINING_STALE_S). */
   staleMs: number;
+  /** Runs ended, by status and executor (`dialoop_api_training_runs_total`), counted where the end is recorded. */
+  runs?: Counter<'status' | 'executor'> | undefined;
 }
 
 interface Job {
@@ -112,7 +115,9 @@ export class TrainingService {
   private pumping: Promise<void> | undefined;
   private closing = false;
 
-  constructor(private readonly o: TrainingServiceOptions) {}
+  constructor(private readonly o: TrainingServiceOptions) {
+    for (const status of TERMINAL) o.runs?.inc({ status, executor: o.executor.kind }, 0);
+  }
 
   /** Starts the heartbeat (which also fails runs whose runner stopped) and the queued runs. Returns the runs found interrupted. */
   async start(): Promise<number> {
@@ -139,10 +144,12 @@ export class TrainingService {
         r.executor === 'KUBERNETES'
           ? `Interrupted: the api process following it stopped; its Job (named in the run log) may still be running (resumeTrainingRun continues from its last checkpoint)`
           : 'Interrupted: the api process running it stopped (resumeTrainingRun continues from its last checkpoint)';
-      await this.o.db.$transaction(async (tx) => {
+      const failed = await this.o.db.$transaction(async (tx) => {
         const { count } = await tx.trainingRun.updateMany({ where: { id: r.id, status: 'RUNNING' }, data: { status: 'FAILED', error, finishedAt: new Date() } });
         if (count) await this.o.audit.record(tx, scope, { action: 'trainingRun.finish', subject: { type: 'TrainingRun', id: r.id }, after: { status: 'FAILED', error } });
+        return count > 0;
       });
+      if (failed) this.o.runs?.inc({ status: 'FAILED', executor: r.executor });
       this.news.emit(r.id);
     }
     return stale.length;
@@ -231,14 +238,16 @@ export class TrainingService {
   async cancel(caller: Caller, id: string) {
     const key = (await this.get(id)).id;
     const now = new Date();
-    await this.o.db.$transaction(async (tx) => {
+    const ended = await this.o.db.$transaction(async (tx) => {
       const [run] = await tx.$queryRaw<TrainingRun[]>`SELECT * FROM "TrainingRun" WHERE id = ${key}::uuid FOR UPDATE`;
       if (!run || TERMINAL.has(run.status)) throw new AppError(ErrorCode.CONFLICT, `The run has ended (${run?.status})`);
       const orphan = run.status === 'RUNNING' && run.heartbeatAt.getTime() < Date.now() - this.o.staleMs;
       const endsHere = run.status === 'QUEUED' || orphan;
       await tx.trainingRun.update({ where: { id: key }, data: endsHere ? { status: 'CANCELLED', cancelRequestedAt: now, finishedAt: now } : { cancelRequestedAt: now } });
       await this.o.audit.record(tx, caller.audit, { action: 'cancelTrainingRun', subject: { type: 'TrainingRun', id: key }, before: { status: run.status, step: run.step } });
+      return endsHere ? run.executor : undefined;
     });
+    if (ended) this.o.runs?.inc({ status: 'CANCELLED', executor: ended });
     const mine = this.jobs.get(key);
     // A failure to stop it now is retried by the heartbeat (the request is recorded on the run).
     if (mine) await mine.started.then((job) => job?.cancel()).catch((err: unknown) => this.o.log.warn({ err, runId: key }, 'training: cancel failed; retried at the next heartbeat'));
@@ -470,7 +479,7 @@ export class TrainingService {
             });
           },
         );
-        if (registered) return;
+        if (registered) return void this.o.runs?.inc({ status: 'SUCCEEDED', executor: run.executor });
       } catch (err) {
         result = { ok: false, cancelled: false, error: `the job finished but its model folder could not be registered: ${(err as Error).message}` };
       }
@@ -482,6 +491,7 @@ export class TrainingService {
       if (count) await this.o.audit.record(tx, scope, { action: 'trainingRun.finish', subject: { type: 'TrainingRun', id: run.id }, after: { status, error: result.error ?? null } });
       return count > 0;
     });
+    if (recorded) this.o.runs?.inc({ status, executor: run.executor });
     // A partial model folder is removed (never a registered one: registration and SUCCEEDED commit together).
     if (recorded) await rm(run.outputDir, { recursive: true, force: true });
   }
