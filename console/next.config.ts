@@ -4,6 +4,9 @@ const config: NextConfig = {
   // The CASL rules are shared with the api as TypeScript source (`@dialoop/api/rbac`).
   transpilePackages: ['@dialoop/api'],
   poweredByHeader: false,
+  // The container image (infra/images/console.Containerfile) serves Next.js's standalone server,
+  // which carries only the files the build traced; `npm start` serves the ordinary build.
+  ...(process.env.CONSOLE_STANDALONE === '1' ? { output: 'standalone' as const } : {}),
   reactStrictMode: true,
   // Typecheck and lint run in `pnpm check`, not twice inside the build.
   typescript: { ignoreBuildErrors: true },
