@@ -88,7 +88,7 @@ test('"try a text" shows live what the filter would do and why, and a rewrite ru
   await expect(matches).toContainText(`reads as “${term}”`);
   // As a prompt, the same.
   const asPrompt = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"direction":"INPUT"'));
-  await page.locator('.mantine-SegmentedControl-label', { hasText: /^A person's prompt$/ }).click();
+  await page.getByText("A person's prompt", { exact: true }).click();
   expect((await (await asPrompt).json()).data.safetyPreview.outcome).toBe('MASKED');
   await expect(verdict).toContainText('Masked');
   await text.fill('Nothing to see here');
@@ -153,7 +153,7 @@ test('escalations: a conversation monitoring locked is unlocked in the page, a w
   await dialog.getByLabel('What was done').fill('Spoke to the person');
   await dialog.getByRole('button', { name: 'Resolve' }).click();
   await expect(warn).toHaveCount(0);
-  await page.locator('.mantine-SegmentedControl-label', { hasText: /^Resolved$/ }).click();
+  await page.getByText('Resolved', { exact: true }).click();
   await expect(table.getByRole('row').filter({ hasText: 'Spoke to the person' }).first()).toBeVisible();
   expect(await axe(page), 'escalations').toEqual([]);
 
