@@ -288,14 +288,16 @@ export class ChatService {
     const unadmit = () => (upstream && admission === 'start' ? this.o.dispatcher.unadmit(upstream, assistantId) : Promise.resolve());
     // A reply with a slot starts now, while its turn is written: the model's prefill overlaps the
     // write, and the reply is held back until the turn is stored (or dropped if it is not).
+    // The write is sent first: the send's answer waits on it, the first token on both.
     let stored: (ok: boolean) => void = () => undefined;
-    if (admission === 'start') this.o.generations.start(job, new Promise<boolean>((resolve) => (stored = resolve)));
-    const written = await writeTurn(this.o.textRows, {
+    const writing = writeTurn(this.o.textRows, {
       conversation: 'title' in turn.conversation ? { id: conversationId, create: { userId: actor.userId, title: turn.conversation.title } } : { id: conversationId },
       messages: rows,
       also: [...(safety ? [safety.sql] : []), ...earlierEvents.map((e) => e.sql), ...(audited ? [audited] : [])],
       limit: { userId: actor.userId, maxStreaming: this.o.maxConcurrentGenerations },
-    }).catch(async (err: unknown) => {
+    });
+    if (admission === 'start') this.o.generations.start(job, new Promise<boolean>((resolve) => (stored = resolve)));
+    const written = await writing.catch(async (err: unknown) => {
       stored(false);
       await unadmit();
       throw err;
