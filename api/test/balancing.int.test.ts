@@ -9,19 +9,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND, collect, freePort, gqlOk, newUser, startApi, startInference, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
+import { SEND, collect, freePort, gqlOk, metric, newUser, startApi, startInference, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
 
 const SHORT = { maxTokens: 12 };
 /** Long enough to be mid-reply when its server dies (≈1-2 ms a token, more on a loaded machine), short enough to finish on the survivor within seconds. */
 const LONG = { maxTokens: 900, ignoreEos: true };
 
 /** One series of the api's Prometheus text, by its upstream label (0 when absent). */
-async function upstreamMetric(api: TestApi, name: string, upstream: Proc): Promise<number> {
-  const text = await (await fetch(`${api.url}/metrics`)).text();
-  const label = new URL(upstream.url).host;
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{upstream="${label}"} `));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
+const upstreamMetric = (api: TestApi, name: string, upstream: Proc) => metric(api.url, name, { upstream: new URL(upstream.url).host });
 
 /** Sends `n` messages at once and follows each reply; `started` resolves once every reply has streamed `atLeast` deltas. */
 async function sendMany(api: TestApi, token: string, n: number, params: Record<string, unknown>, atLeast = 1) {

@@ -87,6 +87,24 @@ const targets = (queries: Query[]) =>
     range: true,
   }));
 
+type PanelBody = PanelDraft['panel'];
+
+/** What every panel has: its kind, title, description, data source and queries, and a size. */
+function draft(s: PanelSpec, type: string, size: { width: number; height: number }, defaults: NonNullable<PanelBody['fieldConfig']>['defaults'], options: PanelBody['options']): PanelDraft {
+  return {
+    ...size,
+    panel: {
+      type,
+      title: s.title,
+      description: s.description,
+      datasource: DATASOURCE,
+      targets: targets(s.queries),
+      fieldConfig: { defaults, overrides: [] },
+      options,
+    },
+  };
+}
+
 export function timeseries(s: TimeSeriesSpec): PanelDraft {
   const options: TimeSeriesOptions = {
     legend: { displayMode: LegendDisplayMode.List, placement: 'bottom', showLegend: true, calcs: [] },
@@ -101,29 +119,14 @@ export function timeseries(s: TimeSeriesSpec): PanelDraft {
     stacking: { mode: s.stack ? StackingMode.Normal : StackingMode.None, group: 'A' },
     thresholdsStyle: { mode: s.redAbove === undefined ? GraphThresholdsStyleMode.Off : GraphThresholdsStyleMode.Dashed },
   };
-  return {
-    width: s.width ?? 8,
-    height: 8,
-    panel: {
-      type: 'timeseries',
-      title: s.title,
-      description: s.description,
-      datasource: DATASOURCE,
-      targets: targets(s.queries),
-      fieldConfig: {
-        defaults: {
-          unit: s.unit,
-          ...(s.min === undefined ? {} : { min: s.min }),
-          ...(s.max === undefined ? {} : { max: s.max }),
-          color: { mode: FieldColorModeId.PaletteClassic },
-          thresholds: thresholds(s.redAbove),
-          custom: { ...custom },
-        },
-        overrides: [],
-      },
-      options: { ...options },
-    },
-  };
+  return draft(s, 'timeseries', { width: s.width ?? 8, height: 8 }, {
+    unit: s.unit,
+    ...(s.min === undefined ? {} : { min: s.min }),
+    ...(s.max === undefined ? {} : { max: s.max }),
+    color: { mode: FieldColorModeId.PaletteClassic },
+    thresholds: thresholds(s.redAbove),
+    custom: { ...custom },
+  }, { ...options });
 }
 
 export function stat(s: PanelSpec): PanelDraft {
@@ -138,27 +141,12 @@ export function stat(s: PanelSpec): PanelDraft {
     percentChangeColorMode: PercentChangeColorMode.Standard,
     wideLayout: true,
   };
-  return {
-    width: s.width ?? 6,
-    height: 4,
-    panel: {
-      type: 'stat',
-      title: s.title,
-      description: s.description,
-      datasource: DATASOURCE,
-      targets: targets(s.queries),
-      fieldConfig: {
-        defaults: {
-          unit: s.unit,
-          ...(s.min === undefined ? {} : { min: s.min }),
-          color: { mode: FieldColorModeId.Thresholds },
-          thresholds: thresholds(s.redAbove),
-        },
-        overrides: [],
-      },
-      options: { ...options },
-    },
-  };
+  return draft(s, 'stat', { width: s.width ?? 6, height: 4 }, {
+    unit: s.unit,
+    ...(s.min === undefined ? {} : { min: s.min }),
+    color: { mode: FieldColorModeId.Thresholds },
+    thresholds: thresholds(s.redAbove),
+  }, { ...options });
 }
 
 /** A p50 and a p99 of one Prometheus histogram, `by` its labels (besides `le`), over `$__rate_interval`. */
