@@ -15,10 +15,10 @@ import { Outcomes } from './outcomes.js';
 import { ItemReads } from './reads.js';
 import { settingsView } from './settings.js';
 import { Submissions, type ReviewInputData } from './submission.js';
+import { ReviewItemStatusEnum } from './review.types.js';
 
 /** How long the queue's counts by status (`dialoop_api_review_items`) are reused before they are read again. */
 const ITEM_COUNTS_TTL_MS = 30_000;
-const ITEM_STATUSES = ['PENDING', 'OPEN', 'ADJUDICATION', 'DONE'] as const;
 
 /**
  * The review queue: items made from the sources (or by admins), claimed with leases, reviewed N
@@ -168,6 +168,6 @@ export class ReviewService {
     if (!gauge || Date.now() - this.countedAt < ITEM_COUNTS_TTL_MS) return;
     this.countedAt = Date.now();
     const groups = await this.o.db.reviewItem.groupBy({ by: ['status'], _count: { _all: true } });
-    for (const status of ITEM_STATUSES) gauge.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
+    for (const status of Object.values(ReviewItemStatusEnum)) gauge.set({ status }, groups.find((g) => g.status === status)?._count._all ?? 0);
   }
 }
