@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { SEND, codeOf, collect, gql, gqlOk, login, startApi, startInference, wsClient, type Proc, type TestApi } from './stack.js';
+import { SEND, codeOf, collect, gql, gqlOk, login, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
 
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 const AUDIENCE = 'dialoop-test-app';
@@ -226,6 +226,25 @@ describe('authentication', () => {
 
       await gqlOk(api.url, 'mutation($id: ID!) { updateUser(id: $id, disabled: false) { id } }', { id: u.id }, admin);
       expect(await initCode(api.url, u.token)).toBe('ack');
+    });
+
+    it('an account’s role and status, kept in memory between requests, follow a change made elsewhere at its commit', async () => {
+      const u = await createUser();
+      const db = api.server.database.prisma;
+      // Read (and kept) by these requests.
+      for (let i = 0; i < 3; i++) expect((await gqlOk(api.url, ME, {}, u.token)).me.role).toBe('USER');
+      // Changed straight in the database, as another api process or an operator would: this
+      // process learns it from the database's notification, not from an expiry.
+      await db.$executeRaw`UPDATE "User" SET "role" = 'REVIEWER' WHERE "id" = ${u.id}::uuid`;
+      await waitFor(async () => (await gqlOk(api.url, ME, {}, u.token)).me.role === 'REVIEWER', 2_000, 'the new role');
+      await db.$executeRaw`UPDATE "User" SET "disabled" = true WHERE "id" = ${u.id}::uuid`;
+      await waitFor(async () => codeOf(await gql(api.url, ME, {}, u.token)) === 'FORBIDDEN', 2_000, 'the account disabled');
+      // And erased: the token names no account any more.
+      await db.$executeRaw`DELETE FROM "RefreshToken" WHERE "userId" = ${u.id}::uuid`;
+      await db.$executeRaw`UPDATE "User" SET "disabled" = false WHERE "id" = ${u.id}::uuid`;
+      await waitFor(async () => !(await gql(api.url, ME, {}, u.token)).errors, 2_000, 'the account enabled again');
+      await db.$executeRaw`DELETE FROM "User" WHERE "id" = ${u.id}::uuid`;
+      await waitFor(async () => codeOf(await gql(api.url, ME, {}, u.token)) === 'UNAUTHENTICATED', 2_000, 'the account gone');
     });
 
     it('uses each refresh token once: the rotated token works, the spent one does not', async () => {

@@ -41,12 +41,77 @@ export interface Database {
    * Select only text columns.
    */
   textRows: TextRows;
+  /**
+   * LISTENs on a channel: `message` gets each NOTIFY's payload, `state` whether notifications can
+   * arrive (false while the listening connection is down: what was learnt from them may be stale,
+   * and anything sent meanwhile is lost; on PostgreSQL the connection is opened again, with back-off).
+   * Stopped by `close()`.
+   */
+  listen(channel: string, handlers: NotificationHandlers): Promise<void>;
   /** PostgreSQL only: connections open, idle, and queries waiting for one. */
   poolStats?: () => { total: number; idle: number; waiting: number };
   /** Disconnects Prisma and closes the pool or the PGlite. Safe to call more than once. */
   close(): Promise<void>;
 }
 
+
+export interface NotificationHandlers {
+  message(payload: string): void;
+  state(listening: boolean): void;
+}
+
+/**
+ * A PostgreSQL connection of its own that LISTENs on `channel` (a pooled one would be handed to
+ * other queries), opened again after a failure, until `stop`.
+ */
+function pgListener(config: pg.ClientConfig, channel: string, handlers: NotificationHandlers, log: (msg: string) => void) {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let delay = 500;
+  const lost = (why: string) => {
+    if (!client) return;
+    const was = client;
+    client = undefined;
+    handlers.state(false);
+    was.removeAllListeners('notification');
+    void was.end().catch(() => undefined);
+    if (stopped) return;
+    log(`database: LISTEN ${channel} connection lost (${why}); again in ${delay} ms`);
+    retry = setTimeout(() => void open(), delay);
+    delay = Math.min(delay * 2, 10_000);
+  };
+  const open = async (): Promise<void> => {
+    const c = new pg.Client(config);
+    client = c;
+    c.on('error', (err) => lost(err.message));
+    c.on('end', () => lost('closed'));
+    c.on('notification', (n) => handlers.message(n.payload ?? ''));
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+      if (stopped || client !== c) return;
+      delay = 500;
+      handlers.state(true);
+    } catch (err) {
+      lost((err as Error).message);
+    }
+  };
+  return {
+    started: open(),
+    stop: async () => {
+      stopped = true;
+      clearTimeout(retry);
+      const c = client;
+      client = undefined;
+      if (c) {
+        c.removeAllListeners();
+        c.on('error', () => undefined);
+        await c.end().catch(() => undefined);
+      }
+    },
+  };
+}
 
 function describeApplied({ applied }: ApplyMigrationsResult): string {
   return applied.length === 0 ? 'no pending migrations' : `applied migrations ${applied.join(', ')}`;
@@ -75,13 +140,20 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       const prisma = new PrismaClient({
         adapter: new PrismaPg(pool, target.schema === undefined ? {} : { schema: target.schema }),
       });
+      const listeners: { stop(): Promise<void> }[] = [];
       return {
         prisma,
         kind: 'postgres',
         textRows: async (sql, params, prepared) =>
           (await pool.query<(string | null)[]>({ ...(prepared ? { name: prepared } : {}), text: sql, values: [...params], rowMode: 'array' })).rows,
+        listen: async (channel, handlers) => {
+          const l = pgListener(target.poolConfig, channel, handlers, log);
+          listeners.push(l);
+          await l.started;
+        },
         poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
         close: once(async () => {
+          await Promise.all(listeners.map((l) => l.stop()));
           await prisma.$disconnect();
           await pool.end();
         }),
@@ -101,6 +173,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       prisma,
       kind: 'pglite',
       textRows: async (sql, params) => (await pglite.query<(string | null)[]>(sql, [...params], { rowMode: 'array' })).rows,
+      // One process owns the embedded database: its notifications cannot be missed.
+      listen: async (channel, handlers) => {
+        await pglite.listen(channel, (payload) => handlers.message(payload));
+        handlers.state(true);
+      },
       close: once(async () => {
         await prisma.$disconnect();
         // An open PGlite keeps the process alive.

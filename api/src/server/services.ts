@@ -10,7 +10,7 @@ import type { ApiMetrics } from '../metrics.js';
 import { persistedSecret } from '../secrets.js';
 import type { Services } from '../services.js';
 import { AuditLog, AuditReader, CheckpointSigner, ExportTokens, Pseudonyms, newSigningKeyPem, parseSigningKey } from '../modules/audit/index.js';
-import { AccessTokens, AuthService, OidcVerifier } from '../modules/auth/index.js';
+import { AccessTokens, ACCOUNT_CHANNEL, AccountStatus, AuthService, OidcVerifier } from '../modules/auth/index.js';
 import {
   ChatService,
   GenerationManager,
@@ -195,9 +195,11 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
   });
   generations.slots = dispatcher;
 
+  const accounts = new AccountStatus(database.textRows);
+  await database.listen(ACCOUNT_CHANNEL, accounts);
   const auth = new AuthService({
     db,
-    textRows: database.textRows,
+    accounts,
     audit,
     tokens: new AccessTokens(jwtSecret, env.ACCESS_TOKEN_TTL_S),
     oidc: env.OIDC_ISSUER && env.OIDC_AUDIENCE ? new OidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL }) : undefined,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma, type PrismaClient, type TextRows, type User } from '@dialoop/db';
+import { Prisma, type PrismaClient, type User } from '@dialoop/db';
 import { AppError, ErrorCode, badInput, missing, unauthenticated } from '../../errors.js';
 import type { Caller } from '../../context.js';
 import type { AuditLog, AuditScope } from '../audit/index.js';
 import { accessible, type Actor, asOwnRecord, ROLES, type ApiKeyScope, type RoleName } from '../rbac/index.js';
+import type { AccountStatus } from './account-status.js';
 import type { OidcVerifier } from './oidc.js';
 import { hashPassword, keepsAnAdmin, verifyPassword } from '../users/index.js';
 import { isUuid } from '../../ids.js';
@@ -24,16 +25,14 @@ export interface Session {
 
 export interface AuthServiceOptions {
   db: PrismaClient;
-  /** The credential check of every request reads through this, past Prisma (`Database.textRows`). */
-  textRows: TextRows;
+  /** Each account's role and status, for the credential check of every request. */
+  accounts: AccountStatus;
   audit: AuditLog;
   tokens: AccessTokens;
   oidc: OidcVerifier | undefined;
   oidcRoleClaim: string;
   refreshTtlSeconds: number;
 }
-
-const USER_STATUS_SQL = 'SELECT "role"::text, "disabled"::text FROM "User" WHERE "id" = $1::uuid';
 
 const isRole = (v: unknown): v is RoleName => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 
@@ -54,10 +53,10 @@ export class AuthService {
     if (this.o.oidc?.claims(token)) return this.fromOidc(token);
     const result = await this.o.tokens.verify(token);
     if (!result.ok) throw unauthenticated(result.reason === 'expired' ? 'Access token expired' : 'Invalid access token');
-    // Every request with a token reads these two fields, as one prepared statement straight on the
-    // driver: through Prisma the read cost a millisecond or two of a send's ten (issue 21).
+    // Every request with a token needs these two fields: kept in memory until the database says
+    // they changed (AccountStatus); a database read cost a millisecond of a send's ten (issue 21).
     const sub = result.claims.sub;
-    const [row] = isUuid(sub) ? await this.o.textRows(USER_STATUS_SQL, [sub], 'auth_user_status') : [];
+    const row = isUuid(sub) ? await this.o.accounts.read(sub) : undefined;
     if (!row || !isRole(row[0])) throw unauthenticated('Invalid access token');
     this.assertActive({ disabled: row[1] === 'true' });
     return { actor: { kind: 'user', userId: sub, role: row[0] }, expiresAt: result.claims.exp };
