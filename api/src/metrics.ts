@@ -59,6 +59,13 @@ export function createMetrics() {
     }),
     safetyEscalations: new Counter({ name: 'dialoop_api_safety_escalations_total', help: 'Conversation monitoring steps taken', labelNames: ['step'] as const, registers: [registry] }),
     wsConnections: new Gauge({ name: 'dialoop_api_ws_connections', help: 'Open graphql-ws connections', registers: [registry] }),
+    /** By the schema's subscription fields only, each from 0 (set in ws.ts, which has the schema). */
+    subscriptionsOpen: new Gauge({
+      name: 'dialoop_api_subscriptions_open',
+      help: 'graphql-ws subscriptions open on this process, by root field (messageStream, trainingRunProgress): from the start of their stream to its end, however it ends (completed, stopped by the client, socket closed, failed, shut down)',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
     stages: new Histogram({
       name: 'dialoop_api_stage_seconds',
       help: 'Time per stage of an operation (sendMessage: authenticate, admit, history, transaction, start…)',

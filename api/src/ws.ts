@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { GraphQLError, getOperationAST, getVariableValues, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { CloseCode } from 'graphql-ws';
+import {
+  GraphQLError,
+  Kind,
+  getOperationAST,
+  getVariableValues,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationRule,
+} from 'graphql';
+import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
@@ -19,6 +30,13 @@ type WsExtra = {
   checkedAt?: number;
   /** Operations (by id) that failed and are counted once their errors are formatted (onNext, onError). */
   failed?: Map<string, OperationType>;
+  /**
+   * Subscriptions streaming on this socket, each with the series it is counted under
+   * (`dialoop_api_subscriptions_open`). Keyed by the subscribe message's payload, the same object
+   * in onOperation and onComplete, not by id: a client may reuse an id as soon as it has stopped
+   * that subscription, before graphql-ws has called onComplete for it.
+   */
+  open?: Map<SubscribePayload, Gauge.Internal<'field'>>;
 };
 
 
@@ -30,6 +48,8 @@ export interface GraphqlWsOptions {
   contextFor(auth: Authenticated | null, requestId: string, client: Context['client']): Context;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   connections: Gauge;
+  /** `dialoop_api_subscriptions_open`: subscriptions streaming, by root field. */
+  subscriptions: Gauge<'field'>;
   /** `dialoop_api_graphql_operations_total`: each operation once, when it answers, starts streaming, or is refused. */
   operations: Counter<'type' | 'code'>;
   audit: AuditLog;
@@ -64,6 +84,27 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
     socket.once('close', () => o.connections.dec());
   });
   const operations = new OperationCache(o.schema, o.rules);
+
+  // Open subscriptions, one series per subscription field of the schema (bounded), from 0. A
+  // subscription counts from the start of its stream (onOperation) until graphql-ws completes it:
+  // onComplete follows its last event, the client's `complete`, an error sent, and the socket's
+  // close (graphql-ws then ends every stream of the socket with return(), and each loop calls
+  // onComplete; the server's shutdown closes every socket). What is still open when onClose runs
+  // (a stream whose error could not be sent never gets onComplete) is let go there.
+  const openByField = new Map(Object.keys(o.schema.getSubscriptionType()?.getFields() ?? {}).map((field) => [field, o.subscriptions.labels({ field })]));
+  for (const series of openByField.values()) series.inc(0);
+  const started = (extra: WsExtra, payload: SubscribePayload, document: DocumentNode, selectionSet: SelectionSetNode) => {
+    const series = openByField.get(rootField(document, selectionSet) ?? '');
+    if (!series) return;
+    (extra.open ??= new Map()).set(payload, series);
+    series.inc();
+  };
+  const ended = (extra: WsExtra, payload: SubscribePayload) => {
+    const series = extra.open?.get(payload);
+    if (series === undefined) return;
+    extra.open!.delete(payload);
+    series.dec();
+  };
   const format = (err: GraphQLError) => o.formatError(err.toJSON(), err);
   /** Marks an operation as failed: its errors are counted as the client gets them. */
   const failed = (extra: WsExtra, id: string, type: OperationType) => (extra.failed ??= new Map()).set(id, type);
@@ -169,12 +210,25 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
       },
       // A query or mutation is counted when it answers, a subscription when it starts streaming;
       // one that failed when its errors are formatted (onNext, onError).
-      onOperation: (ctx, id, _payload, args, operationResult) => {
+      onOperation: (ctx, id, payload, args, operationResult) => {
         // graphql-ws hands over the awaited result of execute or subscribe.
         const result = operationResult as Awaited<typeof operationResult>;
-        if (Symbol.asyncIterator in result || !result.errors) {
-          o.operations.inc({ type: getOperationAST(args.document, args.operationName)?.operation ?? 'unknown', code: 'OK' });
-        } else failed(ctx.extra, id, getOperationAST(args.document, args.operationName)?.operation ?? 'unknown');
+        const operation = getOperationAST(args.document, args.operationName);
+        const type = operation?.operation ?? 'unknown';
+        if (Symbol.asyncIterator in result) {
+          o.operations.inc({ type, code: 'OK' });
+          if (operation) started(ctx.extra, payload, args.document, operation.selectionSet);
+        } else if (!result.errors) o.operations.inc({ type, code: 'OK' });
+        else failed(ctx.extra, id, type);
+      },
+      // Every operation that got to onOperation ends here (a query, mutation or refused
+      // subscription too: not counted as open, nothing to let go).
+      onComplete: (ctx, _id, payload) => ended(ctx.extra, payload),
+      onClose: (ctx) => {
+        const open = ctx.extra.open;
+        if (!open) return;
+        for (const series of open.values()) series.dec();
+        open.clear();
       },
       // Called for every event of every stream: plain values pass through without a promise.
       onNext: (ctx, id, _payload, args, result) => {
@@ -194,4 +248,18 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
     },
     wss,
   );
+}
+
+/** The root field a subscription selects (validation allows one), through its fragments. */
+function rootField(document: DocumentNode, selectionSet: SelectionSetNode): string | undefined {
+  for (const s of selectionSet.selections) {
+    if (s.kind === Kind.FIELD) return s.name.value;
+    const inner =
+      s.kind === Kind.INLINE_FRAGMENT
+        ? s.selectionSet
+        : document.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value)?.selectionSet;
+    const name = inner && rootField(document, inner);
+    if (name) return name;
+  }
+  return undefined;
 }

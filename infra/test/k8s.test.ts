@@ -140,12 +140,14 @@ interface Context {
   secretDocs: Map<string, Set<string>>;
   /** Variables each container may be given, by container name. */
   env: Record<string, Set<string>>;
-  /** Custom metrics the Prometheus Adapter serves. */
+  /** Custom metrics the Prometheus Adapter serves (custom.metrics.k8s.io: Pods and Object metrics). */
   adapterMetrics: Set<string>;
+  /** External metrics it serves (external.metrics.k8s.io). */
+  adapterExternalMetrics: Set<string>;
   shutdownGraceDefaultMs: number;
 }
 
-const adapterValues = parse(readFileSync(`${K8S}prometheus-adapter/values.yaml`, 'utf8')) as { rules: { default: boolean; custom: AdapterRule[] } };
+const adapterValues = parse(readFileSync(`${K8S}prometheus-adapter/values.yaml`, 'utf8')) as { rules: { default: boolean; custom: AdapterRule[]; external?: AdapterRule[] } };
 const adapterMetricName = (r: AdapterRule) => r.name?.as ?? /^\^?([a-zA-Z_:][a-zA-Z0-9_:]*)\$?$/.exec(r.name?.matches ?? '')?.[1] ?? /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(r.seriesQuery)?.[1];
 
 /** Set by the platform around the processes (Node, the image, Next.js), not by their env.ts. */
@@ -162,6 +164,7 @@ function context(overlay: string): Context {
       console: new Set([...envKeys('console/src/env.ts'), 'CONSOLE_PORT', 'CONSOLE_HOST', 'NEXT_TELEMETRY_DISABLED', ...RUNTIME_ENV]),
     },
     adapterMetrics: new Set(adapterValues.rules.custom.map(adapterMetricName).filter((n): n is string => !!n)),
+    adapterExternalMetrics: new Set((adapterValues.rules.external ?? []).map(adapterMetricName).filter((n): n is string => !!n)),
     shutdownGraceDefaultMs: Number(/SHUTDOWN_GRACE_MS:[^\n]*\.default\(([\d_]+)\)/.exec(apiEnv)?.[1]?.replaceAll('_', '')),
   };
 }
@@ -462,6 +465,14 @@ const checkSelectors: Checker = (objs) => {
   return p;
 };
 
+/** An HPA metric the Prometheus Adapter serves (Pods, Object, External), with its name; undefined for Resource metrics. */
+function hpaCustomMetric(m: any): { name: string | undefined; external: boolean } | undefined {
+  if (m.type === 'Pods') return { name: m.pods?.metric?.name, external: false };
+  if (m.type === 'Object') return { name: m.object?.metric?.name, external: false };
+  if (m.type === 'External') return { name: m.external?.metric?.name, external: true };
+  return undefined;
+}
+
 /** HPAs and PDBs against their workloads, and scale-down against the drain. */
 const checkScaling: Checker = (objs, ctx) => {
   const p: string[] = [];
@@ -477,7 +488,9 @@ const checkScaling: Checker = (objs, ctx) => {
     if ((h.spec.minReplicas ?? 1) < 2) p.push(`${id(h)}: minReplicas below 2 leaves nothing serving while one pod drains`);
     const containers = target.spec.template.spec.containers ?? [];
     for (const m of h.spec.metrics ?? []) {
-      if (m.type === 'Pods' && !ctx.adapterMetrics.has(m.pods?.metric?.name)) p.push(`${id(h)}: Pods metric ${m.pods?.metric?.name} has no Prometheus Adapter rule`);
+      // Every metric but CPU and memory (metrics-server) comes from the Prometheus Adapter, by its rules.
+      const custom = hpaCustomMetric(m);
+      if (custom && (custom.name === undefined || !(custom.external ? ctx.adapterExternalMetrics : ctx.adapterMetrics).has(custom.name))) p.push(`${id(h)}: ${m.type} metric ${custom.name} has no Prometheus Adapter rule`);
       if (m.type === 'Resource') {
         for (const c of containers) if (c.resources?.requests?.[m.resource?.name] === undefined) p.push(`${id(h)}: scales on ${m.resource?.name} but container ${c.name} requests none`);
       }
@@ -927,6 +940,8 @@ function adapterProblems(rules: AdapterRule[], sources: string): string[] {
     const o = r.resources?.overrides ?? {};
     if (o.namespace?.resource !== 'namespace' || o.pod?.resource !== 'pod') p.push(`rule ${series}: namespace and pod are not mapped to their resources`);
     for (const part of ['<<.Series>>', '<<.LabelMatchers>>', '<<.GroupBy>>']) if (!r.metricsQuery.includes(part)) p.push(`rule ${series}: metricsQuery lacks ${part}`);
+    // A labelled gauge (subscriptions by field, a queue by model) has several series per pod: the adapter needs one.
+    if (!/^sum(\(.*\) by \(<<\.GroupBy>>\)| by \(<<\.GroupBy>>\) ?\(.*\))$/.test(r.metricsQuery.trim())) p.push(`rule ${series}: metricsQuery does not sum by (<<.GroupBy>>): one value per pod`);
     if (!adapterMetricName(r)) p.push(`rule ${series}: exposes no metric name`);
   }
   return p;
@@ -1011,12 +1026,12 @@ describe('kustomize overlays', () => {
     expect(objs.filter((o) => WORKLOADS.includes(o.kind)).every((d) => d.spec.replicas === undefined || d.spec.replicas === 1)).toBe(true);
   });
 
-  it.each(['prod', 'gpu'])('%s: external datastores, HPAs on CPU, connections and queue depth, PDBs, policies, Ingresses, ServiceMonitors', (overlay) => {
+  it.each(['prod', 'gpu'])('%s: external datastores, HPAs on CPU, open subscriptions and queue depth, PDBs, policies, Ingresses, ServiceMonitors', (overlay) => {
     const objs = rendered.get(overlay)!;
     expect(ofKind(objs, 'StatefulSet').map((o) => o.metadata.name)).toEqual(['dialoop-inference']);
     expect(find(objs, 'PersistentVolumeClaim', 'dialoop-data')!.spec.accessModes).toEqual(['ReadWriteMany']);
     const metrics = (name: string) => find(objs, 'HorizontalPodAutoscaler', name)!.spec.metrics.map((m: any) => m.pods?.metric.name ?? m.resource?.name);
-    expect(metrics('dialoop-api')).toEqual(['cpu', 'dialoop_api_ws_connections']);
+    expect(metrics('dialoop-api')).toEqual(['cpu', 'dialoop_api_subscriptions_open']);
     expect(metrics('dialoop-inference')).toEqual(['dialoop_inference_queued_sequences']);
     expect(ofKind(objs, 'PodDisruptionBudget').map((b) => b.metadata.name).sort()).toEqual(['dialoop-api', 'dialoop-console', 'dialoop-inference']);
     expect(ofKind(objs, 'ServiceMonitor').map((s) => s.metadata.name).sort()).toEqual(['dialoop-api', 'dialoop-inference']);
@@ -1050,12 +1065,13 @@ describe('kustomize overlays', () => {
 
 describe('the Prometheus Adapter rules', () => {
   const sources = read('api/src/metrics.ts') + read('inference/src/metrics.ts');
-  it('serve every Pods metric of the HPAs from a per-pod gauge the code exports', () => {
+  it('serve every custom metric of the HPAs from a per-pod gauge the code exports', () => {
     expect(adapterValues.rules.default).toBe(false);
-    expect(adapterProblems(adapterValues.rules.custom, sources)).toEqual([]);
-    const hpaMetrics = OVERLAYS.flatMap((o) => ofKind(rendered.get(o)!, 'HorizontalPodAutoscaler')).flatMap((h) => h.spec.metrics.filter((m: any) => m.type === 'Pods').map((m: any) => m.pods.metric.name));
-    expect(hpaMetrics.length).toBeGreaterThan(0);
-    for (const m of hpaMetrics) expect(context('prod').adapterMetrics).toContain(m);
+    expect(adapterProblems([...adapterValues.rules.custom, ...(adapterValues.rules.external ?? [])], sources)).toEqual([]);
+    const hpaMetrics = OVERLAYS.flatMap((o) => ofKind(rendered.get(o)!, 'HorizontalPodAutoscaler')).flatMap((h) => (h.spec.metrics as unknown[]).map(hpaCustomMetric).filter((m) => m !== undefined));
+    expect(hpaMetrics.map((m) => m.name)).toEqual(expect.arrayContaining(['dialoop_api_subscriptions_open', 'dialoop_inference_queued_sequences']));
+    const ctx = context('prod');
+    for (const m of hpaMetrics) expect(m.external ? ctx.adapterExternalMetrics : ctx.adapterMetrics).toContain(m.name);
   });
   it('refuses a rule over a series nobody exports, or without per-pod labels', () => {
     const rule = structuredClone(adapterValues.rules.custom[0]!);
@@ -1063,6 +1079,8 @@ describe('the Prometheus Adapter rules', () => {
     expect(adapterProblems([{ ...rule, seriesQuery: 'dialoop_api_ws_connections' }], sources).join('\n')).toMatch(/no series name/);
     expect(adapterProblems([{ ...rule, seriesQuery: 'dialoop_api_ws_connections{job="api"}' }], sources).join('\n')).toMatch(/namespace and pod labels/);
     expect(adapterProblems([{ ...rule, metricsQuery: 'sum(<<.Series>>)' }], sources).join('\n')).toMatch(/lacks <<\.LabelMatchers>>/);
+    expect(adapterProblems([{ ...rule, metricsQuery: '<<.Series>>{<<.LabelMatchers>>}' }], sources).join('\n')).toMatch(/does not sum by \(<<\.GroupBy>>\)/);
+    expect(adapterProblems([{ ...rule, metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)' }], sources).join('\n')).toMatch(/does not sum by/);
     expect(adapterProblems([{ ...rule, seriesQuery: 'dialoop_api_generations_total{namespace!="",pod!=""}' }], sources).join('\n')).toMatch(/no gauge/);
   });
 });
@@ -1146,6 +1164,8 @@ const BREAKAGES: Breakage[] = [
   { overlay: 'dev', what: 'a StatefulSet without its headless Service', checker: 'selectors', expect: /StatefulSet\/dialoop-postgres: its Service dialoop-postgres is not headless/, breakIt: (o) => void delete find(o, 'Service', 'dialoop-postgres')!.spec.clusterIP },
   { overlay: 'prod', what: 'an HPA on a missing workload', checker: 'scaling', expect: /HorizontalPodAutoscaler\/dialoop-inference: scaleTargetRef apps\/v1\/StatefulSet\/dialoop-infer/, breakIt: (o) => void (find(o, 'HorizontalPodAutoscaler', 'dialoop-inference')!.spec.scaleTargetRef.name = 'dialoop-infer') },
   { overlay: 'prod', what: 'an HPA on a metric the adapter does not serve', checker: 'scaling', expect: /Pods metric dialoop_api_subscriptions has no Prometheus Adapter rule/, breakIt: (o) => void (find(o, 'HorizontalPodAutoscaler', 'dialoop-api')!.spec.metrics[1].pods.metric.name = 'dialoop_api_subscriptions') },
+  { overlay: 'prod', what: 'an HPA on an Object metric the adapter does not serve', checker: 'scaling', expect: /Object metric dialoop_ingress_requests has no Prometheus Adapter rule/, breakIt: (o) => void find(o, 'HorizontalPodAutoscaler', 'dialoop-api')!.spec.metrics.push({ type: 'Object', object: { describedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'dialoop-api' }, metric: { name: 'dialoop_ingress_requests' }, target: { type: 'Value', value: '100' } } }) },
+  { overlay: 'prod', what: 'an HPA on an External metric without an external rule', checker: 'scaling', expect: /External metric dialoop_api_subscriptions_open has no Prometheus Adapter rule/, breakIt: (o) => void find(o, 'HorizontalPodAutoscaler', 'dialoop-api')!.spec.metrics.push({ type: 'External', external: { metric: { name: 'dialoop_api_subscriptions_open' }, target: { type: 'AverageValue', averageValue: '250' } } }) },
   { overlay: 'prod', what: 'replicas set beside an HPA', checker: 'scaling', expect: /sets spec.replicas, which the HPA owns/, breakIt: (o) => void (deploy(o, 'api').spec.replicas = 3) },
   { overlay: 'prod', what: 'a scale-down faster than a drain', checker: 'scaling', expect: /removes 1 pod\(s\) per 30 s, faster than one drain \(90 s\)/, breakIt: (o) => void (find(o, 'HorizontalPodAutoscaler', 'dialoop-api')!.spec.behavior.scaleDown.policies[0].periodSeconds = 30) },
   { overlay: 'prod', what: 'a PDB that blocks every drain', checker: 'scaling', expect: /minAvailable blocks every drain/, breakIt: (o) => void (find(o, 'PodDisruptionBudget', 'dialoop-api')!.spec = { minAvailable: 2, selector: find(o, 'PodDisruptionBudget', 'dialoop-api')!.spec.selector }) },

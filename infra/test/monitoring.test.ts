@@ -421,6 +421,12 @@ describe('on the running platform: Prometheus scraping the api and the inference
       seen = Object.fromEntries(values);
       return values.every(([e, v]) => v >= scraped[e]!) ? true : undefined;
     });
+    // Every subscription of that traffic has ended (its reply finished, or the test stopped it after
+    // three events): none is left open, and each subscription field of the schema has its series.
+    await until('no subscription left open', 10_000, async () => {
+      const [open, fields] = await Promise.all(['sum(dialoop_api_subscriptions_open)', 'count(dialoop_api_subscriptions_open)'].map(async (e) => Number((await prom!.query(e))[0]?.value[1])));
+      return open === 0 && fields === 2 ? true : undefined;
+    });
   }, 240_000);
 
   afterAll(async () => {

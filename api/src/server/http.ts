@@ -79,6 +79,7 @@ export async function startHttp({ database, services }: Core, env: ApiEnv, log: 
     contextFor,
     formatError,
     connections: metrics.wsConnections,
+    subscriptions: metrics.subscriptionsOpen,
     operations: metrics.graphqlOperations,
     audit,
     log,

@@ -4,7 +4,7 @@ import { dashboard, quantiles, stat, timeseries } from './build.js';
 export const api = dashboard({
   uid: 'dialoop-api',
   title: 'Dialoop / API and streams',
-  description: 'The api processes: replies by outcome, time to first token, streams and WebSocket connections, the reply queue, the inference upstreams and the database pool.',
+  description: 'The api processes: replies by outcome, time to first token, streams, open subscriptions and WebSocket connections, the reply queue, the inference upstreams and the database pool.',
   rows: [
     {
       title: 'Replies',
@@ -48,12 +48,26 @@ export const api = dashboard({
       title: 'Streams',
       panels: [
         timeseries({
-          title: 'WebSocket connections and streaming replies',
-          description: 'By api process: open graphql-ws connections and replies streaming. Uneven processes mean the load balancer is not spreading WebSockets.',
+          title: 'Subscriptions, connections and streaming replies',
+          description:
+            'By api process: open graphql-ws subscriptions (what the api’s HPA scales on, 250 a pod), the connections that carry them (a connection may hold many or none), and replies streaming. ' +
+            'Uneven processes mean the load balancer is not spreading WebSockets.',
           unit: 'short',
           queries: [
+            { expr: 'sum by (instance) (dialoop_api_subscriptions_open)', legend: '{{instance}} subscriptions' },
             { expr: 'sum by (instance) (dialoop_api_ws_connections)', legend: '{{instance}} connections' },
             { expr: 'sum by (instance) (dialoop_api_active_generations)', legend: '{{instance}} replies' },
+          ],
+        }),
+        timeseries({
+          title: 'Open subscriptions by field',
+          description:
+            'Subscriptions open over every api process, by root field (messageStream: a reply’s events; trainingRunProgress), and the average per process, the value the api’s HPA ' +
+            'compares with its target of 250 (infra/k8s/overlays/prod/hpa.yaml).',
+          unit: 'short',
+          queries: [
+            { expr: 'sum by (field) (dialoop_api_subscriptions_open)', legend: '{{field}}' },
+            { expr: 'avg(sum by (instance) (dialoop_api_subscriptions_open))', legend: 'average per process (the HPA’s)' },
           ],
         }),
         timeseries({
