@@ -145,6 +145,8 @@ export const envSchema = (base = process.cwd()) =>
       API_HEARTBEAT_MS: positiveInt.default(1_000),
       /** …and how long one may stay silent before its replies are settled by another (INTERRUPTED, GENERATOR_STOPPED). Detection takes at most this plus one heartbeat. */
       API_LIVENESS_WINDOW_MS: positiveInt.default(3_000),
+      /** …while its heartbeat, beaten by a thread of its own, goes on through a busy main thread unless that one has not turned for this long (hung). */
+      API_HUNG_MS: positiveInt.default(30_000),
       /** Serve /metrics and /readyz's details on this port of their own (Prometheus scrapes it; keep it off the public network). */
       METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
       /** Else, in production, /metrics and /readyz's details on the api port need `Authorization: Bearer <METRICS_TOKEN>`. Secret. */
@@ -259,6 +261,9 @@ export const envSchema = (base = process.cwd()) =>
     .superRefine((env, ctx) => {
       if (env.API_LIVENESS_WINDOW_MS < 2 * env.API_HEARTBEAT_MS) {
         ctx.addIssue({ code: 'custom', path: ['API_LIVENESS_WINDOW_MS'], message: 'API_LIVENESS_WINDOW_MS must be at least twice API_HEARTBEAT_MS (one late heartbeat is not a death)' });
+      }
+      if (env.API_HUNG_MS < env.API_LIVENESS_WINDOW_MS) {
+        ctx.addIssue({ code: 'custom', path: ['API_HUNG_MS'], message: 'API_HUNG_MS must be at least API_LIVENESS_WINDOW_MS (a busy main thread is not a dead process)' });
       }
       if (env.NODE_ENV === 'production') {
         if (!env.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required in production' });

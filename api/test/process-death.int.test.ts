@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { hashPassword } from '../src/modules/users/passwords.js';
 import { SEND, codeOf, collect, gql, gqlOk, login, spawnApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT } from './stack.js';
 
@@ -181,5 +182,34 @@ describe('an api process dies or drains mid-reply', () => {
       }
     }
     expect(await direct.prisma.message.count({ where: { id: { in: [...short, ...long] }, status: 'STREAMING' } })).toBe(0);
+  });
+
+  it('a main thread busy for twice the liveness window is not taken for dead: its reply goes on and ends as it would have', async () => {
+    // A process whose main thread a test can stall from outside: through its inspector.
+    const busy = await spawnApi(env, { nodeArgs: ['--inspect=127.0.0.1:0'] });
+    procs.push(busy);
+    const inspector = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(busy.output())?.[0];
+    expect(inspector, 'the inspector address in the output').toBeDefined();
+    const id = (await gqlOk(busy.url, SEND, { input: { content: 'Tell me a long story.', params: { maxTokens: 400, ignoreEos: true } } }, token)).sendMessage.assistantMessage.id as string;
+    const onB = follow(b.url, token, id);
+    await waitFor(() => onB.deltas() >= 3, 20_000, 'the reply streaming');
+
+    // Six seconds of a busy main thread (the window is 3 s), as under heavy load.
+    const socket = new WebSocket(inspector!);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const answered = new Promise((resolve) => socket.once('message', resolve));
+    socket.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: '(() => { const end = Date.now() + 6000; while (Date.now() < end); return 1; })()' } }));
+    const stalledAt = Date.now();
+    await answered;
+    socket.close();
+    expect(Date.now() - stalledAt).toBeGreaterThanOrEqual(5_500);
+
+    await onB.done;
+    expectOneFinal(onB.events);
+    // Ended by its token limit, by the process that ran it: not settled elsewhere as stopped.
+    expect(onB.events.at(-1)).toMatchObject({ status: 'COMPLETE', finishReason: 'length' });
+    expect((await gqlOk(b.url, MESSAGE, { id }, token)).message).toMatchObject({ status: 'COMPLETE', errorCode: null, content: textOf(onB.events) });
+    expect(busy.output()).not.toContain('taken for dead');
+    for (const p of [b, busy]) expect(p.output()).not.toContain('api processes stopped');
   });
 });

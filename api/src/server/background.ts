@@ -27,9 +27,11 @@ export async function startBackground({ services, redis, dispatcher }: Core, env
   if (redis) {
     liveness = new Liveness({
       redis,
+      redisUrl: env.REDIS_URL!,
       instanceId: generations.instanceId,
       heartbeatMs: env.API_HEARTBEAT_MS,
       windowMs: env.API_LIVENESS_WINDOW_MS,
+      hungMs: env.API_HUNG_MS,
       recover: async (scope) => {
         // Slots they held on the upstreams are free again.
         if ('dead' in scope) await dispatcher.releaseHeldBy(scope.dead);

@@ -1,16 +1,22 @@
+import { Worker } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { HeartbeatNote, HeartbeatTask } from './heartbeat.worker.js';
 
 /** Sorted set of live api processes, scored by when each last said so (Redis's clock, in ms). */
 export const LIVE_SET = 'dialoop:api:live';
 
 export interface LivenessOptions {
   redis: Redis;
+  /** The heartbeat thread opens a connection of its own here. */
+  redisUrl: string;
   instanceId: string;
   /** How often this process says it is alive and looks for processes that stopped saying so. */
   heartbeatMs: number;
   /** Silent this long: dead. Detection takes at most `windowMs + heartbeatMs` after the last heartbeat. */
   windowMs: number;
+  /** A main thread that has not turned for this long is hung: its heartbeats stop (so another process settles its replies). */
+  hungMs: number;
   /** How often every orphan (a generator in no live entry, or none) is looked for, beyond the dead just seen. */
   sweepMs?: number;
   /** Settles the replies of processes that are gone; returns how many this process settled. */
@@ -26,12 +32,19 @@ export interface LivenessOptions {
  * settles that process's replies. A periodic sweep catches what a claimer that died mid-way, or
  * a process gone before any of this ran, left behind; settling a row is itself once-only, so
  * two processes recovering the same rows do no harm.
+ *
+ * The heartbeat itself is beaten by a thread of its own (heartbeat.worker.ts), with its own Redis
+ * connection: under load the main thread can be busy for longer than the window (two api
+ * processes at 1,000 streams on two cores: 22 s), and an overloaded process taken for dead had its
+ * replies cut short by another — load made worse by recovery. A process that dies stops the
+ * thread too; one whose main thread stops turning for `hungMs` is let go by the thread.
  */
 export class Liveness {
   private timer: NodeJS.Timeout | undefined;
+  private heart: Worker | undefined;
+  private readonly progress = new Float64Array(new SharedArrayBuffer(8));
   private recovering: Promise<void> | undefined;
   private lastSweep = 0;
-  private announced = false;
   private stopped = false;
 
   constructor(private readonly o: LivenessOptions) {}
@@ -40,14 +53,38 @@ export class Liveness {
   async start(): Promise<void> {
     await this.announce();
     await this.check(true);
+    this.progress[0] = Date.now();
+    const task: HeartbeatTask = { redisUrl: this.o.redisUrl, instanceId: this.o.instanceId, heartbeatMs: this.o.heartbeatMs, hungMs: this.o.hungMs, progress: this.progress.buffer as SharedArrayBuffer };
+    this.heart = new Worker(new URL('./heartbeat.worker.mjs', import.meta.url), { workerData: task, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    this.heart.unref();
+    this.heart.on('message', (note: HeartbeatNote) => this.heard(note));
+    this.heart.on('error', (err) => this.o.log.error({ err }, 'liveness heartbeat thread failed: this process will be taken for dead'));
     this.timer = setInterval(() => void this.beat(), this.o.heartbeatMs);
     this.timer.unref();
+  }
+
+  private heard(note: HeartbeatNote) {
+    if (note.kind === 'takenForDead') this.o.log.warn({ windowMs: this.o.windowMs }, 'this api process was taken for dead (silent longer than the liveness window); replies it ran were settled elsewhere');
+    else if (note.kind === 'hung') this.o.log.error({ lagMs: note.lagMs, hungMs: this.o.hungMs }, 'the main thread has not turned for longer than API_HUNG_MS: heartbeats stop, and another process settles this one\'s replies');
+    else if (note.kind === 'failed') this.o.log.warn({ err: { message: note.message } }, 'liveness heartbeat failed');
   }
 
   /** Stops beating and leaves the set (after draining: the others need not wait out the window). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    const heart = this.heart;
+    if (heart) {
+      // The thread leaves the set itself; then it is ended (at most a second later, whatever it does).
+      const stopped = new Promise<void>((resolve) => {
+        heart.on('message', (note: HeartbeatNote) => note.kind === 'stopped' && resolve());
+        heart.once('exit', () => resolve());
+        setTimeout(resolve, 1_000).unref();
+      });
+      heart.postMessage('stop');
+      await stopped;
+      await heart.terminate();
+    }
     await this.recovering;
     await this.o.redis.zrem(LIVE_SET, this.o.instanceId).catch(() => undefined);
   }
@@ -58,26 +95,15 @@ export class Liveness {
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
-  private async announce(): Promise<number> {
-    const now = await this.now();
-    const added = await this.o.redis.zadd(LIVE_SET, now, this.o.instanceId);
-    if (Number(added) === 1 && this.announced) {
-      this.o.log.warn({ windowMs: this.o.windowMs }, 'this api process was taken for dead (silent longer than the liveness window); replies it ran were settled elsewhere');
-    }
-    this.announced = true;
-    return now;
+  /** Joins the set (at start; the heartbeat thread keeps this process in it). */
+  private async announce(): Promise<void> {
+    await this.o.redis.zadd(LIVE_SET, await this.now(), this.o.instanceId);
   }
 
-  private async beat() {
+  /** The main thread's turn: it shows the heartbeat thread it still turns, then looks for processes gone silent. */
+  private beat() {
     if (this.stopped) return;
-    try {
-      await this.announce();
-      // stop() ran meanwhile: leave the set again (its ZREM may have come first).
-      if (this.stopped) return void (await this.o.redis.zrem(LIVE_SET, this.o.instanceId));
-    } catch (err) {
-      this.o.log.warn({ err }, 'liveness heartbeat failed');
-      return;
-    }
+    this.progress[0] = Date.now();
     // Recovery may take longer than a heartbeat: it never delays the next one.
     if (!this.recovering) this.recovering = this.check(false).finally(() => (this.recovering = undefined));
   }
