@@ -7,12 +7,18 @@
  *   localhost/dialoop-node:20           the base + the host's Node 20 binary + UID/GID 10001
  *   dialoop/api, dialoop/console, dialoop/inference, dialoop/training   (infra/images/*.Containerfile)
  *
+ * Test stand-ins (buildTestStandIns, for test/kube-play.ops.test.ts only, never deployed):
+ *   localhost/dialoop-test-postgres:15, localhost/dialoop-test-redis:7   the dev overlay's public
+ *                                       postgres:16-bookworm and redis:7-bookworm cannot be pulled
+ *                                       here: Debian's PostgreSQL 15 and redis-server on the base
+ *
  * dialoop/inference-cuda is not built here (infra/images/inference-cuda.Containerfile says why);
  * `--context inference-cuda` writes its build context for a machine that can build it.
  *
  * Each image is labelled with a hash of its inputs (the files it is made of, its Containerfile,
  * this script, the image below it): an image whose label matches is not built again. `--force`
- * rebuilds; names (`api console …`) limit the build to those images.
+ * rebuilds; names (`api console …`) limit the build to those images; `--test-stand-ins` builds only
+ * the test stand-ins.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -378,6 +384,41 @@ export function buildImages({ names = [...APP_IMAGES], force = false }: { names?
   return results;
 }
 
+/**
+ * TEST STAND-INS for the public images of the dev overlay's datastores, which cannot be pulled here
+ * (no registry): each one is built from the Debian base and honours the part of the public image's
+ * contract the overlay uses (its Containerfile says which). Only test/kube-play.ops.test.ts runs
+ * them, through infra/test/kube-play/kustomization.yaml's `images:`; never deploy them.
+ */
+export const TEST_STAND_INS = [
+  { replaces: 'postgres:16-bookworm', image: 'localhost/dialoop-test-postgres:15', containerfile: 'test-postgres.Containerfile', files: ['test-postgres-entrypoint.sh'] },
+  { replaces: 'redis:7-bookworm', image: 'localhost/dialoop-test-redis:7', containerfile: 'test-redis.Containerfile', files: [] },
+] as const;
+
+/** Builds the test stand-ins (cached by their input hash like the other images). */
+export function buildTestStandIns({ force = false }: { force?: boolean } = {}): BuiltImage[] {
+  ensureContainerTools();
+  ensureBase();
+  const baseId = imageId(BASE_IMAGE);
+  return TEST_STAND_INS.map(({ image, containerfile, files }) => {
+    const started = Date.now();
+    const hash = inputsHash([`infra/images/${containerfile}`, ...files.map((f) => `infra/images/${f}`), 'infra/scripts/images.ts'], [baseId]);
+    const cached = !force && imageLabel(image) === hash;
+    if (cached) log(`${image}: inputs unchanged, cached`);
+    else {
+      log(`${image}: building (test stand-in)`);
+      const ctx = mkdtempSync(join(tmpdir(), 'dialoop-image-test-'));
+      try {
+        for (const f of files) cpSync(join(IMAGES_DIR, f), join(ctx, f));
+        podmanBuild(containerfile, image, ctx, hash);
+      } finally {
+        rmSync(ctx, { recursive: true, force: true });
+      }
+    }
+    return { image, bytes: imageSize(image), built: !cached, seconds: (Date.now() - started) / 1000 };
+  });
+}
+
 /** The build context of dialoop/inference-cuda, for a machine with internet and NVIDIA's images. */
 export function cudaContext(dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -396,6 +437,8 @@ if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.me
     if (args[ctxAt + 1] !== 'inference-cuda') throw new Error('usage: images.ts --context inference-cuda [DIR]');
     cudaContext(dir);
     log(`context of dialoop/inference-cuda in ${dir}: podman build --format docker -f ${relative(process.cwd(), join(IMAGES_DIR, 'inference-cuda.Containerfile'))} -t ${imageRef('inference-cuda')} ${dir}`);
+  } else if (args.includes('--test-stand-ins')) {
+    for (const r of buildTestStandIns({ force: args.includes('--force') })) log(`${r.image.padEnd(36)} ${mb(r.bytes).padStart(8)}  ${r.built ? `built in ${r.seconds.toFixed(0)} s` : 'cached'}`);
   } else {
     const names = args.filter((a) => !a.startsWith('--')) as AppImage[];
     for (const n of names) if (!APP_IMAGES.includes(n)) throw new Error(`unknown image ${n}: one of ${APP_IMAGES.join(', ')}`);
