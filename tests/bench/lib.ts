@@ -39,6 +39,9 @@ const stoppedAtCleanup: testing.SpawnOptions = {
   },
 };
 
+/** For a starter's `onSpawn`: the child is stopped at `cleanup()` (Ctrl-C), and killed if this process exits first. */
+export const stopAtCleanup: NonNullable<testing.SpawnOptions['onSpawn']> = (proc) => stoppedAtCleanup.onSpawn!(proc);
+
 /** Runs `script` (relative to the repository root) on a free port (`portVar`) until `cleanup()`: see `spawnNode` of `@dialoop/api/testing`. */
 export const spawnNode = (script: string, env: Record<string, string>, portVar: string, readyPath: string) =>
   testing.spawnNode(script, env, portVar, readyPath, stoppedAtCleanup);

@@ -24,6 +24,17 @@
  * busy the database pool was. The previous committed result is printed beside the new one.
  * Prints tables and writes tests/bench/results/stream.json. `--cpu-prof` profiles the api during
  * part 2 and prints where its time goes.
+ *
+ * `--apis 1,2` (a list) runs part 2 once per number of api processes: one is the api alone, as
+ * above; two or more share the database and Redis (REDIS_URL, default 127.0.0.1:6379: fan-out,
+ * replay and the reply queue across processes) behind haproxy (least connections, readiness
+ * checks on /readyz), and every client sends and subscribes through haproxy, so a reply is
+ * usually generated on one process and relayed by another. `--through-haproxy` puts a single
+ * process behind haproxy with Redis as well. The rows say how many api processes carried them,
+ * side by side with the ratio to the first, with where the machine's CPU went (each api process,
+ * this process: the load generator and the stand-in, haproxy, PostgreSQL, Redis, other) and
+ * where the limit is. They go to the file's `scaleOut` section; the other sections are left as
+ * they are (an --apis run writes them to a temporary folder, as any partial run does).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +47,8 @@ import { parseArgs } from 'node:util';
 import { DEMO_PASSWORD, SEND, STREAM, connect, gqlOk, login, newUser, spawnNode, type Proc, type StreamEventT } from '@dialoop/api/testing';
 import { createTestDatabase } from '@dialoop/db/testing';
 import type { Client } from 'graphql-ws';
-import { ms, quantile, sleep, sseData } from './lib.js';
+import { defer, ms, quantile, sleep, sseData, stopAtCleanup } from './lib.js';
+import { cpuBetween, cpuSnapshot, requireHaproxy, requireRedis, startHaproxy, type CpuSnapshot, type Haproxy, type ServerStats } from './scale-out.js';
 
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,6 +72,10 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     /** Extra node flags for the api of part 2, e.g. --api-node-args=--max-semi-space-size=64. */
     'api-node-args': { type: 'string', default: '' },
+    /** Part 2 once per number of api processes, e.g. 1,2; two or more run behind haproxy with Redis. */
+    apis: { type: 'string' },
+    /** With --apis, a single api process runs behind haproxy with Redis too. */
+    'through-haproxy': { type: 'boolean', default: false },
   },
 });
 const quick = args.quick!;
@@ -75,6 +91,13 @@ const rounds = Number(args.rounds ?? (quick ? '3' : '20'));
 const overheadTokens = Number(args.tokens);
 const userCount = Number(args.users);
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+const apisList = args.apis?.split(',').map(Number);
+if (apisList?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--apis: a list of process counts, e.g. 1,2 (got ${args.apis})`);
+const throughHaproxy = args['through-haproxy']!;
+/** A count of api processes that runs behind haproxy, with Redis. */
+const proxied = (n: number) => n >= 2 || throughHaproxy;
+/** "1 api process", "2 api processes". */
+const processes = (n: number) => `${n} api process${n === 1 ? '' : 'es'}`;
 
 
 // ---- processes ----------------------------------------------------------------------------------
@@ -356,35 +379,82 @@ interface ClientStream {
 
 const TOKEN = /t(\d+) /g;
 
-async function capacityLevel(api: Proc, standIn: StandIn, tokens: string[], n: number, steadyS = duration) {
+/**
+ * What part 2 measures: one api process, or (`--apis`) several behind haproxy. Clients send and
+ * subscribe at `url`; each process's metrics and CPU are read from the process itself.
+ */
+interface ApiTarget {
+  url: string;
+  procs: Proc[];
+  haproxy?: Haproxy;
+  /** An --apis run: where the machine's CPU goes, per process, and how haproxy spread the connections. */
+  scaleOut: boolean;
+}
+
+/** Sums of several processes' usage; RSS: the largest process's. A process that is gone (stopped at Ctrl-C) counts nothing. */
+function usageOf(procs: Proc[]) {
+  const each = procs.map((p) => {
+    try {
+      return procUsage(p.child.pid!);
+    } catch {
+      return { cpuS: 0, sysS: 0, rssMiB: 0 };
+    }
+  });
+  return { cpuS: each.reduce((t, u) => t + u.cpuS, 0), sysS: each.reduce((t, u) => t + u.sysS, 0), rssMiB: Math.max(...each.map((u) => u.rssMiB)), each };
+}
+
+/** The stage sums of every process, added up. */
+async function scrapeStagesOf(procs: Proc[]): Promise<StageSums> {
+  const out: StageSums = new Map();
+  for (const one of await Promise.all(procs.map((p) => scrapeStages(p.url)))) {
+    for (const [key, v] of one) {
+      const e = out.get(key) ?? { sum: 0, count: 0 };
+      out.set(key, { sum: e.sum + v.sum, count: e.count + v.count });
+    }
+  }
+  return out;
+}
+
+async function capacityLevel(target: ApiTarget, standIn: StandIn, tokens: string[], n: number, steadyS = duration) {
+  const { procs } = target;
   const rampS = n / rampPerSecond;
   const total = Math.round(rate * (rampS + steadyS));
   const clients: Client[] = [];
   for (let i = 0; i < n; i += 50) {
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, j) => connect(api.url, tokens[(i + j) % tokens.length]!)))));
+    clients.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, j) => connect(target.url, tokens[(i + j) % tokens.length]!)))));
   }
   const streams: ClientStream[] = [];
   const loop = monitorEventLoopDelay({ resolution: 5 });
-  const samples: { t: number; api: ReturnType<typeof procUsage>; benchCpuS: number }[] = [];
+  const samples: { t: number; api: ReturnType<typeof usageOf>; benchCpuS: number }[] = [];
   const sample = () => {
     const u = process.cpuUsage();
-    samples.push({ t: performance.now(), api: procUsage(api.child.pid!), benchCpuS: (u.user + u.system) / 1e6 });
+    samples.push({ t: performance.now(), api: usageOf(procs), benchCpuS: (u.user + u.system) / 1e6 });
   };
   const sampler = setInterval(sample, 250);
   sample();
-  const stagesBefore = await scrapeStages(api.url);
+  // An --apis run also reads every process on the machine (a few ms a time): once a second.
+  const machine: CpuSnapshot[] = [];
+  const machineSampler = target.scaleOut ? setInterval(() => machine.push(cpuSnapshot()), 1000) : undefined;
+  if (target.scaleOut) machine.push(cpuSnapshot());
+  const proxyBefore = await target.haproxy?.stats();
+  let proxyAtWindow: ServerStats[] | undefined;
+  const stagesBefore = await scrapeStagesOf(procs);
   let poolWaitingMax = 0;
   let poolTotalMax = 0;
   const poolPoller = setInterval(() => {
-    void scrapePool(api.url).then((p) => {
-      poolWaitingMax = Math.max(poolWaitingMax, p.waiting ?? 0);
-      poolTotalMax = Math.max(poolTotalMax, p.total ?? 0);
+    void Promise.all(procs.map((p) => scrapePool(p.url))).then((all) => {
+      poolWaitingMax = Math.max(poolWaitingMax, all.reduce((t, p) => t + (p.waiting ?? 0), 0));
+      poolTotalMax = Math.max(poolTotalMax, all.reduce((t, p) => t + (p.total ?? 0), 0));
     }, () => undefined);
   }, 500);
+  /** The largest of the processes' event-loop lag p99. */
   const lagP99 = async () => {
-    const text = await (await fetch(`${api.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('dialoop_api_nodejs_eventloop_lag_p99_seconds'));
-    return line ? Number(line.split(' ')[1]) * 1000 : NaN;
+    const lags = await Promise.all(procs.map(async (p) => {
+      const text = await (await fetch(`${p.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('dialoop_api_nodejs_eventloop_lag_p99_seconds'));
+      return line ? Number(line.split(' ')[1]) * 1000 : NaN;
+    }));
+    return Math.max(...lags);
   };
   const levelStart = performance.now();
   // The planned steady window: every stream started, none finished yet (the first ends at its end).
@@ -397,8 +467,11 @@ async function capacityLevel(api: Proc, standIn: StandIn, tokens: string[], n: n
     loop.enable();
     await sleep(windowEnd - performance.now());
     apiLagP99Ms = await lagP99();
+    proxyAtWindow = await target.haproxy?.stats();
     loop.disable();
   })();
+  // Awaited below; until then a failure (the api stopped at Ctrl-C) is not an unhandled rejection.
+  lagAtWindow.catch(() => undefined);
 
   const finished: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
@@ -409,7 +482,7 @@ async function capacityLevel(api: Proc, standIn: StandIn, tokens: string[], n: n
       try {
         let id: string;
         try {
-          id = (await sendMessage(api.url, tokens[i % tokens.length]!, s.key, total)).sendMessage.assistantMessage.id;
+          id = (await sendMessage(target.url, tokens[i % tokens.length]!, s.key, total)).sendMessage.assistantMessage.id;
         } catch (err) {
           const m = (err as Error).message;
           s.sendError = /Unable to start a transaction/.test(m) ? 'TX_START_TIMEOUT' : (/"code":"([A-Z_]+)"/.exec(m)?.[1] ?? 'NETWORK');
@@ -455,8 +528,11 @@ async function capacityLevel(api: Proc, standIn: StandIn, tokens: string[], n: n
   await lagAtWindow;
   clearInterval(sampler);
   clearInterval(poolPoller);
+  clearInterval(machineSampler);
   sample();
-  const stages = stageDelta(stagesBefore, await scrapeStages(api.url), 'sendMessage');
+  if (target.scaleOut) machine.push(cpuSnapshot());
+  const proxyAfter = await target.haproxy?.stats();
+  const stages = stageDelta(stagesBefore, await scrapeStagesOf(procs), 'sendMessage');
   await Promise.all(clients.map((c) => c.dispose()));
 
   // Per token: loss, duplicates, order, added delay; per stream: inter-token gaps.
@@ -548,7 +624,34 @@ async function capacityLevel(api: Proc, standIn: StandIn, tokens: string[], n: n
     standInLateP99Ms: quantile(late, 0.99),
   };
   for (const s of streams) standIn.emissions.delete(s.key);
-  return result;
+  // Over the steady window (the nearest once-a-second snapshots): every process on the machine.
+  const nearest = (t: number) => machine.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best));
+  const byServer = (list: ServerStats[] | undefined, server: string) => list?.find((x) => x.server === server);
+  const cpuOf = () => cpuBetween(nearest(windowStart), nearest(windowEnd), { apis: procs.map((p) => p.child.pid!), bench: process.pid, haproxy: target.haproxy?.pid });
+  return {
+    ...result,
+    /** An --apis run only (absent from the JSON otherwise). */
+    scaleOut: target.scaleOut
+      ? {
+          apis: procs.length,
+          behindHaproxy: target.haproxy !== undefined,
+          /** % of one core each, over the steady window; the machine has `cores` × 100%. */
+          cpu: { ...cpuOf(), cores: cpus().length },
+          apiCpuMicrosPerTokenEach: procs.map((_, k) => ((w1.api.each[k]!.cpuS - w0.api.each[k]!.cpuS) * 1e6) / sampledTokens),
+          apiRssMiBMaxEach: procs.map((_, k) => Math.max(...samples.map((x) => x.api.each[k]!.rssMiB))),
+          /**
+           * haproxy's spread over the processes: connections open at the window's end (the
+           * subscriptions' WebSockets, mostly), and requests passed during the level (the sends:
+           * the WebSockets opened before it began).
+           */
+          spread: proxyAfter?.map((x) => ({
+            server: x.server,
+            openAtWindowEnd: byServer(proxyAtWindow, x.server)?.current ?? NaN,
+            requests: x.total - (byServer(proxyBefore, x.server)?.total ?? 0),
+          })),
+        }
+      : undefined,
+  };
 }
 
 // ---- where a send's time goes -------------------------------------------------------------------
@@ -641,7 +744,7 @@ function printProfile(title: string, p: ReturnType<typeof summariseProfile>) {
 // ---- run ----------------------------------------------------------------------------------------
 let dbUrl = '';
 /** An api on the bench's PostgreSQL database, or (`dataDir`) on embedded PGlite in that folder. */
-function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: string, env: Record<string, string> = {}): Promise<Proc> {
+function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: string, env: Record<string, string> = {}, onSpawn?: (p: Proc) => void): Promise<Proc> {
   return spawnNode('src/main.ts', {
     ...(dataDir ? { DATABASE_URL: '', DIALOOP_DATA_DIR: dataDir } : { DATABASE_URL: dbUrl }),
     INFERENCE_URL: inferenceUrl,
@@ -650,7 +753,7 @@ function spawnApi(inferenceUrl: string, nodeArgs: string[] = [], dataDir?: strin
     MAX_CONCURRENT_GENERATIONS: '100000',
     DEMO_PASSWORD,
     ...env,
-  }, 'API_PORT', '/healthz', { cwd: apiDir, nodeArgs, readyTimeoutMs: 90_000 });
+  }, 'API_PORT', '/healthz', { cwd: apiDir, nodeArgs, readyTimeoutMs: 90_000, onSpawn });
 }
 
 // ---- part 5: a burst against a small upstream ---------------------------------------------------
@@ -857,9 +960,26 @@ const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memo
 const params = { quick, parts: [...parts], levels, rate, durationSeconds: duration, rampStreamsPerSecond: rampPerSecond, overheadRounds: rounds, overheadMaxTokens: overheadTokens, users: userCount, cpuProf: args['cpu-prof'], apiNodeArgs: args['api-node-args'] };
 console.log(`bench:stream — ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, commit ${commit}${dirty ? '+changes' : ''}`);
 console.log(`levels ${levels.join(', ')} at ${rate} tokens/s a stream; ${duration} s steady after a ramp of ${rampPerSecond} streams/s; ${rounds} rounds of ${overheadTokens} tokens for the added cost\n`);
+let haproxyVersion: string | undefined;
+if (apisList) {
+  // Fail before anything starts when what several processes need is missing.
+  if (apisList.some(proxied)) {
+    haproxyVersion = requireHaproxy();
+    await requireRedis(REDIS_URL);
+  }
+  console.log(`part 2 with ${apisList.map(processes).join(', then ')}${apisList.some(proxied) ? ` (${apisList.filter(proxied).join(', ')} behind ${haproxyVersion}, Redis at ${new URL(REDIS_URL).host})` : ''}; on ${machine.cores} cores shared with the stand-in, the load generator, PostgreSQL, Redis and haproxy\n`);
+}
 
 const db = await createTestDatabase();
 dbUrl = db.url;
+let dropped = false;
+const dropDb = async () => {
+  if (!dropped) await db.drop();
+  dropped = true;
+};
+// An --apis run's processes are stopped on Ctrl-C (lib's cleanup); the database goes after them.
+if (apisList) defer(dropDb);
+const scaleOut: ScaleRow[] = [];
 let overhead: Awaited<ReturnType<typeof addedCost>> | undefined;
 const capacity: Awaited<ReturnType<typeof capacityLevel>>[] = [];
 const pglite: Awaited<ReturnType<typeof capacityLevel>>[] = [];
@@ -882,35 +1002,69 @@ async function seedApi(dataDir?: string): Promise<{ tokens: string[]; active: st
   }
 }
 
-/** Part 2 (or 3): every level against one api fed by the stand-in. */
-async function capacityRun(title: string, levelsToRun: number[], tokens: string[], active: string | undefined, dataDir?: string) {
+/**
+ * Where a scale-out row ran out first, from its CPU: the machine's cores (when at least 90% of
+ * them were busy), else a process's one thread (an api process's, or this one's: the load
+ * generator and the stand-in) at 90% of a core or more.
+ */
+function limitOf(r: ScaleRow): string {
+  const c = r.scaleOut.cpu;
+  const pc = (x: number) => `${Math.round(x)}%`;
+  const where = `api ${c.apiPercent.map(pc).join(' + ')}, bench ${pc(c.benchPercent)}, haproxy ${pc(c.haproxyPercent)}, PostgreSQL ${pc(c.postgresPercent)}, Redis ${pc(c.redisPercent)}, other ${pc(c.otherPercent)}`;
+  if (c.machineBusyPercent >= 90 * c.cores) return `the machine's ${c.cores} cores: ${pc(c.machineBusyPercent)} of ${c.cores * 100}% busy (${where})`;
+  const hot = c.apiPercent.map((p, k) => ({ p, k })).filter((x) => x.p >= 90);
+  if (hot.length) return `${hot.map((x) => `api process ${x.k + 1} (${pc(x.p)})`).join(' and ')}: one event loop's core; machine ${pc(c.machineBusyPercent)} of ${c.cores * 100}% (${where})`;
+  if (c.benchPercent >= 90) return `this process (load generator and stand-in) at ${pc(c.benchPercent)}: the measurement, not the api; machine ${pc(c.machineBusyPercent)} of ${c.cores * 100}%`;
+  return `none reached 90% of a core or of the machine (${pc(c.machineBusyPercent)} of ${c.cores * 100}%; ${where})`;
+}
+
+/** Part 2 (or 3): every level against one api fed by the stand-in, or (`apis`, an --apis run) that many processes. */
+async function capacityRun(title: string, levelsToRun: number[], tokens: string[], active: string | undefined, dataDir?: string, apis?: number) {
   const out: Awaited<ReturnType<typeof capacityLevel>>[] = [];
+  const count = apis ?? 1;
+  const scaleOut = apis !== undefined;
+  const behindHaproxy = scaleOut && proxied(count);
   const profDir = args['cpu-prof'] && !dataDir ? mkdtempSync(join(tmpdir(), 'bench-stream-prof-')) : undefined;
   const standIn = new StandIn(rate);
   standIn.models = active ? [active, 'stand-in'] : ['stand-in'];
   await standIn.listen();
-  const apiNodeArgs = [...args['api-node-args']!.split(' ').filter(Boolean), ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])];
-  const api = await spawnApi(standIn.url, apiNodeArgs, dataDir);
+  const nodeArgs = args['api-node-args']!.split(' ').filter(Boolean);
+  // With several processes, the first one is profiled.
+  const apiNodeArgs = [...nodeArgs, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])];
+  const procs: Proc[] = [];
+  let haproxy: Haproxy | undefined;
   try {
+    for (let k = 0; k < count; k++) {
+      procs.push(await spawnApi(standIn.url, k === 0 ? apiNodeArgs : nodeArgs, dataDir, behindHaproxy ? { REDIS_URL } : {}, scaleOut ? stopAtCleanup : undefined));
+    }
+    if (behindHaproxy) haproxy = await startHaproxy(procs.map((p) => p.url));
+    const target: ApiTarget = { url: haproxy?.url ?? procs[0]!.url, procs, haproxy, scaleOut };
     // Warm-up: a few streams through every path before measuring.
-    await capacityLevel(api, standIn, tokens, Math.min(10, levelsToRun[0]!), 2);
+    await capacityLevel(target, standIn, tokens, Math.min(10, levelsToRun[0]!), 2);
     for (const n of levelsToRun) {
-      const r = await capacityLevel(api, standIn, tokens, n);
+      const r = await capacityLevel(target, standIn, tokens, n);
       out.push(r);
-      console.log(`   ${title}, ${n} streams: ${Math.round(r.deliveredTokensPerSecond)} tokens/s delivered, sendMessage p50 ${ms(r.mutationP50Ms)} ms, added p99 ${ms(r.addedP99Ms)} ms, api CPU ${Math.round(r.apiCpuPercent)}%`);
+      const each = r.scaleOut && count > 1 ? ` (${r.scaleOut.cpu.apiPercent.map((x) => `${Math.round(x)}%`).join(' + ')})` : '';
+      const machine = r.scaleOut ? `, machine ${Math.round(r.scaleOut.cpu.machineBusyPercent)}% of ${r.scaleOut.cpu.cores * 100}%` : '';
+      console.log(`   ${title}, ${n} streams: ${Math.round(r.deliveredTokensPerSecond)} tokens/s delivered, sendMessage p50 ${ms(r.mutationP50Ms)} ms, added p99 ${ms(r.addedP99Ms)} ms, api CPU ${Math.round(r.apiCpuPercent)}%${each}${machine}`);
       await sleep(1000);
     }
   } finally {
-    await api.stop();
+    await haproxy?.stop();
+    await Promise.all(procs.map((p) => p.stop()));
     standIn.close();
   }
+  const said = (p: Proc) => p.output().split('\n').filter(Boolean).slice(-5).map((l) => `  ${l.slice(0, 300)}`);
   if (out.some((r) => r.incompleteStreams > 0)) {
-    const said = api.output().split('\n').filter(Boolean).slice(-5).map((l) => `  ${l.slice(0, 300)}`);
-    console.log(`\nSome streams failed; the api's last words:\n${said.join('\n')}`);
+    if (procs.length === 1) console.log(`\nSome streams failed; the api's last words:\n${said(procs[0]!).join('\n')}`);
+    else for (const [k, p] of procs.entries()) console.log(`\nSome streams failed; api process ${k + 1}'s last words:\n${said(p).join('\n')}`);
+    if (haproxy?.output().trim()) console.log(`haproxy said:\n${haproxy.output().trim().split('\n').slice(-5).join('\n')}`);
   }
-  if (api.output().includes('a version with traffic is not served')) console.log('\nWARNING: the api logged that a version with traffic is not served: the run measured an error path.');
-  console.log(`\n${title}: concurrent subscriptions, stand-in upstream at ${rate} tokens/s a stream (api in its own process)`);
+  if (procs.some((p) => p.output().includes('a version with traffic is not served'))) console.log('\nWARNING: the api logged that a version with traffic is not served: the run measured an error path.');
+  const setup = !scaleOut ? 'api in its own process' : behindHaproxy ? `${processes(count)}, each its own, behind haproxy, with Redis` : 'api in its own process, clients straight to it';
+  console.log(`\n${title}: concurrent subscriptions, stand-in upstream at ${rate} tokens/s a stream (${setup})`);
   console.table(Object.fromEntries(out.map((r) => [`${r.streams} streams`, {
+    ...(scaleOut ? { apis: count } : {}),
     'tokens/s (expected)': `${Math.round(r.deliveredTokensPerSecond)} (${r.expectedTokensPerSecond})`,
     'sendMessage p50/p99 ms': `${ms(r.mutationP50Ms)} / ${ms(r.mutationP99Ms)}`,
     'TTFT overhead p50/p99 ms': `${ms(r.ttftOverheadP50Ms)} / ${ms(r.ttftOverheadP99Ms)}`,
@@ -921,7 +1075,7 @@ async function capacityRun(title: string, levelsToRun: number[], tokens: string[
     'api CPU %': Math.round(r.apiCpuPercent),
     'api RSS MiB': Math.round(r.apiRssMiBMax),
   }])));
-  console.log('   Diagnostics: api CPU per token and event-loop lag, database pool, and whether this process kept up (its CPU, loop delay, stand-in lateness).');
+  console.log(`   Diagnostics: api CPU per token and event-loop lag, database pool, and whether this process kept up (its CPU, loop delay, stand-in lateness).${count > 1 ? ' CPU and pool: all api processes together; loop lag and RSS: the worst one.' : ''}`);
   console.table(Object.fromEntries(out.map((r) => [`${r.streams} streams`, {
     'steady window s': r.steady ? ms(r.windowSeconds) : 'none',
     'added p99 steady ms': ms(r.addedSteadyP99Ms),
@@ -937,6 +1091,35 @@ async function capacityRun(title: string, levelsToRun: number[], tokens: string[
   printStages(out.map((r) => ({ label: `${r.streams} streams`, stages: r.stages })));
   if (profDir) printProfile(title, (profile = summariseProfile(profDir)));
   return out;
+}
+
+type ScaleRow = Awaited<ReturnType<typeof capacityLevel>> & { scaleOut: NonNullable<Awaited<ReturnType<typeof capacityLevel>>['scaleOut']> };
+
+/** Where the machine's CPU went in each level's steady window, how haproxy spread the clients, and the limit. */
+function printMachine(rows: ScaleRow[], label = (r: ScaleRow) => `${r.streams} streams`) {
+  const pc = (x: number) => Math.round(x);
+  const cores = rows[0]?.scaleOut.cpu.cores ?? cpus().length;
+  console.log(`   Where the CPU went in the steady window, % of one core (the machine: ${cores} cores, ${cores * 100}%; PostgreSQL and Redis: all their processes, whoever uses them; other: the rest of the machine), and how haproxy spread the clients: connections open at the window's end (WebSockets) and requests during the level (sends)`);
+  console.table(Object.fromEntries(rows.map((r) => {
+    const c = r.scaleOut.cpu;
+    return [label(r), {
+      'api processes %': c.apiPercent.map(pc).join(' + '),
+      'bench (clients + stand-in) %': pc(c.benchPercent),
+      'haproxy %': r.scaleOut.behindHaproxy ? pc(c.haproxyPercent) : '-',
+      'PostgreSQL %': pc(c.postgresPercent),
+      'Redis %': pc(c.redisPercent),
+      'other %': pc(c.otherPercent),
+      [`machine % of ${cores * 100}`]: pc(c.machineBusyPercent),
+      'µs/token per api': r.scaleOut.apiCpuMicrosPerTokenEach.map(pc).join(' / '),
+      'connections per api': r.scaleOut.spread?.map((x) => x.openAtWindowEnd).join(' / ') ?? '-',
+      'sends per api': r.scaleOut.spread?.map((x) => x.requests).join(' / ') ?? '-',
+    }];
+  })));
+  for (const r of rows) {
+    const other = r.scaleOut.cpu.otherPercent;
+    const busy = other >= 25 ? ` — NOTE: other work on this machine took ${Math.round(other)}% of a core; rerun on a quiet machine before quoting these rows` : '';
+    console.log(`   limit at ${label(r)}: ${limitOf(r)}${busy}`);
+  }
 }
 
 try {
@@ -955,11 +1138,13 @@ try {
     console.log('');
   }
 
-  if (parts.has(2)) capacity.push(...(await capacityRun('2. Capacity, PostgreSQL', levels, tokens, active)));
+  if (parts.has(2) && apisList) {
+    for (const n of apisList) scaleOut.push(...((await capacityRun(`2. Capacity, PostgreSQL, ${processes(n)}`, levels, tokens, active, undefined, n)) as ScaleRow[]));
+  } else if (parts.has(2)) capacity.push(...(await capacityRun('2. Capacity, PostgreSQL', levels, tokens, active)));
   if (parts.has(4)) recovery = await recoveryRun(tokens, active, Number(args['recovery-streams']));
   if (parts.has(5)) burstResult = await burstRun(tokens, active, Number(args.burst), Number(args['burst-capacity']));
 } finally {
-  await db.drop();
+  await dropDb();
 }
 if (parts.has(2) && pgliteLevels.length) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-stream-pglite-'));
@@ -971,8 +1156,31 @@ if (parts.has(2) && pgliteLevels.length) {
   }
 }
 
+// ---- --apis: the runs side by side --------------------------------------------------------------
+/** A scale-out row's name: its level and process count (`via haproxy` for one process behind it). */
+const scaleLabel = (r: ScaleRow) => `${r.streams} streams, ${processes(r.scaleOut.apis)}${r.scaleOut.apis === 1 && r.scaleOut.behindHaproxy ? ' via haproxy' : ''}`;
+if (scaleOut.length) {
+  const first = apisList![0]!;
+  const sorted = [...scaleOut].sort((a, b) => a.streams - b.streams);
+  const base = (r: ScaleRow) => scaleOut.find((x) => x.streams === r.streams && x.scaleOut.apis === first);
+  console.log(`\n2. Side by side: ${apisList!.map(processes).join(', ')}; stand-in upstream at ${rate} tokens/s a stream; ratio: tokens/s delivered over the run with ${processes(first)}'s`);
+  console.table(Object.fromEntries(sorted.map((r) => [scaleLabel(r), {
+    apis: r.scaleOut.apis,
+    'tokens/s (expected)': `${Math.round(r.deliveredTokensPerSecond)} (${r.expectedTokensPerSecond})`,
+    [`ratio to ${first}`]: base(r) ? Number((r.deliveredTokensPerSecond / base(r)!.deliveredTokensPerSecond).toFixed(2)) : '-',
+    'steady s': r.steady ? ms(r.windowSeconds) : 'none',
+    'added p50/p99 ms': `${ms(r.addedP50Ms)} / ${ms(r.addedP99Ms)}`,
+    'sendMessage p50/p99 ms': `${ms(r.mutationP50Ms)} / ${ms(r.mutationP99Ms)}`,
+    'TTFT overhead p50/p99 ms': `${ms(r.ttftOverheadP50Ms)} / ${ms(r.ttftOverheadP99Ms)}`,
+    'lost/dup/reordered': `${r.lost}/${r.duplicated}/${r.outOfOrder}`,
+    'failed streams': r.incompleteStreams,
+    'refused sends': Object.entries(r.failuresByCode).map(([c, k]) => `${c} ${k}`).join(', ') || '-',
+  }])));
+  printMachine(sorted, scaleLabel);
+}
+
 // ---- the previous committed result beside this one ----------------------------------------------
-interface Saved { commit?: string; date?: string; overhead?: typeof overhead; capacity?: Partial<(typeof capacity)[number]>[]; pglite?: Partial<(typeof capacity)[number]>[]; recovery?: typeof recovery; burst?: typeof burstResult }
+interface Saved { commit?: string; date?: string; overhead?: typeof overhead; capacity?: Partial<(typeof capacity)[number]>[]; pglite?: Partial<(typeof capacity)[number]>[]; recovery?: typeof recovery; burst?: typeof burstResult; scaleOut?: { commit?: string; rows?: Partial<ScaleRow>[] } }
 let previous: Saved | undefined;
 try {
   previous = JSON.parse(execFileSync('git', ['show', 'HEAD:tests/bench/results/stream.json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Saved;
@@ -1005,6 +1213,17 @@ if (previous) {
   both('burst: wait to first token p99 ms', previous.burst?.throughApi.waitP99Ms, burstResult?.throughApi.waitP99Ms);
   for (const signal of ['SIGKILL', 'SIGTERM']) {
     both(`${signal}: signal → last final event ms`, previous.recovery?.find((r) => r.signal === signal)?.toLastFinalMs, recovery?.find((r) => r.signal === signal)?.toLastFinalMs);
+  }
+  if (scaleOut.length) {
+    const was = previous.scaleOut?.rows ?? [];
+    const key = (r: Partial<ScaleRow>) => `${r.streams} streams, ${processes(r.scaleOut?.apis ?? 0)}${r.scaleOut?.apis === 1 && r.scaleOut.behindHaproxy ? ' via haproxy' : ''}`;
+    for (const k of [...new Set([...was, ...scaleOut].map(key))]) {
+      const w = was.find((r) => key(r) === k);
+      const x = scaleOut.find((r) => key(r) === k);
+      both(`${k}: tokens/s delivered`, w?.deliveredTokensPerSecond, x?.deliveredTokensPerSecond);
+      both(`${k}: added p99 ms`, w?.addedP99Ms, x?.addedP99Ms);
+      both(`${k}: failed streams`, w?.incompleteStreams, x?.incompleteStreams);
+    }
   }
   console.log(`\nThis run beside the previous committed result (${previous.commit ?? '?'}, ${previous.date?.slice(0, 10) ?? '?'}; its parameters may differ):`);
   console.table(rows);
@@ -1052,10 +1271,45 @@ const clean = (r: (typeof capacity)[number]) => r.steady && r.lost + r.duplicate
 const carried = capacity.filter(clean).map((r) => r.streams);
 if (capacity.length) console.log(`  Levels carried with zero loss and p99 added delay <= 50 ms: ${carried.length ? carried.join(', ') : 'none'}`);
 
-const results = { date: new Date().toISOString(), commit, dirty, machine, params: { ...params, pgliteLevels, recoveryStreams: Number(args['recovery-streams']) }, overhead, capacity, pglite, recovery, burst: burstResult, goals, carriedLevels: carried, profile };
-// A --quick smoke run, or one of a part or of chosen levels, leaves the committed results alone.
-const partial = quick || ![1, 2, 4, 5].every((p) => parts.has(p)) || args.levels !== undefined || args.duration !== undefined;
+const scaleGoals = [];
+for (const r of scaleOut.filter((x) => x.streams === 1000)) {
+  const zeroLoss = r.steady && r.lost + r.duplicated + r.outOfOrder + r.incompleteStreams === 0 && r.deliveredTokensPerSecond >= 0.98 * r.expectedTokensPerSecond;
+  scaleGoals.push(goal(zeroLoss, `${scaleLabel(r)}, ${rate} tokens/s each, zero loss: ${r.lost} lost, ${r.duplicated} duplicated, ${r.outOfOrder} reordered, ${r.incompleteStreams} streams failed or unfinished; ${Math.round(r.deliveredTokensPerSecond)} of ${r.expectedTokensPerSecond} tokens/s delivered`));
+  scaleGoals.push(goal(r.addedP99Ms <= 50, `${scaleLabel(r)}: p99 added delay <= 50 ms: ${ms(r.addedP99Ms)} ms over every token (${ms(r.addedSteadyP99Ms)} ms in the steady window)`));
+}
+if (scaleGoals.length) {
+  console.log('\nGoals with several api processes (issue 18):');
+  for (const g of scaleGoals) console.log(`  ${g.met ? 'MET    ' : 'NOT MET'} ${g.text}`);
+}
+const scaleCarried = Object.fromEntries((apisList ?? []).map((n) => [processes(n), scaleOut.filter((r) => r.scaleOut.apis === n && clean(r)).map((r) => r.streams)]));
+if (scaleOut.length) console.log(`  Levels carried with zero loss and p99 added delay <= 50 ms: ${Object.entries(scaleCarried).map(([k, v]) => `${k}: ${v.length ? v.join(', ') : 'none'}`).join('; ')}`);
+
+const date = new Date().toISOString();
+const results: Record<string, unknown> = { date, commit, dirty, machine, params: { ...params, pgliteLevels, recoveryStreams: Number(args['recovery-streams']) }, overhead, capacity, pglite, recovery, burst: burstResult, goals, carriedLevels: carried, profile };
+/** An --apis run's rows, with what they ran on. */
+const scaleOutSection = scaleOut.length
+  ? { date, commit, dirty, machine, params: { ...params, apis: apisList, throughHaproxy, haproxy: haproxyVersion, redis: apisList!.some(proxied) ? new URL(REDIS_URL).host : undefined }, rows: scaleOut, goals: scaleGoals, carriedLevels: scaleCarried }
+  : undefined;
+if (scaleOutSection) results.scaleOut = scaleOutSection;
+const committed = join(root, 'tests', 'bench', 'results', 'stream.json');
+const saved = () => {
+  try {
+    return JSON.parse(readFileSync(committed, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};
+// A --quick smoke run, or one of a part or of chosen levels, or an --apis run, leaves the committed results alone.
+const partial = quick || ![1, 2, 4, 5].every((p) => parts.has(p)) || args.levels !== undefined || args.duration !== undefined || apisList !== undefined;
+// A full run keeps the scaleOut section an --apis run wrote (it did not run that).
+const kept = partial ? undefined : saved()?.scaleOut;
+if (kept !== undefined) results.scaleOut = kept;
 const out = partial ? mkdtempSync(join(tmpdir(), 'bench-stream-')) : join(root, 'tests', 'bench', 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'stream.json'), JSON.stringify(results, null, 2) + '\n');
 console.log(`\nwrote ${join(out, 'stream.json')}`);
+// An --apis run of the full steady window (not --quick, no --duration) puts its rows in the committed file's scaleOut section, and only there.
+if (scaleOutSection && !quick && args.duration === undefined) {
+  writeFileSync(committed, JSON.stringify({ ...saved(), scaleOut: scaleOutSection }, null, 2) + '\n');
+  console.log(`wrote its scaleOut section (${scaleOut.length} rows) into ${committed}; the other sections are as they were`);
+}
