@@ -1,10 +1,15 @@
 import { Suspense, type ReactNode } from 'react';
 import { ConsoleShell } from '@/components/shell/console-shell';
+import { EARLY_REFRESH_SCRIPT } from '@/lib/session/early-refresh';
 
 export default function ConsoleLayout({ children }: { children: ReactNode }) {
   return (
-    <Suspense>
-      <ConsoleShell>{children}</ConsoleShell>
-    </Suspense>
+    <>
+      {/* Restores the session while the page's scripts download (lib/session/early-refresh.ts). */}
+      <script dangerouslySetInnerHTML={{ __html: EARLY_REFRESH_SCRIPT }} />
+      <Suspense>
+        <ConsoleShell>{children}</ConsoleShell>
+      </Suspense>
+    </>
   );
 }

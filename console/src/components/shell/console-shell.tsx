@@ -1,12 +1,13 @@
 'use client';
 import { Alert, AppShell, Burger, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useTranslations } from 'use-intl';
 import { useEffect, type ReactNode } from 'react';
 import { useSocketState } from '@/lib/graphql/client';
-import { useAbility } from '@/lib/rbac';
+import { abilityOf, useAbility } from '@/lib/rbac';
 import { restore, useSession } from '@/lib/session/client';
 import { LanguageSwitch } from './language-switch';
 import { ROUTES, routeFor } from './routes';
@@ -23,7 +24,16 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
   const socket = useSocketState();
   const [opened, { toggle }] = useDisclosure();
 
-  useEffect(() => restore(), []);
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      restore((user) => {
+        // The page's first request leaves now, while React renders the page (if the person may see it).
+        const here = routeFor(window.location.pathname);
+        if (here?.preload && abilityOf(user.role, user.id).can(here.requires[0], here.requires[1])) here.preload(queryClient, new URLSearchParams(window.location.search));
+      }),
+    [queryClient],
+  );
   useEffect(() => {
     if (session.status !== 'signedOut') return;
     const here = `${pathname}${search.size ? `?${search.toString()}` : ''}`;

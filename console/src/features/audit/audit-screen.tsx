@@ -38,6 +38,10 @@ export function AuditScreen() {
   const key = JSON.stringify(filter);
   const [tableAnswered, setTableAnswered] = useState<string | null>(null);
   const firstPage = useCallback(() => setTableAnswered(key), [key]);
+  // The side panels (and an entry opened from a shared link) render once the table has its first
+  // rows: they are not what the page is opened for, and rendering them (and their requests) first
+  // would make the rows wait.
+  const rowsFirst = tableAnswered !== null;
 
   return (
     <Stack gap="lg">
@@ -56,14 +60,16 @@ export function AuditScreen() {
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
-          <Stack gap="lg">
-            <VerifyPanel onOpen={open} />
-            <ExportPanel filter={filter} />
-            <CheckpointsPanel />
-          </Stack>
+          {rowsFirst && (
+            <Stack gap="lg">
+              <VerifyPanel onOpen={open} />
+              <ExportPanel filter={filter} />
+              <CheckpointsPanel />
+            </Stack>
+          )}
         </Grid.Col>
       </Grid>
-      <EntryDrawer seq={view.entry} onClose={() => open(null)} />
+      {rowsFirst && <EntryDrawer seq={view.entry} onClose={() => open(null)} />}
     </Stack>
   );
 }

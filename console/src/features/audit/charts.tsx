@@ -1,7 +1,7 @@
 'use client';
-import { BarChart } from '@mantine/charts';
 import { Center, Loader, Paper, SimpleGrid, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import { useDeferredValue, useMemo } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
 import { ErrorNotice } from '@/components/ui/error-notice';
@@ -9,6 +9,21 @@ import type { AuditFilterInput, AuditStatsQuery } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
 import { AuditStatsQuery as StatsDoc } from './documents';
 import { OUTCOMES } from './filters';
+
+/**
+ * The charting library (recharts, a third of the page's script) loads after the page is up: the
+ * table is what the page is opened for, and the charts draw after its rows anyway.
+ */
+const BarChart = dynamic(() => import('@mantine/charts').then((m) => m.BarChart), { ssr: false, loading: () => <ChartPending /> });
+
+function ChartPending() {
+  const t = useTranslations('audit');
+  return (
+    <Center h={220}>
+      <Loader size="sm" aria-label={t('entries.loading')} />
+    </Center>
+  );
+}
 
 /** Rows of the "per day" chart: one per day, a column per outcome. */
 export function perDayRows(perDay: AuditStatsQuery['auditStats']['perDay']) {
@@ -33,9 +48,7 @@ export function AuditCharts({ filter, enabled = true }: { filter: AuditFilterInp
   const colors = { ALLOWED: 'teal.6', DENIED: 'red.6', FAILED: 'orange.5' } as const;
   const body = (empty: boolean, chart: React.ReactNode) =>
     stats.isPending ? (
-      <Center h={220}>
-        <Loader size="sm" aria-label={t('entries.loading')} />
-      </Center>
+      <ChartPending />
     ) : empty ? (
       <Center h={220}>
         <Text c="dimmed" size="sm">

@@ -39,7 +39,7 @@ export function CheckpointsPanel() {
         </Title>
         {data.isError && <ErrorNotice error={data.error} />}
         {key && (
-          <Group gap="xs" justify="space-between" wrap="nowrap">
+          <Group gap="xs" justify="space-between" wrap="wrap">
             <Text size="sm">
               {t('checkpoints.key')} <Code>{key.keyId}</Code>
             </Text>

@@ -6,6 +6,7 @@ describe('the audit view in the URL', () => {
     const view = { ...EMPTY_VIEW, actor: 'u_abc', outcome: 'DENIED' as const, from: '2026-12-01', to: '2026-12-05', entry: 42 };
     expect(viewFromParams(paramsOf(view))).toEqual(view);
     expect(viewFromParams(new URLSearchParams('outcome=MAYBE&from=yesterday&entry=-3&action=login'))).toEqual({ ...EMPTY_VIEW, action: 'login' });
+    expect(viewFromParams(new URLSearchParams(`to=2026-13-40&entry=1.5&actor=${'x'.repeat(201)}&subjectId=%20s1%20`))).toEqual({ ...EMPTY_VIEW, subjectId: 's1' });
   });
 
   it('gives the api whole UTC days and only the fields set', () => {

@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import { useSyncExternalStore } from 'react';
-import { accessToken, tokenRefused } from '@/lib/session/client';
+import { accessToken, currentToken, tokenRefused } from '@/lib/session/client';
 import { ApiError, execute, type Doc } from './execute';
 
 /**
@@ -21,14 +21,16 @@ export function configureApi(url: string) {
 /** The api's base address (downloads such as signed exports are plain GETs there). */
 export const apiBase = () => apiUrl.replace(/\/graphql\/?$/, '');
 
-export async function gql<R, V>(doc: Doc<R, V>, variables?: V, signal?: AbortSignal): Promise<R> {
-  const token = await accessToken();
-  try {
-    return await execute(apiUrl, doc, variables, { token, ...(signal ? { signal } : {}) });
-  } catch (err) {
+export function gql<R, V>(doc: Doc<R, V>, variables?: V, signal?: AbortSignal): Promise<R> {
+  const opts = signal ? { signal } : {};
+  // With a token in memory the request leaves now, in this task (a page's first request is
+  // started before React renders the page: see the shell); otherwise after the refresh.
+  const current = currentToken();
+  const first = current ? execute(apiUrl, doc, variables, { token: current, ...opts }) : accessToken().then((token) => execute(apiUrl, doc, variables, { token, ...opts }));
+  return first.catch(async (err: unknown) => {
     if (!(err instanceof ApiError) || err.code !== 'UNAUTHENTICATED') throw err;
-    return execute(apiUrl, doc, variables, { token: await tokenRefused(), ...(signal ? { signal } : {}) });
-  }
+    return execute(apiUrl, doc, variables, { token: await tokenRefused(), ...opts });
+  });
 }
 
 /** The WebSocket's state, for the "reconnecting" banner. */

@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { ApiError } from '@/lib/graphql/execute';
+import { takeEarlyRefresh } from './early-refresh';
 import type { SessionErrorBody, SessionPayload } from './types';
 
 /**
@@ -17,6 +18,8 @@ let token: { value: string; expiresAt: number } | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let inflight: Promise<SessionPayload | null> | null = null;
 const listeners = new Set<() => void>();
+/** Called with the person once a page load's session is restored, before pages render (see `restore`). */
+let onRestored: ((user: SessionPayload['user']) => void) | undefined;
 
 function set(next: SessionState) {
   state = next;
@@ -30,6 +33,13 @@ function accept(p: SessionPayload) {
   const lead = Math.min(60, p.expiresIn / 3);
   // A refresh that fails for the network is tried again when a token is next needed.
   timer = setTimeout(() => void refresh().catch(() => undefined), Math.max(1, p.expiresIn - lead) * 1000);
+  const restored = onRestored;
+  onRestored = undefined;
+  try {
+    restored?.(p.user);
+  } catch {
+    // A page's head start is an optimisation: it never stands in the way of the session.
+  }
   if (state.status !== 'signedIn' || state.user.id !== p.user.id || state.user.role !== p.user.role) set({ status: 'signedIn', user: p.user });
 }
 
@@ -42,8 +52,26 @@ async function post(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 async function failure(res: Response): Promise<ApiError> {
-  const body = (await res.json().catch(() => null)) as SessionErrorBody | null;
-  return new ApiError(body?.error.message ?? `HTTP ${res.status}`, body?.error.code ?? 'INTERNAL_SERVER_ERROR', res.status);
+  return refusal(res.status, await res.json().catch(() => null));
+}
+
+function refusal(status: number, body: unknown): ApiError {
+  const error = (body as SessionErrorBody | null)?.error;
+  return new ApiError(error?.message ?? `HTTP ${status}`, error?.code ?? 'INTERNAL_SERVER_ERROR', status);
+}
+
+/** The refresh route's answer: the new session, null when it has ended, or the error. */
+function refreshed(status: number, body: unknown): SessionPayload | null {
+  if (status >= 200 && status < 300) {
+    const p = body as SessionPayload;
+    accept(p);
+    return p;
+  }
+  if (status === 401 || status === 403) {
+    expire();
+    return null;
+  }
+  throw refusal(status, body);
 }
 
 /**
@@ -54,18 +82,17 @@ export function refresh(): Promise<SessionPayload | null> {
   inflight ??= (async () => {
     const run = async () => {
       const res = await post('/api/session/refresh');
-      if (res.ok) {
-        const p = (await res.json()) as SessionPayload;
-        accept(p);
-        return p;
-      }
-      if (res.status === 401 || res.status === 403) {
-        expire();
-        return null;
-      }
-      throw await failure(res);
+      return refreshed(res.status, await res.json().catch(() => null));
     };
     try {
+      // The page's inline script may have asked already (under the same lock): its answer, once.
+      const early = takeEarlyRefresh();
+      if (early) {
+        const answer = await early.catch(() => {
+          throw new ApiError('The console cannot be reached', 'NETWORK_ERROR');
+        });
+        return refreshed(answer.status, answer.body);
+      }
       return typeof navigator !== 'undefined' && navigator.locks ? await navigator.locks.request('dialoop-session-refresh', run) : await run();
     } finally {
       inflight = null;
@@ -76,6 +103,7 @@ export function refresh(): Promise<SessionPayload | null> {
 
 /** The session ended without the person signing out (revoked, expired): pages send them to sign in and back. */
 function expire() {
+  onRestored = undefined;
   const wasIn = state.status === 'signedIn';
   token = null;
   clearTimeout(timer);
@@ -100,9 +128,15 @@ export async function signOut(): Promise<void> {
   }
 }
 
+/** The access token in memory while it has more than a few seconds left (no refresh: see `accessToken`). */
+export function currentToken(): string | undefined {
+  return token && token.expiresAt - Date.now() > 5_000 ? token.value : undefined;
+}
+
 /** A valid access token, refreshed first when it is about to expire; UNAUTHENTICATED when the session is gone. */
 export async function accessToken(): Promise<string> {
-  if (token && token.expiresAt - Date.now() > 5_000) return token.value;
+  const current = currentToken();
+  if (current) return current;
   const p = await refresh();
   if (!p) throw new ApiError('Your session has ended: sign in again', 'UNAUTHENTICATED', 401);
   return p.accessToken;
@@ -114,9 +148,15 @@ export async function tokenRefused(): Promise<string> {
   return accessToken();
 }
 
-/** Restores the session after a reload (the cookie survives it, the token does not). */
-export function restore(): void {
-  if (state.status === 'loading') void refresh().catch(() => set({ status: 'signedOut', expired: false }));
+/**
+ * Restores the session after a reload (the cookie survives it, the token does not).
+ * `whenRestored` runs with the person as soon as the token is in memory, before pages re-render:
+ * the shell starts the page's first request there, while React renders the page.
+ */
+export function restore(whenRestored?: (user: SessionPayload['user']) => void): void {
+  if (state.status !== 'loading') return;
+  onRestored = whenRestored;
+  void refresh().catch(() => set({ status: 'signedOut', expired: false }));
 }
 
 const subscribe = (l: () => void) => {
