@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { LISTENER_APPLICATION_NAME } from '@dialoop/db';
 import { SEND, codeOf, collect, gql, gqlOk, login, startApi, startInference, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
 
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -245,6 +246,22 @@ describe('authentication', () => {
       await waitFor(async () => !(await gql(api.url, ME, {}, u.token)).errors, 2_000, 'the account enabled again');
       await db.$executeRaw`DELETE FROM "User" WHERE "id" = ${u.id}::uuid`;
       await waitFor(async () => codeOf(await gql(api.url, ME, {}, u.token)) === 'UNAUTHENTICATED', 2_000, 'the account gone');
+    });
+
+    it('a lost listening connection forgets what it kept: a change made while it is down applies at the next request', async () => {
+      const u = await createUser();
+      const db = api.server.database.prisma;
+      expect((await gqlOk(api.url, ME, {}, u.token)).me.role).toBe('USER');
+      // The api's LISTEN connection is cut by the server (as a failover or an idle drop would).
+      const cut = await db.$queryRaw<{ ok: boolean }[]>`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = ${LISTENER_APPLICATION_NAME} AND datname = current_database()`;
+      expect(cut.some((r) => r.ok)).toBe(true);
+      await db.$executeRaw`UPDATE "User" SET "role" = 'REVIEWER' WHERE "id" = ${u.id}::uuid`;
+      await waitFor(async () => (await gqlOk(api.url, ME, {}, u.token)).me.role === 'REVIEWER', 2_000, 'the new role');
+      // Listening again: a later change still arrives.
+      await waitFor(async () => (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${LISTENER_APPLICATION_NAME} AND datname = current_database()`)[0]!.n > 0, 15_000, 'the listener back');
+      expect((await gqlOk(api.url, ME, {}, u.token)).me.role).toBe('REVIEWER');
+      await db.$executeRaw`UPDATE "User" SET "role" = 'USER' WHERE "id" = ${u.id}::uuid`;
+      await waitFor(async () => (await gqlOk(api.url, ME, {}, u.token)).me.role === 'USER', 2_000, 'the role back');
     });
 
     it('uses each refresh token once: the rotated token works, the spent one does not', async () => {

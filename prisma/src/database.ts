@@ -60,32 +60,43 @@ export interface NotificationHandlers {
   state(listening: boolean): void;
 }
 
+/** The listening connection's name in pg_stat_activity (`application_name`). */
+export const LISTENER_APPLICATION_NAME = 'dialoop-listen';
+/** How often the listening connection is checked with a query, and how long that may take. */
+const PING_MS = 15_000;
+const PING_TIMEOUT_MS = 5_000;
+
 /**
  * A PostgreSQL connection of its own that LISTENs on `channel` (a pooled one would be handed to
- * other queries), opened again after a failure, until `stop`.
+ * other queries), opened again after a failure, until `stop`. An idle connection can die without
+ * a word (a NAT or a load balancer dropping it, a failover without a reset): TCP keepalives and a
+ * query every PING_MS find out, and the handlers are told it was lost.
  */
 function pgListener(config: pg.ClientConfig, channel: string, handlers: NotificationHandlers, log: (msg: string) => void) {
   let stopped = false;
   let client: pg.Client | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  let ping: ReturnType<typeof setInterval> | undefined;
   let delay = 500;
-  const lost = (why: string) => {
-    if (!client) return;
-    const was = client;
+  /** Lets go of `c` (once, and only while it is the current connection) and opens another. */
+  const lost = (c: pg.Client, why: string) => {
+    if (client !== c) return;
     client = undefined;
+    clearInterval(ping);
     handlers.state(false);
-    was.removeAllListeners('notification');
-    void was.end().catch(() => undefined);
+    c.removeAllListeners();
+    c.on('error', () => undefined);
+    void c.end().catch(() => undefined);
     if (stopped) return;
     log(`database: LISTEN ${channel} connection lost (${why}); again in ${delay} ms`);
     retry = setTimeout(() => void open(), delay);
     delay = Math.min(delay * 2, 10_000);
   };
   const open = async (): Promise<void> => {
-    const c = new pg.Client(config);
+    const c = new pg.Client({ ...config, application_name: LISTENER_APPLICATION_NAME, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     client = c;
-    c.on('error', (err) => lost(err.message));
-    c.on('end', () => lost('closed'));
+    c.on('error', (err) => lost(c, err.message));
+    c.on('end', () => lost(c, 'closed'));
     c.on('notification', (n) => handlers.message(n.payload ?? ''));
     try {
       await c.connect();
@@ -93,8 +104,19 @@ function pgListener(config: pg.ClientConfig, channel: string, handlers: Notifica
       if (stopped || client !== c) return;
       delay = 500;
       handlers.state(true);
+      ping = setInterval(() => {
+        const timeout = setTimeout(() => lost(c, `no answer to a ping within ${PING_TIMEOUT_MS} ms`), PING_TIMEOUT_MS);
+        c.query('SELECT 1').then(
+          () => clearTimeout(timeout),
+          (err: Error) => {
+            clearTimeout(timeout);
+            lost(c, err.message);
+          },
+        );
+      }, PING_MS);
+      ping.unref();
     } catch (err) {
-      lost((err as Error).message);
+      lost(c, (err as Error).message);
     }
   };
   return {
@@ -102,6 +124,7 @@ function pgListener(config: pg.ClientConfig, channel: string, handlers: Notifica
     stop: async () => {
       stopped = true;
       clearTimeout(retry);
+      clearInterval(ping);
       const c = client;
       client = undefined;
       if (c) {

@@ -65,7 +65,7 @@ describe('AccountStatus', () => {
 
   it('holds at most `max` accounts, the oldest leaving first; an unknown account is never kept', async () => {
     const db = table({ a: ['USER', 'false'], b: ['USER', 'false'], c: ['USER', 'false'] });
-    const accounts = new AccountStatus(db.textRows, 2);
+    const accounts = new AccountStatus(db.textRows, { max: 2 });
     accounts.state(true);
     for (const id of ['a', 'b', 'c']) await accounts.read(id);
     expect(db.reads()).toBe(3);
@@ -77,5 +77,22 @@ describe('AccountStatus', () => {
     expect(await accounts.read('gone')).toBeUndefined();
     expect(await accounts.read('gone')).toBeUndefined();
     expect(db.reads()).toBe(6);
+  });
+
+  it('reads a row again once it is older than maxAgeMs, and forgets every account on `*`', async () => {
+    const db = table({ a: ['USER', 'false'], b: ['USER', 'false'] });
+    const accounts = new AccountStatus(db.textRows, { maxAgeMs: 40 });
+    accounts.state(true);
+    await accounts.read('a');
+    await accounts.read('b');
+    await accounts.read('a');
+    expect(db.reads()).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    await accounts.read('a');
+    expect(db.reads()).toBe(3);
+    accounts.message('*');
+    await accounts.read('a');
+    await accounts.read('b');
+    expect(db.reads()).toBe(5);
   });
 });

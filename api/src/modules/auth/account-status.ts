@@ -5,8 +5,10 @@ export type AccountRow = readonly (string | null)[];
 
 const USER_STATUS_SQL = 'SELECT "role"::text, "disabled"::text FROM "User" WHERE "id" = $1::uuid';
 
-/** The PostgreSQL channel the "User" table's trigger notifies with an account's id (migration account_change_notify). */
+/** The PostgreSQL channel the "User" table's triggers notify with an account's id, or `*` for all (migration account_change_notify). */
 export const ACCOUNT_CHANNEL = 'dialoop_account';
+/** What the table's TRUNCATE trigger sends: forget every account. */
+const EVERY_ACCOUNT = '*';
 
 /**
  * Each account's role and disabled flag, read once and then kept in memory for the credential
@@ -17,35 +19,40 @@ export const ACCOUNT_CHANNEL = 'dialoop_account';
  *
  * A read that a change overtakes is not kept: every notification moves `changes`, and a row is
  * stored only if none arrived while it was read (else a row read just before a commit could be
- * stored just after its notification, and outlive it).
+ * stored just after its notification, and outlive it). And whatever happens to notifications, a
+ * row is read again after `maxAgeMs`: a listening connection lost without a word (until its ping
+ * finds out) leaves a change unseen for at most that long.
  */
 export class AccountStatus implements NotificationHandlers {
-  private readonly known = new Map<string, AccountRow>();
+  private readonly known = new Map<string, { row: AccountRow; at: number }>();
   private listening = false;
   private changes = 0;
 
   constructor(
     private readonly textRows: TextRows,
-    private readonly max = 50_000,
+    private readonly o: { max?: number; maxAgeMs?: number } = {},
   ) {}
 
   async read(id: string): Promise<AccountRow | undefined> {
     const hit = this.known.get(id);
-    if (hit) return hit;
+    if (hit && Date.now() - hit.at < (this.o.maxAgeMs ?? 60_000)) return hit.row;
     const seen = this.changes;
+    const at = Date.now();
     const [row] = await this.textRows(USER_STATUS_SQL, [id], 'auth_user_status');
     if (row && this.listening && this.changes === seen) {
+      this.known.delete(id);
       // Oldest first out when full (a Map keeps insertion order).
-      if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value!);
-      this.known.set(id, row);
+      if (this.known.size >= (this.o.max ?? 50_000)) this.known.delete(this.known.keys().next().value!);
+      this.known.set(id, { row, at });
     }
     return row;
   }
 
-  /** A NOTIFY on ACCOUNT_CHANNEL: the account's id. */
+  /** A NOTIFY on ACCOUNT_CHANNEL: the account's id, or `*` for every account. */
   message(id: string): void {
     this.changes++;
-    this.known.delete(id);
+    if (id === EVERY_ACCOUNT) this.known.clear();
+    else this.known.delete(id);
   }
 
   state(listening: boolean): void {
