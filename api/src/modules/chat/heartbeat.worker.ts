@@ -15,27 +15,29 @@ export interface HeartbeatTask {
   instanceId: string;
   heartbeatMs: number;
   hungMs: number;
-  /** One Float64: when the main thread last turned (ms since the epoch). */
+  /** One BigInt64 (Atomics): when the main thread last turned (ms since the epoch). */
   progress: SharedArrayBuffer;
 }
 
-/** What the thread tells the main thread (which logs it). */
-export type HeartbeatNote = { kind: 'takenForDead' } | { kind: 'hung'; lagMs: number } | { kind: 'failed'; message: string } | { kind: 'stopped' };
+/** What the thread tells the main thread: `beating` after each beat that follows none or a failure (the main thread stops announcing itself). */
+export type HeartbeatNote = { kind: 'beating' } | { kind: 'takenForDead' } | { kind: 'hung'; lagMs: number } | { kind: 'failed'; message: string } | { kind: 'stopped' };
 
 const task = workerData as HeartbeatTask;
 const port = parentPort!;
-const progress = new Float64Array(task.progress);
+const progress = new BigInt64Array(task.progress);
 const redis = new Redis(task.redisUrl, { maxRetriesPerRequest: 1, connectionName: `dialoop-heartbeat-${task.instanceId}` });
 redis.on('error', () => undefined); // each failed beat is reported below
 const tell = (note: HeartbeatNote) => port.postMessage(note);
 
 let beats = 0;
 let hung = false;
-let failing = false;
+/** Whether the last beat reached Redis (undefined before the first): notes go out when it changes. */
+let ok: boolean | undefined;
 let stopped = false;
+let beating = false;
 
 async function beat() {
-  const lag = Date.now() - progress[0]!;
+  const lag = Date.now() - Number(Atomics.load(progress, 0));
   if (lag > task.hungMs) {
     if (!hung) tell({ kind: 'hung', lagMs: lag });
     hung = true;
@@ -49,14 +51,23 @@ async function beat() {
     if (stopped) return;
     if (Number(added) === 1 && beats > 0) tell({ kind: 'takenForDead' });
     beats++;
-    failing = false;
+    if (ok !== true) tell({ kind: 'beating' });
+    ok = true;
   } catch (err) {
-    if (!failing) tell({ kind: 'failed', message: (err as Error).message });
-    failing = true;
+    if (ok !== false) tell({ kind: 'failed', message: (err as Error).message });
+    ok = false;
   }
 }
 
-const timer = setInterval(() => void beat(), task.heartbeatMs);
+// A beat at once (the main thread announces itself until the first), then one a heartbeat; a
+// beat still waiting on Redis is not joined by another.
+const tick = () => {
+  if (beating || stopped) return;
+  beating = true;
+  void beat().finally(() => (beating = false));
+};
+tick();
+const timer = setInterval(tick, task.heartbeatMs);
 port.on('message', (m: unknown) => {
   if (m !== 'stop') return;
   stopped = true;

@@ -42,7 +42,10 @@ export interface LivenessOptions {
 export class Liveness {
   private timer: NodeJS.Timeout | undefined;
   private heart: Worker | undefined;
-  private readonly progress = new Float64Array(new SharedArrayBuffer(8));
+  /** The heartbeat thread has beaten since it (re)started: the main thread need not announce itself. */
+  private heartBeating = false;
+  private heartRestart: NodeJS.Timeout | undefined;
+  private readonly progress = new BigInt64Array(new SharedArrayBuffer(8));
   private recovering: Promise<void> | undefined;
   private lastSweep = 0;
   private stopped = false;
@@ -53,26 +56,47 @@ export class Liveness {
   async start(): Promise<void> {
     await this.announce();
     await this.check(true);
-    this.progress[0] = Date.now();
-    const task: HeartbeatTask = { redisUrl: this.o.redisUrl, instanceId: this.o.instanceId, heartbeatMs: this.o.heartbeatMs, hungMs: this.o.hungMs, progress: this.progress.buffer as SharedArrayBuffer };
-    this.heart = new Worker(new URL('./heartbeat.worker.mjs', import.meta.url), { workerData: task, resourceLimits: { maxOldGenerationSizeMb: 64 } });
-    this.heart.unref();
-    this.heart.on('message', (note: HeartbeatNote) => this.heard(note));
-    this.heart.on('error', (err) => this.o.log.error({ err }, 'liveness heartbeat thread failed: this process will be taken for dead'));
-    this.timer = setInterval(() => void this.beat(), this.o.heartbeatMs);
+    Atomics.store(this.progress, 0, BigInt(Date.now()));
+    this.startHeart();
+    this.timer = setInterval(() => this.beat(), this.o.heartbeatMs);
     this.timer.unref();
   }
 
+  /** The heartbeat thread; one that fails or exits is started again a heartbeat later (meanwhile the main thread announces itself). */
+  private startHeart() {
+    const task: HeartbeatTask = { redisUrl: this.o.redisUrl, instanceId: this.o.instanceId, heartbeatMs: this.o.heartbeatMs, hungMs: this.o.hungMs, progress: this.progress.buffer as SharedArrayBuffer };
+    const heart = new Worker(new URL('./heartbeat.worker.mjs', import.meta.url), { workerData: task, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    this.heart = heart;
+    this.heartBeating = false;
+    heart.unref();
+    heart.on('message', (note: HeartbeatNote) => this.heard(note));
+    heart.on('error', (err) => this.o.log.error({ err }, 'liveness heartbeat thread failed; started again'));
+    heart.on('exit', () => {
+      if (this.heart !== heart || this.stopped) return;
+      this.heart = undefined;
+      this.heartBeating = false;
+      this.heartRestart = setTimeout(() => {
+        if (!this.stopped) this.startHeart();
+      }, this.o.heartbeatMs);
+      this.heartRestart.unref();
+    });
+  }
+
   private heard(note: HeartbeatNote) {
-    if (note.kind === 'takenForDead') this.o.log.warn({ windowMs: this.o.windowMs }, 'this api process was taken for dead (silent longer than the liveness window); replies it ran were settled elsewhere');
+    if (note.kind === 'beating') this.heartBeating = true;
+    else if (note.kind === 'takenForDead') this.o.log.warn({ windowMs: this.o.windowMs }, 'this api process was taken for dead (silent longer than the liveness window); replies it ran were settled elsewhere');
     else if (note.kind === 'hung') this.o.log.error({ lagMs: note.lagMs, hungMs: this.o.hungMs }, 'the main thread has not turned for longer than API_HUNG_MS: heartbeats stop, and another process settles this one\'s replies');
-    else if (note.kind === 'failed') this.o.log.warn({ err: { message: note.message } }, 'liveness heartbeat failed');
+    else if (note.kind === 'failed') {
+      this.heartBeating = false;
+      this.o.log.warn({ err: { message: note.message } }, 'liveness heartbeat failed');
+    }
   }
 
   /** Stops beating and leaves the set (after draining: the others need not wait out the window). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.heartRestart);
     const heart = this.heart;
     if (heart) {
       // The thread leaves the set itself; then it is ended (at most a second later, whatever it does).
@@ -100,10 +124,15 @@ export class Liveness {
     await this.o.redis.zadd(LIVE_SET, await this.now(), this.o.instanceId);
   }
 
-  /** The main thread's turn: it shows the heartbeat thread it still turns, then looks for processes gone silent. */
+  /**
+   * The main thread's turn: it shows the heartbeat thread it still turns (announcing itself while
+   * that thread is not beating: starting, failing or started again), then looks for processes
+   * gone silent.
+   */
   private beat() {
     if (this.stopped) return;
-    this.progress[0] = Date.now();
+    Atomics.store(this.progress, 0, BigInt(Date.now()));
+    if (!this.heartBeating) void this.announce().catch((err: unknown) => this.o.log.warn({ err }, 'liveness heartbeat failed'));
     // Recovery may take longer than a heartbeat: it never delays the next one.
     if (!this.recovering) this.recovering = this.check(false).finally(() => (this.recovering = undefined));
   }
