@@ -99,3 +99,17 @@ test('a role without access sees "not allowed" and no entries', async ({ page })
   await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Entries' })).toHaveCount(0);
 });
+
+test('a reload restores the session with one refresh, asked for while the page loads, and the first rows come', async ({ page }) => {
+  await signIn(page, 'compliance@demo.local', undefined, '/audit');
+  await expect(page.locator('tr[aria-rowindex]').first()).toBeVisible();
+  const refreshes: string[] = [];
+  page.on('request', (r) => r.url().endsWith('/api/session/refresh') && refreshes.push(r.method()));
+  for (let i = 0; i < 3; i++) {
+    await page.reload();
+    await expect(page.locator('tr[aria-rowindex]').first()).toBeVisible();
+  }
+  // One exchange of the single-use refresh token per load (the inline script's, taken by the page).
+  expect(refreshes).toEqual(['POST', 'POST', 'POST']);
+  expect(await page.evaluate(() => Object.keys(window).filter((k) => k.startsWith('__dialoop')))).toEqual([]);
+});

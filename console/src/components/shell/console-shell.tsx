@@ -7,6 +7,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useTranslations } from 'use-intl';
 import { useEffect, type ReactNode } from 'react';
 import { useSocketState } from '@/lib/graphql/client';
+import { preloadFor } from '@/lib/preload';
 import { abilityOf, useAbility } from '@/lib/rbac';
 import { restore, useSession } from '@/lib/session/client';
 import { LanguageSwitch } from './language-switch';
@@ -30,7 +31,8 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
       restore((user) => {
         // The page's first request leaves now, while React renders the page (if the person may see it).
         const here = routeFor(window.location.pathname);
-        if (here?.preload && abilityOf(user.role, user.id).can(here.requires[0], here.requires[1])) here.preload(queryClient, new URLSearchParams(window.location.search));
+        const preload = here && preloadFor(here.href);
+        if (preload && abilityOf(user.role, user.id).can(here.requires[0], here.requires[1])) preload(queryClient, new URLSearchParams(window.location.search));
       }),
     [queryClient],
   );

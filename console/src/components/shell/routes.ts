@@ -1,5 +1,3 @@
-import type { QueryClient } from '@tanstack/react-query';
-import { preloadAudit } from '@/features/audit/queries';
 import type { Requirement } from '@/lib/rbac';
 
 /**
@@ -14,11 +12,6 @@ export interface ConsoleRoute {
   requires: Requirement;
   /** Shown in the menu (labelling pages are reached from the queue). */
   menu: boolean;
-  /**
-   * Starts the page's first request when a page load's session is restored, before the page
-   * renders (only for a person the page allows): for pages whose first answer is slow to come.
-   */
-  preload?(client: QueryClient, search: URLSearchParams): void;
 }
 
 export const ROUTES: readonly ConsoleRoute[] = [
@@ -29,7 +22,7 @@ export const ROUTES: readonly ConsoleRoute[] = [
   { href: '/datasets', label: 'datasets', requires: ['read', 'DatasetVersion'], menu: true },
   { href: '/training', label: 'training', requires: ['read', 'TrainingRun'], menu: true },
   { href: '/models', label: 'models', requires: ['read', 'ModelVersion'], menu: true },
-  { href: '/audit', label: 'audit', requires: ['read', 'AuditEntry'], menu: true, preload: preloadAudit },
+  { href: '/audit', label: 'audit', requires: ['read', 'AuditEntry'], menu: true },
   { href: '/admin/users', label: 'users', requires: ['update', 'User'], menu: true },
   { href: '/admin/safety', label: 'safety', requires: ['update', 'SafetyTerm'], menu: true },
   { href: '/admin/system', label: 'system', requires: ['read', 'InferenceServer'], menu: true },

@@ -102,7 +102,9 @@ export function EntriesTable({ filter, selected, onOpen, onFirstPage }: { filter
  * One entry, memoised (a row re-renders only when it is selected or let go), in plain `tr`/`td`
  * elements with the Mantine table's own classes and data attributes (what Table.Tr and Table.Td
  * render, without their per-cell props and context work): a page of rows renders in a few
- * milliseconds. The table sets highlightOnHover and row borders, as these attributes say.
+ * milliseconds. The table sets highlightOnHover and row borders, as these attributes say. This
+ * leans on Mantine's table internals (Table.classes, the data attributes Table.Tr and Table.Td
+ * set): after a Mantine upgrade, look at the audit screenshots.
  */
 const EntryRow = memo(function EntryRow({ row: r, index, selected, onOpen }: { row: AuditRowFieldsFragment; index: number; selected: boolean; onOpen(seq: number): void }) {
   const t = useTranslations('audit');

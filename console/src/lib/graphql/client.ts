@@ -23,14 +23,17 @@ export const apiBase = () => apiUrl.replace(/\/graphql\/?$/, '');
 
 export function gql<R, V>(doc: Doc<R, V>, variables?: V, signal?: AbortSignal): Promise<R> {
   const opts = signal ? { signal } : {};
+  // A request the api refused for its token is sent once more with a refreshed one; a session
+  // that has ended (no token to send) is the caller's answer, not retried.
+  const send = (token: string) =>
+    execute(apiUrl, doc, variables, { token, ...opts }).catch(async (err: unknown) => {
+      if (!(err instanceof ApiError) || err.code !== 'UNAUTHENTICATED') throw err;
+      return execute(apiUrl, doc, variables, { token: await tokenRefused(), ...opts });
+    });
   // With a token in memory the request leaves now, in this task (a page's first request is
   // started before React renders the page: see the shell); otherwise after the refresh.
   const current = currentToken();
-  const first = current ? execute(apiUrl, doc, variables, { token: current, ...opts }) : accessToken().then((token) => execute(apiUrl, doc, variables, { token, ...opts }));
-  return first.catch(async (err: unknown) => {
-    if (!(err instanceof ApiError) || err.code !== 'UNAUTHENTICATED') throw err;
-    return execute(apiUrl, doc, variables, { token: await tokenRefused(), ...opts });
-  });
+  return current ? send(current) : accessToken().then(send);
 }
 
 /** The WebSocket's state, for the "reconnecting" banner. */

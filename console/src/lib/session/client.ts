@@ -26,13 +26,14 @@ function set(next: SessionState) {
   for (const l of listeners) l();
 }
 
-function accept(p: SessionPayload) {
-  token = { value: p.accessToken, expiresAt: Date.now() + p.expiresIn * 1000 };
+/** Takes a session the route answered with (`receivedAt`: when the answer came, if not now). */
+function accept(p: SessionPayload, receivedAt = Date.now()) {
+  token = { value: p.accessToken, expiresAt: receivedAt + p.expiresIn * 1000 };
   clearTimeout(timer);
   // Refreshed a minute (or a third of its life, if shorter) before it expires.
   const lead = Math.min(60, p.expiresIn / 3);
   // A refresh that fails for the network is tried again when a token is next needed.
-  timer = setTimeout(() => void refresh().catch(() => undefined), Math.max(1, p.expiresIn - lead) * 1000);
+  timer = setTimeout(() => void refresh().catch(() => undefined), Math.max(1_000, token.expiresAt - lead * 1000 - Date.now()));
   const restored = onRestored;
   onRestored = undefined;
   try {
@@ -61,10 +62,10 @@ function refusal(status: number, body: unknown): ApiError {
 }
 
 /** The refresh route's answer: the new session, null when it has ended, or the error. */
-function refreshed(status: number, body: unknown): SessionPayload | null {
+function refreshed(status: number, body: unknown, receivedAt?: number): SessionPayload | null {
   if (status >= 200 && status < 300) {
     const p = body as SessionPayload;
-    accept(p);
+    accept(p, receivedAt);
     return p;
   }
   if (status === 401 || status === 403) {
@@ -86,13 +87,9 @@ export function refresh(): Promise<SessionPayload | null> {
     };
     try {
       // The page's inline script may have asked already (under the same lock): its answer, once.
-      const early = takeEarlyRefresh();
-      if (early) {
-        const answer = await early.catch(() => {
-          throw new ApiError('The console cannot be reached', 'NETWORK_ERROR');
-        });
-        return refreshed(answer.status, answer.body);
-      }
+      // If it could not reach the route, the request is made again here.
+      const early = await takeEarlyRefresh()?.catch(() => undefined);
+      if (early) return refreshed(early.status, early.body, early.receivedAt);
       return typeof navigator !== 'undefined' && navigator.locks ? await navigator.locks.request('dialoop-session-refresh', run) : await run();
     } finally {
       inflight = null;
@@ -156,7 +153,10 @@ export async function tokenRefused(): Promise<string> {
 export function restore(whenRestored?: (user: SessionPayload['user']) => void): void {
   if (state.status !== 'loading') return;
   onRestored = whenRestored;
-  void refresh().catch(() => set({ status: 'signedOut', expired: false }));
+  void refresh().catch(() => {
+    onRestored = undefined;
+    set({ status: 'signedOut', expired: false });
+  });
 }
 
 const subscribe = (l: () => void) => {

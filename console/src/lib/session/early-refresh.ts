@@ -6,15 +6,16 @@
  */
 export const EARLY_REFRESH_KEY = '__dialoopEarlyRefresh';
 
-/** What the early request left: the route's HTTP status and its JSON body (null if unreadable). */
+/** What the early request left: the route's HTTP status, its JSON body (null if unreadable), and when it came (ms since the epoch). */
 export interface EarlyRefresh {
   status: number;
   body: unknown;
+  receivedAt: number;
 }
 
 export const EARLY_REFRESH_SCRIPT = `(function(){try{
 var run=function(){return fetch('/api/session/refresh',{method:'POST',credentials:'same-origin',cache:'no-store',headers:{'content-type':'application/json'}})
-.then(function(r){return r.json().then(function(b){return{status:r.status,body:b}},function(){return{status:r.status,body:null}})})};
+.then(function(r){return r.json().then(function(b){return{status:r.status,body:b,receivedAt:Date.now()}},function(){return{status:r.status,body:null,receivedAt:Date.now()}})})};
 var p=navigator.locks?navigator.locks.request('dialoop-session-refresh',run):run();
 p.catch(function(){});window['${EARLY_REFRESH_KEY}']=p;}catch(e){}})()`;
 
