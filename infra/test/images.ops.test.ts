@@ -25,7 +25,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, connect, freePort, gqlOk, login, SEND, textOf } from '@dialoop/api/testing';
+import { collect, connect, freePort, gqlOk, login, SEND } from '@dialoop/api/testing';
+import { signInChatAndVerify } from './platform-checks.js';
 import { APP_IMAGES, buildImages, imageRef, mb, podman, podmanEnv, type BuiltImage } from '../scripts/images.js';
 
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
@@ -167,35 +168,7 @@ describe('images', () => {
   it('runs the platform from the images: the console signs in, a reply streams, the audit chain verifies', async () => {
     // The console's server answers, and signs a person in through the api (production: the demo
     // password is the one given at run time).
-    expect((await fetch(`${consoleUrl()}/signin`)).status).toBe(200);
-    const session = await fetch(`${consoleUrl()}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: consoleUrl() },
-      body: JSON.stringify({ email: 'user@demo.local', password: secrets.DEMO_PASSWORD }),
-    });
-    expect(session.status).toBe(200);
-    expect(session.headers.getSetCookie().join(';')).toMatch(/HttpOnly/i);
-    const { accessToken } = (await session.json()) as { accessToken: string };
-    expect(accessToken).toBeTruthy();
-
-    // Chat over graphql-ws with the console's token: tokens stream from the inference container.
-    const client = await connect(api(), accessToken);
-    try {
-      const sent = await gqlOk(api(), SEND, { input: { content: 'Hello! What can you do?' } }, accessToken);
-      const events = await collect(client, sent.sendMessage.assistantMessage.id);
-      const last = events.at(-1)!;
-      expect(last).toMatchObject({ done: true, status: 'COMPLETE' });
-      expect(events.filter((e) => e.delta).length).toBeGreaterThan(1);
-      expect(textOf(events).length).toBeGreaterThan(0);
-    } finally {
-      await client.dispose();
-    }
-
-    // The audit trail recorded the sign-in and the message, and its chain verifies.
-    const officer = await login(api(), 'compliance@demo.local', secrets.DEMO_PASSWORD);
-    const { verifyAuditChain } = await gqlOk(api(), 'query { verifyAuditChain { valid checked broken { seq reason } } }', {}, officer);
-    expect(verifyAuditChain).toMatchObject({ valid: true, broken: null });
-    expect(verifyAuditChain.checked).toBeGreaterThan(2);
+    await signInChatAndVerify(consoleUrl(), api(), secrets.DEMO_PASSWORD);
   });
 
   it('SIGTERM: the api finishes the reply in flight and exits 0; inference and console exit at once', async () => {

@@ -16,8 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, connect, DEMO_PASSWORD, freePort, gqlOk, login, SEND, textOf } from '@dialoop/api/testing';
+import { DEMO_PASSWORD, freePort } from '@dialoop/api/testing';
 import { buildImages, buildTestStandIns, imageRef, mb, podman, podmanEnv, TEST_STAND_INS, type BuiltImage } from '../scripts/images.js';
+import { signInChatAndVerify } from './platform-checks.js';
 import { forKubePlay, LEFT_OUT_KINDS, render, SERVICE_ACCOUNT_PATH, toYaml, type KubeObject, type Workload } from './kube-play.js';
 
 const run = randomBytes(3).toString('hex');
@@ -238,35 +239,9 @@ describe('the dev overlay under podman kube play', () => {
   });
 
   it('runs the platform: the console signs in, a reply streams, the audit chain in the PostgreSQL pod verifies', async () => {
-    // The console's server signs a person in through the api (CONSOLE_API_URL names dialoop-api).
-    expect((await fetch(`${consoleUrl()}/signin`)).status).toBe(200);
-    const session = await fetch(`${consoleUrl()}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: consoleUrl() },
-      body: JSON.stringify({ email: 'user@demo.local', password: DEMO_PASSWORD }),
-    });
-    expect(session.status).toBe(200);
-    expect(session.headers.getSetCookie().join(';')).toMatch(/HttpOnly/i);
-    const { accessToken } = (await session.json()) as { accessToken: string };
-    expect(accessToken).toBeTruthy();
-
-    // Chat over graphql-ws: tokens stream from the inference pod (INFERENCE_URL names dialoop-inference-0.dialoop-inference).
-    const client = await connect(api(), accessToken);
-    try {
-      const sent = await gqlOk(api(), SEND, { input: { content: 'Hello! What can you do?' } }, accessToken);
-      const events = await collect(client, sent.sendMessage.assistantMessage.id);
-      expect(events.at(-1)).toMatchObject({ done: true, status: 'COMPLETE' });
-      expect(events.filter((e) => e.delta).length).toBeGreaterThan(1);
-      expect(textOf(events).length).toBeGreaterThan(0);
-    } finally {
-      await client.dispose();
-    }
-
-    // The audit trail recorded the sign-in and the message, and its chain verifies.
-    const officer = await login(api(), 'compliance@demo.local');
-    const { verifyAuditChain } = await gqlOk(api(), 'query { verifyAuditChain { valid checked broken { seq reason } } }', {}, officer);
-    expect(verifyAuditChain).toMatchObject({ valid: true, broken: null });
-    expect(verifyAuditChain.checked).toBeGreaterThan(2);
+    // The console's server signs a person in through the api (CONSOLE_API_URL names dialoop-api);
+    // the reply streams from the inference pod (INFERENCE_URL names dialoop-inference-0.dialoop-inference).
+    const verifyAuditChain = await signInChatAndVerify(consoleUrl(), api(), DEMO_PASSWORD);
     // … and it is the PostgreSQL pod's database that holds it (DATABASE_URL names dialoop-postgres).
     const rows = podman(['exec', containerOf(byName('dialoop-postgres').name, 'postgres'), 'psql', '-U', 'dialoop', '-d', 'dialoop', '-tAc', 'SELECT count(*) FROM "AuditEntry"']);
     expect(Number(rows.trim())).toBeGreaterThanOrEqual(verifyAuditChain.checked);
