@@ -139,6 +139,12 @@ export const envSchema = (base = process.cwd()) =>
       MAX_CONCURRENT_GENERATIONS: positiveInt.default(3),
       /** How often partial replies are written to the database while they stream. */
       STREAM_FLUSH_MS: positiveInt.default(1_000),
+      /**
+       * A reply's deltas that reach a subscriber within this many ms of the last event it was sent
+       * go out as one delta event (their text joined, `firstSeq`..`seq` the deltas it carries); the
+       * first delta is never held. 0: every delta its own event.
+       */
+      STREAM_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(10),
       /** How long a finished stream's events stay in the replay log before replay reads the database. */
       STREAM_LOG_TTL_S: positiveInt.default(600),
       /** With Redis: how often each api process says it is alive (and looks for processes that stopped saying so)… */

@@ -75,11 +75,14 @@ export class OperationCache {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source;
     const events = source[Symbol.asyncIterator]();
+    // Once per event: no `await` (a microtask each) where the compiled query answers at once.
+    const execute = (r: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+      if (r.done) return r;
+      const value = c.query(r.value, args.contextValue, args.variableValues);
+      return isPromise(value) ? value.then((v) => ({ done: false, value: v as ExecutionResult })) : { done: false, value: value as ExecutionResult };
+    };
     const results: AsyncIterableIterator<ExecutionResult> = {
-      next: async () => {
-        const r = await events.next();
-        return r.done ? r : { done: false, value: (await c.query(r.value, args.contextValue, args.variableValues)) as ExecutionResult };
-      },
+      next: () => events.next().then(execute),
       return: async () => {
         await events.return?.();
         return { done: true, value: undefined };
@@ -95,3 +98,5 @@ export class OperationCache {
     return results;
   };
 }
+
+const isPromise = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';

@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { ArgumentValidationError, buildSchema, type PubSub } from 'type-graphql';
 import { AuditCheckpointResolver, AuditResolver } from './modules/audit/index.js';
 import { AuthResolver } from './modules/auth/index.js';
-import { ChatResolver, ConversationSafetyResolver, MessageSafetyResolver } from './modules/chat/index.js';
+import { ChatResolver, ConversationSafetyResolver, MessageSafetyResolver, chatEventResolvers } from './modules/chat/index.js';
 import { PrivacyResolver } from './modules/privacy/index.js';
 import { DatasetsResolver } from './modules/datasets/index.js';
 import { InferenceResolver } from './modules/inference/index.js';
@@ -71,13 +71,36 @@ async function validateArgument(value: unknown): Promise<void> {
   }
 }
 
+/**
+ * Subscription fields whose events go straight to a plain function instead of through
+ * type-graphql's resolver pipeline, which would run the global middleware and the `@Allow` check
+ * again for every event (every token of a reply), with the same context and arguments each time.
+ * The `@Allow` check runs once, at subscribe (type-graphql wraps `subscribe` with it), and so,
+ * here, does the global middleware (`guardRootFields`), before it.
+ */
+const EVENT_RESOLVERS: Record<string, (event: never) => unknown> = { ...chatEventResolvers };
+
+function resolveEventsDirectly(schema: GraphQLSchema): GraphQLSchema {
+  const fields = schema.getSubscriptionType()?.getFields() ?? {};
+  for (const [name, resolve] of Object.entries(EVENT_RESOLVERS)) {
+    const field = fields[name];
+    const subscribe = field?.subscribe;
+    if (!field || !subscribe) throw new Error(`subscription ${name} is not in the schema`);
+    field.subscribe = (source, args, context, info) =>
+      guardRootFields({ root: source, args, context: context as object, info }, async () => subscribe(source, args, context, info));
+    field.resolve = (event) => resolve(event as never);
+  }
+  return schema;
+}
+
 /** The GraphQL schema; `schema.graphql` is its committed print (`pnpm --filter @dialoop/api schema:emit`). */
-export function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     authChecker,
     globalMiddlewares: [guardRootFields],
     validateFn: validateArgument,
     pubSub: unusedPubSub,
   });
+  return resolveEventsDirectly(schema);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   GraphQLError,
   Kind,
@@ -79,9 +80,10 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
     // A page on another origin may not open the api's socket (403 at the handshake).
     verifyClient: ({ origin }: { origin?: string }) => !origin || origins.has(origin),
   });
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, request) => {
     o.connections.inc();
     socket.once('close', () => o.connections.dec());
+    writeOncePerEvent(socket, request.socket);
   });
   const operations = new OperationCache(o.schema, o.rules);
 
@@ -248,6 +250,34 @@ export function startGraphqlWs(httpServer: http.Server, o: GraphqlWsOptions) {
     },
     wss,
   );
+}
+
+/**
+ * Gathers what a socket sends in answer to one event (an upstream's chunk, a Redis message, a
+ * replay read) into one write: the first send corks the TCP socket (the one the upgrade came on,
+ * which ws writes to), and it is uncorked once the promises that event set going have settled
+ * (process.nextTick runs after the microtask queue has drained), so the events of several
+ * subscriptions that became ready together go out in one `writev`, not one each, and no later
+ * than they would have. Each send's callback still fires once its data is written, which is what
+ * graphql-ws waits for before it takes the next event of that stream: a slow client holds its
+ * streams back (their deltas then wait, joined, in the stream's queue) rather than filling the
+ * process's memory.
+ */
+function writeOncePerEvent(ws: WebSocket, tcp: Duplex) {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    tcp.uncork();
+  };
+  const send = ws.send.bind(ws) as (data: unknown, cb?: (err?: Error) => void) => void;
+  ws.send = ((data: unknown, optionsOrCb?: unknown, cb?: (err?: Error) => void) => {
+    if (!corked && ws.readyState === ws.OPEN) {
+      corked = true;
+      tcp.cork();
+      process.nextTick(uncork);
+    }
+    return (send as (...a: unknown[]) => void)(data, optionsOrCb, cb);
+  }) as WebSocket['send'];
 }
 
 /** The root field a subscription selects (validation allows one), through its fragments. */

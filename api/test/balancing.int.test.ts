@@ -29,7 +29,7 @@ async function sendMany(api: TestApi, token: string, n: number, params: Record<s
     const done = collect(client, s.sendMessage.assistantMessage.id, { onEvent: (e) => events.push(e) }).finally(() => client.dispose());
     return { events, done };
   });
-  const started = waitFor(() => replies.every((r) => r.events.some((e) => e.done) || r.events.filter((e) => !e.done).length >= atLeast), 20_000, `${atLeast} deltas of each reply`);
+  const started = waitFor(() => replies.every((r) => r.events.some((e) => e.done) || (r.events.findLast((e) => !e.done)?.seq ?? 0) >= atLeast), 20_000, `${atLeast} deltas of each reply`);
   return { started, finals: () => Promise.all(replies.map(async (r) => (await r.done).at(-1)!)) };
 }
 

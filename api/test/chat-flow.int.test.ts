@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND, codeOf, collect, gql, gqlOk, newUser, startApi, startInference, textOf, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
+import { EVERY_DELTA, SEND, codeOf, collect, gql, gqlOk, newUser, startApi, startInference, textOf, waitFor, wsClient, type Proc, type TestApi } from './stack.js';
 
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) { id title messages {
   id parentId role content status model finishReason promptTokens completionTokens timeToFirstTokenMs tokensPerSecond myRating { thumb score tags comment }
@@ -12,7 +12,7 @@ describe('chat over GraphQL and graphql-ws', () => {
 
   beforeAll(async () => {
     inference = await startInference();
-    api = await startApi(inference.url);
+    api = await startApi(inference.url, EVERY_DELTA);
     user = await newUser(api.url);
   });
   afterAll(async () => {

@@ -117,7 +117,8 @@ describe('POST /chat', () => {
     expect(data.at(-1)!.data).toBe('[DONE]');
     const parsed = data.slice(0, -1).map((e) => JSON.parse(e.data));
     const deltas = parsed.filter((p) => 'delta' in p);
-    expect(deltas.length).toBeGreaterThanOrEqual(2);
+    // Deltas close together come joined (STREAM_COALESCE_MS): a reply this short may come as one.
+    expect(deltas.length).toBeGreaterThanOrEqual(1);
     const last = parsed.at(-1);
     expect(last).toMatchObject({ done: true, status: 'COMPLETE', finishReason: 'length', messageId: headers.get('x-message-id'), conversationId: headers.get('x-conversation-id') });
     expect(last.usage.completionTokens).toBe(24);

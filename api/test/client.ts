@@ -222,6 +222,12 @@ export async function newUser(baseUrl: string, role = 'USER', adminToken?: strin
 }
 
 // ---- chat and its stream ------------------------------------------------------------------------
+/**
+ * An api's env for a test that checks the stream delta by delta (seq 1, 2, … without a skip,
+ * replay and live alike): no coalescing. The coalesced stream is checked in stream-coalesce.int.test.ts.
+ */
+export const EVERY_DELTA = { STREAM_COALESCE_MS: '0' } as const;
+
 export const SEND = `mutation($input: SendMessageInput!) {
   sendMessage(input: $input) { conversation { id } userMessage { id } assistantMessage { id status } }
 }`;

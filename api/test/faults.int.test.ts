@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { openDatabase } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL as MODEL, SEND, collect, gql, gqlOk, metric, newUser, spawnApi, startApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
+import { EVERY_DELTA, DEFAULT_MODEL as MODEL, SEND, collect, gql, gqlOk, metric, newUser, spawnApi, startApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
 
 /** Long enough to act mid-reply (≈1-2 ms a token), short enough to fit the model's 1,024 positions. */
 const LONG = { maxTokens: 900, ignoreEos: true };
@@ -30,7 +30,8 @@ function streamReply(baseUrl: string, token: string, messageId: string) {
   return {
     events,
     done,
-    atLeast: (n: number) => waitFor(() => events.filter((e) => !e.done).length >= n, 20_000, `${n} deltas`),
+    // Deltas, not events: some may come joined in one event (STREAM_COALESCE_MS), whose seq is the last of them.
+    atLeast: (n: number) => waitFor(() => (events.findLast((e) => !e.done)?.seq ?? 0) >= n, 20_000, `${n} deltas`),
   };
 }
 
@@ -51,7 +52,7 @@ describe('faults', () => {
   describe('cancelGeneration', () => {
     let api: TestApi;
     beforeAll(async () => {
-      api = await startApi(inference.url);
+      api = await startApi(inference.url, EVERY_DELTA);
     });
     afterAll(async () => {
       await api?.close();
@@ -123,7 +124,8 @@ describe('faults', () => {
       expect(partial.length).toBeGreaterThan(0);
       const stored = (await gqlOk(api.url, MESSAGE, { id }, user.token)).message;
       expect(stored).toMatchObject({ status: 'INTERRUPTED', content: partial, errorCode: 'UPSTREAM_INTERRUPTED' });
-      expect(stored.completionTokens).toBe(events.length - 1);
+      // One token a delta; the final event's seq follows the last delta's (deltas may come joined).
+      expect(stored.completionTokens).toBe(last.seq - 1);
 
       // With the inference server gone, a new message is stored and its reply fails with a typed error.
       const next = (await gqlOk(api.url, SEND, { input: { conversationId: sent.conversation.id, content: 'Are you there?' } }, user.token)).sendMessage;
@@ -148,7 +150,7 @@ describe('faults', () => {
       const db = await createTestDatabase();
       dbs.push(db);
       const dataDir = await mkdtemp(join(tmpdir(), 'dialoop-faults-'));
-      const env = { DATABASE_URL: db.url, INFERENCE_URL: inference.url, STREAM_FLUSH_MS: '100', DIALOOP_DATA_DIR: dataDir };
+      const env = { ...EVERY_DELTA, DATABASE_URL: db.url, INFERENCE_URL: inference.url, STREAM_FLUSH_MS: '100', DIALOOP_DATA_DIR: dataDir };
       const direct = await openDatabase({ databaseUrl: db.url });
       try {
         const first = await spawnApi(env);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { SEND, STREAM, collect, gqlOk, newUser, startApi, startInference, textOf, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
+import { EVERY_DELTA, SEND, STREAM, collect, gqlOk, newUser, startApi, startInference, textOf, wsClient, type Proc, type StreamEventT, type TestApi } from './stack.js';
 
 interface Person {
   token: string;
@@ -94,7 +94,7 @@ describe('people see only their own chats', () => {
 
   beforeAll(async () => {
     inference = await startInference();
-    api = await startApi(inference.url);
+    api = await startApi(inference.url, EVERY_DELTA);
     [alice, bob, reviewer] = [await newUser(api.url), await newUser(api.url), await newUser(api.url, 'REVIEWER')];
   });
   afterAll(async () => {

@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { hashPassword } from '../src/modules/users/passwords.js';
-import { SEND, codeOf, collect, gql, gqlOk, login, spawnApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT } from './stack.js';
+import { EVERY_DELTA, SEND, codeOf, collect, gql, gqlOk, login, spawnApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT } from './stack.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Long enough to act mid-reply with twenty running at once, within the model's 1,024 positions. */
@@ -69,7 +69,7 @@ describe('an api process dies or drains mid-reply', () => {
     // the one killed, flushes rarely, so that its rows are surely behind the stream when it dies
     // (with the default second, a loaded machine may have flushed every reply just before the
     // kill, and the test could not tell the replay log's text from the flushed one).
-    env = { DATABASE_URL: db.url, INFERENCE_URL: inference.url, REDIS_URL, DEMO_ACCOUNTS: 'false', MAX_CONCURRENT_GENERATIONS: '30' };
+    env = { ...EVERY_DELTA, DATABASE_URL: db.url, INFERENCE_URL: inference.url, REDIS_URL, DEMO_ACCOUNTS: 'false', MAX_CONCURRENT_GENERATIONS: '30' };
     [a, b] = await Promise.all([spawnApi({ ...env, STREAM_FLUSH_MS: '60000' }), spawnApi(env)]);
     procs.push(a, b);
     token = await login(b.url, email, 'password-123');

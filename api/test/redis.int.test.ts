@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '@dialoop/db';
 import { createTestDatabase, type TestDatabase } from '@dialoop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/modules/users/passwords.js';
-import { SEND, collect, gqlOk, login, metric, spawnApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT } from './stack.js';
+import { EVERY_DELTA, SEND, collect, gqlOk, login, metric, spawnApi, startInference, textOf, waitFor, wsClient, type Proc, type StreamEventT } from './stack.js';
 
 /** Redis must be running (CI starts it); TEST_REDIS_URL points elsewhere. */
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,7 +32,7 @@ describe('two api processes sharing Redis', () => {
     direct = await openDatabase({ databaseUrl: db.url });
     const email = `redis-${randomUUID()}@test.local`;
     await direct.prisma.user.create({ data: { email, role: 'USER', passwordHash: await hashPassword('password-123') } });
-    const env = { DATABASE_URL: db.url, INFERENCE_URL: inference.url, REDIS_URL, DEMO_ACCOUNTS: 'false' };
+    const env = { ...EVERY_DELTA, DATABASE_URL: db.url, INFERENCE_URL: inference.url, REDIS_URL, DEMO_ACCOUNTS: 'false' };
     // Started together, as replicas behind a load balancer are: both migrate the same database at once.
     // Both are kept once started, so that one failing to start does not leave the other running.
     const [one, two] = await Promise.allSettled([spawnApi(env), spawnApi(env)]);

@@ -222,6 +222,7 @@ export async function buildServices(env: ApiEnv, log: Logger, metrics: ApiMetric
     defaultModel: env.DEFAULT_MODEL,
     models,
     idleRecheckMs: env.UPSTREAM_IDLE_TIMEOUT_MS + 5_000,
+    coalesceMs: env.STREAM_COALESCE_MS,
     stages: metrics.stages,
     streams: metrics.streams,
     log,

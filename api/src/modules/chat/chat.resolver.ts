@@ -129,3 +129,12 @@ export class ChatResolver {
     return messageEventOf(event);
   }
 }
+
+/**
+ * What each event of a subscription of this module resolves to, called directly per event (see
+ * `createSchema`): the same as the subscription methods above return, without type-graphql's
+ * resolver pipeline, whose checks ran once at subscribe.
+ */
+export const eventResolvers = {
+  messageStream: (event: MessageEventPayload): MessageEvent => messageEventOf(event),
+};

@@ -11,6 +11,7 @@ import { StageTimer } from '../../stage-timer.js';
 import type { AuditLog } from '../audit/index.js';
 import type { SafetyService, TurnRequest, TurnVerdict } from '../safety/index.js';
 import { accessible, type Actor, type AppAbility, type Action, assertCan, requireActor, type AuthorizationContext } from '../rbac/index.js';
+import { DeltaCoalescer, joinDelta, type CoalescedEvent } from './coalesce.js';
 import { EventQueue } from './event-queue.js';
 import { turnsTo } from './history.js';
 import { writeTurn, type TurnMessage } from './turn-store.js';
@@ -39,6 +40,8 @@ export interface ChatServiceOptions {
   models: { assign(userId: string, current?: string | null): Promise<string | undefined> } | undefined;
   /** A subscriber that hears nothing for this long re-reads the row (a reply orphaned by a crash). */
   idleRecheckMs: number;
+  /** STREAM_COALESCE_MS: deltas within this many ms of a subscriber's last delta event go out with the next (0: each its own). */
+  coalesceMs?: number | undefined;
   /** Time per stage of sendMessage, regenerate and editAndResend (`dialoop_api_stage_seconds`). */
   stages?: Histogram<'operation' | 'stage'> | undefined;
   /** Reply subscriptions: each live delta's delivery lag, and those that end before their final event. */
@@ -70,7 +73,7 @@ export const HISTORY_MODEL = 'history';
 /** The most earlier turns a send may bring. */
 export const HISTORY_MAX_TURNS = 100;
 
-export type MessageEventPayload = StreamEvent & { messageId: string };
+export type MessageEventPayload = CoalescedEvent & { messageId: string };
 
 const TITLE_CHARS = 60;
 const PAGE_MAX = 100;
@@ -614,6 +617,7 @@ export class ChatService {
     const cleanup = () => {
       ended = true;
       clearTimeout(idleTimer);
+      coalescer.close();
       unlisten?.();
       unlisten = undefined;
     };
@@ -621,11 +625,14 @@ export class ChatService {
       cleanup();
       // Closed before its final event: the client went away (or the process drained), or the stream failed.
       if (!complete) streams?.lost.inc({ reason: failed ? 'server_error' : 'client_gone' });
-    });
+    }, joinDelta);
+    // Deltas close together go out as one event (their seqs first..last): fewer events to execute, serialise and write.
+    const coalescer = new DeltaCoalescer(this.o.coalesceMs ?? 0, queue);
     const finish = (err?: unknown) => {
       if (ended) return;
       if (err === undefined) complete = true;
       else failed = true;
+      if (err === undefined) coalescer.flush();
       cleanup();
       queue.end(err);
     };
@@ -633,13 +640,13 @@ export class ChatService {
     const emit = (e: StreamEvent, live = false) => {
       if (ended) return;
       // Where a waiting reply stands: only before its first delta.
-      if (e.seq === 0) return void (next === 1 && queue.push({ ...e, messageId: id }));
+      if (e.seq === 0) return void (next === 1 && coalescer.push({ ...e, messageId: id }));
       // A final event before `fromSeq` (a client resuming past the end): nothing is left to send.
       if (e.done && e.seq < next) return finish();
       if (e.seq < next) return;
       next = e.seq + 1;
       if (live && e.at !== undefined) streams?.lag.observe(Math.max(0, Date.now() - e.at) / 1000);
-      queue.push({ ...e, messageId: id });
+      coalescer.push({ ...e, messageId: id });
       if (e.done) finish();
     };
     /**

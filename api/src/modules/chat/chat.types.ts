@@ -91,12 +91,18 @@ export class SendMessagePayload {
   simpleResolvers: true,
   description:
     'One event of a reply stream. Deltas have seq 1, 2, …; the last event has done: true and the next seq, ' +
-    'with finishReason, usage and timings, or an error. Subscribe again with fromSeq = last seen seq + 1 to resume. ' +
+    'with finishReason, usage and timings, or an error. Deltas that come close together may arrive as one event ' +
+    'carrying deltas firstSeq..seq, their text joined (seq then skips to the last of them; none is left out). ' +
+    'Subscribe again with fromSeq = last seen seq + 1 to resume. ' +
     'While the reply waits for a model server, events with seq 0 carry queuePosition and estimatedWaitMs (clients may ignore them).',
 })
 export class MessageEvent {
   @Field(() => ID) messageId!: string;
   @Field(() => Int) seq!: number;
+  @Field(() => Int, {
+    description: 'The seq of the first delta this event carries: seq itself, unless several deltas were joined into it (STREAM_COALESCE_MS), then seq of the previous event + 1',
+  })
+  firstSeq!: number;
   @Field(() => String, { nullable: true }) delta!: string | null;
   @Field(() => Boolean) done!: boolean;
   @Field(() => MessageStatusEnum, { nullable: true, description: 'Set on the final event' }) status!: keyof typeof MessageStatusEnum | null;
@@ -118,10 +124,11 @@ export class ModelInfo {
 }
 
 /** What `messageStream` resolves a stream event to: every field set, absent ones null. */
-export function messageEventOf(event: StreamEvent & { messageId: string }): MessageEvent {
+export function messageEventOf(event: StreamEvent & { messageId: string; firstSeq?: number }): MessageEvent {
   return {
     messageId: event.messageId,
     seq: event.seq,
+    firstSeq: event.firstSeq ?? event.seq,
     delta: event.delta ?? null,
     done: event.done ?? false,
     status: event.status ?? null,

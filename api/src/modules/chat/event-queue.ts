@@ -16,7 +16,14 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   private error: { err: unknown } | undefined;
   private closed = false;
 
-  constructor(private readonly onClose: () => void) {}
+  /**
+   * `join(into, value)`, if given, lets `absorb` fold a value into the last one still waiting to
+   * be read (changing it in place), returning whether it did.
+   */
+  constructor(
+    private readonly onClose: () => void,
+    private readonly join?: (into: T, value: T) => boolean,
+  ) {}
 
   push(value: T): void {
     if (this.ended) return;
@@ -25,6 +32,16 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       this.waiting = undefined;
       w.resolve({ value, done: false });
     } else this.items.push(value);
+  }
+
+  /**
+   * Folds `value` into the last item still waiting to be read (with `join`), so that the reader
+   * gets them as one; returns false, leaving the queue as it is, when none waits or they do not
+   * join (then `push` it).
+   */
+  absorb(value: T): boolean {
+    if (this.ended || !this.join || this.head >= this.items.length) return false;
+    return this.join(this.items[this.items.length - 1]!, value);
   }
 
   end(error?: unknown): void {

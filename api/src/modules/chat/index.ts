@@ -1,4 +1,4 @@
-export { ChatResolver } from './chat.resolver.js';
+export { ChatResolver, eventResolvers as chatEventResolvers } from './chat.resolver.js';
 export { ConversationSafetyResolver, MessageSafetyResolver } from './chat-safety.resolver.js';
 export { ChatService, HISTORY_MAX_TURNS, HISTORY_MODEL, type HistoryTurn, type MessageEventPayload } from './chat.service.js';
 export { GenerationParamsInput } from './chat.inputs.js';
