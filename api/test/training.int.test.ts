@@ -108,7 +108,7 @@ describe('the loop', () => {
     const base = (await versions()).find((x) => x.name === 'dialoop-tiny')!;
     expect(v).toMatchObject({ name: 'dialoop-tiny-dpo-r1', status: 'CANARY', canaryShare: 0.5, parentId: base.id, datasetVersionId: loop.datasetVersion.id, trainingRunId: loop.trainingRun.id });
     const names = v.files.map((f: { path: string }) => f.path);
-    for (const f of ['model.onnx', 'dialoop_checkpoint.pt', 'tokenizer.json', 'config.json', 'generation_config.json', 'metrics.json', 'README.md']) expect(names).toContain(f);
+    for (const f of ['model.onnx', 'model_int8.onnx', 'quantization.json', 'dialoop_checkpoint.pt', 'tokenizer.json', 'config.json', 'generation_config.json', 'metrics.json', 'README.md']) expect(names).toContain(f);
     // Each file's hash, and the version's hash over the list, recomputed here.
     const lines = v.files.map((f: { path: string; sha256: string }) => {
       expect(createHash('sha256').update(readFileSync(join(v.path, f.path))).digest('hex')).toBe(f.sha256);
@@ -116,6 +116,13 @@ describe('the loop', () => {
     });
     expect(createHash('sha256').update(lines.join('')).digest('hex')).toBe(v.sha256);
     expect(v.metrics.heldout).toMatchObject({ reward_accuracy: expect.any(Number), kl_policy_reference: expect.any(Number) });
+    // The job writes the INT8 graph beside model.onnx; metrics.json records both hashes, and the
+    // inference server (INFERENCE_PRECISION auto) serves the INT8 one.
+    const sha = (path: string) => v.files.find((f: { path: string }) => f.path === path)!.sha256;
+    expect(v.metrics.int8.sha256).toEqual({ fp32: sha('model.onnx'), int8: sha('model_int8.onnx') });
+    expect(v.metrics.files).toMatchObject({ 'model.onnx': sha('model.onnx'), 'model_int8.onnx': sha('model_int8.onnx') });
+    const listed = ((await (await fetch(`${inference.url}/v1/models`)).json()) as { data: { id: string; precision: string }[] }).data;
+    expect(listed.find((m) => m.id === 'dialoop-tiny-dpo-r1')?.precision).toBe('int8');
     const card = readFileSync(join(v.path, 'README.md'), 'utf8');
     expect(card).toContain('dialoop-tiny');
     expect(card).toContain(loop.datasetVersion.sha256);
@@ -272,6 +279,7 @@ describe('training runs', () => {
     const copy = (await register({ name: 'dialoop-tiny-copy', path: BASE_DIR, parentId: base.id })).data!.registerModelVersion;
     expect(copy).toMatchObject({ status: 'REGISTERED', parentId: base.id, path: BASE_DIR });
     expect(copy.sha256).toBe((await gqlOk(api.url, `query($id: ID!) { modelVersion(id: $id) { sha256 } }`, { id: base.id }, ml)).modelVersion.sha256);
+    expect(copy.files.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(['model.onnx', 'model_int8.onnx', 'quantization.json']));
     expect(codeOf(await register({ name: 'dialoop-tiny-copy', path: BASE_DIR }))).toBe('CONFLICT');
     expect(codeOf(await register({ name: 'nowhere', path: '/nonexistent/folder' }))).toBe('BAD_USER_INPUT');
     // A real folder outside the allowed roots is refused with the same answer as a missing one (no probing).

@@ -5,7 +5,9 @@
  * that end with the end-of-turn token, share of valid UTF-8 replies, and exact-answer
  * accuracy on arithmetic, capital and conversion questions, in English and Chinese.
  * With --write-card, the table also replaces the measured-quality section of the
- * folder's README.md; the JSON goes to tests/bench/results/eval-model.json.
+ * folder's README.md; the JSON goes to tests/bench/results/eval-model.json. `--precision`
+ * picks the graph as INFERENCE_PRECISION does (default auto: the INT8 graph when the folder has
+ * one); the table says which one it measured.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -46,15 +48,17 @@ const { values: args } = parseArgs({
     'write-card': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '16' },
     'max-tokens': { type: 'string', default: '160' },
+    precision: { type: 'string', default: 'auto' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log(`usage: pnpm eval:model [--model-dir DIR] [--write-card] [--concurrency 16] [--max-tokens 160]
+  console.log(`usage: pnpm eval:model [--model-dir DIR] [--write-card] [--concurrency 16] [--max-tokens 160] [--precision auto|fp32|int8]
   --model-dir    a model folder with heldout.jsonl (default: the committed dialoop-tiny)
   --write-card   also write the table into the folder's README.md
   --concurrency  requests in flight (and the server's batch size)
-  --max-tokens   most tokens per reply`);
+  --max-tokens   most tokens per reply
+  --precision    which graph of the folder to serve (INFERENCE_PRECISION; default auto: model_int8.onnx when there is one)`);
   process.exit(0);
 }
 // Relative paths are taken from where the command was started (npm and pnpm set INIT_CWD).
@@ -66,9 +70,11 @@ const items: HeldoutItem[] = readFileSync(join(modelDir, 'heldout.jsonl'), 'utf8
 const modelId = basename(modelDir);
 
 const server = await startInferenceServer(
-  parseEnv({ MODEL_DIR: `${modelId}=${modelDir}`, INFERENCE_PORT: '0', INFERENCE_MAX_BATCH: args.concurrency, LOG_LEVEL: 'warn' }),
+  parseEnv({ MODEL_DIR: `${modelId}=${modelDir}`, INFERENCE_PORT: '0', INFERENCE_MAX_BATCH: args.concurrency, INFERENCE_PRECISION: args.precision, LOG_LEVEL: 'warn' }),
   pino({ level: 'warn' }),
 );
+const precision = server.models.get(modelId)!.precision;
+const graph = precision === 'int8' ? 'the INT8 graph' : 'the FP32 graph';
 const t0 = performance.now();
 interface Outcome { item: HeldoutItem; reply: string; finish: string; validUtf8: boolean; correct: boolean | null }
 const outcomes: Outcome[] = [];
@@ -130,7 +136,7 @@ try {
 } catch {
   /* not a git checkout */
 }
-console.log(`\nHeld-out evaluation of ${modelDir} (${items.length} prompts, greedy, max_tokens ${args['max-tokens']}, ${seconds.toFixed(1)} s)\n`);
+console.log(`\nHeld-out evaluation of ${modelDir}, ${graph} (${items.length} prompts, greedy, max_tokens ${args['max-tokens']}, ${seconds.toFixed(1)} s)\n`);
 console.log(table);
 console.log('\nGoals: ends with <|im_end|> >= 99%, valid UTF-8 = 100%, exact answers >= 50%.');
 const samples = outcomes.filter((o) => o.correct === false).slice(0, 6).map((o) => ({ prompt: o.item.messages.at(-1)!.content, expected: o.item.answer, reply: o.reply }));
@@ -138,14 +144,14 @@ if (samples.length) console.log('\nSome wrong answers:\n' + samples.map((s) => `
 
 const resultsDir = join(repoRoot, 'tests', 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'eval-model.json'), JSON.stringify({ model: modelDir, commit, date: new Date().toISOString(), seconds, summary, table }, null, 2) + '\n');
+writeFileSync(join(resultsDir, 'eval-model.json'), JSON.stringify({ model: modelDir, precision, commit, date: new Date().toISOString(), seconds, summary, table }, null, 2) + '\n');
 
 if (args['write-card']) {
   const cardPath = join(modelDir, 'README.md');
   const card = readFileSync(cardPath, 'utf8');
   const at = card.indexOf(CARD_MARK);
   if (at < 0) throw new Error(`${cardPath} has no "${CARD_MARK}" line`);
-  const section = `${CARD_MARK}\n\nMeasured by \`pnpm eval:model\` (commit ${commit}): ${items.length} held-out prompts, greedy decoding through the inference server.\n\n${table}\n`;
+  const section = `${CARD_MARK}\n\nMeasured by \`pnpm eval:model\` (commit ${commit}): ${items.length} held-out prompts, greedy decoding of ${graph} (${precision}) through the inference server.\n\n${table}\n`;
   writeFileSync(cardPath, card.slice(0, at) + section);
   console.log(`\nupdated ${cardPath}`);
 }

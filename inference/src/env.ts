@@ -37,6 +37,12 @@ export const envSchema = (base = process.cwd()) => z
     MODEL_DIR: modelDirs(base),
     INFERENCE_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
     INFERENCE_CUDA_DEVICE_ID: z.coerce.number().int().min(0).default(0),
+    /**
+     * Which graph of a model folder is served: `auto` its INT8 graph (model_int8.onnx, written by
+     * `python3 -m dialoop_train.quantize --beside` and the training job) when it has one, else
+     * model.onnx; `fp32` always model.onnx; `int8` the INT8 graph, and a folder without one fails to load.
+     */
+    INFERENCE_PRECISION: z.enum(['auto', 'fp32', 'int8']).default('auto'),
     /** onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores). */
     INFERENCE_INTRA_OP_THREADS: z.coerce.number().int().min(0).default(0),
     INFERENCE_INTER_OP_THREADS: z.coerce.number().int().min(0).default(1),
@@ -46,6 +52,16 @@ export const envSchema = (base = process.cwd()) => z
     INFERENCE_MAX_BATCH: positiveInt.default(16),
     /** Sequences waiting for a batch slot; beyond this a request gets 429. */
     INFERENCE_MAX_QUEUE: z.coerce.number().int().min(0).default(64),
+    /**
+     * Prompt tokens prefilled per step, shared by the prompts joining the batch; longer prompts
+     * are prefilled in chunks, with a decode step of the running streams between two chunks.
+     */
+    INFERENCE_PREFILL_CHUNK_TOKENS: z.coerce.number().int().min(16).default(256),
+    /**
+     * Memory bound of the prefix cache (keys and values of finished sequences, reused by the
+     * next turn of a conversation or a shared system prompt), in MiB, per model; 0 turns it off.
+     */
+    INFERENCE_PREFIX_CACHE_MB: z.coerce.number().min(0).default(64),
     /** Upper bound for `n`. */
     INFERENCE_MAX_N: positiveInt.default(8),
     /** Default `max_tokens` when a request sets none (capped by the context left). */

@@ -62,6 +62,35 @@ export function createMetrics(registry = new Registry()) {
       help: 'Time from a cancellation (client disconnect) to the slot being freed', labelNames,
       buckets: latencyBuckets, registers: [registry],
     }),
+    prefixHits: new Counter({
+      name: 'dialoop_inference_prefix_cache_hits_total',
+      help: 'Prompts whose first positions were taken from the prefix cache', labelNames, registers: [registry],
+    }),
+    prefixMisses: new Counter({
+      name: 'dialoop_inference_prefix_cache_misses_total',
+      help: 'Prompts that found no cached prefix (with the prefix cache on)', labelNames, registers: [registry],
+    }),
+    prefixReusedTokens: new Counter({
+      name: 'dialoop_inference_prefix_cache_reused_tokens_total',
+      help: 'Prompt tokens not prefilled because their keys and values came from the prefix cache', labelNames, registers: [registry],
+    }),
+    prefixBytes: new Gauge({
+      name: 'dialoop_inference_prefix_cache_bytes',
+      help: 'Bytes of keys and values held by the prefix cache (bounded by INFERENCE_PREFIX_CACHE_MB)', labelNames, registers: [registry],
+    }),
+    prefixEntries: new Gauge({
+      name: 'dialoop_inference_prefix_cache_entries',
+      help: 'Token sequences held by the prefix cache', labelNames, registers: [registry],
+    }),
+    prefixEvictions: new Counter({
+      name: 'dialoop_inference_prefix_cache_evictions_total',
+      help: 'Prefix cache entries evicted, least recently used first, to stay within the bound', labelNames, registers: [registry],
+    }),
+    modelInfo: new Gauge({
+      name: 'dialoop_inference_model_info',
+      help: 'A served model (value 1): the weights of the ONNX graph it runs (precision: fp32, int8) and the execution provider (device: cpu, cuda)',
+      labelNames: ['model', 'precision', 'device'] as const, registers: [registry],
+    }),
     rejected: new Counter({
       name: 'dialoop_inference_rejected_requests_total',
       help: 'Requests refused because the queue was full', labelNames, registers: [registry],

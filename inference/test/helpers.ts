@@ -45,6 +45,20 @@ export async function metricValue(baseUrl: string, sample: string): Promise<numb
   return line ? Number(line.slice(sample.length + 1)) : NaN;
 }
 
+/** [1, heads, past + new, dim] from a past [1, heads, past, dim] and new keys or values [1, heads, new, dim]. */
+function appendKv(past: ort.Tensor, added: ort.Tensor): ort.Tensor {
+  const [, h, p, d] = past.dims as number[];
+  const n = added.dims[2]!;
+  const a = past.data as Float32Array;
+  const b = added.data as Float32Array;
+  const out = new Float32Array(h! * (p! + n) * d!);
+  for (let hh = 0; hh < h!; hh++) {
+    out.set(a.subarray(hh * p! * d!, (hh + 1) * p! * d!), hh * (p! + n) * d!);
+    out.set(b.subarray(hh * n * d!, (hh + 1) * n * d!), (hh * (p! + n) + p!) * d!);
+  }
+  return new ort.Tensor('float32', out, [1, h!, p! + n, d!]);
+}
+
 /** Greedy decoding with the KV cache straight through onnxruntime-node (no engine), keeping each step's logits. */
 export async function onnxGreedy(session: ort.InferenceSession, spec: ModelSpec, prompt: number[], steps: number) {
   const kvDims = (past: number) => [1, spec.numKvHeads, past, spec.headDim];
@@ -72,11 +86,15 @@ export async function onnxGreedy(session: ort.InferenceSession, spec: ModelSpec,
     let best = 0;
     for (let i = 1; i < v; i++) if (last[i]! > last[best]!) best = i;
     tokens.push(best);
-    past = {};
+    const next: Record<string, ort.Tensor> = {};
     for (let k = 0; k < spec.numLayers; k++) {
-      past[`past_key_values.${k}.key`] = out[`present.${k}.key`] as ort.Tensor;
-      past[`past_key_values.${k}.value`] = out[`present.${k}.value`] as ort.Tensor;
+      for (const kind of ['key', 'value']) {
+        const present = out[`present.${k}.${kind}`] as ort.Tensor | undefined;
+        // A graph without presents (Dialoop's export) gives the step's keys and values: append them.
+        next[`past_key_values.${k}.${kind}`] = present ?? appendKv(past[`past_key_values.${k}.${kind}`]!, out[`new_key_values.${k}.${kind}`] as ort.Tensor);
+      }
     }
+    past = next;
     pos = total;
     ids = [best];
   }

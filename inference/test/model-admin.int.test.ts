@@ -1,6 +1,9 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_DIR, type InferenceServer } from '../src/index.js';
-import { postJson, startServer } from './helpers.js';
+import { metricValue, postJson, startServer } from './helpers.js';
 
 const KEY = 'admin-key-admin-key-0123';
 
@@ -37,6 +40,34 @@ describe('loading and unloading models at run time', () => {
     expect((await running).json.choices[0].finish_reason).toBe('length');
     expect(await ids()).toEqual(['dialoop-tiny']);
     expect((await ask('v2')).json.error.code).toBe('model_not_found');
+  });
+
+  it('loads a folder at the precision asked for, else at INFERENCE_PRECISION', async () => {
+    const fp32 = await postJson(`${server.url}/admin/models`, { id: 'v-fp32', path: DEFAULT_MODEL_DIR, precision: 'fp32' }, admin);
+    expect([fp32.status, fp32.json]).toEqual([201, expect.objectContaining({ id: 'v-fp32', object: 'model', precision: 'fp32' })]);
+    const auto = await postJson(`${server.url}/admin/models`, { id: 'v-auto', path: DEFAULT_MODEL_DIR }, admin);
+    expect([auto.status, auto.json.precision]).toEqual([201, 'int8']);
+    const [a, b] = await Promise.all([ask('v-fp32'), ask('v-auto')]);
+    expect(a.json.choices[0].message.content).toBe(b.json.choices[0].message.content);
+    const bad = await postJson(`${server.url}/admin/models`, { id: 'v-fp16', path: DEFAULT_MODEL_DIR, precision: 'fp16' }, admin);
+    expect([bad.status, bad.json.error.code, bad.json.error.param]).toEqual([400, 'invalid_value', 'precision']);
+    for (const id of ['v-fp32', 'v-auto']) expect((await fetch(`${server.url}/admin/models/${id}`, { method: 'DELETE', headers: admin })).status).toBe(200);
+    expect(await metricValue(server.url, 'dialoop_inference_model_info{model="v-fp32",precision="fp32",device="cpu"}')).toBeNaN(); // its series went with it
+    expect(await ids()).toEqual(['dialoop-tiny']);
+  });
+
+  it('refuses precision int8 for a folder without an INT8 graph', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialoop-admin-'));
+    try {
+      cpSync(DEFAULT_MODEL_DIR, dir, { recursive: true });
+      rmSync(join(dir, 'model_int8.onnx'));
+      const r = await postJson(`${server.url}/admin/models`, { id: 'no-int8', path: dir, precision: 'int8' }, admin);
+      expect([r.status, r.json.error.code, r.json.error.param]).toEqual([400, 'invalid_value', 'path']);
+      expect(r.json.error.message).toMatch(/precision int8 .*needs an INT8 graph/);
+      expect(await ids()).toEqual(['dialoop-tiny']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a wrong key, a taken id, a bad folder and bad input with OpenAI-style errors', async () => {

@@ -125,7 +125,9 @@ try {
   noteLoad('start');
   const int8Dir = join(work, 'dialoop-tiny-int8');
   quant = quantize(int8Dir);
-  const server = await spawnNode('inference/src/main.ts', { MODEL_DIR: `fp32=${DEFAULT_MODEL_DIR},int8=${int8Dir}`, INFERENCE_INTRA_OP_THREADS: String(threads) }, 'INFERENCE_PORT', '/readyz');
+  const server = await spawnNode('inference/src/main.ts', { MODEL_DIR: `fp32=${DEFAULT_MODEL_DIR},int8=${int8Dir}`, INFERENCE_INTRA_OP_THREADS: String(threads),
+    // Each folder's model.onnx: the default folder's FP32 graph (not the INT8 one beside it, served by default) and the copy's INT8 graph.
+    INFERENCE_PRECISION: 'fp32' }, 'INFERENCE_PORT', '/readyz');
   // Warm-up: the first requests pay for lazy initialisation in onnxruntime and V8.
   for (const p of prompts.slice(0, WARMUP_PER_MODEL)) for (const m of MODELS) await stream(server.url, m, p.messages);
   noteLoad('measureStart');

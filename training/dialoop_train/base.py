@@ -1,7 +1,9 @@
 """`pnpm train:base`: reproduces the default model end to end.
 
 corpus -> tokenizer files -> SFT (fixed step count, seed 0) -> ONNX export with KV cache
--> config.json / generation_config.json -> checkpoint -> parity fixture -> model card.
+(model.onnx) and its INT8 graph beside it (model_int8.onnx, quantize.py) -> config.json /
+generation_config.json -> checkpoint -> parity fixture -> metrics.json (every file's SHA-256)
+-> model card.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def sha256(path: Path) -> str:
 
 
 def build(out: Path, preset: str, cfg: TrainConfig, n_dialogues: int, work: Path, fixture: Path | None,
-          log=print) -> dict:
+          log=print, int8: bool = True) -> dict:
     t_start, cpu_start = time.time(), time.process_time()
     data_dir = work / "data"
     corpus.main(["--out", str(data_dir), "--n", str(n_dialogues), "--seed", str(cfg.seed)])
@@ -55,6 +57,10 @@ def build(out: Path, preset: str, cfg: TrainConfig, n_dialogues: int, work: Path
     shutil.copy(data_dir / "heldout.jsonl", out / "heldout.jsonl")
     if fixture is not None:
         write_parity_fixture(model, fixture)
+    int8_report = None
+    if int8:
+        from .quantize import quantize_beside  # quantize imports this module
+        int8_report = quantize_beside(out, log=log, card=False, update_metrics=False)
     files = sorted(p.name for p in out.iterdir() if p.is_file() and p.name not in ("README.md", "metrics.json"))
     metrics = {
         "preset": preset, "model_config": asdict(model_cfg), "train_config": asdict(cfg),
@@ -65,6 +71,7 @@ def build(out: Path, preset: str, cfg: TrainConfig, n_dialogues: int, work: Path
         "first_loss": res["first_loss"], "final_train_loss": res["final_train_loss"], "val_loss": res["val_loss"],
         "history": res["history"], "torch": torch.__version__, "machine": f"{platform.machine()} {platform.processor()}",
         "threads": cfg.threads, "files": {name: sha256(out / name) for name in files},
+        **({"int8": int8_report} if int8_report else {}),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     write_card(out, metrics)
@@ -105,7 +112,7 @@ working model for the pipeline, not a useful assistant.
 | MLP size | {mc['intermediate_size']} |
 | context | {mc['max_position_embeddings']} tokens |
 | tokenizer | byte-level (256 byte tokens + `<\|endoftext\|>`, `<\|im_start\|>`, `<\|im_end\|>`, `<\|pad\|>`), ChatML chat template |
-| ONNX | Hugging Face Optimum decoder layout with KV cache (`input_ids`, `attention_mask`, `position_ids`, `past_key_values.N.key/value` → `logits`, `present.N.key/value`), plus `new_key_values.N.key/value` (the step's own keys and values, which the inference server appends to its cache); opset 14, float32 |
+| ONNX | decoder with KV cache in Hugging Face Optimum's input layout (`input_ids`, `attention_mask`, `position_ids`, `past_key_values.N.key/value`) → `logits` and `new_key_values.N.key/value` (the step's own keys and values, which the inference server appends to its cache; the attention reads the past in place, so the graph has no `present.N.*` copies of the cache — `python3 -m dialoop_train.export --optimum-only` writes Optimum's `present` layout instead); opset 14, float32{"; `model_int8.onnx` is the same graph with int8 weights (see INT8 weights)" if m.get("int8") else ""} |
 
 ## Data
 
@@ -140,7 +147,7 @@ First-step loss {m['first_loss']:.3f}; final held-out loss {m['val_loss']:.3f} (
 {files}
 
 `dialoop_checkpoint.pt` is the PyTorch state dict (`dialoop_train.model.load_model`) that later
-training runs fine-tune from. `metrics.json` holds the full training record.
+training runs fine-tune from. `metrics.json` holds the full training record.{" `model_int8.onnx` is `model.onnx` with int8 weights (below); `quantization.json` its report." if m.get("int8") else ""}
 
 ## Limits
 
@@ -155,6 +162,9 @@ training runs fine-tune from. `metrics.json` holds the full training record.
 
 Not measured yet: run `pnpm eval:model --write-card`.
 """
+    if m.get("int8"):
+        from .quantize import card_section, insert_card_section
+        card = insert_card_section(card, card_section(m["int8"]))
     (out / "README.md").write_text(card)
 
 
@@ -170,11 +180,13 @@ def main(argv=None) -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--dialogues", type=int, default=20000)
     ap.add_argument("--fixture", default=str(DEFAULT_FIXTURE))
+    ap.add_argument("--no-int8", action="store_true", help="do not write model_int8.onnx beside model.onnx")
     a = ap.parse_args(argv)
     cfg = TrainConfig(steps=a.steps, minutes=a.minutes, batch_size=a.batch_size, seq_len=a.seq_len, lr=a.lr,
                       eval_every=250, checkpoint_every=500)
-    m = build(Path(a.out), a.preset, cfg, a.dialogues, Path(a.work), Path(a.fixture) if a.fixture else None)
-    print(json.dumps({k: v for k, v in m.items() if k not in ("history", "files")}, indent=2))
+    m = build(Path(a.out), a.preset, cfg, a.dialogues, Path(a.work), Path(a.fixture) if a.fixture else None,
+              int8=not a.no_int8)
+    print(json.dumps({k: v for k, v in m.items() if k not in ("history", "files", "int8")}, indent=2))
 
 
 if __name__ == "__main__":

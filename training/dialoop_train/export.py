@@ -2,10 +2,13 @@
 
 inputs : input_ids [batch, seq] int64, attention_mask [batch, past+seq] int64,
          position_ids [batch, seq] int64, past_key_values.{i}.key|value [batch, kv_heads, past, head_dim] f32
-outputs: logits [batch, seq, vocab] f32, present.{i}.key|value [batch, kv_heads, past+seq, head_dim] f32,
-         and a Dialoop extension that Optimum-style consumers ignore:
-         new_key_values.{i}.key|value [batch, kv_heads, seq, head_dim] f32, this step's keys and values
-         alone, so a server that keeps its own cache need not copy the whole present back each step.
+outputs: logits [batch, seq, vocab] f32, and either
+         new_key_values.{i}.key|value [batch, kv_heads, seq, head_dim] f32 (the default): this step's keys
+         and values alone, which a server keeping its own cache appends to it; the attention reads the
+         past keys and values in place (model.py, Attention._attend_in_place) and the graph has no
+         presents, so a step never copies the cache (a present is the whole cache, copied every step);
+         or, with new_key_values=False (`--optimum-only`), Optimum's
+         present.{i}.key|value [batch, kv_heads, past+seq, head_dim] f32, for consumers of that layout.
 """
 from __future__ import annotations
 
@@ -27,22 +30,26 @@ class _OnnxWrapper(nn.Module):
 
     def forward(self, input_ids, attention_mask, position_ids, *past):
         pkv = [(past[2 * i], past[2 * i + 1]) for i in range(len(past) // 2)]
-        logits, presents = self.model(input_ids, attention_mask, position_ids, pkv)
-        flat, new = [], []
+        for layer in self.model.layers:
+            layer.self_attn.in_place = self.new_key_values
+        try:
+            logits, presents = self.model(input_ids, attention_mask, position_ids, pkv)
+        finally:
+            for layer in self.model.layers:
+                layer.self_attn.in_place = False
+        out = []
         for k, v, nk, nv in presents:
-            flat += [k, v]
-            new += [nk, nv]
-        return (logits, *flat, *new) if self.new_key_values else (logits, *flat)
+            out += [nk, nv] if self.new_key_values else [k, v]
+        return (logits, *out)
 
 
 def io_names(n_layers: int, new_key_values: bool = True) -> tuple[list[str], list[str]]:
     inputs = ["input_ids", "attention_mask", "position_ids"]
     outputs = ["logits"]
+    kv = "new_key_values" if new_key_values else "present"
     for i in range(n_layers):
         inputs += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
-        outputs += [f"present.{i}.key", f"present.{i}.value"]
-    if new_key_values:
-        outputs += [f"new_key_values.{i}.{kind}" for i in range(n_layers) for kind in ("key", "value")]
+        outputs += [f"{kv}.{i}.key", f"{kv}.{i}.value"]
     return inputs, outputs
 
 
@@ -114,7 +121,9 @@ def write_parity_fixture(model: DialoopLM, path: str | Path, steps: int = 24) ->
 
 def main(argv=None) -> None:
     """Re-exports a model folder's model.onnx from its checkpoint, or (--checkpoint) makes a
-    complete servable folder from a training run's checkpoint."""
+    complete servable folder from a training run's checkpoint. Either way the folder also gets
+    model_int8.onnx beside model.onnx (quantize.py; --no-int8: not), made again from the new
+    model.onnx so that the two never disagree."""
     import argparse
     import shutil
     from .model import load_model, write_configs
@@ -125,6 +134,7 @@ def main(argv=None) -> None:
     ap.add_argument("--out", help="ONNX file to write (default: MODEL_DIR/model.onnx)")
     ap.add_argument("--optimum-only", action="store_true", help="leave out the new_key_values.* outputs")
     ap.add_argument("--fixture", help="also write the parity fixture here")
+    ap.add_argument("--no-int8", action="store_true", help="do not write model_int8.onnx beside model.onnx")
     a = ap.parse_args(argv)
     folder = Path(a.model_dir)
     if a.checkpoint:
@@ -134,7 +144,11 @@ def main(argv=None) -> None:
     if a.checkpoint:
         save_tokenizer(folder, model.config.max_position_embeddings)
         write_configs(folder, model.config)
-    export_onnx(model, a.out or folder / "model.onnx", new_key_values=not a.optimum_only)
+    target = Path(a.out) if a.out else folder / "model.onnx"
+    export_onnx(model, target, new_key_values=not a.optimum_only)
+    if not a.no_int8 and target.resolve() == (folder / "model.onnx").resolve():
+        from .quantize import quantize_beside
+        quantize_beside(folder, log=lambda *_: None)
     if a.fixture:
         write_parity_fixture(model, a.fixture)
 

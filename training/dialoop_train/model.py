@@ -86,6 +86,9 @@ class Attention(nn.Module):
         self.k_proj = nn.Linear(cfg.hidden_size, self.kv * self.d, bias=False)
         self.v_proj = nn.Linear(cfg.hidden_size, self.kv * self.d, bias=False)
         self.o_proj = nn.Linear(self.h * self.d, cfg.hidden_size, bias=False)
+        # Set by the ONNX export (see export.py): attend to the past in place and return only this
+        # step's keys and values.
+        self.in_place = False
 
     def forward(self, x, cos, sin, bias, past_k, past_v):
         b, s, _ = x.shape
@@ -95,6 +98,8 @@ class Attention(nn.Module):
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
         delta = (k, v)  # this step's keys and values alone
+        if self.in_place and past_k is not None:
+            return self.o_proj(self._attend_in_place(q, k, v, bias, past_k, past_v)), (None, None, *delta)
         if past_k is not None:
             k = torch.cat((past_k, k), dim=2)
             v = torch.cat((past_v, v), dim=2)
@@ -106,6 +111,25 @@ class Attention(nn.Module):
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.d)) + bias
         out = F.softmax(att, dim=-1) @ v
         return self.o_proj(out.transpose(1, 2).reshape(b, s, self.h * self.d)), present
+
+    def _attend_in_place(self, q, k, v, bias, past_k, past_v):
+        """Attention over the past and this step without concatenating them: the scores of the
+        past and of the new positions are computed apart and joined (a few floats per query), and
+        the output is the sum of the two weighted parts. The same numbers as the concatenating
+        path, but the exported graph reads the past keys and values where they are instead of
+        copying the whole cache into a present every step; queries are grouped per KV head, so
+        grouped-query attention does not copy the cache either."""
+        b, _, s, _ = q.shape
+        rep = self.h // self.kv
+        qg = q.reshape(b, self.kv, rep * s, self.d)  # head kvi * rep + r serves KV head kvi
+        scale = 1.0 / math.sqrt(self.d)
+        past_scores = (qg @ past_k.transpose(-2, -1)).reshape(b, self.h, s, -1)
+        new_scores = (qg @ k.transpose(-2, -1)).reshape(b, self.h, s, -1)
+        past_len = past_k.shape[2]
+        probs = F.softmax(torch.cat((past_scores, new_scores), dim=-1) * scale + bias, dim=-1)
+        out = (probs[..., :past_len].reshape(b, self.kv, rep * s, -1) @ past_v
+               + probs[..., past_len:].reshape(b, self.kv, rep * s, -1) @ v)
+        return out.reshape(b, self.h, s, self.d).transpose(1, 2).reshape(b, s, self.h * self.d)
 
 
 class Block(nn.Module):

@@ -29,10 +29,13 @@ Outputs: RUN_DIR/metrics.jsonl (one line per log step: step, loss, lr, tokens_pe
 rewards/chosen, rewards/rejected, rewards/accuracy, rewards/margins), RUN_DIR/checkpoints/, one
 JSON line per log step on stdout ({"event": "progress", "step", "total", "loss", "eta_s", ...}
 — stdout carries only JSON lines; human-readable messages go to stderr), and OUT: model.onnx
-(export.py's layout with KV cache), dialoop_checkpoint.pt, tokenizer files, config.json,
+(export.py's layout with KV cache) and model_int8.onnx beside it (the same graph with int8 weights,
+quantize.py; quantization.json its report, held-out loss FP32 vs INT8 on at most
+``--int8-max-heldout`` of OUT/heldout.jsonl's dialogues; ``--no-int8`` leaves it out), dialoop_checkpoint.pt, tokenizer files, config.json,
 generation_config.json, heldout.jsonl (the parent's, for pnpm eval:model), metrics.json
 (held-out reward accuracy and margin, held-out loss, exact KL(policy‖reference) per token,
-tokens/s, wall time) and README.md (the model card: parent and dataset version with hashes).
+tokens/s, wall time, `files`: every file's SHA-256, model.onnx and model_int8.onnx included, and
+`int8`: the quantization report) and README.md (the model card: parent and dataset version with hashes).
 """
 from __future__ import annotations
 
@@ -61,7 +64,7 @@ from .train import lr_at, make_optimizer
 
 METHODS = ("dpo", "kto", "sft")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
-OUTPUT_FILES = ("model.onnx", "dialoop_checkpoint.pt", "config.json", "generation_config.json", *TOKENIZER_FILES,
+OUTPUT_FILES = ("model.onnx", "model_int8.onnx", "quantization.json", "dialoop_checkpoint.pt", "config.json", "generation_config.json", *TOKENIZER_FILES,
                 "metrics.json", "README.md")
 
 
@@ -301,7 +304,8 @@ def setup_env(cfg: PrefConfig) -> Env:
 
 class Trainer:
     def __init__(self, cfg: PrefConfig, model_dir: str | Path, dataset: str | Path, out: str | Path,
-                 run_dir: str | Path | None = None, resume: bool | str = False, log=None, emit=None, on_step=None):
+                 run_dir: str | Path | None = None, resume: bool | str = False, log=None, emit=None, on_step=None,
+                 int8: bool = True, int8_max_heldout: int | None = 200):
         if cfg.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}")
         self.cfg, self.model_dir, self.dataset = cfg, Path(model_dir), Path(dataset)
@@ -311,6 +315,8 @@ class Trainer:
         self.log = log or (lambda *a: print(*a, file=sys.stderr, flush=True))
         self.emit = emit or (lambda obj: print(json.dumps(obj), flush=True))
         self.on_step = on_step  # called as on_step(trainer) after every optimizer step (experiments)
+        # model_int8.onnx beside model.onnx; its held-out loss comparison reads at most this many dialogues.
+        self.int8, self.int8_max_heldout = int8, int8_max_heldout
         self.env = setup_env(cfg)
 
     # -- setup ----------------------------------------------------------------------------------
@@ -658,6 +664,10 @@ class Trainer:
                 shutil.copyfile(self.model_dir / name, out / name)
         if not all((out / n).exists() for n in TOKENIZER_FILES):
             save_tokenizer(out, model.config.max_position_embeddings)
+        int8_report = None
+        if self.int8:
+            from .quantize import quantize_beside
+            int8_report = quantize_beside(out, max_heldout=self.int8_max_heldout, log=self.log, card=False, update_metrics=False)
         tps = [h["tokens_per_s"] for h in self.history]
         files = sorted(p.name for p in out.iterdir() if p.is_file() and p.name not in ("README.md", "metrics.json"))
         global_batch = cfg.batch_size * cfg.grad_accum * env.world
@@ -684,6 +694,7 @@ class Trainer:
             "machine": f"{platform.machine()} {platform.processor()}".strip(),
             "threads": cfg.threads,
             "files": {name: sha256(out / name) for name in files},
+            **({"int8": int8_report} if int8_report else {}),
         }
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         write_card(out, metrics)
@@ -770,14 +781,18 @@ completion position of the held-out examples, averaged per token (nats).
 
 Not measured yet: run `pnpm eval:model --model-dir <this folder> --write-card`.
 """
+    if m.get("int8"):
+        from .quantize import card_section, insert_card_section
+        card = insert_card_section(card, card_section(m["int8"]))
     (out / "README.md").write_text(card, encoding="utf-8")
 
 
 def run(cfg: PrefConfig, model_dir, dataset, out, run_dir=None, resume: bool | str = False, log=None, emit=None,
-        on_step=None) -> dict:
-    """Trains, evaluates on the test split and (rank 0) writes the model folder; returns metrics.json's content."""
+        on_step=None, int8: bool = True, int8_max_heldout: int | None = 200) -> dict:
+    """Trains, evaluates on the test split and (rank 0) writes the model folder (with model_int8.onnx
+    unless `int8` is False); returns metrics.json's content."""
     t0 = time.time()
-    tr = Trainer(cfg, model_dir, dataset, out, run_dir, resume, log, emit, on_step)
+    tr = Trainer(cfg, model_dir, dataset, out, run_dir, resume, log, emit, on_step, int8, int8_max_heldout)
     tr.setup()
     tr.train()
     heldout = tr.evaluate(kl=True)
@@ -832,6 +847,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--undesirable-weight", type=float, default=d.undesirable_weight, help="KTO")
     ap.add_argument("--rpo-alpha", type=float, default=d.rpo_alpha,
                     help="DPO: add α × the chosen reply's NLL per token (TRL's rpo_alpha; keeps replies fluent)")
+    ap.add_argument("--no-int8", action="store_true", help="do not write model_int8.onnx (int8 weights) beside model.onnx")
+    ap.add_argument("--int8-max-heldout", type=int, default=200,
+                    help="held-out dialogues (OUT/heldout.jsonl) for the INT8 vs FP32 loss comparison (default %(default)s)")
     return ap
 
 
@@ -842,7 +860,8 @@ def config_from_args(a: argparse.Namespace) -> PrefConfig:
 
 def main(argv=None) -> dict:
     a = build_parser().parse_args(argv)
-    return run(config_from_args(a), a.model_dir, a.dataset, a.out, a.run_dir, a.resume or False)
+    return run(config_from_args(a), a.model_dir, a.dataset, a.out, a.run_dir, a.resume or False,
+               int8=not a.no_int8, int8_max_heldout=a.int8_max_heldout)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,22 @@
 """INT8 weight quantization of an exported Dialoop model folder, with the `onnx` package alone.
 
-    python3 -m dialoop_train.quantize --model-dir IN --out OUT [--heldout FILE]
+    python3 -m dialoop_train.quantize --model-dir IN --beside [--heldout FILE]   # IN/model_int8.onnx
+    python3 -m dialoop_train.quantize --model-dir IN --out OUT [--heldout FILE]  # OUT: a whole INT8 copy
 
 Every 2-D float initializer that feeds the weight input of a MatMul (or Gemm) — the attention
 and MLP projections and the LM head — becomes an int8 initializer with one float scale per
 output channel (symmetric: zero point 0, scale = max|w| / 127 over the channel) and a
 DequantizeLinear node (opset ≥ 13, `axis` = the output-channel axis) whose output takes the
 original initializer's name, so the MatMul reads float32 weights as before. The graph's inputs
-and outputs are unchanged, so the inference server loads OUT like any other model folder;
-activations, the KV cache and the embedding lookup (a Gather, kept in float32) stay float32.
+and outputs are unchanged, so the inference server serves it like model.onnx; activations, the
+KV cache and the embedding lookup (a Gather, kept in float32) stay float32.
+
+`--beside` writes the INT8 graph into the folder itself, as `model_int8.onnx` next to
+`model.onnx` (transformers.js's file name for int8 weights): the layout the training job
+produces (base.py, preference_train.py and export.py call `quantize_beside`) and the inference
+server serves by default (`INFERENCE_PRECISION=auto`: the INT8 graph when the folder has one;
+`fp32` keeps `model.onnx`). `--out OUT` writes a whole copy of the folder whose `model.onnx` is
+the INT8 graph (an INT8 graph beside the source's model.onnx is not copied).
 
 Why weight-only, not onnxruntime's dynamic quantization (MatMulInteger / DynamicQuantizeLinear,
 which also quantizes activations at run time): onnxruntime's Python package, whose
@@ -22,8 +30,9 @@ decodes slightly faster than FP32 through the inference server (`pnpm bench:int8
 The report compares file sizes and the held-out loss of FP32 and INT8. The INT8 loss is computed
 in PyTorch with the dequantized weights read back from the INT8 graph (exactly what its
 DequantizeLinear nodes produce), each matched to its PyTorch layer by comparing the FP32 graph's
-initializer with the layer's weight. It is written to OUT/quantization.json and appended to
-OUT/README.md.
+initializer with the layer's weight. It is written to quantization.json and put into the card
+(README.md, section "INT8 weights", replaced when run again) of the folder written (MODEL_DIR with
+--beside, which also records it in MODEL_DIR/metrics.json; OUT with --out).
 """
 from __future__ import annotations
 
@@ -182,71 +191,211 @@ def heldout_from(path: str | Path) -> list[list[dict]]:
     raise ValueError(f"{p}: unknown held-out format")
 
 
-def quantize_folder(model_dir: str | Path, out: str | Path, heldout: str | Path | None = None,
-                    max_heldout: int | None = None, log=print) -> dict:
-    src, dst = Path(model_dir), Path(out)
-    if src.resolve() == dst.resolve():
-        raise ValueError("--out must differ from --model-dir")
-    dst.mkdir(parents=True, exist_ok=True)
-    for f in src.iterdir():
-        if f.is_file() and f.name not in ("model.onnx", "quantization.json"):
-            shutil.copyfile(f, dst / f.name)
-    fp32_graph = onnx.load(str(src / "model.onnx"))
-    model, records = quantize_graph(copy.deepcopy(fp32_graph))
+FP32_GRAPHS = ("model.onnx", "onnx/model.onnx")
+#: Where an INT8 graph may sit in a model folder, in order of preference: ours (beside model.onnx,
+#: transformers.js's name for int8) and the names transformers.js / Optimum give under onnx/.
+INT8_GRAPHS = ("model_int8.onnx", "onnx/model_int8.onnx", "onnx/model_quantized.onnx")
+INT8_FILE = INT8_GRAPHS[0]
+CARD_HEADING = "## INT8 weights"
+
+
+def fp32_graph(folder: str | Path) -> Path:
+    """The folder's FP32 graph (model.onnx, else onnx/model.onnx)."""
+    for name in FP32_GRAPHS:
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    raise FileNotFoundError(f"{folder}: neither model.onnx nor onnx/model.onnx exists")
+
+
+def int8_graph(folder: str | Path) -> Path | None:
+    """The folder's INT8 graph when it has one (model_int8.onnx, onnx/model_int8.onnx, onnx/model_quantized.onnx)."""
+    return next((Path(folder) / n for n in INT8_GRAPHS if (Path(folder) / n).is_file()), None)
+
+
+def _quantize_file(src: Path, dst: Path) -> tuple[onnx.ModelProto, onnx.ModelProto, list[dict]]:
+    """Writes the INT8 graph of `src` to `dst`; returns (the FP32 graph, the INT8 graph, records)."""
+    fp32 = onnx.load(str(src))
+    model, records = quantize_graph(copy.deepcopy(fp32))
     for kind in ("input", "output"):
         assert ([(v.name, str(v.type)) for v in getattr(model.graph, kind)]
-                == [(v.name, str(v.type)) for v in getattr(fp32_graph.graph, kind)])
+                == [(v.name, str(v.type)) for v in getattr(fp32.graph, kind)])
     onnx.checker.check_model(model)
-    onnx.save(model, str(dst / "model.onnx"))
+    onnx.save(model, str(dst))
+    return fp32, model, records
+
+
+def _report(src_dir: Path, src: Path, dst: Path, fp32: onnx.ModelProto, model: onnx.ModelProto, records: list[dict],
+            heldout, max_heldout: int | None) -> dict:
     report: dict = {
         "method": "weight-only int8, per-output-channel symmetric (zero point 0), DequantizeLinear -> MatMul; "
                   "activations, KV cache and embedding in float32",
         "quantized_initializers": len(records),
         "quantized_parameters": int(sum(np.prod(r["shape"]) for r in records)),
         "max_abs_weight_error": max((r["max_abs_error"] for r in records), default=0.0),
-        "size_bytes": {"fp32": (src / "model.onnx").stat().st_size, "int8": (dst / "model.onnx").stat().st_size},
-        "sha256": {"fp32": sha256(src / "model.onnx"), "int8": sha256(dst / "model.onnx")},
-        "source": str(src.resolve()),
+        "size_bytes": {"fp32": src.stat().st_size, "int8": dst.stat().st_size},
+        "sha256": {"fp32": sha256(src), "int8": sha256(dst)},
+        "source": str(src_dir.resolve()),
     }
     report["size_ratio"] = report["size_bytes"]["int8"] / report["size_bytes"]["fp32"]
-    hpath = Path(heldout) if heldout else (src / "heldout.jsonl" if (src / "heldout.jsonl").exists() else None)
-    if hpath is not None and (src / "dialoop_checkpoint.pt").exists():
+    hpath = Path(heldout) if heldout else (src_dir / "heldout.jsonl" if (src_dir / "heldout.jsonl").exists() else None)
+    if hpath is not None and (src_dir / "dialoop_checkpoint.pt").exists():
         dialogues = heldout_from(hpath)[:max_heldout]
-        fp32_model, _ = load_model(src)
-        q_model, matched = int8_torch_model(fp32_model, fp32_graph, model)
+        fp32_model, _ = load_model(src_dir)
+        q_model, matched = int8_torch_model(fp32_model, fp32, model)
         l32 = evaluate_loss(fp32_model, dialogues)
         l8 = evaluate_loss(q_model, dialogues)
         report["heldout"] = {"file": str(hpath), "dialogues": len(dialogues), "loss_fp32": l32, "loss_int8": l8,
                              "loss_delta": l8 - l32, "layers_matched": len(matched)}
     else:
         report["heldout"] = None
+    return report
+
+
+def insert_card_section(text: str, section: str) -> str:
+    """Puts `section` (starting with CARD_HEADING) into a model card: in place of an earlier INT8
+    section, else before "## Measured quality" (the part eval:model writes), else at the end."""
+    section = section.strip("\n") + "\n"
+    old = text.find(CARD_HEADING + "\n")
+    if old >= 0:
+        nxt = text.find("\n## ", old + len(CARD_HEADING))
+        return text[:old] + section + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
+    at = text.find("## Measured quality")
+    if at >= 0 and CARD_MARK in text:
+        return text[:at] + section + "\n" + text[at:]
+    return text.rstrip("\n") + "\n\n" + section
+
+
+def sync_files_table(text: str, folder: Path, names: list[str]) -> str:
+    """Brings the card's file table rows (`| `name` | bytes | `sha256` |`, full or shortened
+    digests) of `names` up to date, adding a missing row after the row before it in `names`."""
+    import re
+    lines = text.split("\n")
+    row = re.compile(r"^\| `([^`]+)` \| [\d,]+ \| `([0-9a-f]+)(…?)` \|$")
+    rows = {m.group(1): (i, m) for i, line in enumerate(lines) if (m := row.match(line))}
+    if not rows:
+        return text
+    short = next(iter(rows.values()))[1].group(3) == "…"
+    for k, name in enumerate(names):
+        digest = sha256(folder / name)
+        cell = f"| `{name}` | {(folder / name).stat().st_size:,} | `{digest[:16] + '…' if short else digest}` |"
+        if name in rows:
+            lines[rows[name][0]] = cell
+        elif k > 0 and names[k - 1] in rows:
+            at = rows[names[k - 1]][0] + 1
+            lines.insert(at, cell)
+            rows = {n: ((i + 1 if i >= at else i), m) for n, (i, m) in rows.items()}
+            rows[name] = (at, None)
+    return "\n".join(lines)
+
+
+def card_section(report: dict) -> str:
+    """The model card's INT8 section for a folder holding both graphs (beside mode)."""
+    f = report.get("files", {"fp32": "model.onnx", "int8": INT8_FILE})
+    return (f"{CARD_HEADING}\n\n`{f['int8']}` is `{f['fp32']}` (`{report['sha256']['fp32'][:16]}…`) with int8 weights, made by "
+            f"`python3 -m dialoop_train.quantize --beside`: {report['method']}. Its inputs and outputs are those of "
+            f"`{f['fp32']}`; `quantization.json` holds the full report. `pnpm bench:int8` compares the two graphs' decode "
+            f"speed and replies through the inference server.\n\n{report_table(report)}\n\n"
+            f"The inference server serves `{f['int8']}` by default (`INFERENCE_PRECISION=auto`: the INT8 graph when the "
+            f"folder has one); `INFERENCE_PRECISION=fp32` serves `{f['fp32']}`, `int8` requires the INT8 graph.\n")
+
+
+def quantize_beside(model_dir: str | Path, heldout: str | Path | None = None, max_heldout: int | None = None,
+                    log=print, card: bool = True, update_metrics: bool = True) -> dict:
+    """Writes the INT8 graph of MODEL_DIR's FP32 graph beside it, as MODEL_DIR/model_int8.onnx (an
+    older one is replaced), and MODEL_DIR/quantization.json. `card`: also put the INT8 section into
+    MODEL_DIR/README.md; `update_metrics`: also record the report (`int8`) and the hashes of both
+    graphs and quantization.json (`files`) in MODEL_DIR/metrics.json when it exists. The training job writes its card and
+    metrics.json itself and passes False for both."""
+    folder = Path(model_dir)
+    src = fp32_graph(folder)
+    dst = folder / INT8_FILE
+    tmp = folder / (INT8_FILE + ".tmp")
+    try:
+        fp32, model, records = _quantize_file(src, tmp)
+        tmp.replace(dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+    report = _report(folder, src, dst, fp32, model, records, heldout, max_heldout)
+    report["mode"] = "beside"
+    report["files"] = {"fp32": src.relative_to(folder).as_posix(), "int8": INT8_FILE}
+    # Paths inside the folder are recorded relative to it: the record travels with the folder.
+    report["source"] = report["files"]["fp32"]
+    h = report["heldout"]
+    if h and Path(h["file"]).resolve().is_relative_to(folder.resolve()):
+        h["file"] = Path(h["file"]).resolve().relative_to(folder.resolve()).as_posix()
+    (folder / "quantization.json").write_text(json.dumps({**report, "initializers": records}, indent=2) + "\n")
+    if update_metrics and (folder / "metrics.json").exists():
+        m = json.loads((folder / "metrics.json").read_text())
+        if isinstance(m.get("files"), dict):
+            # model.onnx too: export.py re-exports it and then calls this.
+            m["files"].update({report["files"]["fp32"]: report["sha256"]["fp32"], INT8_FILE: report["sha256"]["int8"],
+                               "quantization.json": sha256(folder / "quantization.json")})
+            m["files"] = dict(sorted(m["files"].items()))
+        m["int8"] = report
+        (folder / "metrics.json").write_text(json.dumps(m, indent=2) + "\n")
+    if card and (folder / "README.md").exists():
+        path = folder / "README.md"
+        text = insert_card_section(path.read_text(encoding="utf-8"), card_section(report))
+        text = sync_files_table(text, folder, [report["files"]["fp32"], INT8_FILE, "quantization.json"])
+        path.write_text(text, encoding="utf-8")
+    log(report_table(report))
+    return report
+
+
+def quantize_folder(model_dir: str | Path, out: str | Path, heldout: str | Path | None = None,
+                    max_heldout: int | None = None, log=print) -> dict:
+    """A whole INT8 copy of MODEL_DIR in OUT, whose model.onnx holds the int8 weights."""
+    src, dst = Path(model_dir), Path(out)
+    if src.resolve() == dst.resolve():
+        raise ValueError("--out must differ from --model-dir")
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in src.iterdir():
+        # The copy's model.onnx is the INT8 graph: an INT8 graph beside the source's model.onnx is left out.
+        if f.is_file() and f.name not in ("model.onnx", "quantization.json", INT8_FILE):
+            shutil.copyfile(f, dst / f.name)
+    src_graph = fp32_graph(src)
+    fp32_g, model, records = _quantize_file(src_graph, dst / "model.onnx")
+    report = _report(src, src_graph, dst / "model.onnx", fp32_g, model, records, heldout, max_heldout)
+    report["mode"] = "copy"
     cfg_path = dst / "config.json"
     if cfg_path.exists():
         cfg = json.loads(cfg_path.read_text())
         cfg["dialoop_quantization"] = {"weights": "int8", "scheme": "per-channel symmetric", "activations": "float32"}
         cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
+    metrics_path = dst / "metrics.json"
+    if metrics_path.exists():
+        # The source's record of its own INT8 graph describes a file this copy does not have.
+        m = json.loads(metrics_path.read_text())
+        if isinstance(m.get("files"), dict) or "int8" in m:
+            if isinstance(m.get("files"), dict):
+                m["files"].pop(INT8_FILE, None)
+                m["files"].pop("quantization.json", None)
+            m.pop("int8", None)
+            metrics_path.write_text(json.dumps(m, indent=2) + "\n")
     (dst / "quantization.json").write_text(json.dumps({**report, "initializers": records}, indent=2) + "\n")
     table = report_table(report)
     card = dst / "README.md"
     if card.exists():
         text = card.read_text(encoding="utf-8")
-        section = (f"\n## INT8 weights\n\nThis folder's `model.onnx` holds int8 weights made by `python3 -m dialoop_train.quantize` "
+        section = (f"{CARD_HEADING}\n\nThis folder's `model.onnx` holds int8 weights made by `python3 -m dialoop_train.quantize` "
                    f"from `{src.name}` (`{report['sha256']['fp32'][:16]}…`): {report['method']}.\n\n{table}\n")
-        at = text.find("## Measured quality")
-        text = text[:at] + section.lstrip("\n") + "\n" + text[at:] if at >= 0 and CARD_MARK in text else text + section
-        card.write_text(text, encoding="utf-8")
+        card.write_text(insert_card_section(text, section), encoding="utf-8")
     log(table)
     return report
 
 
 def report_table(r: dict) -> str:
     s = r["size_bytes"]
+    f = r.get("files")
+    label = f"`{f['fp32']}` / `{f['int8']}` bytes" if f else "model.onnx bytes"
     rows = ["| | FP32 | INT8 | |", "|---|---|---|---|",
-            f"| model.onnx bytes | {s['fp32']:,} | {s['int8']:,} | ×{r['size_ratio']:.3f} |"]
+            f"| {label} | {s['fp32']:,} | {s['int8']:,} | ×{r['size_ratio']:.3f} |"]
+    if f:
+        rows.append(f"| SHA-256 | `{r['sha256']['fp32'][:16]}…` | `{r['sha256']['int8'][:16]}…` | |")
     h = r.get("heldout")
     if h:
-        rows.append(f"| held-out loss (nats/token, {h['dialogues']} dialogues) | {h['loss_fp32']:.4f} | {h['loss_int8']:.4f} | "
-                    f"Δ {h['loss_delta']:+.4f} |")
+        rows.append(f"| held-out loss (nats/token, {h['dialogues']} dialogues) | {h['loss_fp32']:.5f} | {h['loss_int8']:.5f} | "
+                    f"Δ {h['loss_delta']:+.1e} (×{h['loss_int8'] / h['loss_fp32']:.5f}) |")
     return "\n".join(rows)
 
 
@@ -254,12 +403,20 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(prog="python3 -m dialoop_train.quantize",
                                  description="INT8 weight quantization of a model folder's model.onnx (onnx package only)")
     ap.add_argument("--model-dir", required=True, help="the FP32 model folder")
-    ap.add_argument("--out", required=True, help="the INT8 model folder to write")
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", help="write a whole INT8 copy of the folder here (its model.onnx holds the int8 weights)")
+    where.add_argument("--beside", action="store_true",
+                       help=f"write the INT8 graph into MODEL_DIR itself, as {INT8_FILE} beside model.onnx (what the "
+                            "inference server serves by default), and record it in MODEL_DIR's quantization.json, "
+                            "README.md and metrics.json")
     ap.add_argument("--heldout", help="held-out dialogues for the loss comparison (default: MODEL_DIR/heldout.jsonl); "
                                       "a heldout.jsonl, an SFT or DPO file, or a dataset version folder")
     ap.add_argument("--max-heldout", type=int, help="use at most this many held-out dialogues")
     a = ap.parse_args(argv)
-    report = quantize_folder(a.model_dir, a.out, a.heldout, a.max_heldout)
+    if a.beside:
+        report = quantize_beside(a.model_dir, a.heldout, a.max_heldout)
+    else:
+        report = quantize_folder(a.model_dir, a.out, a.heldout, a.max_heldout)
     print(json.dumps({k: v for k, v in report.items() if k != "sha256"}))
     return report
 

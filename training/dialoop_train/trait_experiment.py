@@ -206,7 +206,8 @@ def run_experiment(model_dir: Path, work: Path, configs: list[dict], n_train: in
                 paused[0] += time.time() - t
 
         t_train = time.time()
-        res = run(cfg, model_dir, work / "dataset", out, log=lambda *a: None, emit=lambda e: None, on_step=on_step)
+        # The folder is deleted below: no INT8 graph (it would only add to the wall time).
+        res = run(cfg, model_dir, work / "dataset", out, log=lambda *a: None, emit=lambda e: None, on_step=on_step, int8=False)
         train_s = time.time() - t_train - paused[0]
         model = res["trainer"].policy
         t_eval = time.time()

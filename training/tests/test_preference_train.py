@@ -159,14 +159,32 @@ def test_metrics_json_has_the_documented_keys(dpo_run):
     assert m["files"]["model.onnx"] == sha256_file(dpo_run["out"] / "model.onnx")
 
 
+def test_the_output_folder_has_the_int8_graph_beside_model_onnx_with_both_hashes(dpo_run):
+    out = dpo_run["out"]
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["files"]["model_int8.onnx"] == sha256_file(out / "model_int8.onnx")
+    assert m["files"]["quantization.json"] == sha256_file(out / "quantization.json")
+    assert m["int8"]["sha256"] == {"fp32": m["files"]["model.onnx"], "int8": m["files"]["model_int8.onnx"]}
+    assert m["int8"]["mode"] == "beside" and m["int8"]["files"] == {"fp32": "model.onnx", "int8": "model_int8.onnx"}
+    h = m["int8"]["heldout"]  # the parent's heldout.jsonl, copied into the folder
+    assert h["dialogues"] == 16 and abs(h["loss_int8"] - h["loss_fp32"]) < 0.02 * h["loss_fp32"] + 0.01, h
+    int8 = onnx.load(str(out / "model_int8.onnx"))
+    onnx.checker.check_model(int8)
+    assert [o.name for o in int8.graph.output] == [o.name for o in onnx.load(str(out / "model.onnx")).graph.output]
+    card = (out / "README.md").read_text()
+    assert card.count("## INT8 weights") == 1 and card.index("## INT8 weights") < card.index("## Measured quality")
+    assert f"| `model_int8.onnx` | {(out / 'model_int8.onnx').stat().st_size:,} | `{m['files']['model_int8.onnx']}` |" in card
+
+
 def test_resuming_from_a_checkpoint_reproduces_the_uninterrupted_run(workspace):
     root = workspace["root"]
     c = cfg(steps=12, checkpoint_every=6, log_every=3, grad_accum=2, batch_size=4)
-    straight = run(c, workspace["parent"], workspace["dataset"], root / "a", log=quiet, emit=quiet)
+    straight = run(c, workspace["parent"], workspace["dataset"], root / "a", log=quiet, emit=quiet, int8=False)
+    assert not (root / "a" / "model_int8.onnx").exists() and "model_int8.onnx" not in straight["files"]
     # A run that "crashed" after step 6: only its step-6 checkpoint is left.
     (root / "b-run" / "checkpoints").mkdir(parents=True)
     shutil.copyfile(root / "a-run" / "checkpoints" / "step-000006.pt", root / "b-run" / "checkpoints" / "latest.pt")
-    resumed = run(c, workspace["parent"], workspace["dataset"], root / "b", resume=True, log=quiet, emit=quiet)
+    resumed = run(c, workspace["parent"], workspace["dataset"], root / "b", resume=True, log=quiet, emit=quiet, int8=False)
     assert resumed["steps"] == 12
     a, b = straight["trainer"].policy.state_dict(), resumed["trainer"].policy.state_dict()
     for k in a:
@@ -219,6 +237,7 @@ def test_quantize_writes_int8_weights_a_smaller_graph_and_close_loss(dpo_run, wo
     for name in ("dialoop_checkpoint.pt", "tokenizer.json", "tokenizer_config.json", "generation_config.json",
                  "config.json", "README.md", "quantization.json"):
         assert (dst / name).is_file(), name
+    assert not (dst / "model_int8.onnx").exists()  # the copy's model.onnx is the INT8 graph
     assert "INT8" in (dst / "README.md").read_text()
 
 

@@ -49,6 +49,24 @@ def test_kv_cache_decoding_matches_full_recompute():
     assert torch.allclose(full[:, 8:], step, atol=1e-5)
 
 
+def test_attention_reading_the_past_in_place_matches_concatenation():
+    """The exported graph's attention (no concatenated present) gives the training model's numbers,
+    with left padding and grouped-query attention (the tiny-test preset has 2 KV heads for 4)."""
+    torch.manual_seed(0)
+    model = DialoopLM(PRESETS["tiny-test"]).eval()
+    assert model.config.num_key_value_heads < model.config.num_attention_heads
+    ids = torch.randint(0, 256, (2, 12))
+    mask = torch.ones(2, 12, dtype=torch.long)
+    mask[1, :3] = 0
+    _, past = model(ids[:, :8], attention_mask=mask[:, :8])
+    want, _ = model(ids[:, 8:], attention_mask=mask, past_key_values=past)
+    for layer in model.layers:
+        layer.self_attn.in_place = True
+    got, presents = model(ids[:, 8:], attention_mask=mask, past_key_values=past)
+    assert torch.allclose(want, got, atol=1e-5)
+    assert presents[0][0] is None and presents[0][2].shape[2] == 4  # only the step's keys and values
+
+
 def test_export_has_optimum_decoder_layout_and_checkpoint_reloads(tmp_path):
     torch.manual_seed(0)
     model = DialoopLM(PRESETS["tiny-test"]).eval()
@@ -58,7 +76,10 @@ def test_export_has_optimum_decoder_layout_and_checkpoint_reloads(tmp_path):
     inputs, outputs = io_names(model.config.num_hidden_layers)
     assert [i.name for i in graph.input] == inputs
     assert [o.name for o in graph.output] == outputs
-    assert outputs[1:3] == ["present.0.key", "present.0.value"] and outputs[-1] == "new_key_values.1.value"
+    assert outputs[1:3] == ["new_key_values.0.key", "new_key_values.0.value"] and outputs[-1] == "new_key_values.1.value"
+    assert not any(o.startswith("present.") for o in outputs)
+    _, optimum = io_names(model.config.num_hidden_layers, new_key_values=False)
+    assert optimum[1:3] == ["present.0.key", "present.0.value"] and not any(o.startswith("new_") for o in optimum)
     dims = [d.dim_param or d.dim_value for d in graph.input[3].type.tensor_type.shape.dim]
     assert dims == ["batch_size", model.config.num_key_value_heads, "past_sequence_length", model.config.head_dim]
     from dialoop_train.model import save_checkpoint

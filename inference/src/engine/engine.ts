@@ -6,7 +6,8 @@ import type { ModelFolder, ModelSpec } from '../model/folder.js';
 import { kvNames, type LoadedSession } from '../model/session.js';
 import type { ChatTokenizer } from '../model/tokenizer.js';
 import { UTF8_BOUNDARY, Utf8Masks, advanceUtf8, type Utf8State } from '../model/utf8.js';
-import { BatchKvCache } from './kv-cache.js';
+import { BatchKvCache, type RowSource } from './kv-cache.js';
+import { PrefixCache } from './prefix-cache.js';
 import { Sampler } from './sampler.js';
 import type { FinishReason, GenerationCallbacks, GenerationRequest, SequenceHandle } from './sequence.js';
 import { StopMatcher } from './stop.js';
@@ -14,7 +15,19 @@ import { StopMatcher } from './stop.js';
 export interface EngineOptions {
   maxBatch: number;
   maxQueue: number;
+  /**
+   * Prompt tokens prefilled per step, shared by the prompts joining (each gets at least
+   * MIN_CHUNK); a longer prompt is prefilled in chunks, a decode step of the running batch
+   * between two chunks.
+   */
+  prefillChunkTokens?: number;
+  /** Bound of the prefix cache in bytes; 0 turns it off. */
+  prefixCacheBytes?: number;
 }
+
+/** The fewest prompt tokens a joining prompt advances by per prefill step. */
+const MIN_CHUNK = 16;
+const DEFAULT_PREFILL_CHUNK_TOKENS = 256;
 
 function bindMetrics(m: Metrics, model: string) {
   const finished = (finish_reason: FinishReason) => m.requests.labels({ model, finish_reason });
@@ -29,6 +42,12 @@ function bindMetrics(m: Metrics, model: string) {
     kvRepack: m.kvRepack.labels({ model }),
     kvCacheBytes: m.kvCacheBytes.labels({ model }),
     cancelToFree: m.cancelToFree.labels({ model }),
+    prefixHits: m.prefixHits.labels({ model }),
+    prefixMisses: m.prefixMisses.labels({ model }),
+    prefixReusedTokens: m.prefixReusedTokens.labels({ model }),
+    prefixBytes: m.prefixBytes.labels({ model }),
+    prefixEntries: m.prefixEntries.labels({ model }),
+    prefixEvictions: m.prefixEvictions.labels({ model }),
     rejected: m.rejected.labels({ model }),
     stepTime: { prefill: m.stepTime.labels({ model, phase: 'prefill' }), decode: m.stepTime.labels({ model, phase: 'decode' }) },
     finished: { stop: finished('stop'), length: finished('length'), cancelled: finished('cancelled') },
@@ -49,7 +68,12 @@ class Sequence implements SequenceHandle {
   utf8: Utf8State = UTF8_BOUNDARY;
   lastToken = -1;
   generated = 0;
+  /** Tokens sampled so far, in order (the prefix cache stores prompt + reply). */
+  readonly generatedIds: number[] = [];
+  /** Prompt tokens whose keys and values are in the cache (reused from the prefix cache, or prefilled). */
+  fed = 0;
   done = false;
+  failed = false;
   cancelledAt: number | null = null;
   readonly enqueuedAt = performance.now();
   firstTokenAt: number | null = null;
@@ -74,20 +98,34 @@ class Sequence implements SequenceHandle {
 
 /**
  * Continuous batching over one ONNX decoder. Between steps, finished and cancelled
- * sequences leave the batch (their KV rows are dropped) and queued ones join: their
- * prompts are prefilled together, then their caches are merged, left-padded, into the
- * running batch's cache (BatchKvCache). Each decode step is one `session.run` for every
- * running sequence; it reads the new keys and values from the graph's `new_key_values.*`
- * outputs where the export has them (Dialoop's own models), else from the `present.*`
- * outputs of the Optimum layout.
+ * sequences leave the batch (their KV rows are dropped) and queued ones join. Joining
+ * prompts are prefilled together in chunks (chunked prefill): each loop turn runs one chunk
+ * of every joining prompt (`prefillChunkTokens` shared among them) and then one decode step
+ * of the running batch, so a long prompt never stalls the running streams for more than a
+ * chunk, and a prompt arriving meanwhile joins at the next chunk rather than waiting for the
+ * others' whole prefill. A prompt whose last chunk ran samples its first token, and its rows
+ * move, left-padded, into the running batch's cache (BatchKvCache). Each decode step is one
+ * `session.run` for every running sequence; it reads the new keys and values from the graph's
+ * `new_key_values.*` outputs where the export has them (Dialoop's own models), else from the
+ * `present.*` outputs of the Optimum layout.
+ *
+ * With a prefix cache (PrefixCache), a finished sequence's keys and values (prompt and reply)
+ * are kept, and a joining prompt that starts with a kept sequence (the next turn of a
+ * conversation, a shared system prompt, a regenerate) starts from those positions instead of
+ * prefilling them.
  */
 export class Engine {
   private readonly queue: Sequence[] = [];
   private rows: Sequence[] = [];
-  /** Sequences taken from the queue whose prompts are being prefilled. */
+  /** Sequences taken from the queue whose prompts are being prefilled, row r of joinCache each. */
   private joining: Sequence[] = [];
+  private readonly joinCache: BatchKvCache;
   /** The running rows' KV cache, row r belonging to rows[r]. */
   private readonly cache: BatchKvCache;
+  private readonly prefix: PrefixCache;
+  /** Bytes of keys and values per cached position (every layer). */
+  private readonly bytesPerPosition: number;
+  private readonly chunkTokens: number;
   /** Output names that carry the keys and values of a step, and the past inputs, in cache order. */
   private readonly kvOutputs: string[];
   private readonly kvInputs: string[];
@@ -126,6 +164,14 @@ export class Engine {
     this.padId = BigInt(this.tokenizer.padTokenId ?? this.spec.eosTokenIds[0] ?? 0);
     const { numLayers, numKvHeads, headDim, maxPositions } = this.spec;
     this.cache = new BatchKvCache({ layers: numLayers, kvHeads: numKvHeads, headDim, maxPositions });
+    this.joinCache = new BatchKvCache({ layers: numLayers, kvHeads: numKvHeads, headDim, maxPositions });
+    this.prefix = new PrefixCache(opts.prefixCacheBytes ?? 0);
+    this.bytesPerPosition = 2 * numLayers * numKvHeads * headDim * 4;
+    this.chunkTokens = Math.max(MIN_CHUNK, opts.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK_TOKENS);
+    // Exported from the start (at 0), so that rates and ratios over them have data at once.
+    for (const c of [this.m.prefixHits, this.m.prefixMisses, this.m.prefixReusedTokens, this.m.prefixEvictions]) c.inc(0);
+    this.m.prefixBytes.set(0);
+    this.m.prefixEntries.set(0);
     this.kvOutputsAreNew = hasNewKeyValues;
     this.kvOutputs = kvNames(hasNewKeyValues ? 'new_key_values' : 'present', numLayers);
     this.kvInputs = kvNames('past_key_values', numLayers);
@@ -140,6 +186,7 @@ export class Engine {
   async close(): Promise<void> {
     for (const s of [...this.queue, ...this.joining, ...this.rows]) s.cancel();
     this.queue.length = 0;
+    this.prefix.clear();
     await this.session.release();
   }
 
@@ -175,30 +222,25 @@ export class Engine {
   private updateGauges(): void {
     this.m.running.set(this.rows.length + this.joining.length);
     this.m.queued.set(this.queue.length);
-    this.m.kvCacheBytes.set(this.cache.bytes);
+    this.m.kvCacheBytes.set(this.cache.bytes + this.joinCache.bytes);
   }
 
   private async loop(): Promise<void> {
     if (this.looping) return;
     this.looping = true;
     try {
-      while (this.rows.length > 0 || this.queue.length > 0) {
+      while (this.rows.length > 0 || this.queue.length > 0 || this.joining.length > 0) {
         try {
           this.dropFinished();
-          const room = this.opts.maxBatch - this.rows.length;
-          if (room > 0 && this.queue.length > 0) {
-            const joining = (this.joining = this.queue.splice(0, room));
-            this.updateGauges();
-            await this.step('prefill', joining, () => this.prefill(joining));
-            this.joining = [];
-            this.updateGauges();
-          }
+          this.dropCancelledJoining();
+          this.takeQueued();
+          if (this.joining.length > 0) await this.step('prefill', this.joining, () => this.prefillChunk());
           if (this.rows.length > 0) await this.step('decode', this.rows, () => this.decode());
         } catch (e) {
           // A bug in batch bookkeeping fails the running sequences, never the process.
           this.log.error({ model: this.spec.id, err: (e as Error).message }, 'batch bookkeeping failed');
           for (const s of [...this.rows, ...this.joining]) this.fail(s, e as Error);
-          this.joining = [];
+          this.resetJoining();
           this.resetBatch();
         }
         // Let the event loop deliver tokens, accept requests and notice disconnects.
@@ -219,6 +261,7 @@ export class Engine {
       this.log.error({ model: this.spec.id, phase, err: err.message }, 'model step failed');
       for (const s of [...involved]) this.fail(s, err);
       if (phase === 'decode') this.resetBatch();
+      else this.resetJoining();
     } finally {
       this.m.stepTime[phase].observe((performance.now() - t0) / 1000);
     }
@@ -227,6 +270,46 @@ export class Engine {
   private resetBatch(): void {
     this.rows = [];
     this.cache.clear();
+    this.updateGauges();
+  }
+
+  private resetJoining(): void {
+    this.joining = [];
+    this.joinCache.clear();
+    this.updateGauges();
+  }
+
+  /** Moves queued sequences into the joining set while the batch has room, each starting from its cached prefix if any. */
+  private takeQueued(): void {
+    const room = this.opts.maxBatch - this.rows.length - this.joining.length;
+    if (room <= 0 || this.queue.length === 0) return;
+    const taken = this.queue.splice(0, room);
+    const sources: RowSource[] = taken.map((s) => {
+      if (!this.prefix.enabled) return { from: [], row: 0, cap: 0, start: 0, width: 0 };
+      const hit = this.prefix.lookup(s.req.promptIds);
+      if (!hit) {
+        this.m.prefixMisses.inc();
+        return { from: [], row: 0, cap: 0, start: 0, width: 0 };
+      }
+      this.m.prefixHits.inc();
+      this.m.prefixReusedTokens.inc(hit.length);
+      s.fed = hit.length;
+      return { from: hit.entry.kv, row: 0, cap: hit.entry.tokens.length, start: 0, width: hit.length };
+    });
+    const t0 = performance.now();
+    this.joinCache.addRows(sources);
+    this.m.kvRepack.observe((performance.now() - t0) / 1000);
+    this.joining = [...this.joining, ...taken];
+    this.updateGauges();
+  }
+
+  /** Drops joining sequences cancelled (or failed) before their prefill ended. */
+  private dropCancelledJoining(): void {
+    this.finishCancelled(this.joining);
+    const keep = this.joining.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
+    if (keep.length === this.joining.length) return;
+    this.joinCache.keep(keep);
+    this.joining = keep.map((r) => this.joining[r]!);
     this.updateGauges();
   }
 
@@ -240,39 +323,56 @@ export class Engine {
     return feeds;
   }
 
-  /** Runs the joining prompts together (left-padded), samples their first tokens, merges their caches. */
-  private async prefill(joining: Sequence[]): Promise<void> {
+  /**
+   * Runs the next chunk of every joining prompt in one step: each row's next tokens, left-
+   * aligned, padded after its last token where its prompt ends inside the chunk. A prompt
+   * that ends samples its first token and its row moves into the running batch.
+   */
+  private async prefillChunk(): Promise<void> {
+    const joining = this.joining;
+    const jc = this.joinCache;
     const a = joining.length;
-    const len = Math.max(...joining.map((s) => s.req.promptIds.length));
-    const ids = new BigInt64Array(a * len).fill(this.padId);
-    const mask = new BigInt64Array(a * len);
-    const pos = new BigInt64Array(a * len);
-    const pads = joining.map((s) => len - s.req.promptIds.length);
+    const rem = joining.map((s) => s.req.promptIds.length - s.fed);
+    const width = Math.min(Math.max(...rem), Math.max(MIN_CHUNK, Math.floor(this.chunkTokens / a)));
+    const real = rem.map((r) => Math.min(r, width));
+    // Room for a few chunks at a time: fewer copies of the cache, few empty (masked) columns to attend over.
+    jc.ensureRoom(width, Math.min(Math.max(...rem), 4 * width));
+    const ids = new BigInt64Array(a * width).fill(this.padId);
     joining.forEach((s, r) => {
-      s.req.promptIds.forEach((t, j) => {
-        const at = r * len + pads[r]! + j;
-        ids[at] = BigInt(t);
-        mask[at] = 1n;
-        pos[at] = BigInt(j);
-      });
+      const prompt = s.req.promptIds;
+      for (let j = 0; j < real[r]!; j++) ids[r * width + j] = BigInt(prompt[s.fed + j]!);
     });
-    const { numLayers, numKvHeads, headDim } = this.spec;
-    const empty = Array.from({ length: 2 * numLayers }, () => new ort.Tensor('float32', new Float32Array(0), [a, numKvHeads, 0, headDim]));
-    const out = await this.session.run(this.feeds(ids, mask, pos, a, len, empty), ['logits', ...this.kvOutputs]);
+    const capacity = jc.capacity;
+    const out = await this.session.run(
+      this.feeds(ids, jc.attentionMask(width, real), jc.positions(width, real), a, width, jc.pastTensors()),
+      ['logits', ...this.kvOutputs],
+    );
+    const kv = this.kvOutputs.map((n) => (out[n] as ort.Tensor).data as Float32Array);
+    if (this.kvOutputsAreNew) jc.append(kv, width, 0, width);
+    else jc.append(kv, capacity + width, capacity, width);
     const logits = out.logits as ort.Tensor;
     const vocab = logits.dims[2]!;
     const data = logits.data as Float32Array;
-    for (const s of joining) this.m.promptTokens.inc(s.req.promptIds.length);
+    const ending: number[] = [];
     joining.forEach((s, r) => {
-      if (!s.done && s.cancelledAt === null) this.sample(s, data, (r * len + len - 1) * vocab, vocab);
+      s.fed += real[r]!;
+      this.m.promptTokens.inc(real[r]!);
+      if (s.fed < s.req.promptIds.length) return;
+      ending.push(r);
+      if (!s.done && s.cancelledAt === null) this.sample(s, data, (r * width + real[r]! - 1) * vocab, vocab);
     });
-    this.finishCancelled(joining);
-    // With an empty past, new keys and values and the presents are the same [a, heads, len, dim].
-    const live = joining.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
-    if (live.length === 0) return;
+    if (ending.length === 0) return;
+    this.finishCancelled(ending.map((r) => joining[r]!));
     const t0 = performance.now();
-    this.cache.admit(this.kvOutputs.map((n) => (out[n] as ort.Tensor).data as Float32Array), len, pads, live);
-    this.rows = [...this.rows, ...live.map((r) => joining[r]!)];
+    const live = ending.filter((r) => !joining[r]!.done);
+    if (live.length > 0) {
+      // A row's real positions end `width - real` before `filled` (the padding after its prompt).
+      this.cache.addRows(live.map((r) => jc.rowSource(r, jc.filled - width + real[r]!)));
+      this.rows = [...this.rows, ...live.map((r) => joining[r]!)];
+    }
+    const stay = joining.map((s, r) => (s.fed < s.req.promptIds.length && !s.done ? r : -1)).filter((r) => r >= 0);
+    jc.keep(stay);
+    this.joining = stay.map((r) => joining[r]!);
     this.updateGauges();
     this.m.kvRepack.observe((performance.now() - t0) / 1000);
   }
@@ -317,6 +417,7 @@ export class Engine {
     }
     s.lastTokenAt = now;
     s.lastToken = token;
+    s.generatedIds.push(token);
     s.generated++;
     this.m.tokensGenerated.inc();
     if (this.eos.has(token) && !s.req.ignoreEos) {
@@ -344,6 +445,7 @@ export class Engine {
   private fail(s: Sequence, err: Error): void {
     if (s.done) return;
     s.done = true;
+    s.failed = true;
     try {
       s.cb.onError(err);
     } catch (e) {
@@ -388,9 +490,29 @@ export class Engine {
     const keep = this.rows.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
     if (keep.length === this.rows.length) return;
     const t0 = performance.now();
+    if (this.prefix.enabled) this.rows.forEach((s, r) => s.done && !s.failed && this.remember(s, r));
     this.cache.keep(keep);
     this.rows = keep.map((r) => this.rows[r]!);
     this.updateGauges();
     this.m.kvRepack.observe((performance.now() - t0) / 1000);
+  }
+
+  /**
+   * Keeps a finished row's keys and values in the prefix cache: its prompt and every sampled
+   * token but the last (which never ran through the model).
+   */
+  private remember(s: Sequence, r: number): void {
+    const width = this.cache.filled - this.cache.pads[r]!;
+    const prompt = s.req.promptIds;
+    if (width > prompt.length + s.generatedIds.length || width < this.prefix.minTokens) return;
+    if (width * this.bytesPerPosition > this.prefix.maxBytes) return;
+    const tokens = new Int32Array(width);
+    tokens.set(prompt.length <= width ? prompt : prompt.slice(0, width));
+    if (width > prompt.length) tokens.set(s.generatedIds.slice(0, width - prompt.length), prompt.length);
+    const evicted = this.prefix.evictions;
+    this.prefix.insert(tokens, this.cache.extract(r, width));
+    this.m.prefixEvictions.inc(this.prefix.evictions - evicted);
+    this.m.prefixBytes.set(this.prefix.bytes);
+    this.m.prefixEntries.set(this.prefix.size);
   }
 }

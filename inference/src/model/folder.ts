@@ -2,11 +2,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChatTokenizer } from './tokenizer.js';
 
+/**
+ * Which ONNX graph of a folder to serve: `auto` the INT8 graph when the folder has one, else the
+ * FP32 one; `fp32` always the FP32 graph (`model.onnx`); `int8` the INT8 graph, or refuse the folder.
+ */
+export type Precision = 'auto' | 'fp32' | 'int8';
+export const PRECISIONS = ['auto', 'fp32', 'int8'] as const satisfies readonly Precision[];
+
+/** Where a folder's FP32 graph may be, in order (Optimum and transformers.js put it under onnx/). */
+export const FP32_GRAPHS = ['model.onnx', 'onnx/model.onnx'] as const;
+/**
+ * Where a folder's INT8 graph may be, in order: Dialoop's (`python3 -m dialoop_train.quantize
+ * --beside`, beside model.onnx, named as transformers.js names int8 weights), then transformers.js's
+ * names under onnx/.
+ */
+export const INT8_GRAPHS = ['model_int8.onnx', 'onnx/model_int8.onnx', 'onnx/model_quantized.onnx'] as const;
+
 /** What the engine needs to know about a decoder exported in Optimum's layout. */
 export interface ModelSpec {
   id: string;
   dir: string;
+  /** The ONNX graph served: the folder's FP32 or INT8 graph, as `precision` says. */
   onnxPath: string;
+  /** The weights of the graph served: `int8` for an INT8 graph (int8 weights, float32 activations and KV cache). */
+  precision: 'fp32' | 'int8';
   numLayers: number;
   numHeads: number;
   numKvHeads: number;
@@ -61,19 +80,37 @@ function ids(value: unknown): number[] {
   return [];
 }
 
+/** The graph to serve for `precision`; a ModelFolderError says what is missing. */
+function chooseGraph(dir: string, precision: Precision): { onnxPath: string; precision: 'fp32' | 'int8' } {
+  const first = (names: readonly string[]) => names.map((p) => join(dir, p)).find((p) => existsSync(p));
+  const int8 = precision === 'fp32' ? undefined : first(INT8_GRAPHS);
+  if (int8) return { onnxPath: int8, precision: 'int8' };
+  if (precision === 'int8') {
+    throw new ModelFolderError(dir, `precision int8 (INFERENCE_PRECISION) needs an INT8 graph and the folder has none (${INT8_GRAPHS.join(', ')}); `
+      + 'make one with `python3 -m dialoop_train.quantize --model-dir DIR --beside`, or serve the folder with precision auto or fp32');
+  }
+  const fp32 = first(FP32_GRAPHS);
+  if (fp32) return { onnxPath: fp32, precision: 'fp32' };
+  if (precision === 'fp32' && first(INT8_GRAPHS)) {
+    throw new ModelFolderError(dir, 'precision fp32 (INFERENCE_PRECISION) needs model.onnx or onnx/model.onnx and the folder has only an INT8 graph; serve it with precision auto or int8');
+  }
+  throw new ModelFolderError(dir, `neither model.onnx nor onnx/model.onnx exists (nor an INT8 graph: ${INT8_GRAPHS.join(', ')})`);
+}
+
 /**
  * Reads a Hugging Face-style decoder folder: config.json, tokenizer.json,
- * tokenizer_config.json (with chat_template), optional generation_config.json, and
- * model.onnx or onnx/model.onnx exported with past key values.
+ * tokenizer_config.json (with chat_template), optional generation_config.json, and the ONNX
+ * graph exported with past key values that `precision` picks (default `auto`): the INT8 graph
+ * (model_int8.onnx, onnx/model_int8.onnx or onnx/model_quantized.onnx) when there is one, else
+ * model.onnx or onnx/model.onnx.
  */
-export function readModelFolder(id: string, dir: string): ModelFolder {
+export function readModelFolder(id: string, dir: string, options: { precision?: Precision } = {}): ModelFolder {
   if (!existsSync(dir)) throw new ModelFolderError(dir, 'folder does not exist');
   const config = readJson(dir, 'config.json', true)!;
   const tokenizerJson = readJson(dir, 'tokenizer.json', true)!;
   const tokenizerConfig = readJson(dir, 'tokenizer_config.json', true)!;
   const generation = readJson(dir, 'generation_config.json', false) ?? {};
-  const onnxPath = ['model.onnx', 'onnx/model.onnx'].map((p) => join(dir, p)).find((p) => existsSync(p));
-  if (!onnxPath) throw new ModelFolderError(dir, 'neither model.onnx nor onnx/model.onnx exists');
+  const { onnxPath, precision } = chooseGraph(dir, options.precision ?? 'auto');
 
   const numLayers = pick(config, ['num_hidden_layers', 'n_layer', 'num_layers']);
   const numHeads = pick(config, ['num_attention_heads', 'n_head']);
@@ -101,6 +138,7 @@ export function readModelFolder(id: string, dir: string): ModelFolder {
       id,
       dir,
       onnxPath,
+      precision,
       numLayers,
       numHeads,
       numKvHeads,

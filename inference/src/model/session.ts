@@ -70,9 +70,12 @@ export async function openSession(spec: ModelSpec, o: SessionOptions, log: Logge
   const inputs = new Set(session.inputNames);
   const outputs = new Set(session.outputNames);
   for (const n of ['input_ids', 'attention_mask']) if (!inputs.has(n)) throw new ModelFolderError(spec.dir, `ONNX graph has no input ${n}`);
+  // Either the whole present of each layer (Optimum's layout) or only the step's new keys and
+  // values (Dialoop's export, whose attention reads the past in place and has no presents).
+  const hasNewKeyValues = kvNames('new_key_values', spec.numLayers).every((n) => outputs.has(n));
   const missing = [
     ...kvNames('past_key_values', spec.numLayers).filter((n) => !inputs.has(n)),
-    ...['logits', ...kvNames('present', spec.numLayers)].filter((n) => !outputs.has(n)),
+    ...['logits', ...(hasNewKeyValues ? [] : kvNames('present', spec.numLayers))].filter((n) => !outputs.has(n)),
   ];
   if (missing.length > 0) {
     throw new ModelFolderError(spec.dir, `ONNX graph lacks ${missing.slice(0, 4).join(', ')} (${spec.numLayers} layers; export it with past key values)`);
@@ -81,6 +84,5 @@ export async function openSession(spec: ModelSpec, o: SessionOptions, log: Logge
   if (kvMeta && kvMeta.isTensor && kvMeta.type !== 'float32') {
     throw new ModelFolderError(spec.dir, `KV cache type ${kvMeta.type} is not supported (float32 only)`);
   }
-  const hasNewKeyValues = kvNames('new_key_values', spec.numLayers).every((n) => outputs.has(n));
   return { session, device, hasPositionIds: inputs.has('position_ids'), hasNewKeyValues };
 }

@@ -9,7 +9,7 @@ import type { GenerationRequest, GenerationResult, SequenceHandle } from '../eng
 import type { InferenceEnv } from '../env.js';
 import type { Metrics } from '../metrics.js';
 import { TemplateError } from '../model/tokenizer.js';
-import { ModelFolderError } from '../model/folder.js';
+import { ModelFolderError, PRECISIONS } from '../model/folder.js';
 import { loadModel, type ServedModel } from '../models.js';
 import { ApiError, invalid } from './errors.js';
 import { type ChatCompletionRequest, parseChatRequest, queueFull, toChatMessages } from './schema.js';
@@ -122,7 +122,8 @@ export function buildApp({ env, models, metrics, log }: AppDeps): FastifyInstanc
     void reply.code(e.status).send(e.toJSON());
   });
 
-  const listModel = (m: ServedModel) => ({ id: m.id, object: 'model', created: m.created, owned_by: 'dialoop' });
+  // OpenAI's model object, plus `precision` (the weights of the graph served: fp32 or int8), which OpenAI clients ignore.
+  const listModel = (m: ServedModel) => ({ id: m.id, object: 'model', created: m.created, owned_by: 'dialoop', precision: m.precision });
   const findModel = (id: string): ServedModel => {
     const m = models.get(id);
     if (!m) throw new ApiError(404, 'invalid_request_error', 'model_not_found', `The model '${id}' does not exist.`, 'model');
@@ -150,6 +151,8 @@ export function buildApp({ env, models, metrics, log }: AppDeps): FastifyInstanc
     const loadBody = z.object({
       id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'letters, digits and . _ : - (at most 200)'),
       path: z.string().min(1).refine(isAbsolute, 'an absolute path'),
+      /** Which of the folder's graphs to serve (default INFERENCE_PRECISION). */
+      precision: z.enum(PRECISIONS).optional(),
     });
     const loading = new Set<string>();
     app.post('/admin/models', async (req, reply) => {
@@ -159,11 +162,11 @@ export function buildApp({ env, models, metrics, log }: AppDeps): FastifyInstanc
         const issue = parsed.error.issues[0]!;
         throw invalid('invalid_value', `${issue.path.join('.') || 'body'}: ${issue.message}`, issue.path.join('.') || null);
       }
-      const { id, path } = parsed.data;
+      const { id, path, precision } = parsed.data;
       if (models.has(id) || loading.has(id)) throw new ApiError(409, 'invalid_request_error', 'model_exists', `A model '${id}' is already served.`, 'id');
       loading.add(id);
       try {
-        const m = await loadModel(id, path, env, metrics, log);
+        const m = await loadModel(id, path, env, metrics, log, { precision });
         models.set(id, m);
         return reply.code(201).send(listModel(m));
       } catch (e) {
@@ -180,6 +183,7 @@ export function buildApp({ env, models, metrics, log }: AppDeps): FastifyInstanc
       models.delete(m.id);
       for (const end = Date.now() + 60_000; m.engine.pending > 0 && Date.now() < end; ) await sleep(50);
       await m.engine.close();
+      metrics.modelInfo.remove({ model: m.id, precision: m.precision, device: m.device });
       log.info({ model: m.id }, 'model unloaded');
       return { id: m.id, object: 'model', deleted: true };
     });

@@ -139,6 +139,25 @@ export const inference = dashboard({
           queries: [{ expr: `sum by (instance, model) (dialoop_inference_kv_cache_bytes${M})`, legend: '{{instance}} {{model}}' }],
         }),
         timeseries({
+          title: 'Prefix cache',
+          description:
+            'Prompts that started from cached keys and values (the next turn of a conversation, a regenerate, a shared system prompt) and prompts that found none, per second; ' +
+            'and the prompt tokens per second not prefilled thanks to it. Few hits with long conversations: INFERENCE_PREFIX_CACHE_MB may be too small (see its evictions).',
+          unit: 'short',
+          queries: [
+            { expr: `sum by (model) (rate(dialoop_inference_prefix_cache_hits_total${M}[$__rate_interval]))`, legend: '{{model}} hits/s' },
+            { expr: `sum by (model) (rate(dialoop_inference_prefix_cache_misses_total${M}[$__rate_interval]))`, legend: '{{model}} misses/s' },
+            { expr: `sum by (model) (rate(dialoop_inference_prefix_cache_reused_tokens_total${M}[$__rate_interval]))`, legend: '{{model}} tokens reused/s' },
+            { expr: `sum by (model) (rate(dialoop_inference_prefix_cache_evictions_total${M}[$__rate_interval]))`, legend: '{{model}} evictions/s' },
+          ],
+        }),
+        timeseries({
+          title: 'Prefix cache memory',
+          description: 'Bytes of keys and values the prefix cache holds, by server and model; bounded by INFERENCE_PREFIX_CACHE_MB per model.',
+          unit: 'bytes',
+          queries: [{ expr: `sum by (instance, model) (dialoop_inference_prefix_cache_bytes${M})`, legend: '{{instance}} {{model}}' }],
+        }),
+        timeseries({
           title: 'KV cache repack time',
           description: 'Time spent copying the batch KV cache when sequences join or leave a batch: it grows with context length and batch size.',
           unit: 's',
