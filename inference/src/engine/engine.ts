@@ -133,6 +133,7 @@ export class Engine {
   private readonly session: ort.InferenceSession;
   private readonly hasPositionIds: boolean;
   private looping = false;
+  private closed = false;
   private nextId = 1;
   private readonly masks: Utf8Masks;
   private readonly masksNoEos: Utf8Masks;
@@ -184,6 +185,7 @@ export class Engine {
 
   /** Cancels everything and releases the session. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const s of [...this.queue, ...this.joining, ...this.rows]) s.cancel();
     this.queue.length = 0;
     this.prefix.clear();
@@ -293,6 +295,8 @@ export class Engine {
       }
       this.m.prefixHits.inc();
       this.m.prefixReusedTokens.inc(hit.length);
+      // Prompt tokens read, reused or prefilled (the rest are counted as their chunks run).
+      this.m.promptTokens.inc(hit.length);
       s.fed = hit.length;
       return { from: hit.entry.kv, row: 0, cap: hit.entry.tokens.length, start: 0, width: hit.length };
     });
@@ -381,7 +385,7 @@ export class Engine {
     const cache = this.cache;
     if (cache.filled >= cache.capacity) {
       cache.ensureRoom();
-      this.m.kvCacheBytes.set(cache.bytes);
+      this.updateGauges();
     }
     const b = this.rows.length;
     const ids = BigInt64Array.from(this.rows, (s) => BigInt(s.lastToken));
@@ -490,7 +494,7 @@ export class Engine {
     const keep = this.rows.map((s, r) => (s.done ? -1 : r)).filter((r) => r >= 0);
     if (keep.length === this.rows.length) return;
     const t0 = performance.now();
-    if (this.prefix.enabled) this.rows.forEach((s, r) => s.done && !s.failed && this.remember(s, r));
+    if (this.prefix.enabled && !this.closed) this.rows.forEach((s, r) => s.done && !s.failed && this.remember(s, r));
     this.cache.keep(keep);
     this.rows = keep.map((r) => this.rows[r]!);
     this.updateGauges();

@@ -97,7 +97,9 @@ export class BatchKvCache {
    */
   ensureRoom(count = 1, reserve = count): void {
     if (this.filled + count <= this.capacity) return;
-    this.rebuild(this.pads.map((_, r) => this.rowSource(r)), this.pads, this.filled, Math.max(count, reserve));
+    // The reserve never takes the width past the model's positions (some exported graphs size their masks by it).
+    const room = Math.max(count, Math.min(reserve, this.shape.maxPositions - this.filled));
+    this.rebuild(this.pads.map((_, r) => this.rowSource(r)), this.pads, this.filled, room);
   }
 
   /**
