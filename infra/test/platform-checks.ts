@@ -25,7 +25,10 @@ export async function signInChatAndVerify(consoleUrl: string, apiUrl: string, pa
     const sent = await gqlOk(apiUrl, SEND, { input: { content: 'Hello! What can you do?' } }, accessToken);
     const events = await collect(client, sent.sendMessage.assistantMessage.id);
     expect(events.at(-1)).toMatchObject({ done: true, status: 'COMPLETE' });
-    expect(events.filter((e) => e.delta).length).toBeGreaterThan(1);
+    // Deltas that arrive within STREAM_COALESCE_MS share one event, so a short reply may come as
+    // one delta event; the model still produced it token by token.
+    expect(events.filter((e) => e.delta).length).toBeGreaterThan(0);
+    expect(events.at(-1)?.usage?.completionTokens).toBeGreaterThan(1);
     expect(textOf(events).length).toBeGreaterThan(0);
   } finally {
     await client.dispose();
