@@ -29,6 +29,7 @@ const KNOWN = {
   checkpointOutcome: ['ok', 'broken', 'error'],
   datasetStatus: ['READY', 'FAILED'],
   reviewKind: ['PAIRWISE', 'RANKING', 'RUBRIC', 'CORRECTION', 'SKIP', 'ADJUDICATION'],
+  candidateRejection: ['empty', 'unfinished', 'fragment', 'repetitive', 'duplicate', 'blocked'],
 } as const;
 
 /** Prometheus metrics of one api process (GET /metrics). */
@@ -214,6 +215,12 @@ export function createMetrics() {
         labelNames: ['kind'] as const,
         registers: [registry],
       }),
+      rejected: new Counter({
+        name: 'dialoop_api_review_candidates_rejected_total',
+        help: 'Generated review candidates not put before reviewers, by reason (empty, unfinished, fragment, repetitive, duplicate, blocked): another was generated, or the item waits',
+        labelNames: ['reason'] as const,
+        registers: [registry],
+      }),
       agreement: new Gauge({
         name: 'dialoop_api_review_agreement',
         help: 'Reviewer agreement over the whole queue, set when reviewAgreement is computed without a filter: choice_alpha (Krippendorff, nominal), score_alpha (ordinal)',
@@ -231,6 +238,7 @@ export function createMetrics() {
   for (const outcome of KNOWN.checkpointOutcome) metrics.audit.checkpointRuns.inc({ outcome }, 0);
   for (const status of KNOWN.datasetStatus) metrics.datasetBuilds.inc({ status }, 0);
   for (const kind of KNOWN.reviewKind) metrics.review.reviews.inc({ kind }, 0);
+  for (const reason of KNOWN.candidateRejection) metrics.review.rejected.inc({ reason }, 0);
   metrics.audit.checkpointLastSuccess.set(Date.now() / 1000);
   return metrics;
 }

@@ -9,3 +9,4 @@ export * from './formats.js';
 export * from './dialogue-import.js';
 export * from './reviews.js';
 export * from './winrate.js';
+export * from './candidate-check.js';

@@ -68,6 +68,17 @@ export const review = dashboard({
           max: 1,
           queries: [{ expr: 'max by (measure) (dialoop_api_review_agreement)', legend: '{{measure}}' }],
         }),
+        timeseries({
+          title: 'Generated candidates rejected',
+          description:
+            'Generated candidates not put before reviewers per minute, by reason: empty, unfinished (the token limit), fragment, repetitive, duplicate (the same as another candidate), blocked (the content filter). ' +
+            'Another is generated at once; when every try is unfit the item waits for the next sweep. A steady rate means the model (or its settings) makes poor second candidates.',
+          unit: 'short',
+          width: 24,
+          stack: true,
+          bars: true,
+          queries: [{ expr: 'sum by (reason) (increase(dialoop_api_review_candidates_rejected_total[$__rate_interval]))', legend: '{{reason}}' }],
+        }),
       ],
     },
   ],

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Turn } from '@dialoop/feedback';
+import { checkCandidate, type CandidateProblem, type Turn } from '@dialoop/feedback';
+import type { Counter } from 'prom-client';
 import { AppError, ErrorCode } from '../../errors.js';
 import { promptOf, type CandidateSpec } from './items.js';
 import type { ReviewServiceOptions } from './options.js';
@@ -12,8 +13,34 @@ import type { ReviewServiceOptions } from './options.js';
  */
 export const CREATION_RETRY_DELAYS_MS = [500, 2_000] as const;
 
-/** A reply that came back but cannot be a candidate (empty, or stopped by the filter): tried again with another seed. */
-class UnusableCandidate extends AppError {}
+/** A reply that came back but cannot be a candidate (see checkCandidate, or stopped by the filter). */
+class UnusableCandidate extends AppError {
+  constructor(
+    readonly problem: CandidateProblem | 'blocked',
+    message: string,
+  ) {
+    super(problem === 'blocked' ? ErrorCode.SAFETY_BLOCKED : ErrorCode.UPSTREAM_ERROR, message);
+  }
+}
+
+/**
+ * How each candidate is generated, one setting per try while the replies come back unfit: first
+ * with the model's own settings (its generation_config.json: greedy for the default model, so an
+ * arena candidate is each model's best reply), then — when that reply is already a candidate, or
+ * unfit — sampled with nucleus sampling and a new seed each time, a little warmer each time but
+ * never at temperature 1 with the whole vocabulary (where the default model's replies start with
+ * stray bytes and fall apart). Every reply is checked (checkCandidate: empty, unfinished, a
+ * fragment, repetitive, a duplicate) and filtered like any reply; when every try is unfit (a
+ * question the model answers the same way at every setting, say), the item waits (PENDING) for the
+ * next sweep rather than put garbage, or the same reply twice, in front of a reviewer.
+ */
+export const CANDIDATE_TRIES: readonly { temperature?: number; topP?: number }[] = [
+  {},
+  { temperature: 0.7, topP: 0.9 },
+  { temperature: 0.7, topP: 0.9 },
+  { temperature: 0.8, topP: 0.95 },
+  { temperature: 0.9, topP: 0.95 },
+];
 
 export interface GenerateOptions {
   /** Pauses between tries (one try more than pauses); none: a single try. */
@@ -25,7 +52,7 @@ export interface GenerateOptions {
  * sample of the reply's own model, filtered like any reply.
  */
 export class CandidateGenerator {
-  constructor(private readonly o: Pick<ReviewServiceOptions, 'db' | 'upstreams' | 'safety' | 'settings' | 'log'>) {}
+  constructor(private readonly o: Pick<ReviewServiceOptions, 'db' | 'upstreams' | 'safety' | 'settings' | 'log'> & { metrics?: { rejected: Counter<'reason'> } | undefined }) {}
 
   /**
    * Generates the missing candidates of PENDING items (arena models, or another sample of the
@@ -47,7 +74,8 @@ export class CandidateGenerator {
       const made: CandidateSpec[] = [];
       for (const [i, requested] of item.arenaModels.entries()) {
         try {
-          made.push(await this.generateWithRetries(prompt, requested || undefined, 1000 + i, opts.retryDelaysMs ?? [], item.id));
+          const others = [...item.candidates.map((c) => c.content), ...made.map((c) => c.content)];
+          made.push(await this.generateWithRetries(prompt, requested || undefined, 1000 + i, opts.retryDelaysMs ?? [], item.id, others));
         } catch (err) {
           this.o.log.warn({ err, itemId: item.id, model: requested }, 'review: could not generate a candidate; the item stays pending for the next sweep');
           break;
@@ -73,42 +101,51 @@ export class CandidateGenerator {
   }
 
   /**
-   * One candidate, tried once more after each pause in `delays`: the same seed after a transport
-   * failure, the next seed after a reply that cannot be used (the same seed would give it again).
+   * One candidate, tried once more after each pause in `delays` when the model server fails; an
+   * unfit reply is tried again at once with the next setting of CANDIDATE_TRIES (the same setting
+   * and seed would give it again). Throws when the server keeps failing or every try is unfit.
    */
-  private async generateWithRetries(prompt: Turn[], requested: string | undefined, seed: number, delays: readonly number[], itemId: string): Promise<CandidateSpec> {
-    let shift = 0;
-    for (let attempt = 0; ; attempt++) {
+  private async generateWithRetries(prompt: Turn[], requested: string | undefined, seed: number, delays: readonly number[], itemId: string, others: string[]): Promise<CandidateSpec> {
+    let failures = 0;
+    for (let tried = 0; ; ) {
       try {
-        return await this.generate(prompt, requested, seed + shift);
+        return await this.generate(prompt, requested, seed + 100 * tried, CANDIDATE_TRIES[tried]!, others);
       } catch (err) {
-        if (attempt >= delays.length) throw err;
-        if (err instanceof UnusableCandidate) shift += 100;
-        this.o.log.info({ err: (err as Error).message, itemId, model: requested, attempt: attempt + 1 }, 'review: candidate generation failed; trying again');
-        await sleep(delays[attempt]!);
+        if (err instanceof UnusableCandidate) {
+          this.o.metrics?.rejected.inc({ reason: err.problem });
+          this.o.log.info({ itemId, model: requested, try: tried + 1, problem: err.problem, detail: err.message }, 'review: a generated candidate is unfit; trying another');
+          if (++tried >= CANDIDATE_TRIES.length) throw err;
+          continue;
+        }
+        if (failures >= delays.length) throw err;
+        this.o.log.info({ err: (err as Error).message, itemId, model: requested, attempt: failures + 1 }, 'review: candidate generation failed; trying again');
+        await sleep(delays[failures++]!);
       }
     }
   }
 
-  /** One complete reply from the inference service, through the content filter. */
-  private async generate(prompt: Turn[], requested: string | undefined, seed: number): Promise<CandidateSpec> {
+  /** One complete reply from the inference service, checked (checkCandidate) and through the content filter. */
+  private async generate(prompt: Turn[], requested: string | undefined, seed: number, sampling: { temperature?: number; topP?: number }, others: string[]): Promise<CandidateSpec> {
     const route = await this.o.upstreams.route(requested, this.o.settings.defaultModel);
     if (!route.upstream || !route.model) throw new AppError(ErrorCode.UPSTREAM_ERROR, `No inference server serves ${requested ?? 'the default model'}`);
     let text = '';
+    let finishReason: string | null = null;
     const controller = new AbortController();
-    await this.o.upstreams.stream(route.upstream, route.model, prompt, { temperature: 0.9, seed, maxTokens: 256 }, controller.signal, {
+    // No max_tokens: the model's own limit (max_new_tokens), as for any reply with no params.
+    await this.o.upstreams.stream(route.upstream, route.model, prompt, { ...sampling, seed }, controller.signal, {
       onDelta: (d) => (text += d),
       onUsage: () => {},
-      onFinish: () => {},
+      onFinish: (reason) => (finishReason = reason),
     });
+    const unfit = checkCandidate(text, { finishReason, others });
+    if (unfit) throw new UnusableCandidate(unfit.problem, `The generated candidate is ${unfit.problem}: ${unfit.detail}`);
     const filter = this.o.safety.replyFilter();
     if (filter) {
       const a = filter.push(text);
       const b = filter.end();
-      if (a.blocked || b.blocked) throw new UnusableCandidate(ErrorCode.SAFETY_BLOCKED, 'The generated candidate was stopped by the content filter');
+      if (a.blocked || b.blocked) throw new UnusableCandidate('blocked', 'The generated candidate was stopped by the content filter');
       text = a.text + b.text;
     }
-    if (!text.trim()) throw new UnusableCandidate(ErrorCode.UPSTREAM_ERROR, 'The generated candidate is empty');
     return { messageId: null, content: text, model: route.model };
   }
 }

@@ -33,7 +33,7 @@ export interface ReviewServiceOptions {
   safety: SafetyService;
   settings: ReviewSettings;
   /** The queue by status (`dialoop_api_review_items`), reviews by kind, agreement over the whole queue. */
-  metrics?: { items: Gauge<'status'>; reviews: Counter<'kind'>; agreement: Gauge<'measure'> } | undefined;
+  metrics?: { items: Gauge<'status'>; reviews: Counter<'kind'>; agreement: Gauge<'measure'>; rejected: Counter<'reason'> } | undefined;
   log: Logger;
 }
 
