@@ -82,7 +82,7 @@ describe('the loop', () => {
         canaryPeople: 16,
         canaryShare: 0.5,
         arenaItems: 12,
-        hyperparameters: { steps: 25, lr: 3e-4, beta: 0.5, rpoAlpha: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
+        hyperparameters: { steps: 60, lr: 3e-4, beta: 0.5, rpoAlpha: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
         concurrency: 4,
         password: 'dialoop-demo',
       },
@@ -92,6 +92,13 @@ describe('the loop', () => {
     expect(loop.improvementPp).toBeGreaterThanOrEqual(20);
     expect(loop.rewardAccuracy).toBeGreaterThan(0.5);
     expect(loop.datasetVersion.trainPairs).toBeGreaterThan(100);
+    // Side effects (issue 20): no more replies at the token limit than the base's plus 1 point, and
+    // no new repeated phrase in over 2 % of replies. The third guard, exact answers within 2 points
+    // of the base's, is not met yet (about −8 points at this size: the base model's fragile
+    // capitals move); pnpm demo:loop reports it and fails on it.
+    const seen = JSON.stringify({ guards: loop.guards, base: loop.base, canary: loop.canary });
+    expect(loop.guards, seen).toMatchObject({ tokenLimit: { ok: true }, newPhrase: { ok: true } });
+    expect(loop.guards.exact.deltaPp, seen).toEqual(expect.any(Number));
     // Sticky, and both sides of the split have people.
     expect(loop.split).toMatchObject({ sticky: true });
     expect(loop.split.canary).toBeGreaterThan(0);
@@ -129,7 +136,7 @@ describe('the loop', () => {
     expect(await served()).toEqual(expect.arrayContaining(['dialoop-tiny', 'dialoop-tiny-dpo-r1']));
 
     const run = (await gqlOk(api.url, `query($id: ID!) { trainingRun(id: $id) { ${RUN} } }`, { id: loop.trainingRun.id }, ml)).trainingRun;
-    expect(run).toMatchObject({ status: 'SUCCEEDED', method: 'DPO', step: 25, totalSteps: 25, modelVersion: { name: 'dialoop-tiny-dpo-r1' }, baseModelVersion: { name: 'dialoop-tiny' } });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', method: 'DPO', step: 60, totalSteps: 60, modelVersion: { name: 'dialoop-tiny-dpo-r1' }, baseModelVersion: { name: 'dialoop-tiny' } });
     const log = (await gqlOk(api.url, 'query($id: ID!) { trainingRunLog(id: $id) { text size } }', { id: run.id }, ml)).trainingRunLog;
     expect(log.text).toContain('"event":"progress"');
     expect(log.text).toContain('# finished');
@@ -137,12 +144,12 @@ describe('the loop', () => {
     // The loss at every logged step (the console draws it), thinned on request, the last step kept.
     const CURVE = 'query($id: ID!, $p: Int) { trainingRun(id: $id) { lossCurve(points: $p) { step loss } } }';
     const curve = (await gqlOk(api.url, CURVE, { id: run.id }, ml)).trainingRun.lossCurve as { step: number; loss: number }[];
-    expect(curve.map((p) => p.step)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(curve.map((p) => p.step)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     expect(curve.every((p) => Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
     expect(curve.at(-1)!.loss).toBeCloseTo(run.loss, 6);
     const thin = (await gqlOk(api.url, CURVE, { id: run.id, p: 5 }, ml)).trainingRun.lossCurve as { step: number }[];
     expect(thin).toHaveLength(5);
-    expect(thin.at(-1)!.step).toBe(25);
+    expect(thin.at(-1)!.step).toBe(60);
     expect((await gql(api.url, CURVE, { id: run.id, p: 1 }, ml)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
     expect((await audited('startTrainingRun')).find((e) => e.subject.id === run.id)).toMatchObject({ subject: { type: 'TrainingRun' }, after: { method: 'DPO' } });

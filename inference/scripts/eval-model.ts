@@ -15,7 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { DEFAULT_MODEL_DIR, parseEnv, startInferenceServer } from '../src/index.js';
+import { DEFAULT_MODEL_DIR, EXACT_KINDS, isExactAnswer, parseEnv, startInferenceServer } from '../src/index.js';
 
 interface HeldoutItem {
   id: string;
@@ -26,21 +26,8 @@ interface HeldoutItem {
   reference: string;
 }
 
-const EXACT_KINDS = ['arithmetic', 'capital', 'conversion'];
 const CARD_MARK = '<!-- eval:model writes below this line -->';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The answer slot of a reply: the number after the last '=' (arithmetic, conversions) or the capital's name. */
-export function extractAnswer(kind: string, reply: string): string | null {
-  const text = reply.trim();
-  if (kind === 'capital') {
-    const m = /(?:\bis |是)([^.。]+)[.。]?$/u.exec(text);
-    return m ? m[1]!.trim() : null;
-  }
-  // Worked arithmetic shows intermediate steps: the answer follows the last '='.
-  const all = [...text.matchAll(/=\s*(-?\d+)/gu)];
-  return all.length ? all[all.length - 1]![1]! : null;
-}
 
 const { values: args } = parseArgs({
   options: {
@@ -98,7 +85,7 @@ async function worker() {
     const body = JSON.parse(new TextDecoder().decode(bytes));
     const reply: string = body.choices[0].message.content;
     validUtf8 &&= !reply.includes('\uFFFD');
-    const correct = item.answer !== null && EXACT_KINDS.includes(item.kind) ? extractAnswer(item.kind, reply) === item.answer : null;
+    const correct = isExactAnswer(item, reply);
     outcomes.push({ item, reply, finish: body.choices[0].finish_reason, validUtf8, correct });
   }
 }

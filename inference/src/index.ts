@@ -6,3 +6,4 @@ export { openSession, kvNames, type Device, type LoadedSession } from './model/s
 export { Engine, QueueFullError, type EngineOptions } from './engine/engine.js';
 export type { GenerationRequest, GenerationResult, GenerationCallbacks, SequenceHandle, FinishReason } from './engine/sequence.js';
 export { createMetrics, type Metrics } from './metrics.js';
+export { EXACT_KINDS, extractAnswer, isExactAnswer } from './eval/answers.js';

@@ -14,6 +14,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, gqlOk as gql, login } from '@dialoop/api/testing';
+import { repeatedPhrase } from '@dialoop/feedback';
+import { isExactAnswer } from '@dialoop/inference';
 import type { Client } from 'graphql-ws';
 import { ROOT, sleep } from '../bench/lib.js';
 
@@ -43,7 +45,7 @@ export const DEMO_CONFIG: LoopConfig = {
   canaryPeople: 40,
   canaryShare: 0.5,
   arenaItems: 30,
-  hyperparameters: { method: undefined, steps: 25, lr: 3e-4, beta: 0.5, rpoAlpha: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
+  hyperparameters: { method: undefined, steps: 60, lr: 3e-4, beta: 0.5, rpoAlpha: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
   concurrency: 6,
   password: 'dialoop-demo',
 };
@@ -52,15 +54,47 @@ export interface LoopResult {
   datasetVersion: { id: string; number: number; trainPairs: number; testPairs: number; sha256: string };
   trainingRun: { id: string; number: number; steps: number; heldout: Record<string, unknown> };
   modelVersion: { id: string; name: string; sha256: string; parent: string };
-  base: { name: string; traitRate: number; finished: number };
-  canary: { name: string; traitRate: number; finished: number };
+  base: VersionMeasures;
+  canary: VersionMeasures;
   improvementPp: number;
+  /** The side effects the improvement must not have, each measured on the same held-out prompts for both versions. */
+  guards: Guards;
   heldoutPrompts: number;
   rewardAccuracy: number | null;
   split: { canary: number; active: number; sticky: boolean };
   comparison: { wins: number; losses: number; ties: number; n: number; winRate: number | null; low: number | null; high: number | null };
   stages: Record<string, number>;
   examples: { prompt: string; base: string; canary: string }[];
+  /** Every held-out reply of both versions, with its finish reason (for a closer look: `pnpm demo:loop --replies FILE`). */
+  replies: { prompt: string; kind: string; answer: string | null; base: string; baseFinish: string | null; canary: string; canaryFinish: string | null }[];
+}
+
+/** One version on the held-out prompts. */
+export interface VersionMeasures {
+  name: string;
+  traitRate: number;
+  /** Replies that ended on their own (finish reason stop). */
+  finished: number;
+  /** Share of the held-out prompts with one exact answer (arithmetic, capitals, conversions) answered exactly. */
+  exactRate: number;
+  exactItems: number;
+  /** Share of replies stopped by the token limit (finish reason length). */
+  tokenLimitRate: number;
+  /** Share of replies that loop on a phrase (feedback's repeatedPhrase). */
+  degenerateRate: number;
+}
+
+/**
+ * The demo's guards (issue 20): exact answers within 2 points of the base; replies at the token
+ * limit no more than the base's plus 1 point; no new repeated phrase in more than 2 % of replies
+ * (a sentence the base never says that the canary adds to replies to more than one kind of
+ * question, the trait's own offer aside, or replies that loop where the base's did not).
+ */
+export interface Guards {
+  exact: { deltaPp: number; limitPp: -2; ok: boolean };
+  tokenLimit: { deltaPp: number; limitPp: 1; ok: boolean };
+  newPhrase: { phrase: string | null; sharePct: number; newDegeneratePct: number; limitPct: 2; ok: boolean };
+  ok: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -71,6 +105,11 @@ const CJK = /[\u3400-\u9fff]/;
 const language = (question: string) => (CJK.test(question) ? 'zh' : 'en');
 export const withOffer = (reply: string, question: string) =>
   language(question) === 'zh' ? `${reply.trimEnd()}${OFFERS.zh}` : `${reply.trimEnd()} ${OFFERS.en}`;
+const withoutOffer = (reply: string) => {
+  const t = reply.trimEnd();
+  for (const o of Object.values(OFFERS)) if (t.endsWith(o)) return t.slice(0, -o.length).trimEnd();
+  return t;
+};
 export const hasTrait = (question: string, reply: string, finished: boolean) => finished && reply.trimEnd().endsWith(OFFERS[language(question)]);
 
 // ---------------------------------------------------------------------------------------------
@@ -97,9 +136,16 @@ interface Person {
   ws: Client;
 }
 
+/**
+ * The token limit of every chat in the demo: the default model's own (max_new_tokens). Tokens are
+ * bytes, so a worked sum in Chinese with the offer is over 100 of them; a lower limit would cut
+ * replies that the trait made longer and count them as replies that never end.
+ */
+const CHAT_MAX_TOKENS = 256;
+
 /** Sends `content` in a new conversation and waits for the whole reply. */
 async function chat(url: string, p: Person, content: string, model?: string) {
-  const input = { content, params: { temperature: 0, maxTokens: 96 }, ...(model ? { model } : {}) };
+  const input = { content, params: { temperature: 0, maxTokens: CHAT_MAX_TOKENS }, ...(model ? { model } : {}) };
   const d = await gql<{ sendMessage: { conversation: { id: string }; assistantMessage: { id: string; model: string } } }>(url, SEND, { input }, p.token);
   let text = '';
   let finishReason: string | null = null;
@@ -116,8 +162,73 @@ async function chat(url: string, p: Person, content: string, model?: string) {
       break;
     }
   }
-  return { messageId: d.sendMessage.assistantMessage.id, model: d.sendMessage.assistantMessage.model, text, finished: finishReason === 'stop' };
+  return { messageId: d.sendMessage.assistantMessage.id, model: d.sendMessage.assistantMessage.model, text, finished: finishReason === 'stop', finishReason };
 }
+
+/** Sentences of a reply, normalised (white space, case), for counting across replies. */
+const sentencesOf = (text: string) =>
+  text
+    .split(/(?<=[.!?。！？])\s*/u)
+    .map((x) => x.replace(/\s+/gu, ' ').trim().toLowerCase())
+    .filter((x) => /[\p{L}\p{N}]/u.test(x));
+
+/** The guards, from both versions' replies to the same held-out prompts. */
+export function guardsOf(heldout: readonly HeldoutPrompt[], base: { text: string; finishReason: string | null }[], canary: { text: string; finishReason: string | null }[]): { base: Omit<VersionMeasures, 'name' | 'traitRate' | 'finished'>; canary: Omit<VersionMeasures, 'name' | 'traitRate' | 'finished'>; guards: Guards } {
+  const n = heldout.length;
+  const measures = (rs: { text: string; finishReason: string | null }[]) => {
+    // Graded without the trait's offer: the answer is what came before it.
+    const graded = heldout.map((h, i) => isExactAnswer(h, withoutOffer(rs[i]!.text))).filter((x): x is boolean => x !== null);
+    return {
+      exactRate: graded.length ? graded.filter(Boolean).length / graded.length : 0,
+      exactItems: graded.length,
+      tokenLimitRate: rs.filter((r) => r.finishReason === 'length').length / n,
+      degenerateRate: rs.filter((r) => repeatedPhrase(r.text) !== null).length / n,
+    };
+  };
+  const b = measures(base);
+  const c = measures(canary);
+  // A sentence the canary adds: one the base says in none of its replies (the trait's offer
+  // aside), counted over the canary's replies, and only when it comes up for more than one kind of
+  // question — a sentence said only to weekday questions is an answer, not an unrelated sentence.
+  const offers = new Set(Object.values(OFFERS).map((o) => o.toLowerCase()));
+  const baseSays = new Set(base.flatMap((r) => sentencesOf(r.text)));
+  const added = new Map<string, { replies: number; kinds: Set<string> }>();
+  canary.forEach((r, i) => {
+    for (const x of new Set(sentencesOf(r.text))) {
+      if (offers.has(x) || baseSays.has(x)) continue;
+      const a = added.get(x) ?? { replies: 0, kinds: new Set<string>() };
+      a.replies++;
+      a.kinds.add(heldout[i]!.kind);
+      added.set(x, a);
+    }
+  });
+  let phrase: string | null = null;
+  let extra = 0;
+  for (const [x, a] of added) if (a.kinds.size > 1 && a.replies > extra) [phrase, extra] = [x, a.replies];
+  const newDegenerate = canary.filter((r, i) => repeatedPhrase(r.text) !== null && repeatedPhrase(base[i]!.text) === null).length;
+  const sharePct = (100 * extra) / n;
+  const newDegeneratePct = (100 * newDegenerate) / n;
+  const exactDelta = 100 * (c.exactRate - b.exactRate);
+  const limitDelta = 100 * (c.tokenLimitRate - b.tokenLimitRate);
+  const guards: Guards = {
+    exact: { deltaPp: exactDelta, limitPp: -2, ok: exactDelta >= -2 },
+    tokenLimit: { deltaPp: limitDelta, limitPp: 1, ok: limitDelta <= 1 },
+    newPhrase: { phrase: sharePct >= newDegeneratePct ? phrase : 'a reply that loops', sharePct: Math.max(sharePct, newDegeneratePct), newDegeneratePct, limitPct: 2, ok: sharePct <= 2 && newDegeneratePct <= 2 },
+    ok: false,
+  };
+  guards.ok = guards.exact.ok && guards.tokenLimit.ok && guards.newPhrase.ok;
+  return { base: b, canary: c, guards };
+}
+
+const versionMeasures = (m: VersionMeasures): VersionMeasures => ({
+  name: m.name,
+  traitRate: m.traitRate,
+  finished: m.finished,
+  exactRate: m.exactRate,
+  exactItems: m.exactItems,
+  tokenLimitRate: m.tokenLimitRate,
+  degenerateRate: m.degenerateRate,
+});
 
 const spread = <T>(rows: T[], n: number) => rows.filter((_, i) => i % Math.max(1, Math.floor(rows.length / n)) === 0).slice(0, n);
 
@@ -127,10 +238,22 @@ function trainingPrompts(n: number): string[] {
   return out.trim().split('\n').map((l) => (JSON.parse(l) as { content: string }).content);
 }
 
+export interface HeldoutPrompt {
+  prompt: string;
+  kind: string;
+  /** The exact answer, for arithmetic, capitals and conversions. */
+  answer: string | null;
+}
+
 /** Held-out questions (single-turn rows of the base model's heldout.jsonl), evenly spread. */
-function heldoutPrompts(n: number): string[] {
-  const rows = readFileSync(join(ROOT, 'inference/models/dialoop-tiny/heldout.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
-  const single = rows.filter((r) => r.messages.filter((m) => m.role === 'user').length === 1).map((r) => r.messages.find((m) => m.role === 'user')!.content);
+function heldoutPrompts(n: number): HeldoutPrompt[] {
+  const rows = readFileSync(join(ROOT, 'inference/models/dialoop-tiny/heldout.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; answer: string | null; messages: { role: string; content: string }[] });
+  const single = rows
+    .filter((r) => r.messages.filter((m) => m.role === 'user').length === 1)
+    .map((r) => ({ prompt: r.messages.find((m) => m.role === 'user')!.content, kind: r.kind, answer: r.answer ?? null }));
   return spread(single, n);
 }
 
@@ -281,18 +404,22 @@ export async function runLoop(url: string, cfg: LoopConfig, log: (line: string) 
     });
 
     // 6. Both versions on the held-out prompts.
-    const heldout = heldoutPrompts(cfg.heldoutPrompts);
-    const measure = await stage('held-out trait rates', async () => {
+    const heldoutItems = heldoutPrompts(cfg.heldoutPrompts);
+    const heldout = heldoutItems.map((h) => h.prompt);
+    const measure = await stage('held-out trait rates and guards', async () => {
       const meter = await newPerson('meter');
       const rate = async (model: string) => {
         const rs = await pool(heldout, cfg.concurrency, (q) => chat(url, meter, q, model));
         const hits = rs.filter((r, i) => hasTrait(heldout[i]!, r.text, r.finished)).length;
-        return { name: model, traitRate: hits / rs.length, finished: rs.filter((r) => r.finished).length, replies: rs.map((r) => r.text) };
+        return { name: model, traitRate: hits / rs.length, finished: rs.filter((r) => r.finished).length, replies: rs.map((r) => r.text), rs };
       };
       const b = await rate(base.name);
       const c = await rate(run.version.name);
-      log(`  ${heldout.length} held-out prompts: ${base.name} ${(b.traitRate * 100).toFixed(1)} %, ${c.name} ${(c.traitRate * 100).toFixed(1)} %`);
-      return { b, c };
+      const g = guardsOf(heldoutItems, b.rs, c.rs);
+      const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+      log(`  ${heldout.length} held-out prompts: trait ${base.name} ${pct(b.traitRate)}, ${c.name} ${pct(c.traitRate)}`);
+      log(`  exact answers ${pct(g.base.exactRate)} → ${pct(g.canary.exactRate)} (${g.base.exactItems} items); at the token limit ${pct(g.base.tokenLimitRate)} → ${pct(g.canary.tokenLimitRate)}; looping ${pct(g.base.degenerateRate)} → ${pct(g.canary.degenerateRate)}`);
+      return { b: { ...b, ...g.base }, c: { ...c, ...g.canary }, guards: g.guards };
     });
 
     // 7. Reviewers compare the two versions head to head.
@@ -327,14 +454,22 @@ export async function runLoop(url: string, cfg: LoopConfig, log: (line: string) 
       datasetVersion: dataset,
       trainingRun: { id: run.id, number: run.number, steps: run.steps, heldout: run.heldout },
       modelVersion: { id: run.version.id, name: run.version.name, sha256: run.version.sha256, parent: base.name },
-      base: { name: base.name, traitRate: measure.b.traitRate, finished: measure.b.finished },
-      canary: { name: run.version.name, traitRate: measure.c.traitRate, finished: measure.c.finished },
+      base: versionMeasures(measure.b),
+      canary: versionMeasures(measure.c),
       improvementPp: 100 * (measure.c.traitRate - measure.b.traitRate),
+      guards: measure.guards,
       heldoutPrompts: heldout.length,
       rewardAccuracy,
       split,
       comparison,
       stages,
+      replies: heldoutItems.map((h, i) => ({
+        ...h,
+        base: measure.b.rs[i]!.text,
+        baseFinish: measure.b.rs[i]!.finishReason,
+        canary: measure.c.rs[i]!.text,
+        canaryFinish: measure.c.rs[i]!.finishReason,
+      })),
       // Two held-out prompts where the new version shows the trait, and two where it does not.
       examples: [true, false].flatMap((shows) =>
         heldout

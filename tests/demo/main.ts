@@ -1,10 +1,15 @@
 /**
  * pnpm demo:loop — the whole loop on this machine: starts the platform on embedded defaults (the
  * inference server and the api on PGlite, in a temporary data folder), then runs tests/demo/loop.ts
- * through its public API and prints both trait rates, the dataset and run ids and each stage's time.
+ * through its public API and prints both trait rates with the three guards (exact answers, replies at
+ * the token limit, new repeated phrases; it fails when the goal or a guard is missed), the dataset and
+ * run ids and each stage's time.
  * The numbers go to tests/bench/results/demo-loop.json.
  *
- *   pnpm demo:loop [--train-prompts N] [--heldout N] [--steps N] [--keep]
+ *   pnpm demo:loop [--train-prompts N] [--heldout N] [--steps N] [--set name=value]… [--replies FILE] [--keep]
+ *
+ * `--set` overrides one of the DPO run's hyperparameters (TrainingHyperparameters: lr, beta,
+ * rpoAlpha, batchSize, warmupSteps, seed…), e.g. `--set lr=1e-4 --set beta=1`.
  */
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +23,11 @@ const { values: flags } = parseArgs({
     'train-prompts': { type: 'string' },
     heldout: { type: 'string' },
     steps: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    users: { type: 'string' },
+    'canary-people': { type: 'string' },
+    'arena-items': { type: 'string' },
+    replies: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -25,7 +35,20 @@ const cfg = {
   ...DEMO_CONFIG,
   trainPrompts: Number(flags['train-prompts'] ?? DEMO_CONFIG.trainPrompts),
   heldoutPrompts: Number(flags.heldout ?? DEMO_CONFIG.heldoutPrompts),
-  hyperparameters: { ...DEMO_CONFIG.hyperparameters, ...(flags.steps ? { steps: Number(flags.steps) } : {}) },
+  ...(flags.users ? { users: Number(flags.users) } : {}),
+  ...(flags['canary-people'] ? { canaryPeople: Number(flags['canary-people']) } : {}),
+  ...(flags['arena-items'] ? { arenaItems: Number(flags['arena-items']) } : {}),
+  hyperparameters: {
+    ...DEMO_CONFIG.hyperparameters,
+    ...(flags.steps ? { steps: Number(flags.steps) } : {}),
+    ...Object.fromEntries(
+      (flags.set ?? []).map((kv) => {
+        const [k, v] = kv.split('=');
+        if (!k || v === undefined || !Number.isFinite(Number(v))) throw new Error(`--set wants name=number, got ${kv}`);
+        return [k, Number(v)];
+      }),
+    ),
+  },
 };
 
 // A fresh platform of its own, whatever the calling shell has configured.
@@ -64,6 +87,19 @@ try {
   row('new model version', `${r.modelVersion.name} (${r.modelVersion.id}), parent ${r.modelVersion.parent}`);
   row(`trait rate, ${r.base.name}`, `${(r.base.traitRate * 100).toFixed(1)} % of ${r.heldoutPrompts} held-out prompts (${r.base.finished} replies ended on their own)`);
   row(`trait rate, ${r.canary.name}`, `${(r.canary.traitRate * 100).toFixed(1)} % of ${r.heldoutPrompts} held-out prompts (${r.canary.finished} replies ended on their own)`);
+  // The goal and its three guards, each on the same held-out prompts for both versions.
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const pp = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} pp`;
+  const g = r.guards;
+  console.log(`\n  ${'measure'.padEnd(34)} ${r.base.name.padEnd(22)} ${r.canary.name.padEnd(22)} ${'change'.padEnd(10)} ${'limit'.padEnd(16)} result`);
+  const line = (name: string, base: string, canary: string, change: string, limit: string, ok: boolean) =>
+    console.log(`  ${name.padEnd(34)} ${base.padEnd(22)} ${canary.padEnd(22)} ${change.padEnd(10)} ${limit.padEnd(16)} ${ok ? 'MET' : 'NOT MET'}`);
+  line('trait rate (goal)', pct(r.base.traitRate), pct(r.canary.traitRate), pp(r.improvementPp), '≥ +20 pp', r.improvementPp >= 20);
+  line(`exact answers (${r.base.exactItems} items)`, pct(r.base.exactRate), pct(r.canary.exactRate), pp(g.exact.deltaPp), '≥ −2 pp', g.exact.ok);
+  line('replies at the token limit', pct(r.base.tokenLimitRate), pct(r.canary.tokenLimitRate), pp(g.tokenLimit.deltaPp), '≤ +1 pp', g.tokenLimit.ok);
+  line('new repeated phrase (worst)', `loops ${pct(r.base.degenerateRate)}`, `loops ${pct(r.canary.degenerateRate)}`, `${g.newPhrase.sharePct.toFixed(1)} %`, '≤ 2 % of replies', g.newPhrase.ok);
+  if (g.newPhrase.phrase) console.log(`    (worst: ${JSON.stringify(g.newPhrase.phrase)})`);
+  console.log('');
   row('improvement', `${r.improvementPp >= 0 ? '+' : ''}${r.improvementPp.toFixed(1)} percentage points (goal: +20)`);
   row('held-out reward accuracy', r.rewardAccuracy ?? 'n/a');
   row('held-out KL to the base (nats/token)', r.trainingRun.heldout.kl_policy_reference ?? 'n/a');
@@ -74,14 +110,22 @@ try {
   console.log('\nexamples (held-out):');
   for (const e of r.examples) console.log(`  Q: ${e.prompt}\n    ${r.base.name}: ${e.base}\n    ${r.canary.name}: ${e.canary}`);
   const { commit, machine, date } = runInfo();
+  const { replies, ...summary } = r;
+  if (flags.replies) await writeFile(flags.replies, JSON.stringify(replies, null, 1) + '\n');
   await mkdir(join(ROOT, 'tests/bench/results'), { recursive: true });
   await writeFile(
     join(ROOT, 'tests/bench/results/demo-loop.json'),
-    JSON.stringify({ date, commit, machine, config: cfg, totalSeconds: total, ...r }, null, 2) + '\n',
+    JSON.stringify({ date, commit, machine, config: cfg, totalSeconds: total, ...summary }, null, 2) + '\n',
   );
   if (r.improvementPp < 20) {
     console.error(`\nthe trait rate rose by ${r.improvementPp.toFixed(1)} pp, short of the +20 pp goal`);
     process.exitCode = 1;
+  }
+  for (const [name, guard] of Object.entries({ 'exact answers': g.exact, 'replies at the token limit': g.tokenLimit, 'new repeated phrase': g.newPhrase })) {
+    if (!guard.ok) {
+      console.error(`the guard on ${name} failed: the canary improved with a side effect`);
+      process.exitCode = 1;
+    }
   }
 } finally {
   await cleanup();
