@@ -63,6 +63,29 @@ SYSTEM_PROMPTS = {
 }
 
 
+# Corpus variants (issue 20 sweeps). "default" is the committed model's corpus, byte for byte.
+# Every variant keeps the held-out prompts and answers: the held-out items are drawn exactly as
+# in "default" and only their reference replies are rewritten in the variant's reply format.
+#   arith: "default" (column working) | "split" (the same columns, but every step a two-term fact:
+#          a carry or borrow is its own "+ 1" / "- 1" step)
+#   conv:  "default" ("7 km = 7000 m") | "factor" (the factor shown, x60 through x6, x24 through
+#          x20 + x4: "8 minutes = 8 × 60 seconds; 8 × 6 = 48, so 8 minutes = 480 seconds.")
+#   cap_extra: extra training-only question phrasings for capitals (held-out phrasings untouched)
+#   drill: share of training arithmetic exchanges that are one-digit fact tables
+#   mix: training mix (None: TRAIN_MIX)
+VARIANTS = {
+    "default": {"arith": "default", "conv": "default", "cap_extra": False, "drill": 0.0, "mix": None},
+    "fmt": {"arith": "split", "conv": "factor", "cap_extra": True, "drill": 0.0, "mix": None},
+    "fmt-mix": {"arith": "split", "conv": "factor", "cap_extra": True, "drill": 0.25,
+                "mix": {"arithmetic": 0.34, "conversion": 0.13, "capital": 0.15, "weekday": 0.06,
+                        "glossary": 0.07, "greeting": 0.05, "refusal": 0.05, "multi": 0.15}},
+    "mix": {"arith": "default", "conv": "default", "cap_extra": False, "drill": 0.25,
+            "mix": {"arithmetic": 0.34, "conversion": 0.13, "capital": 0.15, "weekday": 0.06,
+                    "glossary": 0.07, "greeting": 0.05, "refusal": 0.05, "multi": 0.15}},
+}
+_V = dict(VARIANTS["default"])  # the variant in force while generating (set by _generate)
+
+
 # --------------------------------------------------------------------------- helpers
 
 def _h(key: str) -> int:
@@ -172,15 +195,71 @@ def _arith_steps(lang, op, a, b) -> str:
     return f"ones {ones}; tens {tens}; so "
 
 
+def _arith_steps_split(lang, op, a, b) -> str:
+    """Like _arith_steps, but every step is a two-term fact: the carry (or borrow) of the
+    ones column is added (subtracted) in a step of its own."""
+    a1, a0, b1, b0 = a // 10, a % 10, b // 10, b % 10
+    zh = lang == "zh"
+    sep = "，" if zh else ", "
+    if op == "+":
+        s0 = a0 + b0
+        c = s0 // 10
+        ones = f"{a0} + {b0} = {s0}" + (sep + (f"写{s0 % 10}进1" if zh else f"write {s0 % 10} carry 1") if c
+                                        else sep + (f"写{s0}" if zh else f"write {s0}"))
+        tens = f"{a1} + {b1} = {a1 + b1}" + (f"{sep}{a1 + b1} + 1 = {a1 + b1 + 1}" if c else "")
+    elif op == "*":
+        d, m = (a, b) if a <= 9 else (b, a)
+        m1, m0 = m // 10, m % 10
+        p0 = d * m0
+        c = p0 // 10
+        ones = f"{d} × {m0} = {p0}" + (sep + (f"写{p0 % 10}进{c}" if zh else f"write {p0 % 10} carry {c}") if c
+                                        else sep + (f"写{p0}" if zh else f"write {p0}"))
+        tens = f"{d} × {m1} = {d * m1}" + (f"{sep}{d * m1} + {c} = {d * m1 + c}" if c else "")
+    else:
+        borrow = a0 < b0
+        d0 = a0 + 10 * borrow - b0
+        ones = f"{a0 + 10 * borrow} - {b0} = {d0}" + (sep + (f"写{d0}借1" if zh else f"write {d0} borrow 1")
+                                                      if borrow else sep + (f"写{d0}" if zh else f"write {d0}"))
+        tens = f"{a1} - {b1} = {a1 - b1}" + (f"{sep}{a1 - b1} - 1 = {a1 - b1 - 1}" if borrow else "")
+    if zh:
+        return f"个位{ones}；十位{tens}；所以"
+    return f"ones {ones}; tens {tens}; so "
+
+
 def _arith_reply(lang, op, a, b) -> str:
     end = "." if lang == "en" else "。"
     result = f"{a} {_OP_SYM[op]} {b} = {_calc(op, a, b)}{end}"
     if op == "*" and min(a, b) > 9:
         return result  # 10-12 times 10-20: recalled whole
-    return f"{a} {_OP_SYM[op]} {b}{'：' if lang == 'zh' else ': '}{_arith_steps(lang, op, a, b)}{result}"
+    steps = _arith_steps_split if _V["arith"] == "split" else _arith_steps
+    return f"{a} {_OP_SYM[op]} {b}{'：' if lang == 'zh' else ': '}{steps(lang, op, a, b)}{result}"
+
+
+_DRILL_T = {
+    "en": {"+": ("List the addition facts for {d}.", "Addition table for {d}, please."),
+           "-": ("List the subtraction facts down from {d}.", "Subtraction table for {d}, please."),
+           "*": ("List the multiplication facts for {d}.", "Times table for {d}, please.")},
+    "zh": {"+": ("列出{d}的加法表。", "请给我{d}的加法表。"),
+           "-": ("列出从{d}减去一位数的减法表。", "请给我{d}的减法表。"),
+           "*": ("列出{d}的乘法表。", "请给我{d}的乘法口诀。")},
+}
+
+
+def _ex_drill(rng, lang) -> dict:
+    """A one-digit fact table: d + 0..9, d (10-18 or 0-9) - 0..d, d × 0..9 (the facts the column
+    working uses). Its prompts never look like a held-out question."""
+    op = _wchoice(rng, _OP_WEIGHTS)
+    d = rng.randrange(0, 19) if op == "-" else rng.randrange(0, 10)
+    bs = range(0, min(d, 9) + 1) if op == "-" else range(10)
+    facts = [f"{d} {_OP_SYM[op]} {b} = {_calc(op, d, b)}" for b in bs]
+    reply = ("，".join(facts) + "。") if lang == "zh" else (", ".join(facts) + ".")
+    user = rng.choice(_DRILL_T[lang][op]).format(d=d)
+    return _ex("drill", lang, user, reply, None, None)
 
 
 def _ex_arithmetic(rng, lang, held) -> dict:
+    if not held and _V["drill"] and rng.random() < _V["drill"]:
+        return _ex_drill(rng, lang)
     op = _wchoice(rng, _OP_WEIGHTS)
     _, a, b = rng.choice(_ARITH[op][1 if held else 0])
     user = rng.choice(_ARITH_T[lang][op]).format(a=a, b=b)
@@ -221,7 +300,20 @@ def _conv_names(lang, p, v):
 
 def _conv_reply(lang, p, v) -> str:
     f, t = _conv_names(lang, p, v)
-    r = v * _UNITS[p][5]
+    k = _UNITS[p][5]
+    r = v * k
+    if _V["conv"] == "factor":
+        en = lang == "en"
+        head = f"{v} {f} = {v} × {k} {t}" if en else f"{v}{f} = {v} × {k}{t}"
+        tail = f"{v} {f} = {r} {t}." if en else f"{v}{f} = {r}{t}。"
+        if k in (1000, 100):
+            return f"{head} = {r} {t}." if en else f"{head} = {r}{t}。"
+        if k == 60:
+            work = f"{v} × 6 = {v * 6}"
+        else:  # 24 = 20 + 4
+            work = f"{v} × 20 = {v * 20}{', ' if en else '，'}{v} × 4 = {v * 4}{', ' if en else '，'}" \
+                   f"{v * 20} + {v * 4} = {r}"
+        return f"{head}; {work}, so {tail}" if en else f"{head}；{work}，所以{tail}"
     return f"{v} {f} = {r} {t}." if lang == "en" else f"{v}{f} = {r}{t}。"
 
 
@@ -355,7 +447,23 @@ def _cap_user(template: str, c: str) -> str:
     return s[0].upper() + s[1:]
 
 
+_CAP_EXTRA = {  # training-only phrasings (variants with cap_extra); none is a held-out phrasing
+    "en": ("Which city serves as the capital of {c}?", "I'd like to know the capital of {c}.",
+           "Where is the capital of {c}?", "Could you tell me what the capital of {c} is?",
+           "{c}: what is its capital?", "Please name the capital city of {c}.",
+           "What is the name of the capital of {c}?", "Quick question: the capital of {c}?"),
+    "zh": ("{c}的首都在哪里？", "请问{c}的首都是哪里？", "我想知道{c}的首都。", "{c}的首都城市是哪个？",
+           "告诉我{c}的首都是哪座城市。", "{c}这个国家的首都是哪里？", "请说出{c}的首都城市。", "{c}以哪座城市为首都？",
+           "问一下，{c}的首都是什么？", "你能告诉我{c}的首都吗？"),
+}
+_CAP_EXTRA_P = 0.4
+
+
 def _ex_capital(rng, lang, held) -> dict:
+    if not held and _V["cap_extra"] and rng.random() < _CAP_EXTRA_P:
+        ci = rng.randrange(len(_COUNTRIES))
+        c, cap = _cap_name(lang, ci)
+        return _ex("capital", lang, _cap_user(rng.choice(_CAP_EXTRA[lang]), c), _cap_reply(lang, ci), cap, ci)
     _, ci, ti = rng.choice(_CAP[lang][1 if held else 0])
     c, cap = _cap_name(lang, ci)
     return _ex("capital", lang, _cap_user(_CAP_T[lang][ti], c), _cap_reply(lang, ci), cap, ci)
@@ -751,7 +859,7 @@ def _counts(n: int, mix: dict) -> dict:
 def _train(rng, n) -> tuple[list, list, Counter]:
     """(dialogues, (kind, lang) per dialogue, exchange counts by (kind, lang))."""
     jobs = []
-    for kind, c in _counts(n, TRAIN_MIX).items():
+    for kind, c in _counts(n, _V["mix"] or TRAIN_MIX).items():
         en = c // 2 + (c % 2 if rng.random() < 0.5 else 0)
         jobs += [(kind, "en")] * en + [(kind, "zh")] * (c - en)
     rng.shuffle(jobs)
@@ -764,7 +872,42 @@ def _train(rng, n) -> tuple[list, list, Counter]:
     return train, jobs, ex_counts
 
 
-def _heldout(rng) -> list:
+def _variant_reference(kind, lang, meta, reply) -> str:
+    """The held-out final reply in the variant's format (the prompt and answer are unchanged)."""
+    if kind == "arithmetic":
+        op, a, b, _ = meta
+        return _arith_reply(lang, op, a, b)
+    if kind == "conversion":
+        return _conv_reply(lang, *meta)
+    if kind == "capital":
+        return _cap_reply(lang, meta)
+    return reply
+
+
+def _heldout(rng, variant: dict | None = None) -> list:
+    """Held-out items, always drawn under the default variant (so that every variant has the
+    same prompts); with `variant`, the references are rewritten in its reply format."""
+    global _V
+    saved = _V
+    _V = dict(VARIANTS["default"])
+    try:
+        items = _heldout_default(rng)
+    finally:
+        _V = saved
+    if variant is not None:
+        _V = dict(variant)
+        try:
+            for h in items:
+                kind, meta = h.pop("_final")
+                h["reference"] = _variant_reference(kind, h["lang"], meta, h["reference"])
+        finally:
+            _V = saved
+    for h in items:
+        h.pop("_final", None)
+    return items
+
+
+def _heldout_default(rng) -> list:
     items = []
     for kind in KINDS:
         for lang in LANGS:
@@ -785,7 +928,8 @@ def _heldout(rng) -> list:
                 seen.add(final["user"])
                 msgs = _dialogue(rng, lang, ctx) + [{"role": "user", "content": final["user"]}]
                 items.append({"id": f"{kind}-{lang}-{idx:04d}", "lang": lang, "kind": kind, "messages": msgs,
-                              "answer": final["answer"], "reference": final["reply"]})
+                              "answer": final["answer"], "reference": final["reply"],
+                              "_final": (final["kind"], final["meta"])})
                 idx += 1
     return items
 
@@ -806,7 +950,7 @@ def _check(train: list, heldout: list) -> None:
             assert h["answer"] is not None and h["answer"] in h["reference"], h
 
 
-def generate(n_dialogues: int = 8000, seed: int = 0) -> tuple[list[list[dict]], list[dict]]:
+def generate(n_dialogues: int = 8000, seed: int = 0, variant: str = "default") -> tuple[list[list[dict]], list[dict]]:
     """Returns (train, heldout).
 
     train: list of dialogues; each dialogue is a list of {"role": "system"|"user"|"assistant", "content": str},
@@ -814,13 +958,20 @@ def generate(n_dialogues: int = 8000, seed: int = 0) -> tuple[list[list[dict]], 
     heldout: list of eval items: {"id": str, "lang": "en"|"zh", "kind": str,
            "messages": [... ending with a user message ...], "answer": str | None, "reference": str}
     """
-    train, heldout, _, _ = _generate(n_dialogues, seed)
+    train, heldout, _, _ = _generate(n_dialogues, seed, variant)
     return train, heldout
 
 
-def _generate(n: int, seed: int):
-    train, jobs, ex_counts = _train(random.Random(seed), n)
-    heldout = _heldout(random.Random(f"heldout:{seed}"))
+def _generate(n: int, seed: int, variant: str = "default"):
+    global _V
+    v = VARIANTS[variant]
+    saved = _V
+    _V = dict(v)
+    try:
+        train, jobs, ex_counts = _train(random.Random(seed), n)
+    finally:
+        _V = saved
+    heldout = _heldout(random.Random(f"heldout:{seed}"), None if variant == "default" else v)
     _check(train, heldout)
     return train, heldout, jobs, ex_counts
 
@@ -865,9 +1016,12 @@ def main(argv=None) -> None:
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--n", type=int, default=8000, help="number of training dialogues")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--variant", default="default", choices=sorted(VARIANTS),
+                    help="reply formats and mix of the training dialogues (default: the committed model's corpus; "
+                         "the held-out prompts are the same for every variant)")
     a = ap.parse_args(argv)
 
-    train, heldout, jobs, ex_counts = _generate(a.n, a.seed)
+    train, heldout, jobs, ex_counts = _generate(a.n, a.seed, a.variant)
     os.makedirs(a.out, exist_ok=True)
 
     def dump(obj) -> str:
@@ -880,6 +1034,8 @@ def main(argv=None) -> None:
         for h in heldout:
             f.write(dump(h) + "\n")
     stats = _stats(a.n, a.seed, train, heldout, jobs, ex_counts)
+    if a.variant != "default":
+        stats["variant"] = {"name": a.variant, **VARIANTS[a.variant]}
     with open(os.path.join(a.out, "stats.json"), "w", encoding="utf-8", newline="\n") as f:
         f.write(json.dumps(stats, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
     print(f"corpus: {len(train)} train dialogues ({stats['train']['by_lang']}), {len(heldout)} held-out items "

@@ -35,3 +35,21 @@ def test_heldout_prompts_never_appear_in_training():
     exact = [h for h in heldout if h["kind"] in corpus.EXACT_KINDS]
     assert all(h["answer"] for h in exact)
     assert all(h["answer"] in h["reference"] for h in exact)
+
+
+def test_variants_keep_the_heldout_prompts_and_end_on_the_graded_answer():
+    import re
+
+    _, base = corpus.generate(n_dialogues=300, seed=0)
+    for name in corpus.VARIANTS:
+        train, held = corpus.generate(n_dialogues=1500, seed=0, variant=name)
+        assert [(h["id"], h["messages"], h["answer"]) for h in held] == \
+            [(h["id"], h["messages"], h["answer"]) for h in base], name
+        seen = {m["content"] for d in train for m in d if m["role"] == "user"}
+        assert not any(h["messages"][-1]["content"] in seen for h in held), name
+        for h in held:  # the eval reads the number after the last '=' / the capital at the end
+            if h["kind"] == "capital" or h["reference"].startswith(("The capital", )) or "首都" in h["reference"]:
+                continue
+            if h["answer"] is not None and re.search(r"=\s*-?\d+", h["reference"]) and h["kind"] != "multi":
+                assert re.findall(r"=\s*(-?[0-9]+)", h["reference"])[-1] == h["answer"], (name, h["reference"])
+    assert corpus.generate(n_dialogues=300, seed=0, variant="default")[1] == base
