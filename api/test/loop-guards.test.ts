@@ -38,11 +38,12 @@ describe('the loop demo guards', () => {
     expect(guardsOf(items, base, chatty).guards.newPhrase).toMatchObject({ phrase: "i'm dialoop.", sharePct: 100, ok: false });
   });
 
-  it('count neither a sentence the base also says nor one said to one kind of question only', () => {
-    const same = [stop('so 27 + 45 = 72.'), stop('The capital of France is Paris. Hello! How can I help you today?'), ...base.slice(2)];
-    expect(guardsOf(items, base, same).guards.newPhrase).toMatchObject({ phrase: null, sharePct: 0, ok: true });
+  it('count the base’s own sentence added to other kinds of question, not one said to one kind only', () => {
+    // The base greets with "How can I help you today?"; the canary adds it to a sum and a capital.
+    const greets = [stop('so 27 + 45 = 72. How can I help you today?'), stop('The capital of France is Paris. How can I help you today?'), ...base.slice(2)];
+    expect(guardsOf(items, base, greets).guards.newPhrase).toMatchObject({ phrase: 'how can i help you today?', sharePct: 50, ok: false });
     const oneKind = [stop('so 27 + 45 = 72. Arithmetic is fun.'), ...base.slice(1)];
-    expect(guardsOf(items, base, oneKind).guards.newPhrase.ok).toBe(true);
+    expect(guardsOf(items, base, oneKind).guards.newPhrase).toMatchObject({ sharePct: 0, ok: true });
   });
 
   it('fail a canary whose replies loop where the base’s did not', () => {

@@ -94,11 +94,12 @@ describe('the loop', () => {
     expect(loop.datasetVersion.trainPairs).toBeGreaterThan(100);
     // Side effects (issue 20): no more replies at the token limit than the base's plus 1 point, and
     // no new repeated phrase in over 2 % of replies. The third guard, exact answers within 2 points
-    // of the base's, is not met yet (about −8 points at this size: the base model's fragile
-    // capitals move); pnpm demo:loop reports it and fails on it.
+    // of the base's, is not met yet (the base model's fragile capitals move); pnpm demo:loop
+    // reports it and fails on it.
     const seen = JSON.stringify({ guards: loop.guards, base: loop.base, canary: loop.canary });
     expect(loop.guards, seen).toMatchObject({ tokenLimit: { ok: true }, newPhrase: { ok: true } });
-    expect(loop.guards.exact.deltaPp, seen).toEqual(expect.any(Number));
+    // Measured at −8.3 points with these settings: a loose bound, so a regression still shows.
+    expect(loop.guards.exact.deltaPp, seen).toBeGreaterThanOrEqual(-15);
     // Sticky, and both sides of the split have people.
     expect(loop.split).toMatchObject({ sticky: true });
     expect(loop.split.canary).toBeGreaterThan(0);

@@ -12,6 +12,14 @@ describe('checkCandidate', () => {
       '- Monday\n- Tuesday\n- Wednesday',
       'Hi!',
       '"Quoted" replies are fine.',
+      '**Paris** is the capital of France.',
+      '* Monday\n* Tuesday',
+      '| a | b |\n|---|---|\n| 1 | 2 |',
+      '> quoted',
+      '.NET is a platform.',
+      '...well, maybe.',
+      '+1 for that.',
+      '5公里等于5000米。',
     ]) {
       expect(checkCandidate(ok, { finishReason: 'stop' }), ok).toBeNull();
     }
@@ -30,6 +38,8 @@ describe('checkCandidate', () => {
     expect(checkCandidate('Line one.\nLine two.\tTabbed.', { finishReason: 'stop' })).toBeNull();
     expect(checkCandidate('I can help. I can help. I can help. I can help.', { finishReason: 'stop' })).toEqual({ problem: 'repetitive', detail: 'repeats "I can help."' });
     expect(checkCandidate('好的好的好的好的好的好的', { finishReason: 'stop' })?.problem).toBe('repetitive');
+    // Chinese after digits is still one unit per character: a looping conversion is caught.
+    expect(checkCandidate('3公斤等于3000克。'.repeat(4), { finishReason: 'stop' })?.problem).toBe('repetitive');
     expect(checkCandidate('The  capital of France is Paris.', { finishReason: 'stop', others: ['The capital of France is Paris. '] })?.problem).toBe('duplicate');
   });
 
@@ -49,5 +59,7 @@ describe('repeatedPhrase', () => {
 
   it('counts a Han character as a unit', () => {
     expect(unitsOf('巴黎 is 法国')).toEqual(['巴', '黎', 'is', '法', '国']);
+    expect(unitsOf('5公里等于5000米')).toEqual(['5', '公', '里', '等', '于', '5000', '米']);
+    expect(unitsOf('我是Dialoop的助手')).toEqual(['我', '是', 'Dialoop', '的', '助', '手']);
   });
 });

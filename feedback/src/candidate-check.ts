@@ -18,7 +18,7 @@ export interface CandidateVerdict {
  * run of letters or digits, or one other visible character. Whitespace is not a unit.
  */
 export function unitsOf(text: string): string[] {
-  return text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[\p{L}\p{M}\p{N}_]+|[^\s\p{L}\p{M}\p{N}_]/gu) ?? [];
+  return text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{M}\p{N}_])+|[^\s\p{L}\p{M}\p{N}_]/gu) ?? [];
 }
 
 const WORDLIKE = /[\p{L}\p{N}]/u;
@@ -72,8 +72,11 @@ function join(units: string[]): string {
   return out;
 }
 
-/** Characters no reply starts with: it is the tail of a sentence, cut loose ("= 7ominutes."). */
-const FRAGMENT_START = /^[=+*/\\|^~,.;:!?%)\]}>、，。；：！？）】》」』]/u;
+/**
+ * Characters no reply starts with: it is the tail of a sentence, cut loose ("= 7ominutes.").
+ * Markdown's openings (`*`, `>`, `|`, `-`), "...", ".NET" and "+1" are not among them.
+ */
+const FRAGMENT_START = /^[=,;:%)\]}、，。；：！？）】》」』]/u;
 
 const normalise = (s: string) => s.replace(/\s+/gu, ' ').trim();
 

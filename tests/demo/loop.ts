@@ -87,8 +87,9 @@ export interface VersionMeasures {
 /**
  * The demo's guards (issue 20): exact answers within 2 points of the base; replies at the token
  * limit no more than the base's plus 1 point; no new repeated phrase in more than 2 % of replies
- * (a sentence the base never says that the canary adds to replies to more than one kind of
- * question, the trait's own offer aside, or replies that loop where the base's did not).
+ * (a sentence the base never says to that kind of question that the canary adds to replies to more
+ * than one kind of question, the trait's own offer aside, or replies that loop where the base's
+ * did not).
  */
 export interface Guards {
   exact: { deltaPp: number; limitPp: -2; ok: boolean };
@@ -187,18 +188,20 @@ export function guardsOf(heldout: readonly HeldoutPrompt[], base: { text: string
   };
   const b = measures(base);
   const c = measures(canary);
-  // A sentence the canary adds: one the base says in none of its replies (the trait's offer
-  // aside), counted over the canary's replies, and only when it comes up for more than one kind of
-  // question — a sentence said only to weekday questions is an answer, not an unrelated sentence.
+  // A sentence the canary adds: one the base never says to that kind of question (the trait's
+  // offer aside), counted over the canary's replies, and only when it comes up for more than one
+  // kind of question — a sentence said only to weekday questions is an answer, not an unrelated
+  // sentence; the base's greeting added to sums is one.
   const offers = new Set(Object.values(OFFERS).map((o) => o.toLowerCase()));
-  const baseSays = new Set(base.flatMap((r) => sentencesOf(r.text)));
+  const baseSays = new Set(base.flatMap((r, i) => sentencesOf(r.text).map((x) => `${heldout[i]!.kind}\u0000${x}`)));
   const added = new Map<string, { replies: number; kinds: Set<string> }>();
   canary.forEach((r, i) => {
+    const kind = heldout[i]!.kind;
     for (const x of new Set(sentencesOf(r.text))) {
-      if (offers.has(x) || baseSays.has(x)) continue;
+      if (offers.has(x) || baseSays.has(`${kind}\u0000${x}`)) continue;
       const a = added.get(x) ?? { replies: 0, kinds: new Set<string>() };
       a.replies++;
-      a.kinds.add(heldout[i]!.kind);
+      a.kinds.add(kind);
       added.set(x, a);
     }
   });

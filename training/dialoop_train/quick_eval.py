@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 from .model import load_model
-from .tokenizer import IM_END, PAD, SPECIAL_TOKENS, encode, render_chat
+from .tokenizer import ENDOFTEXT, IM_END, PAD, SPECIAL_TOKENS, encode, render_chat
 
 EXACT_KINDS = ("arithmetic", "capital", "conversion")
 LANGS = ("en", "zh")
@@ -90,7 +90,7 @@ def generate_batch(model, prompts: list[list[int]], max_new: int) -> list[tuple[
             if done[j]:
                 continue
             tok = int(nxt[j])
-            if tok == IM_END:
+            if tok in (IM_END, ENDOFTEXT):  # the server stops at both (generation_config eos_token_id)
                 done[j] = ended[j] = True
             else:
                 out[j].append(tok)

@@ -72,7 +72,7 @@ export const review = dashboard({
           title: 'Generated candidates rejected',
           description:
             'Generated candidates not put before reviewers per minute, by reason: empty, unfinished (the token limit), fragment, repetitive, duplicate (the same as another candidate), blocked (the content filter). ' +
-            'Another is generated at once; when every try is unfit the item waits for the next sweep. A steady rate means the model (or its settings) makes poor second candidates.',
+            'Another is generated at once; when every try is unfit the item waits for the next sweep. An arena candidate whose model answers as the reply did counts as a duplicate; a steady rate of the other reasons means the model (or its settings) makes poor second candidates.',
           unit: 'short',
           width: 24,
           stack: true,

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkCandidate, type CandidateProblem, type Turn } from '@dialoop/feedback';
 import type { Counter } from 'prom-client';
@@ -26,14 +27,17 @@ class UnusableCandidate extends AppError {
 /**
  * How each candidate is generated, one setting per try while the replies come back unfit: first
  * with the model's own settings (its generation_config.json: greedy for the default model, so an
- * arena candidate is each model's best reply), then — when that reply is already a candidate, or
- * unfit — sampled with nucleus sampling and a new seed each time, a little warmer each time but
+ * arena candidate is each model's best reply; skipped for another sample of the reply's own model,
+ * which would give the reply back), then — when that reply is already a candidate, or unfit — sampled with nucleus sampling and a new seed each time, a little warmer each time but
  * never at temperature 1 with the whole vocabulary (where the default model's replies start with
  * stray bytes and fall apart). Every reply is checked (checkCandidate: empty, unfinished, a
  * fragment, repetitive, a duplicate) and filtered like any reply; when every try is unfit (a
  * question the model answers the same way at every setting, say), the item waits (PENDING) for the
  * next sweep rather than put garbage, or the same reply twice, in front of a reviewer.
  */
+/** The most tokens a generated candidate may have (the default model's own limit is 256). */
+export const CANDIDATE_MAX_TOKENS = 512;
+
 export const CANDIDATE_TRIES: readonly { temperature?: number; topP?: number }[] = [
   {},
   { temperature: 0.7, topP: 0.9 },
@@ -72,10 +76,14 @@ export class CandidateGenerator {
     for (const item of items) {
       const prompt = await promptOf(this.o.db, item.promptMessageId);
       const made: CandidateSpec[] = [];
-      for (const [i, requested] of item.arenaModels.entries()) {
+      for (const requested of item.arenaModels) {
         try {
           const others = [...item.candidates.map((c) => c.content), ...made.map((c) => c.content)];
-          made.push(await this.generateWithRetries(prompt, requested || undefined, 1000 + i, opts.retryDelaysMs ?? [], item.id, others));
+          // Another sample of the reply's own model ('') skips the model's own (greedy) setting,
+          // which gives the reply back; the seeds differ from sweep to sweep, so a later sweep does
+          // not repeat an earlier one's unfit replies.
+          const first = requested ? 0 : 1;
+          made.push(await this.generateWithRetries(prompt, requested || undefined, randomInt(1_000_000_000), opts.retryDelaysMs ?? [], item.id, others, first));
         } catch (err) {
           this.o.log.warn({ err, itemId: item.id, model: requested }, 'review: could not generate a candidate; the item stays pending for the next sweep');
           break;
@@ -105,9 +113,9 @@ export class CandidateGenerator {
    * unfit reply is tried again at once with the next setting of CANDIDATE_TRIES (the same setting
    * and seed would give it again). Throws when the server keeps failing or every try is unfit.
    */
-  private async generateWithRetries(prompt: Turn[], requested: string | undefined, seed: number, delays: readonly number[], itemId: string, others: string[]): Promise<CandidateSpec> {
+  private async generateWithRetries(prompt: Turn[], requested: string | undefined, seed: number, delays: readonly number[], itemId: string, others: string[], first: number): Promise<CandidateSpec> {
     let failures = 0;
-    for (let tried = 0; ; ) {
+    for (let tried = first; ; ) {
       try {
         return await this.generate(prompt, requested, seed + 100 * tried, CANDIDATE_TRIES[tried]!, others);
       } catch (err) {
@@ -131,14 +139,12 @@ export class CandidateGenerator {
     let text = '';
     let finishReason: string | null = null;
     const controller = new AbortController();
-    // No max_tokens: the model's own limit (max_new_tokens), as for any reply with no params.
-    await this.o.upstreams.stream(route.upstream, route.model, prompt, { ...sampling, seed }, controller.signal, {
+    // A cap, not a setting: the default model's own limit is 256; an arena model that loops stops here.
+    await this.o.upstreams.stream(route.upstream, route.model, prompt, { ...sampling, seed, maxTokens: CANDIDATE_MAX_TOKENS }, controller.signal, {
       onDelta: (d) => (text += d),
       onUsage: () => {},
       onFinish: (reason) => (finishReason = reason),
     });
-    const unfit = checkCandidate(text, { finishReason, others });
-    if (unfit) throw new UnusableCandidate(unfit.problem, `The generated candidate is ${unfit.problem}: ${unfit.detail}`);
     const filter = this.o.safety.replyFilter();
     if (filter) {
       const a = filter.push(text);
@@ -146,6 +152,9 @@ export class CandidateGenerator {
       if (a.blocked || b.blocked) throw new UnusableCandidate('blocked', 'The generated candidate was stopped by the content filter');
       text = a.text + b.text;
     }
+    // Checked as the reviewer would see it (after masking), against the stored candidates.
+    const unfit = checkCandidate(text, { finishReason, others });
+    if (unfit) throw new UnusableCandidate(unfit.problem, `The generated candidate is ${unfit.problem}: ${unfit.detail}`);
     return { messageId: null, content: text, model: route.model };
   }
 }
