@@ -27,8 +27,8 @@ class UnusableCandidate extends AppError {
 /**
  * How each candidate is generated, one setting per try while the replies come back unfit: first
  * with the model's own settings (its generation_config.json: greedy for the default model, so an
- * arena candidate is each model's best reply; skipped for another sample of the reply's own model,
- * which would give the reply back), then — when that reply is already a candidate, or unfit — sampled with nucleus sampling and a new seed each time, a little warmer each time but
+ * arena candidate is each model's best reply), then — when that reply is already a candidate, or
+ * unfit — sampled with nucleus sampling and a new seed each time, a little warmer each time but
  * never at temperature 1 with the whole vocabulary (where the default model's replies start with
  * stray bytes and fall apart). Every reply is checked (checkCandidate: empty, unfinished, a
  * fragment, repetitive, a duplicate) and filtered like any reply; when every try is unfit (a
@@ -79,11 +79,8 @@ export class CandidateGenerator {
       for (const requested of item.arenaModels) {
         try {
           const others = [...item.candidates.map((c) => c.content), ...made.map((c) => c.content)];
-          // Another sample of the reply's own model ('') skips the model's own (greedy) setting,
-          // which gives the reply back; the seeds differ from sweep to sweep, so a later sweep does
-          // not repeat an earlier one's unfit replies.
-          const first = requested ? 0 : 1;
-          made.push(await this.generateWithRetries(prompt, requested || undefined, randomInt(1_000_000_000), opts.retryDelaysMs ?? [], item.id, others, first));
+          // The seeds differ from sweep to sweep, so a later sweep does not repeat an earlier one's unfit replies.
+          made.push(await this.generateWithRetries(prompt, requested || undefined, randomInt(1_000_000_000), opts.retryDelaysMs ?? [], item.id, others, 0));
         } catch (err) {
           this.o.log.warn({ err, itemId: item.id, model: requested }, 'review: could not generate a candidate; the item stays pending for the next sweep');
           break;
