@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkCandidate, type CandidateProblem, type Turn } from '@dialoop/feedback';
 import type { Counter } from 'prom-client';
@@ -76,11 +75,11 @@ export class CandidateGenerator {
     for (const item of items) {
       const prompt = await promptOf(this.o.db, item.promptMessageId);
       const made: CandidateSpec[] = [];
-      for (const requested of item.arenaModels) {
+      for (const [i, requested] of item.arenaModels.entries()) {
         try {
           const others = [...item.candidates.map((c) => c.content), ...made.map((c) => c.content)];
-          // The seeds differ from sweep to sweep, so a later sweep does not repeat an earlier one's unfit replies.
-          made.push(await this.generateWithRetries(prompt, requested || undefined, randomInt(1_000_000_000), opts.retryDelaysMs ?? [], item.id, others, 0));
+          // Fixed seeds: the same item gets the same candidates (a later sweep repeats them; see the README).
+          made.push(await this.generateWithRetries(prompt, requested || undefined, 1000 + i, opts.retryDelaysMs ?? [], item.id, others, 0));
         } catch (err) {
           this.o.log.warn({ err, itemId: item.id, model: requested }, 'review: could not generate a candidate; the item stays pending for the next sweep');
           break;
