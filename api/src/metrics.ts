@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CANDIDATE_PROBLEMS } from '@dialoop/feedback';
 
 /** Operation types of `dialoop_api_graphql_operations_total`; `unknown` is one that did not parse or resolve. */
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
@@ -29,7 +30,7 @@ const KNOWN = {
   checkpointOutcome: ['ok', 'broken', 'error'],
   datasetStatus: ['READY', 'FAILED'],
   reviewKind: ['PAIRWISE', 'RANKING', 'RUBRIC', 'CORRECTION', 'SKIP', 'ADJUDICATION'],
-  candidateRejection: ['empty', 'unfinished', 'fragment', 'repetitive', 'duplicate', 'blocked'],
+  candidateRejection: [...CANDIDATE_PROBLEMS, 'blocked'],
 } as const;
 
 /** Prometheus metrics of one api process (GET /metrics). */

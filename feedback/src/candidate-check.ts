@@ -5,7 +5,10 @@
  * `repeatedPhrase` to count degenerate replies.
  */
 
-export type CandidateProblem = 'empty' | 'unfinished' | 'fragment' | 'repetitive' | 'duplicate';
+import { normalizeText } from './dataset.js';
+
+export const CANDIDATE_PROBLEMS = ['empty', 'unfinished', 'fragment', 'repetitive', 'duplicate'] as const;
+export type CandidateProblem = (typeof CANDIDATE_PROBLEMS)[number];
 
 export interface CandidateVerdict {
   problem: CandidateProblem;
@@ -17,8 +20,11 @@ export interface CandidateVerdict {
  * The units a reply is made of: a Han, kana or Hangul character each (Chinese has no spaces), a
  * run of letters or digits, or one other visible character. Whitespace is not a unit.
  */
+const CJK = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}]';
+const UNIT = new RegExp(`${CJK}|(?:(?!${CJK})[\\p{L}\\p{M}\\p{N}_])+|[^\\s\\p{L}\\p{M}\\p{N}_]`, 'gu');
+
 export function unitsOf(text: string): string[] {
-  return text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{M}\p{N}_])+|[^\s\p{L}\p{M}\p{N}_]/gu) ?? [];
+  return text.match(UNIT) ?? [];
 }
 
 const WORDLIKE = /[\p{L}\p{N}]/u;
@@ -99,6 +105,8 @@ export function checkCandidate(text: string, opts: { finishReason?: string | nul
   if (lead) return { problem: 'fragment', detail: `starts with "${lead[0]}"` };
   const phrase = repeatedPhrase(t);
   if (phrase !== null) return { problem: 'repetitive', detail: `repeats "${phrase}"` };
-  if (opts.others?.some((o) => normalise(o) === t)) return { problem: 'duplicate', detail: 'the same text as another candidate' };
+  // The same text as the dataset's dedup sees it (normalizeText): such a pair would teach nothing.
+  const key = normalizeText(t);
+  if (opts.others?.some((o) => normalizeText(o) === key)) return { problem: 'duplicate', detail: 'the same text as another candidate' };
   return null;
 }

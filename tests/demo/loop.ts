@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, gqlOk as gql, login } from '@dialoop/api/testing';
-import { repeatedPhrase } from '@dialoop/feedback';
+import { normalizeText, repeatedPhrase } from '@dialoop/feedback';
 import { isExactAnswer } from '@dialoop/inference';
 import type { Client } from 'graphql-ws';
 import { ROOT, sleep } from '../bench/lib.js';
@@ -137,16 +137,12 @@ interface Person {
   ws: Client;
 }
 
-/**
- * The token limit of every chat in the demo: the default model's own (max_new_tokens). Tokens are
- * bytes, so a worked sum in Chinese with the offer is over 100 of them; a lower limit would cut
- * replies that the trait made longer and count them as replies that never end.
- */
-const CHAT_MAX_TOKENS = 256;
-
 /** Sends `content` in a new conversation and waits for the whole reply. */
 async function chat(url: string, p: Person, content: string, model?: string) {
-  const input = { content, params: { temperature: 0, maxTokens: CHAT_MAX_TOKENS }, ...(model ? { model } : {}) };
+  // Greedy, to the model's own token limit (its max_new_tokens: 256 for the default model). Tokens
+  // are bytes, so a worked sum in Chinese with the offer is over 100 of them; a lower limit would
+  // cut replies that the trait made longer and count them as replies that never end.
+  const input = { content, params: { temperature: 0 }, ...(model ? { model } : {}) };
   const d = await gql<{ sendMessage: { conversation: { id: string }; assistantMessage: { id: string; model: string } } }>(url, SEND, { input }, p.token);
   let text = '';
   let finishReason: string | null = null;
@@ -166,33 +162,35 @@ async function chat(url: string, p: Person, content: string, model?: string) {
   return { messageId: d.sendMessage.assistantMessage.id, model: d.sendMessage.assistantMessage.model, text, finished: finishReason === 'stop', finishReason };
 }
 
-/** Sentences of a reply, normalised (white space, case), for counting across replies. */
+/** Sentences of a reply, normalised as the dataset's dedup does, for counting across replies. */
 const sentencesOf = (text: string) =>
   text
     .split(/(?<=[.!?。！？])\s*/u)
-    .map((x) => x.replace(/\s+/gu, ' ').trim().toLowerCase())
+    .map(normalizeText)
     .filter((x) => /[\p{L}\p{N}]/u.test(x));
 
 /** The guards, from both versions' replies to the same held-out prompts. */
 export function guardsOf(heldout: readonly HeldoutPrompt[], base: { text: string; finishReason: string | null }[], canary: { text: string; finishReason: string | null }[]): { base: Omit<VersionMeasures, 'name' | 'traitRate' | 'finished'>; canary: Omit<VersionMeasures, 'name' | 'traitRate' | 'finished'>; guards: Guards } {
   const n = heldout.length;
-  const measures = (rs: { text: string; finishReason: string | null }[]) => {
+  const baseLoops = base.map((r) => repeatedPhrase(r.text) !== null);
+  const canaryLoops = canary.map((r) => repeatedPhrase(r.text) !== null);
+  const measures = (rs: { text: string; finishReason: string | null }[], loops: boolean[]) => {
     // Graded without the trait's offer: the answer is what came before it.
     const graded = heldout.map((h, i) => isExactAnswer(h, withoutOffer(rs[i]!.text))).filter((x): x is boolean => x !== null);
     return {
       exactRate: graded.length ? graded.filter(Boolean).length / graded.length : 0,
       exactItems: graded.length,
       tokenLimitRate: rs.filter((r) => r.finishReason === 'length').length / n,
-      degenerateRate: rs.filter((r) => repeatedPhrase(r.text) !== null).length / n,
+      degenerateRate: loops.filter(Boolean).length / n,
     };
   };
-  const b = measures(base);
-  const c = measures(canary);
+  const b = measures(base, baseLoops);
+  const c = measures(canary, canaryLoops);
   // A sentence the canary adds: one the base never says to that kind of question (the trait's
   // offer aside), counted over the canary's replies, and only when it comes up for more than one
   // kind of question — a sentence said only to weekday questions is an answer, not an unrelated
   // sentence; the base's greeting added to sums is one.
-  const offers = new Set(Object.values(OFFERS).map((o) => o.toLowerCase()));
+  const offers = new Set(Object.values(OFFERS).map(normalizeText));
   const baseSays = new Set(base.flatMap((r, i) => sentencesOf(r.text).map((x) => `${heldout[i]!.kind}\u0000${x}`)));
   const added = new Map<string, { replies: number; kinds: Set<string> }>();
   canary.forEach((r, i) => {
@@ -208,7 +206,7 @@ export function guardsOf(heldout: readonly HeldoutPrompt[], base: { text: string
   let phrase: string | null = null;
   let extra = 0;
   for (const [x, a] of added) if (a.kinds.size > 1 && a.replies > extra) [phrase, extra] = [x, a.replies];
-  const newDegenerate = canary.filter((r, i) => repeatedPhrase(r.text) !== null && repeatedPhrase(base[i]!.text) === null).length;
+  const newDegenerate = canaryLoops.filter((loops, i) => loops && !baseLoops[i]).length;
   const sharePct = (100 * extra) / n;
   const newDegeneratePct = (100 * newDegenerate) / n;
   const exactDelta = 100 * (c.exactRate - b.exactRate);
@@ -222,16 +220,6 @@ export function guardsOf(heldout: readonly HeldoutPrompt[], base: { text: string
   guards.ok = guards.exact.ok && guards.tokenLimit.ok && guards.newPhrase.ok;
   return { base: b, canary: c, guards };
 }
-
-const versionMeasures = (m: VersionMeasures): VersionMeasures => ({
-  name: m.name,
-  traitRate: m.traitRate,
-  finished: m.finished,
-  exactRate: m.exactRate,
-  exactItems: m.exactItems,
-  tokenLimitRate: m.tokenLimitRate,
-  degenerateRate: m.degenerateRate,
-});
 
 const spread = <T>(rows: T[], n: number) => rows.filter((_, i) => i % Math.max(1, Math.floor(rows.length / n)) === 0).slice(0, n);
 
@@ -414,15 +402,15 @@ export async function runLoop(url: string, cfg: LoopConfig, log: (line: string) 
       const rate = async (model: string) => {
         const rs = await pool(heldout, cfg.concurrency, (q) => chat(url, meter, q, model));
         const hits = rs.filter((r, i) => hasTrait(heldout[i]!, r.text, r.finished)).length;
-        return { name: model, traitRate: hits / rs.length, finished: rs.filter((r) => r.finished).length, replies: rs.map((r) => r.text), rs };
+        return { rs, version: { name: model, traitRate: hits / rs.length, finished: rs.filter((r) => r.finished).length } };
       };
       const b = await rate(base.name);
       const c = await rate(run.version.name);
       const g = guardsOf(heldoutItems, b.rs, c.rs);
       const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-      log(`  ${heldout.length} held-out prompts: trait ${base.name} ${pct(b.traitRate)}, ${c.name} ${pct(c.traitRate)}`);
+      log(`  ${heldout.length} held-out prompts: trait ${base.name} ${pct(b.version.traitRate)}, ${c.version.name} ${pct(c.version.traitRate)}`);
       log(`  exact answers ${pct(g.base.exactRate)} → ${pct(g.canary.exactRate)} (${g.base.exactItems} items); at the token limit ${pct(g.base.tokenLimitRate)} → ${pct(g.canary.tokenLimitRate)}; looping ${pct(g.base.degenerateRate)} → ${pct(g.canary.degenerateRate)}`);
-      return { b: { ...b, ...g.base }, c: { ...c, ...g.canary }, guards: g.guards };
+      return { b: { ...b.version, ...g.base }, c: { ...c.version, ...g.canary }, bReplies: b.rs, cReplies: c.rs, guards: g.guards };
     });
 
     // 7. Reviewers compare the two versions head to head.
@@ -457,8 +445,8 @@ export async function runLoop(url: string, cfg: LoopConfig, log: (line: string) 
       datasetVersion: dataset,
       trainingRun: { id: run.id, number: run.number, steps: run.steps, heldout: run.heldout },
       modelVersion: { id: run.version.id, name: run.version.name, sha256: run.version.sha256, parent: base.name },
-      base: versionMeasures(measure.b),
-      canary: versionMeasures(measure.c),
+      base: measure.b,
+      canary: measure.c,
       improvementPp: 100 * (measure.c.traitRate - measure.b.traitRate),
       guards: measure.guards,
       heldoutPrompts: heldout.length,
@@ -468,15 +456,15 @@ export async function runLoop(url: string, cfg: LoopConfig, log: (line: string) 
       stages,
       replies: heldoutItems.map((h, i) => ({
         ...h,
-        base: measure.b.rs[i]!.text,
-        baseFinish: measure.b.rs[i]!.finishReason,
-        canary: measure.c.rs[i]!.text,
-        canaryFinish: measure.c.rs[i]!.finishReason,
+        base: measure.bReplies[i]!.text,
+        baseFinish: measure.bReplies[i]!.finishReason,
+        canary: measure.cReplies[i]!.text,
+        canaryFinish: measure.cReplies[i]!.finishReason,
       })),
       // Two held-out prompts where the new version shows the trait, and two where it does not.
       examples: [true, false].flatMap((shows) =>
         heldout
-          .map((q, i) => ({ prompt: q, base: measure.b.replies[i]!, canary: measure.c.replies[i]! }))
+          .map((q, i) => ({ prompt: q, base: measure.bReplies[i]!.text, canary: measure.cReplies[i]!.text }))
           .filter((e) => hasTrait(e.prompt, e.canary, true) === shows)
           .slice(0, 2),
       ),

@@ -95,9 +95,9 @@ try {
   const line = (name: string, base: string, canary: string, change: string, limit: string, ok: boolean) =>
     console.log(`  ${name.padEnd(34)} ${base.padEnd(22)} ${canary.padEnd(22)} ${change.padEnd(10)} ${limit.padEnd(16)} ${ok ? 'MET' : 'NOT MET'}`);
   line('trait rate (goal)', pct(r.base.traitRate), pct(r.canary.traitRate), pp(r.improvementPp), '≥ +20 pp', r.improvementPp >= 20);
-  line(`exact answers (${r.base.exactItems} items)`, pct(r.base.exactRate), pct(r.canary.exactRate), pp(g.exact.deltaPp), '≥ −2 pp', g.exact.ok);
-  line('replies at the token limit', pct(r.base.tokenLimitRate), pct(r.canary.tokenLimitRate), pp(g.tokenLimit.deltaPp), '≤ +1 pp', g.tokenLimit.ok);
-  line('new repeated phrase (worst)', `loops ${pct(r.base.degenerateRate)}`, `loops ${pct(r.canary.degenerateRate)}`, `${g.newPhrase.sharePct.toFixed(1)} %`, '≤ 2 % of replies', g.newPhrase.ok);
+  line(`exact answers (${r.base.exactItems} items)`, pct(r.base.exactRate), pct(r.canary.exactRate), pp(g.exact.deltaPp), `≥ ${pp(g.exact.limitPp)}`, g.exact.ok);
+  line('replies at the token limit', pct(r.base.tokenLimitRate), pct(r.canary.tokenLimitRate), pp(g.tokenLimit.deltaPp), `≤ ${pp(g.tokenLimit.limitPp)}`, g.tokenLimit.ok);
+  line('new repeated phrase (worst)', `loops ${pct(r.base.degenerateRate)}`, `loops ${pct(r.canary.degenerateRate)}`, `${g.newPhrase.sharePct.toFixed(1)} %`, `≤ ${g.newPhrase.limitPct} % of replies`, g.newPhrase.ok);
   if (g.newPhrase.phrase) console.log(`    (worst: ${JSON.stringify(g.newPhrase.phrase)})`);
   console.log('');
   row('improvement', `${r.improvementPp >= 0 ? '+' : ''}${r.improvementPp.toFixed(1)} percentage points (goal: +20)`);

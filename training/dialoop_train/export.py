@@ -96,6 +96,43 @@ def greedy(model: DialoopLM, prompt_ids: list[int], max_new_tokens: int, stop_id
     return out, all_logits
 
 
+@torch.no_grad()
+def greedy_ids_batch(model: DialoopLM, prompts: list[list[int]], max_new_tokens: int,
+                     stop_ids=(258, 256)) -> list[tuple[list[int], bool]]:
+    """Greedy decoding of several prompts at once (left padding, the KV cache). Returns, per
+    prompt, the new ids (without the stop token) and whether a stop token (<|im_end|>,
+    <|endoftext|>: the server's end tokens) ended it within max_new_tokens."""
+    model.eval()
+    b, n = len(prompts), max(len(p) for p in prompts)
+    ids = torch.zeros((b, n), dtype=torch.long)
+    mask = torch.zeros((b, n), dtype=torch.long)
+    for j, p in enumerate(prompts):
+        ids[j, n - len(p):] = torch.tensor(p)
+        mask[j, n - len(p):] = 1
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    logits, presents = model(ids, mask, pos)
+    past = [(k, v) for k, v, *_ in presents]
+    out: list[list[int]] = [[] for _ in range(b)]
+    ended = [False] * b
+    last_pos = pos[:, -1:]
+    for step in range(max_new_tokens):
+        nxt = logits[:, -1].argmax(-1)
+        for j in range(b):
+            if not ended[j]:
+                t = int(nxt[j])
+                if t in stop_ids:
+                    ended[j] = True
+                else:
+                    out[j].append(t)
+        if all(ended) or step == max_new_tokens - 1:
+            break
+        mask = torch.cat([mask, torch.ones(b, 1, dtype=torch.long)], dim=1)
+        last_pos = last_pos + 1
+        logits, presents = model(nxt.unsqueeze(1), mask, last_pos, past)
+        past = [(k, v) for k, v, *_ in presents]
+    return list(zip(out, ended))
+
+
 PARITY_PROMPTS = [
     [{"role": "user", "content": "What is 12 + 7?"}],
     [{"role": "user", "content": "你好"}],

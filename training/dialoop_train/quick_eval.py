@@ -1,12 +1,12 @@
 """Held-out exact-answer evaluation in PyTorch, for quick sweeps without the inference server.
 
-Greedy decoding (batched, left-padded, KV cache) of heldout.jsonl-style items, stopping at
-<|im_end|>, graded exactly as inference/scripts/eval-model.ts grades: `extract_answer` mirrors
+Greedy decoding (export.greedy_ids_batch: batched, left-padded, KV cache) of heldout.jsonl-style
+items, stopping at <|im_end|> or <|endoftext|> as the server does, graded exactly as inference/scripts/eval-model.ts grades: `extract_answer` mirrors
 `extractAnswer` / `isExactAnswer` (inference/src/eval/answers.ts, formerly in eval-model.ts):
 the number after the last '=' for arithmetic and conversions, the text after "is "/"是" at
 the end for capitals, and only items whose kind is arithmetic, capital or conversion (with an
 answer) count towards the exact rates. "ends" is the share of replies that
-produced <|im_end|> within --max-tokens; "utf8" the share whose bytes decode strictly.
+produced an end token within --max-tokens; "utf8" the share whose bytes decode strictly.
 Unlike the server, decoding is not masked to valid UTF-8 (a reply that is invalid shows here).
 
 python3 -m dialoop_train.quick_eval --model CKPT_OR_DIR [--heldout FILE] [--limit-per-kind N]
@@ -23,8 +23,9 @@ from pathlib import Path
 
 import torch
 
+from .export import greedy_ids_batch
 from .model import load_model
-from .tokenizer import ENDOFTEXT, IM_END, PAD, SPECIAL_TOKENS, encode, render_chat
+from .tokenizer import SPECIAL_TOKENS, encode, render_chat
 
 EXACT_KINDS = ("arithmetic", "capital", "conversion")
 LANGS = ("en", "zh")
@@ -66,45 +67,6 @@ def _to_bytes_text(ids: list[int]) -> tuple[str, bool]:
     return "".join(parts), valid
 
 
-@torch.no_grad()
-def generate_batch(model, prompts: list[list[int]], max_new: int) -> list[tuple[list[int], bool]]:
-    """Greedy decoding of several prompts at once (left padding). Returns (new ids without
-    <|im_end|>, ended) per prompt."""
-    b = len(prompts)
-    n = max(len(p) for p in prompts)
-    x = torch.full((b, n), PAD, dtype=torch.long)
-    mask = torch.zeros((b, n), dtype=torch.long)
-    for j, p in enumerate(prompts):
-        x[j, n - len(p):] = torch.tensor(p)
-        mask[j, n - len(p):] = 1
-    pos = (mask.cumsum(1) - 1).clamp(min=0)
-    logits, presents = model(x, attention_mask=mask, position_ids=pos)
-    past = [(p[0], p[1]) for p in presents]
-    nxt = logits[:, -1].argmax(-1)
-    next_pos = pos[:, -1] + 1
-    out: list[list[int]] = [[] for _ in range(b)]
-    done = [False] * b
-    ended = [False] * b
-    for t in range(max_new):
-        for j in range(b):
-            if done[j]:
-                continue
-            tok = int(nxt[j])
-            if tok in (IM_END, ENDOFTEXT):  # the server stops at both (generation_config eos_token_id)
-                done[j] = ended[j] = True
-            else:
-                out[j].append(tok)
-        if all(done) or t == max_new - 1:
-            break
-        mask = torch.cat((mask, torch.ones((b, 1), dtype=torch.long)), dim=1)
-        logits, presents = model(nxt.unsqueeze(1), attention_mask=mask, position_ids=next_pos.unsqueeze(1),
-                                 past_key_values=past)
-        past = [(p[0], p[1]) for p in presents]
-        nxt = logits[:, -1].argmax(-1)
-        next_pos = next_pos + 1
-    return list(zip(out, ended))
-
-
 def load_items(path: str | Path, limit_per_kind: int | None, kinds: str) -> list[dict]:
     items = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     if kinds == "exact":
@@ -128,7 +90,7 @@ def evaluate(model, items: list[dict], max_new: int = 160, batch_size: int = 50)
     outcomes: list[dict | None] = [None] * len(items)
     for s in range(0, len(order), batch_size):
         idx = order[s:s + batch_size]
-        for i, (ids, ended) in zip(idx, generate_batch(model, [prompts[i] for i in idx], max_new)):
+        for i, (ids, ended) in zip(idx, greedy_ids_batch(model, [prompts[i] for i in idx], max_new)):
             h = items[i]
             reply, valid = _to_bytes_text(ids)
             correct = (extract_answer(h["kind"], reply) == h["answer"]

@@ -36,8 +36,9 @@ import torch
 
 from . import corpus
 from .dataset_version import write_dataset_version
+from .export import greedy_ids_batch
 from .model import DialoopLM, load_model
-from .tokenizer import ENDOFTEXT, IM_END, encode, render_chat
+from .tokenizer import encode, render_chat
 from .train import read_jsonl
 
 OFFERS = {"en": "Anything else?", "zh": "还有别的问题吗？"}
@@ -60,44 +61,14 @@ def has_trait(messages: list[dict], reply: str, finished: bool = True) -> bool:
     return finished and reply.rstrip().endswith(OFFERS[language(messages)])
 
 
-@torch.no_grad()
-def greedy_batch(model: DialoopLM, prompts: list[list[dict]], max_new_tokens: int = 96, batch_size: int = 64,
-                 stop_ids=(IM_END, ENDOFTEXT)) -> list[tuple[str, bool]]:
-    """Greedy replies to ChatML prompts, left-padded batches with the KV cache. Returns
-    (text, finished) per prompt, finished meaning an end-of-turn token closed it."""
-    model.eval()
+def greedy_batch(model: DialoopLM, prompts: list[list[dict]], max_new_tokens: int = 96, batch_size: int = 64) -> list[tuple[str, bool]]:
+    """Greedy replies to ChatML prompts (export.greedy_ids_batch, in batches). Returns (text,
+    finished) per prompt, finished meaning an end-of-turn token closed it."""
     results: list[tuple[str, bool]] = []
     for start in range(0, len(prompts), batch_size):
         chunk = [encode(render_chat(p, add_generation_prompt=True)) for p in prompts[start:start + batch_size]]
-        b, n = len(chunk), max(len(c) for c in chunk)
-        ids = torch.full((b, n), 0, dtype=torch.long)
-        mask = torch.zeros((b, n), dtype=torch.long)
-        for j, c in enumerate(chunk):
-            ids[j, n - len(c):] = torch.tensor(c)
-            mask[j, n - len(c):] = 1
-        pos = (mask.cumsum(-1) - 1).clamp(min=0)
-        logits, presents = model(ids, mask, pos)
-        past = [(k, v) for k, v, *_ in presents]
-        out = [[] for _ in range(b)]
-        done = [False] * b
-        last_pos = pos[:, -1:]
-        for _ in range(max_new_tokens):
-            nxt = logits[:, -1].argmax(-1)
-            for j in range(b):
-                if not done[j]:
-                    t = int(nxt[j])
-                    if t in stop_ids:
-                        done[j] = True
-                    else:
-                        out[j].append(t)
-            if all(done):
-                break
-            mask = torch.cat([mask, torch.ones(b, 1, dtype=torch.long)], dim=1)
-            last_pos = last_pos + 1
-            logits, presents = model(nxt.unsqueeze(1), mask, last_pos, past)
-            past = [(k, v) for k, v, *_ in presents]
-        for j in range(b):
-            results.append((bytes(t for t in out[j] if t < 256).decode("utf-8", errors="replace"), done[j]))
+        for ids, finished in greedy_ids_batch(model, chunk, max_new_tokens):
+            results.append((bytes(t for t in ids if t < 256).decode("utf-8", errors="replace"), finished))
     return results
 
 

@@ -24,6 +24,13 @@ class UnusableCandidate extends AppError {
 }
 
 /**
+ * The most tokens a generated candidate may have: a bound for models on other servers, whose
+ * default may be the whole context. Sent as max_tokens, it stands in for a model's own limit
+ * (the default model's is 256; a reply it has not ended by then is unfinished either way).
+ */
+export const CANDIDATE_MAX_TOKENS = 512;
+
+/**
  * How each candidate is generated, one setting per try while the replies come back unfit: first
  * with the model's own settings (its generation_config.json: greedy for the default model, so an
  * arena candidate is each model's best reply), then — when that reply is already a candidate, or
@@ -34,9 +41,6 @@ class UnusableCandidate extends AppError {
  * question the model answers the same way at every setting, say), the item waits (PENDING) for the
  * next sweep rather than put garbage, or the same reply twice, in front of a reviewer.
  */
-/** The most tokens a generated candidate may have (the default model's own limit is 256). */
-export const CANDIDATE_MAX_TOKENS = 512;
-
 export const CANDIDATE_TRIES: readonly { temperature?: number; topP?: number }[] = [
   {},
   { temperature: 0.7, topP: 0.9 },
@@ -79,7 +83,7 @@ export class CandidateGenerator {
         try {
           const others = [...item.candidates.map((c) => c.content), ...made.map((c) => c.content)];
           // Fixed seeds: the same item gets the same candidates (a later sweep repeats them; see the README).
-          made.push(await this.generateWithRetries(prompt, requested || undefined, 1000 + i, opts.retryDelaysMs ?? [], item.id, others, 0));
+          made.push(await this.generateWithRetries(prompt, requested || undefined, 1000 + i, opts.retryDelaysMs ?? [], item.id, others));
         } catch (err) {
           this.o.log.warn({ err, itemId: item.id, model: requested }, 'review: could not generate a candidate; the item stays pending for the next sweep');
           break;
@@ -109,9 +113,9 @@ export class CandidateGenerator {
    * unfit reply is tried again at once with the next setting of CANDIDATE_TRIES (the same setting
    * and seed would give it again). Throws when the server keeps failing or every try is unfit.
    */
-  private async generateWithRetries(prompt: Turn[], requested: string | undefined, seed: number, delays: readonly number[], itemId: string, others: string[], first: number): Promise<CandidateSpec> {
+  private async generateWithRetries(prompt: Turn[], requested: string | undefined, seed: number, delays: readonly number[], itemId: string, others: string[]): Promise<CandidateSpec> {
     let failures = 0;
-    for (let tried = first; ; ) {
+    for (let tried = 0; ; ) {
       try {
         return await this.generate(prompt, requested, seed + 100 * tried, CANDIDATE_TRIES[tried]!, others);
       } catch (err) {
@@ -135,7 +139,6 @@ export class CandidateGenerator {
     let text = '';
     let finishReason: string | null = null;
     const controller = new AbortController();
-    // A cap, not a setting: the default model's own limit is 256; an arena model that loops stops here.
     await this.o.upstreams.stream(route.upstream, route.model, prompt, { ...sampling, seed, maxTokens: CANDIDATE_MAX_TOKENS }, controller.signal, {
       onDelta: (d) => (text += d),
       onUsage: () => {},
