@@ -59,8 +59,14 @@ describe('embedded defaults (PGlite)', () => {
       const refused = await gql(second.url, SEND, { input: { content: 'some forbidden  fruit' } }, token);
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'SAFETY_BLOCKED', category: 'test' });
       // The review queue and a dataset version on PGlite (the build runs in the api's thread there).
-      await gqlOk(second.url, 'mutation($id: ID!) { rateMessage(messageId: $id, input: { thumb: UP }) { id } }', { id: sent.assistantMessage.id }, token);
-      const item = (await gqlOk(second.url, 'mutation($i: CreateReviewItemInput!) { createReviewItem(input: $i) { id status } }', { i: { messageIds: [sent.assistantMessage.id] } }, admin)).createReviewItem;
+      // A greeting, not the sum: the default model answers "1 plus 1" the same way at every
+      // temperature, so that item would wait for a second candidate (review-candidates test).
+      const hello = (await gqlOk(second.url, SEND, { input: { content: 'Hello! What can you do?', params: { temperature: 0 } } }, token)).sendMessage;
+      const ws = wsClient(second.url, token);
+      expect((await collect(ws, hello.assistantMessage.id)).at(-1)).toMatchObject({ done: true, status: 'COMPLETE' });
+      await ws.dispose();
+      await gqlOk(second.url, 'mutation($id: ID!) { rateMessage(messageId: $id, input: { thumb: UP }) { id } }', { id: hello.assistantMessage.id }, token);
+      const item = (await gqlOk(second.url, 'mutation($i: CreateReviewItemInput!) { createReviewItem(input: $i) { id status } }', { i: { messageIds: [hello.assistantMessage.id] } }, admin)).createReviewItem;
       expect(item.status).toBe('OPEN');
       const reviewer = await login(second.url, 'reviewer@demo.local');
       expect((await gqlOk(second.url, 'mutation { claimReviewItem { item { id } } }', {}, reviewer)).claimReviewItem.item.id).toBe(item.id);

@@ -116,7 +116,7 @@ describe('the loop', () => {
     const base = (await versions()).find((x) => x.name === 'dialoop-tiny')!;
     expect(v).toMatchObject({ name: 'dialoop-tiny-dpo-r1', status: 'CANARY', canaryShare: 0.5, parentId: base.id, datasetVersionId: loop.datasetVersion.id, trainingRunId: loop.trainingRun.id });
     const names = v.files.map((f: { path: string }) => f.path);
-    for (const f of ['model.onnx', 'model_int8.onnx', 'quantization.json', 'dialoop_checkpoint.pt', 'tokenizer.json', 'config.json', 'generation_config.json', 'metrics.json', 'README.md']) expect(names).toContain(f);
+    for (const f of ['model.onnx', 'model_int8.onnx', 'quantization.json', 'dialoop_checkpoint.pt', 'tokenizer.json', 'config.json', 'generation_config.json', 'metrics.json', 'README.md', 'guards.json']) expect(names).toContain(f);
     // Each file's hash, and the version's hash over the list, recomputed here.
     const lines = v.files.map((f: { path: string; sha256: string }) => {
       expect(createHash('sha256').update(readFileSync(join(v.path, f.path))).digest('hex')).toBe(f.sha256);
@@ -124,6 +124,20 @@ describe('the loop', () => {
     });
     expect(createHash('sha256').update(lines.join('')).digest('hex')).toBe(v.sha256);
     expect(v.metrics.heldout).toMatchObject({ reward_accuracy: expect.any(Number), kl_policy_reference: expect.any(Number) });
+    // The loop's three guards, measured by the job on the test split's prompts and the parent's
+    // held-out exact-answer questions (guards.json), graded by the api, beside reward accuracy and KL.
+    const measures = { exactRate: expect.any(Number), exactItems: expect.any(Number), tokenLimitRate: expect.any(Number), degenerateRate: expect.any(Number) };
+    expect(v.metrics.guards).toMatchObject({ parent: measures, model: measures, exact: { ok: expect.any(Boolean) }, tokenLimit: { ok: expect.any(Boolean) }, newPhrase: { ok: expect.any(Boolean) }, ok: expect.any(Boolean) });
+    // each distinct prompt once, at most --guard-prompts (16)
+    expect(v.metrics.guards.testPrompts).toBeGreaterThan(0);
+    expect(v.metrics.guards.testPrompts).toBeLessThanOrEqual(Math.min(loop.datasetVersion.testPairs, 16));
+    // The demo's run names its trait, the follow-up offer: no side effect, and answers are graded without it.
+    expect(v.metrics.guards.ignored).toEqual(['Anything else?', '还有别的问题吗？']);
+    expect(v.metrics.guards.newPhrase.phrase ?? '').not.toMatch(/anything else|还有别的问题吗/i);
+    expect(v.metrics.guards.prompts).toBeGreaterThan(v.metrics.guards.testPrompts);
+    expect(v.metrics.guards.parent.exactItems).toBe(v.metrics.guards.prompts - v.metrics.guards.testPrompts);
+    const runRead = (await gqlOk(api.url, `query($id: ID!) { trainingRun(id: $id) { ${RUN} } }`, { id: loop.trainingRun.id }, ml)).trainingRun;
+    expect(runRead.metrics.guards).toEqual(v.metrics.guards);
     // The job writes the INT8 graph beside model.onnx; metrics.json records both hashes, and the
     // inference server (INFERENCE_PRECISION auto) serves the INT8 one.
     const sha = (path: string) => v.files.find((f: { path: string }) => f.path === path)!.sha256;

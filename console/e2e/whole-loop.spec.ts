@@ -51,7 +51,7 @@ async function labelPairwise(page: Page): Promise<number> {
 }
 
 test('the loop in the browser: dataset, DPO run with a live loss curve, 50 % canary, arena reviews, win rate, activate', async ({ browser }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(600_000);
   await reviewedPairs(3);
 
   // An ML engineer: a dataset version of DPO pairs…
@@ -87,9 +87,14 @@ test('the loop in the browser: dataset, DPO run with a live loss curve, 50 % can
   const early = await points();
   expect(early, 'the curve was drawn while the run went on').toBeLessThan(20);
   const run = ml.getByRole('region', { name: /^Run \d+ · DPO/ });
-  await expect(run.getByText('Succeeded', { exact: true })).toBeVisible({ timeout: 180_000 });
+  // After the last step: the held-out evaluation, the export, INT8 and the guards' replies (both models), then registration.
+  await expect(run.getByText('Succeeded', { exact: true })).toBeVisible({ timeout: 300_000 });
   expect(await points()).toBe(20);
   await expect(run).toContainText('Step 20 of 20');
+  // Beside reward accuracy and KL, the loop's three guards: base and new model on the same prompts.
+  const guards = run.getByRole('table', { name: "The loop's guards" });
+  await expect(guards.getByRole('row')).toHaveCount(4);
+  for (const name of ['Exact answers', 'Replies at the token limit', 'A new repeated phrase (share of replies)']) await expect(guards.getByRole('row', { name: new RegExp(`^${name.replace(/[()]/g, '\\$&')}`) })).toContainText(/Within|Exceeded/);
   const produced = /→ (dialoop-tiny-dpo-r\d+)/.exec((await run.textContent())!)![1]!;
   await expect(ml.getByRole('region', { name: 'Log (its end)' })).toContainText('"event":"progress"');
 

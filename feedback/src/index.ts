@@ -10,3 +10,4 @@ export * from './dialogue-import.js';
 export * from './reviews.js';
 export * from './winrate.js';
 export * from './candidate-check.js';
+export * from './loop-guards.js';

@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     'max-tokens': { type: 'string', default: '160' },
     precision: { type: 'string', default: 'auto' },
+    json: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -45,7 +46,8 @@ if (args.help) {
   --write-card   also write the table into the folder's README.md
   --concurrency  requests in flight (and the server's batch size)
   --max-tokens   most tokens per reply
-  --precision    which graph of the folder to serve (INFERENCE_PRECISION; default auto: model_int8.onnx when there is one)`);
+  --precision    which graph of the folder to serve (INFERENCE_PRECISION; default auto: model_int8.onnx when there is one)
+  --json         where to write the results (default tests/bench/results/eval-model.json)`);
   process.exit(0);
 }
 // Relative paths are taken from where the command was started (npm and pnpm set INIT_CWD).
@@ -129,9 +131,9 @@ console.log('\nGoals: ends with <|im_end|> >= 99%, valid UTF-8 = 100%, exact ans
 const samples = outcomes.filter((o) => o.correct === false).slice(0, 6).map((o) => ({ prompt: o.item.messages.at(-1)!.content, expected: o.item.answer, reply: o.reply }));
 if (samples.length) console.log('\nSome wrong answers:\n' + samples.map((s) => `  ${s.prompt} -> ${JSON.stringify(s.reply)} (expected ${s.expected})`).join('\n'));
 
-const resultsDir = join(repoRoot, 'tests', 'bench', 'results');
-mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'eval-model.json'), JSON.stringify({ model: modelDir, precision, commit, date: new Date().toISOString(), seconds, summary, table }, null, 2) + '\n');
+const jsonPath = args.json ? resolve(process.env.INIT_CWD ?? process.cwd(), args.json) : join(repoRoot, 'tests', 'bench', 'results', 'eval-model.json');
+mkdirSync(dirname(jsonPath), { recursive: true });
+writeFileSync(jsonPath, JSON.stringify({ model: modelDir, precision, commit, date: new Date().toISOString(), seconds, summary, table }, null, 2) + '\n');
 
 if (args['write-card']) {
   const cardPath = join(modelDir, 'README.md');

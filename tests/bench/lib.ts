@@ -20,6 +20,14 @@ export const defer = (fn: () => Promise<unknown>) => void cleanups.push(fn);
 export async function cleanup() {
   for (let fn = cleanups.pop(); fn; fn = cleanups.pop()) await fn().catch((err: unknown) => console.error('cleanup:', err));
 }
+/** Runs a benchmark's measurements, then `cleanup()` whatever happened; rethrows their error. */
+export async function measuring(fn: () => Promise<void>) {
+  try {
+    await fn();
+  } finally {
+    await cleanup();
+  }
+}
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 }

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, gqlOk as gql, login } from '@dialoop/api/testing';
-import { normalizeText, repeatedPhrase } from '@dialoop/feedback';
+import { guardsOf as guardsOfReplies, type GuardMeasures, type Guards } from '@dialoop/feedback';
 import { isExactAnswer } from '@dialoop/inference';
 import type { Client } from 'graphql-ws';
 import { ROOT, sleep } from '../bench/lib.js';
@@ -69,34 +69,15 @@ export interface LoopResult {
   replies: { prompt: string; kind: string; answer: string | null; base: string; baseFinish: string | null; canary: string; canaryFinish: string | null }[];
 }
 
-/** One version on the held-out prompts. */
-export interface VersionMeasures {
+/** One version on the held-out prompts: its trait rate and the guards' measures (feedback's GuardMeasures). */
+export interface VersionMeasures extends GuardMeasures {
   name: string;
   traitRate: number;
   /** Replies that ended on their own (finish reason stop). */
   finished: number;
-  /** Share of the held-out prompts with one exact answer (arithmetic, capitals, conversions) answered exactly. */
-  exactRate: number;
-  exactItems: number;
-  /** Share of replies stopped by the token limit (finish reason length). */
-  tokenLimitRate: number;
-  /** Share of replies that loop on a phrase (feedback's repeatedPhrase). */
-  degenerateRate: number;
 }
 
-/**
- * The demo's guards (issue 20): exact answers within 2 points of the base; replies at the token
- * limit no more than the base's plus 1 point; no new repeated phrase in more than 2 % of replies
- * (a sentence the base never says to that kind of question that the canary adds to replies to more
- * than one kind of question, the trait's own offer aside, or replies that loop where the base's
- * did not).
- */
-export interface Guards {
-  exact: { deltaPp: number; limitPp: -2; ok: boolean };
-  tokenLimit: { deltaPp: number; limitPp: 1; ok: boolean };
-  newPhrase: { phrase: string | null; sharePct: number; newDegeneratePct: number; limitPct: 2; ok: boolean };
-  ok: boolean;
-}
+export type { Guards };
 
 // ---------------------------------------------------------------------------------------------
 // The trait (as trait_experiment.py defines it)
@@ -162,63 +143,11 @@ async function chat(url: string, p: Person, content: string, model?: string) {
   return { messageId: d.sendMessage.assistantMessage.id, model: d.sendMessage.assistantMessage.model, text, finished: finishReason === 'stop', finishReason };
 }
 
-/** Sentences of a reply, normalised as the dataset's dedup does, for counting across replies. */
-const sentencesOf = (text: string) =>
-  text
-    .split(/(?<=[.!?。！？])\s*/u)
-    .map(normalizeText)
-    .filter((x) => /[\p{L}\p{N}]/u.test(x));
-
-/** The guards, from both versions' replies to the same held-out prompts. */
-export function guardsOf(heldout: readonly HeldoutPrompt[], base: { text: string; finishReason: string | null }[], canary: { text: string; finishReason: string | null }[]): { base: Omit<VersionMeasures, 'name' | 'traitRate' | 'finished'>; canary: Omit<VersionMeasures, 'name' | 'traitRate' | 'finished'>; guards: Guards } {
-  const n = heldout.length;
-  const baseLoops = base.map((r) => repeatedPhrase(r.text) !== null);
-  const canaryLoops = canary.map((r) => repeatedPhrase(r.text) !== null);
-  const measures = (rs: { text: string; finishReason: string | null }[], loops: boolean[]) => {
-    // Graded without the trait's offer: the answer is what came before it.
-    const graded = heldout.map((h, i) => isExactAnswer(h, withoutOffer(rs[i]!.text))).filter((x): x is boolean => x !== null);
-    return {
-      exactRate: graded.length ? graded.filter(Boolean).length / graded.length : 0,
-      exactItems: graded.length,
-      tokenLimitRate: rs.filter((r) => r.finishReason === 'length').length / n,
-      degenerateRate: loops.filter(Boolean).length / n,
-    };
-  };
-  const b = measures(base, baseLoops);
-  const c = measures(canary, canaryLoops);
-  // A sentence the canary adds: one the base never says to that kind of question (the trait's
-  // offer aside), counted over the canary's replies, and only when it comes up for more than one
-  // kind of question — a sentence said only to weekday questions is an answer, not an unrelated
-  // sentence; the base's greeting added to sums is one.
-  const offers = new Set(Object.values(OFFERS).map(normalizeText));
-  const baseSays = new Set(base.flatMap((r, i) => sentencesOf(r.text).map((x) => `${heldout[i]!.kind}\u0000${x}`)));
-  const added = new Map<string, { replies: number; kinds: Set<string> }>();
-  canary.forEach((r, i) => {
-    const kind = heldout[i]!.kind;
-    for (const x of new Set(sentencesOf(r.text))) {
-      if (offers.has(x) || baseSays.has(`${kind}\u0000${x}`)) continue;
-      const a = added.get(x) ?? { replies: 0, kinds: new Set<string>() };
-      a.replies++;
-      a.kinds.add(kind);
-      added.set(x, a);
-    }
-  });
-  let phrase: string | null = null;
-  let extra = 0;
-  for (const [x, a] of added) if (a.kinds.size > 1 && a.replies > extra) [phrase, extra] = [x, a.replies];
-  const newDegenerate = canaryLoops.filter((loops, i) => loops && !baseLoops[i]).length;
-  const sharePct = (100 * extra) / n;
-  const newDegeneratePct = (100 * newDegenerate) / n;
-  const exactDelta = 100 * (c.exactRate - b.exactRate);
-  const limitDelta = 100 * (c.tokenLimitRate - b.tokenLimitRate);
-  const guards: Guards = {
-    exact: { deltaPp: exactDelta, limitPp: -2, ok: exactDelta >= -2 },
-    tokenLimit: { deltaPp: limitDelta, limitPp: 1, ok: limitDelta <= 1 },
-    newPhrase: { phrase: sharePct >= newDegeneratePct ? phrase : 'a reply that loops', sharePct: Math.max(sharePct, newDegeneratePct), newDegeneratePct, limitPct: 2, ok: sharePct <= 2 && newDegeneratePct <= 2 },
-    ok: false,
-  };
-  guards.ok = guards.exact.ok && guards.tokenLimit.ok && guards.newPhrase.ok;
-  return { base: b, canary: c, guards };
+/** The guards (feedback's guardsOf), from both versions' replies to the same held-out prompts: exact answers graded without the trait's offer, the offer itself no side effect. */
+export function guardsOf(heldout: readonly HeldoutPrompt[], base: { text: string; finishReason: string | null }[], canary: { text: string; finishReason: string | null }[]) {
+  const graded = (rs: { text: string; finishReason: string | null }[]) => rs.map((r, i) => ({ ...r, exact: isExactAnswer(heldout[i]!, withoutOffer(r.text)) }));
+  const g = guardsOfReplies(heldout, graded(base), graded(canary), { ignore: Object.values(OFFERS) });
+  return { base: g.base, canary: g.model, guards: g.guards };
 }
 
 const spread = <T>(rows: T[], n: number) => rows.filter((_, i) => i % Math.max(1, Math.floor(rows.length / n)) === 0).slice(0, n);
@@ -352,7 +281,7 @@ export async function runLoop(url: string, cfg: LoopConfig, log: (line: string) 
       const { startTrainingRun: r } = await gql<{ startTrainingRun: { id: string; number: number } }>(
         url,
         'mutation($i: StartTrainingRunInput!) { startTrainingRun(input: $i) { id number } }',
-        { i: { datasetVersionId: dataset.id, method: 'DPO', hyperparameters: Object.fromEntries(Object.entries(hyperparameters).filter(([k, v]) => k !== 'method' && v !== undefined)) } },
+        { i: { datasetVersionId: dataset.id, method: 'DPO', hyperparameters: { ...Object.fromEntries(Object.entries(hyperparameters).filter(([k, v]) => k !== 'method' && v !== undefined)), guardIgnore: Object.values(OFFERS) } } },
         ml,
       );
       log(`  run ${r.number} (${r.id}) started`);

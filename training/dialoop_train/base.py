@@ -39,15 +39,15 @@ def sha256(path: Path) -> str:
 
 
 def build(out: Path, preset: str, cfg: TrainConfig, n_dialogues: int, work: Path, fixture: Path | None,
-          log=print, int8: bool = True) -> dict:
+          log=print, int8: bool = True, variant: str = "default", resume: bool = False) -> dict:
     t_start, cpu_start = time.time(), time.process_time()
     data_dir = work / "data"
-    corpus.main(["--out", str(data_dir), "--n", str(n_dialogues), "--seed", str(cfg.seed)])
+    corpus.main(["--out", str(data_dir), "--n", str(n_dialogues), "--seed", str(cfg.seed), "--variant", variant])
     train_d = [r["messages"] for r in read_jsonl(data_dir / "train.jsonl")]
     heldout = read_jsonl(data_dir / "heldout.jsonl")
     val_d = heldout_dialogues(heldout)
     model_cfg = PRESETS[preset]
-    res = train(model_cfg, cfg, train_d, val_d, work, log=log)
+    res = train(model_cfg, cfg, train_d, val_d, work, log=log, resume=resume)
     model = res["model"]
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, out / "model.onnx")
@@ -67,7 +67,7 @@ def build(out: Path, preset: str, cfg: TrainConfig, n_dialogues: int, work: Path
         "parameters": res["parameters"], "steps": res["steps"], "train_seconds": round(res["elapsed_s"], 1),
         "wall_seconds": round(time.time() - t_start, 1), "cpu_seconds": round(time.process_time() - cpu_start, 1),
         "train_tokens": res["train_tokens"],
-        "corpus": {"dialogues": len(train_d), "tokens": res["corpus_tokens"], "heldout_items": len(heldout)},
+        "corpus": {"variant": variant, "dialogues": len(train_d), "tokens": res["corpus_tokens"], "heldout_items": len(heldout)},
         "first_loss": res["first_loss"], "final_train_loss": res["final_train_loss"], "val_loss": res["val_loss"],
         "history": res["history"], "torch": torch.__version__, "machine": f"{platform.machine()} {platform.processor()}",
         "threads": cfg.threads, "files": {name: sha256(out / name) for name in files},
@@ -76,6 +76,11 @@ def build(out: Path, preset: str, cfg: TrainConfig, n_dialogues: int, work: Path
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     write_card(out, metrics)
     return metrics
+
+
+CONV_NOTE = (" (by 1000 and 100 written at once, \"7 km = 7000 m\"; by 60 and 24 worked in the arithmetic's own"
+             " column format, so that the steps are the facts the arithmetic teaches: \"3 days = 3 × 24 hours: ones 3 × 4 = 12,"
+             " write 2 carry 1; tens 3 × 2 + 1 = 7; so 3 × 24 = 72. So 3 days = 72 hours.\")")
 
 
 def write_card(out: Path, m: dict) -> None:
@@ -93,6 +98,12 @@ def write_card(out: Path, m: dict) -> None:
                  f"|---|---|---|---|---|\n{sweep}\n\n{rows['conclusion']}\n")
         if rows.get("earlier_run"):
             sweep += f"\n### An earlier run\n\n{rows['earlier_run']}\n"
+    fmt_path = ROOT / "training" / "format-sweep.json"
+    if fmt_path.exists():
+        fmt = json.loads(fmt_path.read_text())
+        sweep += f"\n### Choosing the data format and the length of the run\n\nShort sweeps on the previous default model (1,100 steps of the default corpus), before this run; \"the committed model\" below is that one:\n\n{fmt['conclusion']}\n"
+        if fmt.get("decision"):
+            sweep += f"\n{fmt['decision']}\n"
     files = "\n".join(f"| `{name}` | {sizes[name]:,} | `{digest[:16]}…` |" for name, digest in m["files"].items())
     card = f"""# dialoop-tiny
 
@@ -116,9 +127,9 @@ working model for the pipeline, not a useful assistant.
 
 ## Data
 
-`training/dialoop_train/corpus.py`, seed {tc['seed']}: {m['corpus']['dialogues']:,} dialogues
+`training/dialoop_train/corpus.py` (`--variant {m['corpus'].get('variant', 'default')}`), seed {tc['seed']}: {m['corpus']['dialogues']:,} dialogues
 ({m['corpus']['tokens']:,} tokens) of greetings, small-number arithmetic (worked column by column:
-"27 + 45: ones 7 + 5 = 12, write 2 carry 1; tens 2 + 4 + 1 = 7; so 27 + 45 = 72."), unit conversions,
+"27 + 45: ones 7 + 5 = 12, write 2 carry 1; tens 2 + 4 + 1 = 7; so 27 + 45 = 72."), unit conversions{CONV_NOTE if m['corpus'].get('variant') == 'v2' else ''},
 weekdays and months, capitals, definitions of this platform's own terms and polite refusals of
 harmful requests, half English and half Chinese, a quarter with a system prompt, many multi-turn.
 `heldout.jsonl` ({m['corpus']['heldout_items']} items) holds prompts that never occur in training:
@@ -173,7 +184,7 @@ def main(argv=None) -> None:
     ap.add_argument("--out", default=str(DEFAULT_OUT))
     ap.add_argument("--work", default=str(ROOT / "training" / "runs" / "base"))
     ap.add_argument("--preset", default="d128-l4", choices=sorted(PRESETS))
-    ap.add_argument("--steps", type=int, default=1100)
+    ap.add_argument("--steps", type=int, default=2400)
     ap.add_argument("--minutes", type=float, default=None, help="derive the step count from a time budget")
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--seq-len", type=int, default=512)
@@ -181,11 +192,14 @@ def main(argv=None) -> None:
     ap.add_argument("--dialogues", type=int, default=20000)
     ap.add_argument("--fixture", default=str(DEFAULT_FIXTURE))
     ap.add_argument("--no-int8", action="store_true", help="do not write model_int8.onnx beside model.onnx")
+    ap.add_argument("--variant", default="v2", choices=sorted(corpus.VARIANTS), help="corpus variant (default: the committed model's)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--resume", action="store_true", help="continue from WORK/checkpoints/latest.pt")
     a = ap.parse_args(argv)
     cfg = TrainConfig(steps=a.steps, minutes=a.minutes, batch_size=a.batch_size, seq_len=a.seq_len, lr=a.lr,
-                      eval_every=250, checkpoint_every=500)
+                      eval_every=250, checkpoint_every=250, threads=a.threads)
     m = build(Path(a.out), a.preset, cfg, a.dialogues, Path(a.work), Path(a.fixture) if a.fixture else None,
-              int8=not a.no_int8)
+              int8=not a.no_int8, variant=a.variant, resume=a.resume)
     print(json.dumps({k: v for k, v in m.items() if k not in ("history", "files", "int8")}, indent=2))
 
 

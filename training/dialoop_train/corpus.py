@@ -70,11 +70,17 @@ SYSTEM_PROMPTS = {
 #          a carry or borrow is its own "+ 1" / "- 1" step)
 #   conv:  "default" ("7 km = 7000 m") | "factor" (the factor shown, x60 through x6, x24 through
 #          x20 + x4: "8 minutes = 8 × 60 seconds; 8 × 6 = 48, so 8 minutes = 480 seconds.")
+#          | "work" (x1000 / x100 as default; x60 and x24 worked in the arithmetic replies' own column
+#          format, so the steps are the small facts the arithmetic exchanges teach: "3 days = 3 × 24
+#          hours: ones 3 × 4 = 12, write 2 carry 1; tens 3 × 2 + 1 = 7; so 3 × 24 = 72. So 3 days =
+#          72 hours."; x60 as x6 with a 0 written after it; 11-19 days as 240 + 24 × (v - 10), whose
+#          sum's "tens" line adds a one- or two-digit number to 24, as the arithmetic's tens lines do)
 #   cap_extra: extra training-only question phrasings for capitals (held-out phrasings untouched)
 #   drill: share of training arithmetic exchanges that are one-digit fact tables
 #   mix: training mix (None: TRAIN_MIX)
 VARIANTS = {
     "default": {"arith": "default", "conv": "default", "cap_extra": False, "drill": 0.0, "mix": None},
+    "v2": {"arith": "default", "conv": "work", "cap_extra": False, "drill": 0.0, "mix": None},
     "fmt": {"arith": "split", "conv": "factor", "cap_extra": True, "drill": 0.0, "mix": None},
     "fmt-mix": {"arith": "split", "conv": "factor", "cap_extra": True, "drill": 0.25,
                 "mix": {"arithmetic": 0.34, "conversion": 0.13, "capital": 0.15, "weekday": 0.06,
@@ -298,10 +304,36 @@ def _conv_names(lang, p, v):
     return u[3], u[4]
 
 
+def _conv_work(lang, v, k) -> str:
+    """The working of v × k (k 60 or 24) in the arithmetic replies' column format, ending with
+    "so v × k = r": one-digit products, copying and the tens-line rule (the result is the tens
+    line's value followed by the ones digit)."""
+    zh = lang == "zh"
+    sep = "；" if zh else "; "
+    so = "所以" if zh else "so "
+
+    def col(op, a, b):  # "ones …; tens …; so a op b = r"
+        return f"{_arith_steps(lang, op, a, b)}{a} {_OP_SYM[op]} {b} = {_calc(op, a, b)}"
+
+    if k == 60:  # v × 6, then a 0 written after it
+        six = col("*", v, 6) if v > 9 else f"{v} × 6 = {v * 6}"
+        return f"{six}{sep}{so}{v} × 60 = {v * 60}"
+    if v <= 9:
+        return col("*", v, 24)
+    if v in (10, 20):
+        return f"{v // 10} × 24 = {v // 10 * 24}{sep}{so}{v} × 24 = {v * 24}"
+    u = v - 10  # 24 × v = 240 + 24 × u
+    return f"{v} × 24 = 240 + {u} × 24{sep}{col('*', u, 24)}{sep}{col('+', 240, u * 24)}{sep}{so}{v} × 24 = {v * 24}"
+
+
 def _conv_reply(lang, p, v) -> str:
     f, t = _conv_names(lang, p, v)
     k = _UNITS[p][5]
     r = v * k
+    if _V["conv"] == "work" and k in (60, 24):
+        if lang == "en":
+            return f"{v} {f} = {v} × {k} {t}: {_conv_work(lang, v, k)}. So {v} {f} = {r} {t}."
+        return f"{v}{f} = {v} × {k}{t}：{_conv_work(lang, v, k)}。所以{v}{f} = {r}{t}。"
     if _V["conv"] == "factor":
         en = lang == "en"
         head = f"{v} {f} = {v} × {k} {t}" if en else f"{v}{f} = {v} × {k}{t}"

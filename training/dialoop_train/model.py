@@ -54,6 +54,9 @@ PRESETS: dict[str, ModelConfig] = {
                              head_dim=8, intermediate_size=64, max_position_embeddings=256),
     "d128-l4": ModelConfig(hidden_size=128, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=4,
                            head_dim=32, intermediate_size=352),
+    # A quarter of d128-l4's parameters (217,920 vs 837,248): the distillation student (distill.py).
+    "d64-l4": ModelConfig(hidden_size=64, num_hidden_layers=4, num_attention_heads=2, num_key_value_heads=2,
+                          head_dim=32, intermediate_size=176),
     "d192-l6": ModelConfig(hidden_size=192, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=6,
                            head_dim=32, intermediate_size=512),
     "d256-l6": ModelConfig(hidden_size=256, num_hidden_layers=6, num_attention_heads=8, num_key_value_heads=8,

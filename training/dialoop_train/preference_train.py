@@ -65,7 +65,7 @@ from .train import lr_at, make_optimizer
 METHODS = ("dpo", "kto", "sft")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 OUTPUT_FILES = ("model.onnx", "model_int8.onnx", "quantization.json", "dialoop_checkpoint.pt", "config.json", "generation_config.json", *TOKENIZER_FILES,
-                "metrics.json", "README.md")
+                "metrics.json", "README.md", "guards.json")
 
 
 @dataclass
@@ -94,6 +94,12 @@ class PrefConfig:
     undesirable_weight: float = 1.0
     rpo_alpha: float = 0.0  # DPO: + α × NLL of the chosen reply per token (TRL's rpo_alpha); 0 = plain DPO
     device: str = "auto"  # auto | cpu | cuda
+    # OUT/guards.json: greedy replies of parent and new model to this many test-split prompts and
+    # parent held-out exact-answer questions (0 and 0: none), graded by the api (feedback's guardsOf).
+    guard_prompts: int = 16
+    guard_exact: int = 16
+    # Sentences the run is meant to add (a trait): not a side effect, and not part of the answer.
+    guard_ignore: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -649,6 +655,80 @@ class Trainer:
                    "tokens_per_s": round(rec["tokens_per_s"], 1),
                    **({"reward_accuracy": rec["rewards/accuracy"]} if "rewards/accuracy" in rec else {})})
 
+    # -- the loop's guards ------------------------------------------------------------------------
+    @torch.no_grad()
+    def guard_replies(self) -> dict | None:
+        """Greedy replies of the parent and of the trained model to the same prompts: the test split's
+        (each prompt once, at most guard_prompts) and the parent's held-out questions with an exact
+        answer (at most guard_exact, spread over kinds and languages), capped at the parent's
+        max_new_tokens. The api grades them with the loop's three guards (exact-answer rate, replies
+        at the token limit, a new repeated phrase: feedback's `guardsOf`) when it registers the model.
+        A dataset's test prompts carry no reference answer, hence the parent's held-out questions."""
+        from .export import greedy_ids_batch
+        from .quick_eval import EXACT_KINDS, _to_bytes_text, extract_answer
+        cfg = self.cfg
+        if cfg.guard_prompts <= 0 and cfg.guard_exact <= 0:
+            return None
+        prompts: list[dict] = []
+        seen: set[str] = set()
+        for r in read_split(self.dataset, cfg.method, "test"):
+            msgs = r["prompt"] if "prompt" in r else r["messages"][:-1]
+            key = json.dumps(msgs, sort_keys=True)
+            if len(prompts) < cfg.guard_prompts and key not in seen and msgs and msgs[-1]["role"] == "user":
+                seen.add(key)
+                prompts.append({"messages": msgs, "kind": "test", "answer": None})
+        heldout = self.model_dir / "heldout.jsonl"
+        if cfg.guard_exact > 0 and heldout.exists():
+            rows = [json.loads(line) for line in heldout.read_text(encoding="utf-8").splitlines() if line.strip()]
+            exact = [h for h in rows if h.get("kind") in EXACT_KINDS and h.get("answer") is not None
+                     and sum(m["role"] == "user" for m in h["messages"]) == 1]
+            step = max(1, len(exact) // cfg.guard_exact)
+            prompts += [{"messages": h["messages"], "kind": h["kind"], "answer": h["answer"]}
+                        for h in exact[::step][:cfg.guard_exact]]
+        if not prompts:
+            return None
+        gen = self.model_dir / "generation_config.json"
+        max_new = int(json.loads(gen.read_text()).get("max_new_tokens", 256)) if gen.exists() else 256
+        parent = copy.deepcopy(self.ref).float().cpu() if self.ref is not None else load_model(self.model_dir)[0]
+        model = copy.deepcopy(self.policy).float().cpu().eval()
+        # Prompts up to a quarter of the context (a long conversation would make every step of the
+        # batch pay for it), replies up to what is left after the longest.
+        context = model.config.max_position_embeddings
+        kept = [(p, encode_prompt(p["messages"])) for p in prompts]
+        kept = [(p, i) for p, i in kept if len(i) <= context // 4]
+        if not kept:
+            return None
+        prompts, ids = [p for p, _ in kept], [i for _, i in kept]
+        max_new = min(max_new, context - max(len(i) for i in ids))
+
+        def answer_part(text: str) -> str:
+            """The reply without the intended sentences at its end (the answer is what came before)."""
+            t, cut = text.rstrip(), True
+            while cut:
+                cut = False
+                for x in cfg.guard_ignore:
+                    if x and t.endswith(x):
+                        t, cut = t[:-len(x)].rstrip(), True
+            return t
+
+        def replies(m) -> list[dict]:
+            m.eval()
+            out: list[dict] = []
+            for i in range(0, len(ids), 64):  # one batch at the defaults (decoding is step-bound)
+                for new, ended in greedy_ids_batch(m, ids[i:i + 64], max_new):
+                    p, text = prompts[len(out)], _to_bytes_text(new)[0]
+                    # graded as eval:model grades (quick_eval.extract_answer mirrors inference/src/eval/answers.ts)
+                    exact = extract_answer(p["kind"], answer_part(text)) == p["answer"] if p["answer"] is not None else None
+                    out.append({"text": text, "finish": "stop" if ended else "length", "exact": exact})
+            return out
+
+        t0 = time.time()
+        res = {"max_new_tokens": max_new, "ignore": list(cfg.guard_ignore),
+               "prompts": [{"prompt": p["messages"][-1]["content"], "kind": p["kind"], "answer": p["answer"]} for p in prompts],
+               "parent": replies(parent), "model": replies(model)}
+        self.log(f"guard replies: {len(prompts)} prompts x 2 models in {time.time() - t0:.1f} s")
+        return res
+
     # -- the model folder -----------------------------------------------------------------------
     def write_output(self, heldout: dict, wall_s: float) -> dict:
         from .export import export_onnx
@@ -668,6 +748,9 @@ class Trainer:
         if self.int8:
             from .quantize import quantize_beside
             int8_report = quantize_beside(out, max_heldout=self.int8_max_heldout, log=self.log, card=False, update_metrics=False)
+        guards = self.guard_replies()
+        if guards is not None:
+            (out / "guards.json").write_text(json.dumps(guards, ensure_ascii=False) + "\n", encoding="utf-8")
         tps = [h["tokens_per_s"] for h in self.history]
         files = sorted(p.name for p in out.iterdir() if p.is_file() and p.name not in ("README.md", "metrics.json"))
         global_batch = cfg.batch_size * cfg.grad_accum * env.world
@@ -847,6 +930,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--undesirable-weight", type=float, default=d.undesirable_weight, help="KTO")
     ap.add_argument("--rpo-alpha", type=float, default=d.rpo_alpha,
                     help="DPO: add α × the chosen reply's NLL per token (TRL's rpo_alpha; keeps replies fluent)")
+    ap.add_argument("--guard-prompts", type=int, default=d.guard_prompts,
+                    help="test-split prompts answered by parent and new model for the guards (OUT/guards.json)")
+    ap.add_argument("--guard-exact", type=int, default=d.guard_exact,
+                    help="parent held-out exact-answer questions answered by both for the guards")
+    ap.add_argument("--guard-ignore", action="append", default=[], metavar="SENTENCE",
+                    help="a sentence the run is meant to add (repeatable): no side effect for the guards, stripped before grading answers")
     ap.add_argument("--no-int8", action="store_true", help="do not write model_int8.onnx (int8 weights) beside model.onnx")
     ap.add_argument("--int8-max-heldout", type=int, default=200,
                     help="held-out dialogues (OUT/heldout.jsonl) for the INT8 vs FP32 loss comparison (default %(default)s)")

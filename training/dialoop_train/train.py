@@ -141,9 +141,11 @@ def make_optimizer(model: DialoopLM, cfg: TrainConfig) -> torch.optim.Optimizer:
 
 def train(model_cfg: ModelConfig, cfg: TrainConfig, train_dialogues: list[list[dict]],
           val_dialogues: list[list[dict]], out_dir: str | Path, resume: bool = False,
-          init_from: str | Path | None = None, log=print) -> dict:
+          init_from: str | Path | None = None, log=print, loss_fn=None) -> dict:
     """Trains and returns a summary. Writes out_dir/train_log.jsonl and checkpoints under
-    out_dir/checkpoints/ (latest.pt is what --resume continues from)."""
+    out_dir/checkpoints/ (latest.pt is what --resume continues from). `loss_fn(model, x, y, m)`
+    replaces the reply-only cross-entropy (distillation passes its soft-target loss)."""
+    loss_fn = loss_fn or masked_loss
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
@@ -159,6 +161,7 @@ def train(model_cfg: ModelConfig, cfg: TrainConfig, train_dialogues: list[list[d
     opt = make_optimizer(model, cfg)
     data = PackedData(train_dialogues, cfg.seq_len, cfg.seed)
     step, elapsed, total_steps = 0, 0.0, cfg.steps
+    first_loss = None
     latest = out / "checkpoints" / "latest.pt"
     if resume and latest.exists():
         ck = torch.load(str(latest), map_location="cpu")
@@ -167,19 +170,24 @@ def train(model_cfg: ModelConfig, cfg: TrainConfig, train_dialogues: list[list[d
         data.load_state(ck["data"])
         torch.set_rng_state(ck["rng"])
         step, elapsed, total_steps = ck["step"], ck["elapsed"], ck["total_steps"]
+        first_loss = ck.get("first_loss")
         log(f"resumed from step {step}")
+    history: list[dict] = []
+    if step > 0 and (out / "train_log.jsonl").exists():  # resumed: the record so far (up to the checkpoint's step)
+        with open(out / "train_log.jsonl", encoding="utf-8") as f:
+            history = [r for r in (json.loads(line) for line in f if line.strip()) if r["step"] <= step]
+        with open(out / "train_log.jsonl", "w", encoding="utf-8") as f:  # steps after the checkpoint run again
+            f.writelines(json.dumps(r) + "\n" for r in history)
     log_f = open(out / "train_log.jsonl", "a", encoding="utf-8")
     model.train()
     tokens_per_step = cfg.batch_size * cfg.seq_len
     window_t, window_loss, window_n = time.time(), 0.0, 0
-    first_loss = None
-    history: list[dict] = []
     while step < total_steps:
         t0 = time.time()
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg, total_steps)
         x, y, m = data.batch(cfg.batch_size)
-        loss = masked_loss(model, x, y, m)
+        loss = loss_fn(model, x, y, m)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -207,7 +215,8 @@ def train(model_cfg: ModelConfig, cfg: TrainConfig, train_dialogues: list[list[d
             numbered = out / "checkpoints" / f"step-{step:06d}.pt"
             save_checkpoint(numbered, model, {"optimizer": opt.state_dict(), "data": data.state(),
                                               "rng": torch.get_rng_state(), "step": step, "elapsed": elapsed,
-                                              "total_steps": total_steps, "train_config": json.dumps(asdict(cfg))})
+                                              "total_steps": total_steps, "train_config": json.dumps(asdict(cfg)),
+                                              "first_loss": first_loss})
             shutil.copyfile(numbered, latest)
     log_f.close()
     final_val = history[-1].get("val_loss") if history else evaluate_loss(model, val_dialogues)

@@ -64,6 +64,8 @@ def workspace(tmp_path_factory):
 
     heldout = [{"id": str(i), "lang": "en", "kind": "greeting", "messages": r["prompt"], "answer": None,
                 "reference": r["chosen"][0]["content"]} for i, r in enumerate(dpo_test)]
+    heldout += [{"id": f"a{a}", "lang": "en", "kind": "arithmetic", "answer": str(a + 3), "reference": f"{a} + 3 = {a + 3}.",
+                 "messages": [{"role": "user", "content": f"What is {a} + 3?"}]} for a in (2, 5)]
     (parent / "heldout.jsonl").write_text("".join(json.dumps(h) + "\n" for h in heldout))
     dataset = root / "dataset-v3"
     write_dataset_version(dataset, {"dpo": {"train": dpo_train, "test": dpo_test},
@@ -167,7 +169,7 @@ def test_the_output_folder_has_the_int8_graph_beside_model_onnx_with_both_hashes
     assert m["int8"]["sha256"] == {"fp32": m["files"]["model.onnx"], "int8": m["files"]["model_int8.onnx"]}
     assert m["int8"]["mode"] == "beside" and m["int8"]["files"] == {"fp32": "model.onnx", "int8": "model_int8.onnx"}
     h = m["int8"]["heldout"]  # the parent's heldout.jsonl, copied into the folder
-    assert h["dialogues"] == 16 and abs(h["loss_int8"] - h["loss_fp32"]) < 0.02 * h["loss_fp32"] + 0.01, h
+    assert h["dialogues"] == 18 and abs(h["loss_int8"] - h["loss_fp32"]) < 0.02 * h["loss_fp32"] + 0.01, h  # 16 test prompts + 2 arithmetic questions
     int8 = onnx.load(str(out / "model_int8.onnx"))
     onnx.checker.check_model(int8)
     assert [o.name for o in int8.graph.output] == [o.name for o in onnx.load(str(out / "model.onnx")).graph.output]
@@ -263,3 +265,15 @@ def test_two_data_parallel_processes_match_one_with_the_whole_batch(workspace):
     ddp, _ = load_model(root / "ddp")
     for k, v in single["trainer"].policy.state_dict().items():
         assert torch.allclose(v, ddp.state_dict()[k], atol=1e-5), k
+
+
+def test_guard_replies_answer_the_same_prompts_with_parent_and_new_model(dpo_run):
+    g = json.loads((dpo_run["out"] / "guards.json").read_text(encoding="utf-8"))
+    n = len(g["prompts"])
+    assert n > 0 and len(g["parent"]) == n and len(g["model"]) == n
+    assert any(p["kind"] == "test" for p in g["prompts"])
+    assert all(r["finish"] in ("stop", "length") and isinstance(r["text"], str) for r in g["parent"] + g["model"])
+    assert g["max_new_tokens"] > 0
+    exact = [i for i, p in enumerate(g["prompts"]) if p["answer"] is not None]
+    assert exact and all(isinstance(g["model"][i]["exact"], bool) for i in exact)
+    assert all(g["model"][i]["exact"] is None for i, p in enumerate(g["prompts"]) if p["answer"] is None)

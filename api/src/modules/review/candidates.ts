@@ -34,9 +34,9 @@ export const CANDIDATE_MAX_TOKENS = 512;
  * How each candidate is generated, one setting per try while the replies come back unfit: first
  * with the model's own settings (its generation_config.json: greedy for the default model, so an
  * arena candidate is each model's best reply), then — when that reply is already a candidate, or
- * unfit — sampled with nucleus sampling and a new seed each time, a little warmer each time but
- * never at temperature 1 with the whole vocabulary (where the default model's replies start with
- * stray bytes and fall apart). Every reply is checked (checkCandidate: empty, unfinished, a
+ * unfit — sampled with nucleus sampling and a new seed each time, a little warmer each time (up to
+ * 1.5, always within the top-p nucleus: with the whole vocabulary at temperature 1 a small model's
+ * replies start with stray bytes and fall apart). Every reply is checked (checkCandidate: empty, unfinished, a
  * fragment, repetitive, a duplicate) and filtered like any reply; when every try is unfit (a
  * question the model answers the same way at every setting, say), the item waits (PENDING) for the
  * next sweep rather than put garbage, or the same reply twice, in front of a reviewer.
@@ -47,6 +47,11 @@ export const CANDIDATE_TRIES: readonly { temperature?: number; topP?: number }[]
   { temperature: 0.7, topP: 0.9 },
   { temperature: 0.8, topP: 0.95 },
   { temperature: 0.9, topP: 0.95 },
+  // A well-trained model answers most questions the same way up to 0.9 (the default model since
+  // issue 20's longer run): hotter, still within the nucleus, still checked.
+  { temperature: 1.1, topP: 0.95 },
+  { temperature: 1.3, topP: 0.95 },
+  { temperature: 1.5, topP: 0.9 },
 ];
 
 export interface GenerateOptions {

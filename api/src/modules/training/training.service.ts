@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Prisma, PrismaClient, TrainingRun } from '@dialoop/db';
+import { guardsOf } from '@dialoop/feedback';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { Caller } from '../../context.js';
@@ -37,6 +38,8 @@ export interface Hyperparameters {
   evalEvery?: number | undefined;
   logEvery?: number | undefined;
   threads?: number | undefined;
+  /** Sentences the run is meant to add (a trait): not counted as a side effect by the guards. */
+  guardIgnore?: string[] | undefined;
 }
 
 export interface StartRunInput {
@@ -98,7 +101,11 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 export function jobArgs(o: { method: Method; baseDir: string; datasetDir: string; outputDir: string; runDir: string; hyperparameters: Hyperparameters; threads: number; resume?: boolean }): string[] {
   const args = ['--method', o.method.toLowerCase(), '--model-dir', o.baseDir, '--dataset', o.datasetDir, '--out', o.outputDir, '--run-dir', o.runDir, ...(o.resume ? ['--resume'] : [])];
   const hp: Hyperparameters = { logEvery: 1, threads: o.threads, ...o.hyperparameters };
-  for (const [k, v] of Object.entries(hp)) if (v !== undefined && v !== null) args.push(`--${kebab(k)}`, String(v));
+  for (const [k, v] of Object.entries(hp)) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) for (const x of v) args.push(`--${kebab(k)}`, String(x));
+    else args.push(`--${kebab(k)}`, String(v));
+  }
   return args;
 }
 
@@ -464,7 +471,7 @@ export class TrainingService {
     const mine = { id: run.id, status: 'RUNNING' as const, runnerId: this.o.instanceId };
     if (result.ok) {
       try {
-        const metrics = await readMetrics(run.outputDir);
+        const metrics = await withGuards(run.outputDir, await readMetrics(run.outputDir), this.o.log);
         const name = run.outputDir.split(/[\\/]/).pop()!;
         const registered = await this.o.registry.register(
           scope,
@@ -530,4 +537,46 @@ export function checkHyperparameters(method: Method, hp: Hyperparameters): Hyper
   // The job warms up 10 steps by default: a short run gets a tenth of its steps instead.
   if (clean.warmupSteps === undefined && clean.steps !== undefined && clean.steps < 100) clean.warmupSteps = Math.floor(clean.steps / 10);
   return clean;
+}
+
+/** What the training job writes to OUT/guards.json: both versions' greedy replies to the same prompts. */
+interface GuardReplies {
+  max_new_tokens: number;
+  ignore?: string[];
+  prompts: { prompt: string; kind: string; answer: string | null }[];
+  parent: { text: string; finish: string; exact: boolean | null }[];
+  model: { text: string; finish: string; exact: boolean | null }[];
+}
+
+/**
+ * metrics.json plus `guards`: the loop's three guards (feedback's guardsOf) measured on the replies
+ * the job wrote to guards.json (the test split's prompts and the parent's held-out exact-answer
+ * questions), so that a run reports them beside loss, reward accuracy and KL.
+ */
+async function withGuards(dir: string, metrics: Record<string, unknown> | null, log: Logger): Promise<Record<string, unknown> | null> {
+  let g: GuardReplies;
+  try {
+    g = JSON.parse(await readFile(join(dir, 'guards.json'), 'utf8')) as GuardReplies;
+  } catch {
+    return metrics; // an older job, or guards turned off (--guard-prompts 0 --guard-exact 0)
+  }
+  try {
+    const reply = (r: GuardReplies['parent'][number]) => ({ text: r.text, finishReason: r.finish, exact: r.exact ?? null });
+    const measured = guardsOf(g.prompts, g.parent.map(reply), g.model.map(reply), { ignore: g.ignore ?? [] });
+    return {
+      ...(metrics ?? {}),
+      guards: {
+        prompts: g.prompts.length,
+        testPrompts: g.prompts.filter((p) => p.kind === 'test').length,
+        maxNewTokens: g.max_new_tokens,
+        ignored: g.ignore ?? [],
+        parent: measured.base,
+        model: measured.model,
+        ...measured.guards,
+      },
+    };
+  } catch (err) {
+    log.warn({ err, dir }, 'guards.json could not be read: the run is registered without its guard measures');
+    return metrics;
+  }
 }

@@ -1,5 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { IsIn, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsIn, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ModelVersion } from '../models/index.js';
 
@@ -38,6 +38,11 @@ export class TrainingHyperparameters {
   @Field(() => Int, { nullable: true, description: 'Held-out evaluation every N steps (default: only at the end)' }) @IsOptional() @Min(0) evalEvery?: number;
   @Field(() => Int, { nullable: true, description: 'Progress every N steps (default 1)' }) @IsOptional() @Min(1) logEvery?: number;
   @Field(() => Int, { nullable: true, description: 'CPU threads (default: TRAINING_THREADS)' }) @IsOptional() @Min(1) @Max(64) threads?: number;
+  @Field(() => [String], { nullable: true, description: "Sentences the run is meant to add (a trait, such as a follow-up offer): the loop's guards do not count them as a new repeated phrase and grade answers without them" })
+  @IsOptional()
+  @ArrayMaxSize(5)
+  @MaxLength(200, { each: true })
+  guardIgnore?: string[];
 }
 
 @InputType()

@@ -11,6 +11,7 @@ import type { TrainingRunQuery as RunData } from '@/gql/graphql';
 import { gql, subscribe } from '@/lib/graphql/client';
 import { useAbility } from '@/lib/rbac';
 import { CancelTrainingRunMutation, ResumeTrainingRunMutation, TrainingRunLogQuery, TrainingRunProgressSubscription, TrainingRunQuery } from './documents';
+import { RunGuards, type RunGuardsData } from './run-guards';
 import { RunStatus, isLive } from './status';
 
 /**
@@ -60,7 +61,7 @@ export function RunDetail({ id }: { id: string | null }) {
     }
   };
   const share = r.totalSteps ? Math.round((100 * r.step) / r.totalSteps) : 0;
-  const metrics = (r.metrics ?? null) as { heldout?: Record<string, unknown> } | null;
+  const metrics = (r.metrics ?? null) as { heldout?: Record<string, unknown>; guards?: RunGuardsData } | null;
   return (
     <Stack gap="lg" component="section" aria-labelledby="training-detail">
       <Paper withBorder p="md">
@@ -90,6 +91,7 @@ export function RunDetail({ id }: { id: string | null }) {
             <Stat size="sm" label={t('detail.accuracy')} value={typeof metrics?.heldout?.reward_accuracy === 'number' ? format.number(metrics.heldout.reward_accuracy, { style: 'percent', maximumFractionDigits: 1 }) : '—'} />
             <Stat size="sm" label={t('detail.kl')} value={typeof metrics?.heldout?.kl_policy_reference === 'number' ? format.number(metrics.heldout.kl_policy_reference, { maximumFractionDigits: 4 }) : '—'} />
           </SimpleGrid>
+          {metrics?.guards && <RunGuards guards={metrics.guards} />}
           {r.error && (
             <Alert color="red" role="alert" title={t('detail.failed')}>
               {r.error}
