@@ -24,7 +24,7 @@ export function RunGuards({ guards: g }: { guards: RunGuardsData }) {
   const phrase = g.newPhrase.phrase === 'a reply that loops' ? t('loops') : g.newPhrase.phrase ? `“${g.newPhrase.phrase}”` : null;
   const pp = (x: number) => t('pp', { value: format.number(x, { maximumFractionDigits: 1, signDisplay: 'exceptZero' }) });
   const verdict = (ok: boolean) => (
-    <Badge variant="light" color={ok ? 'teal' : 'red'}>
+    <Badge variant="light" color={ok ? 'teal' : 'red'} styles={{ root: { overflow: 'visible' }, label: { overflow: 'visible' } }}>
       {ok ? t('ok') : t('exceeded')}
     </Badge>
   );
