@@ -325,6 +325,8 @@ export type TrainingHyperparameters = {
   evalEvery?: number | null | undefined;
   /** Micro-batches per optimizer step (default 1) */
   gradAccum?: number | null | undefined;
+  /** Sentences the run is meant to add (a trait, such as a follow-up offer): the loop's guards do not count them as a new repeated phrase and grade answers without them */
+  guardIgnore?: Array<string> | null | undefined;
   /** Progress every N steps (default 1) */
   logEvery?: number | null | undefined;
   /** Peak learning rate (default 5e-4) */
