@@ -22,11 +22,12 @@ async function signIn(page: Page, path: string) {
   await expect(page).not.toHaveURL(/\/signin/);
 }
 
-const statusOf = async (id: string) => (await gql<{ reviewItem: { status: string; reviewCount: number } }>(platform.apiUrl, 'query($id:ID!){reviewItem(id:$id){status reviewCount}}', { id }, await login(platform.apiUrl, 'admin@demo.local'))).reviewItem;
+const statusOf = async (id: string) => (await gql<{ reviewItem: { status: string; reviewCount: number; requiredReviews: number } }>(platform.apiUrl, 'query($id:ID!){reviewItem(id:$id){status reviewCount requiredReviews}}', { id }, await login(platform.apiUrl, 'admin@demo.local'))).reviewItem;
 
 test('a lease expiring mid-review says so, keeps the correction and lets the reviewer finish it', async ({ page }) => {
   test.setTimeout(120_000);
   const { CORRECTION: [id] } = await seedReviewItems(platform.apiUrl, { CORRECTION: 1 }, 1);
+  expect(await statusOf(id!)).toMatchObject({ status: 'OPEN', requiredReviews: 1, reviewCount: 0 });
   await signIn(page, '/review/correction');
   await expect(page.locator(`[data-item-id="${id}"]`)).toBeVisible();
   const text = page.getByRole('textbox', { name: /^Corrected/ });
@@ -37,11 +38,17 @@ test('a lease expiring mid-review says so, keeps the correction and lets the rev
   await expect(text).toHaveValue('A corrected reply, written slowly.');
   expect((await statusOf(id!)).reviewCount).toBe(0);
   // The item went back to the queue: claiming again brings it, and the draft, back.
+  // The item on the page until the claim is answered is the one whose lease ran out: the review
+  // is written only once the new lease is held (a slow machine would otherwise send it first).
+  const claimed = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('ReviewClaimNext'));
   await page.getByRole('button', { name: 'Claim the next item' }).click();
+  await claimed;
+  await expect(page.getByRole('alert').filter({ hasText: 'Your lease on this item has expired' })).toHaveCount(0);
   await expect(page.locator(`[data-item-id="${id}"]`)).toBeVisible();
   await expect(page.getByRole('textbox', { name: /^Corrected/ })).toHaveValue('A corrected reply, written slowly.');
   await page.keyboard.press('Control+Enter');
-  await expect.poll(async () => (await statusOf(id!)).status).toBe('DONE');
+  await expect(page.getByText('your review is in.')).toBeVisible();
+  await expect.poll(async () => statusOf(id!)).toMatchObject({ status: 'DONE', reviewCount: 1 });
 });
 
 test('an ended session sends the reviewer to sign in and back, with the review they were writing', async ({ page, context }) => {
