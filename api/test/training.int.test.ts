@@ -76,13 +76,16 @@ describe('the loop', () => {
     loop = await runLoop(
       api.url,
       {
-        trainPrompts: 200,
-        heldoutPrompts: 100,
+        // The demo's prompt counts (200 / 100 left the guards to a few items: 60 exact-answer
+        // prompts, 1.7 points each); fewer people and arena items than the demo.
+        trainPrompts: 320,
+        heldoutPrompts: 200,
         users: 3,
         canaryPeople: 16,
         canaryShare: 0.5,
         arenaItems: 12,
-        hyperparameters: { steps: 60, lr: 3e-4, beta: 0.5, rpoAlpha: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
+        // The demo's settings: DPO with RPO and replay of the base's own corpus (issue 20's guards).
+        hyperparameters: { steps: 60, lr: 3e-4, beta: 0.5, rpoAlpha: 1, replayWeight: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
         concurrency: 4,
         password: 'dialoop-demo',
       },
@@ -92,16 +95,14 @@ describe('the loop', () => {
     expect(loop.improvementPp).toBeGreaterThanOrEqual(20);
     expect(loop.rewardAccuracy).toBeGreaterThan(0.5);
     expect(loop.datasetVersion.trainPairs).toBeGreaterThan(100);
-    // Side effects (issue 20): no more replies at the token limit than the base's plus 1 point, and
-    // no new repeated phrase in over 2 % of replies. The third guard, exact answers within 2 points
-    // of the base's, is not met yet (the base model's fragile capitals move); pnpm demo:loop
-    // reports it and fails on it.
+    // Side effects (issue 20), the demo's guards at this size: no more replies at the token limit
+    // than the base's plus 1 point, no new repeated phrase in over 2 % of replies. Exact answers:
+    // the goal is within 2 points of the base's; with replay (replayWeight 1) pnpm demo:loop measured
+    // +0.8 (seed 0), −3.1 (seed 1) and −3.1 (seed 2) points, without it −6.2 (seed 0), so the goal
+    // is not met on every seed and this bound is a tripwire at −5 (4 of 130 items are −3.1).
     const seen = JSON.stringify({ guards: loop.guards, base: loop.base, canary: loop.canary });
     expect(loop.guards, seen).toMatchObject({ tokenLimit: { ok: true }, newPhrase: { ok: true } });
-    // Measured at −8.3 points with these settings on the 1,100-step model, −21.7 on the retrained
-    // one (issue 20: its exact answers are more to lose, 75 % at this size): a loose bound, so that
-    // a further regression still shows; the goal (−2) is not met.
-    expect(loop.guards.exact.deltaPp, seen).toBeGreaterThanOrEqual(-30);
+    expect(loop.guards.exact.deltaPp, seen).toBeGreaterThanOrEqual(-5);
     // Sticky, and both sides of the split have people.
     expect(loop.split).toMatchObject({ sticky: true });
     expect(loop.split.canary).toBeGreaterThan(0);

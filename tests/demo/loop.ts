@@ -45,7 +45,7 @@ export const DEMO_CONFIG: LoopConfig = {
   canaryPeople: 40,
   canaryShare: 0.5,
   arenaItems: 30,
-  hyperparameters: { method: undefined, steps: 60, lr: 3e-4, beta: 0.5, rpoAlpha: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
+  hyperparameters: { method: undefined, steps: 60, lr: 3e-4, beta: 0.5, rpoAlpha: 1, replayWeight: 1, batchSize: 8, warmupSteps: 4, seed: 0 },
   concurrency: 6,
   password: 'dialoop-demo',
 };

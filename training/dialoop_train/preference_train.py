@@ -100,6 +100,11 @@ class PrefConfig:
     guard_exact: int = 16
     # Sentences the run is meant to add (a trait): not a side effect, and not part of the answer.
     guard_ignore: list[str] = field(default_factory=list)
+    # Replay (a mix of SFT data, against forgetting): + w × cross-entropy on a batch of the parent's
+    # own training corpus per micro-batch (regenerated from the variant and seed its metrics.json
+    # records, with a new seed; dialogues whose prompts the dataset answers are left out). 0 = off.
+    replay_weight: float = 0.0
+    replay_dialogues: int = 4000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,6 +313,23 @@ def setup_env(cfg: PrefConfig) -> Env:
 # The trainer
 
 
+def corpus_of(model_dir: Path) -> dict | None:
+    """The corpus a model was trained on (variant and seed), as its metrics.json records it:
+    train:base writes `corpus` and `train_config.seed`; a preference run carries them down."""
+    p = Path(model_dir) / "metrics.json"
+    if not p.exists():
+        return None
+    try:
+        m = json.loads(p.read_text())
+    except ValueError:
+        return None
+    c = m.get("corpus")
+    if not isinstance(c, dict) or not c.get("variant"):
+        return None
+    seed = c.get("seed", (m.get("train_config") or {}).get("seed", 0))
+    return {"variant": c["variant"], "seed": int(seed)}
+
+
 class Trainer:
     def __init__(self, cfg: PrefConfig, model_dir: str | Path, dataset: str | Path, out: str | Path,
                  run_dir: str | Path | None = None, resume: bool | str = False, log=None, emit=None, on_step=None,
@@ -328,11 +350,55 @@ class Trainer:
     # -- setup ----------------------------------------------------------------------------------
     def _load_data(self) -> None:
         cfg = self.cfg
-        self.train_items = encode_records(cfg.method, read_split(self.dataset, cfg.method, "train"), cfg.max_len)
+        train_records = read_split(self.dataset, cfg.method, "train")
+        self.train_items = encode_records(cfg.method, train_records, cfg.max_len)
         self.test_items = encode_records(cfg.method, read_split(self.dataset, cfg.method, "test"), cfg.max_len)
+        self.replay_items, self.replay_source = [], None
+        if cfg.replay_weight > 0:
+            self._load_replay(train_records)
         if cfg.method == "kto" and cfg.batch_size < 2:
             raise ValueError("KTO needs --batch-size of at least 2 (the KL reference point pairs prompts "
                              "with other examples' completions)")
+
+    def _load_replay(self, train_records: list[dict]) -> None:
+        """The replay set: dialogues of the parent's own corpus (what it was trained on), so that a
+        run on a narrow dataset keeps what the dataset does not speak about (exact answers)."""
+        from . import corpus
+        cfg = self.cfg
+        src = corpus_of(self.model_dir)
+        if src is None:
+            raise ValueError(f"--replay-weight needs the parent's training corpus, and {self.model_dir}/metrics.json "
+                             "names none (a model trained by train:base, or a descendant of one, does)")
+        work = self.run_dir / f"replay-corpus-{self.env.rank}"
+        seed = src["seed"] + 1  # the same distribution, other dialogues (held-out items never appear)
+        corpus.main(["--out", str(work), "--n", str(cfg.replay_dialogues), "--seed", str(seed), "--variant", src["variant"]])
+        answered = set()
+        for r in train_records:
+            msgs = r.get("prompt") or r.get("messages") or []
+            answered.update(m["content"].strip() for m in msgs if m.get("role") == "user")
+        kept = []
+        with open(work / "train.jsonl", encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)["messages"]
+                if any(m["role"] == "user" and m["content"].strip() in answered for m in d):
+                    continue
+                ids, mask = encode_dialogue(d)
+                kept.append((ids[:cfg.max_len], mask[:cfg.max_len]))
+        random.Random(cfg.seed).shuffle(kept)
+        self.replay_items = kept
+        self.replay_source = {**src, "replay_seed": seed, "dialogues": len(kept), "left_out": cfg.replay_dialogues - len(kept)}
+        self.log(f"replay: {len(kept)} dialogues of the parent's corpus (variant {src['variant']}), "
+                 f"{cfg.replay_dialogues - len(kept)} left out as the dataset answers their prompts")
+
+    def _replay_loss(self) -> torch.Tensor:
+        """Cross-entropy per token on the next batch of replay dialogues (reply tokens only)."""
+        n = len(self.replay_items)
+        start = (self._replay_pos * self.cfg.batch_size) % n
+        self._replay_pos += 1
+        batch = [self.replay_items[(start + j) % n] for j in range(self.cfg.batch_size)]
+        ids, mask = pad_batch(batch, self.env.device)
+        lp, _ = token_logps(self.model, ids, mask, self.env.autocast)
+        return -lp.sum() / mask[:, 1:].sum().clamp(min=1.0)
 
     @torch.no_grad()
     def _reference_logps(self, items: list[dict]) -> dict[str, torch.Tensor]:
@@ -360,6 +426,7 @@ class Trainer:
         if cfg.max_len > policy.config.max_position_embeddings:
             raise ValueError(f"--max-len {cfg.max_len} exceeds the model's context {policy.config.max_position_embeddings}")
         self.parent_sha256 = sha256(self.model_dir / "dialoop_checkpoint.pt")
+        self.parent_corpus = corpus_of(self.model_dir)
         self.policy = policy.to(env.device)
         self.ref = None
         if cfg.method in ("dpo", "kto"):
@@ -378,6 +445,7 @@ class Trainer:
         self.scaler = torch.cuda.amp.GradScaler(enabled=env.precision == "fp16")
         self.sampler = Sampler(len(self.train_items), cfg.seed)
         self.step, self.elapsed = 0, 0.0
+        self._replay_pos = 0
         self.history: list[dict] = []
         self.evals: list[dict] = []
         self.first_loss = None
@@ -415,6 +483,7 @@ class Trainer:
         if ck["rng"].get("cuda") is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(ck["rng"]["cuda"])
         self.step, self.elapsed = ck["step"], ck["elapsed"]
+        self._replay_pos = ck.get("replay_pos", self.step * self.cfg.grad_accum)
         self.history, self.evals, self.first_loss = ck.get("history", []), ck.get("evals", []), ck.get("first_loss")
         if self.env.main:  # metrics.jsonl keeps only what precedes the checkpoint
             mpath = self.run_dir / "metrics.jsonl"
@@ -432,7 +501,7 @@ class Trainer:
                  "scaler": self.scaler.state_dict() if self.scaler.is_enabled() else None,
                  "data": self.sampler.state(), "rng": rng, "step": self.step, "elapsed": self.elapsed,
                  "total_steps": self.total_steps, "history": self.history, "evals": self.evals,
-                 "first_loss": self.first_loss, "pref_config": json.dumps(asdict(self.cfg))}
+                 "first_loss": self.first_loss, "replay_pos": self._replay_pos, "pref_config": json.dumps(asdict(self.cfg))}
         numbered = self.ckpt_dir / f"step-{self.step:06d}.pt"
         save_checkpoint(numbered, self.policy, extra)
         tmp = self.ckpt_dir / "latest.pt.tmp"
@@ -595,6 +664,11 @@ class Trainer:
                 sync = contextlib.nullcontext() if (last or not env.distributed) else self.model.no_sync()
                 with sync:
                     loss, stats, tokens = self._micro(idx)
+                    if self.replay_items:
+                        replay = self._replay_loss()
+                        stats["replay_ce"] = replay.detach()
+                        stats["replay_n"] = 1
+                        loss = loss + cfg.replay_weight * replay
                     self.scaler.scale(loss / cfg.grad_accum).backward()
                 step_loss += float(loss) / cfg.grad_accum
                 window["tokens"] += tokens
@@ -643,6 +717,8 @@ class Trainer:
             rec["rewards/chosen"] = s["rewards/chosen_sum"] / s["n_chosen"] if s["n_chosen"] else None
             rec["rewards/rejected"] = s["rewards/rejected_sum"] / s["n_rejected"] if s["n_rejected"] else None
             rec["kl"] = s["kl"] / s["n"]
+        if s.get("replay_n"):
+            rec["replay_ce"] = s["replay_ce"] / s["replay_n"]
         self.history.append(rec)
         if not env.main:
             return
@@ -778,6 +854,9 @@ class Trainer:
             "threads": cfg.threads,
             "files": {name: sha256(out / name) for name in files},
             **({"int8": int8_report} if int8_report else {}),
+            # The base corpus, carried down the lineage (a child's replay regenerates it).
+            **({"corpus": self.parent_corpus} if self.parent_corpus else {}),
+            **({"replay": self.replay_source} if self.replay_source else {}),
         }
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         write_card(out, metrics)
@@ -803,6 +882,12 @@ def write_card(out: Path, m: dict) -> None:
                 f"undesirable weight {hp['undesirable_weight']}) against a frozen copy of the parent"),
         "sft": "supervised fine-tuning on the assistant replies",
     }[m["method"]]
+    if m.get("replay"):
+        r = m["replay"]
+        method_text += (f"; each micro-batch adds {hp['replay_weight']} × the cross-entropy of a batch of the parent's own "
+                        f"training corpus (replay: `corpus --variant {r['variant']}`, seed {r['replay_seed']}, "
+                        f"{r['dialogues']:,} dialogues, {r['left_out']} left out as the dataset answers their prompts), "
+                        "so that what the dataset does not speak about is not forgotten")
     hp_rows = "\n".join(f"| {k} | {_fmt(v, 6) if isinstance(v, float) else _fmt(v)} |" for k, v in hp.items())
     ho_rows = "\n".join(f"| {k} | {_fmt(v, 4)} |" for k, v in ho.items())
     hist = "\n".join(f"| {h['step']} | {_fmt(h['loss'], 4)} | {_fmt(h.get('rewards/accuracy'))} | "
@@ -936,6 +1021,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="parent held-out exact-answer questions answered by both for the guards")
     ap.add_argument("--guard-ignore", action="append", default=[], metavar="SENTENCE",
                     help="a sentence the run is meant to add (repeatable): no side effect for the guards, stripped before grading answers")
+    ap.add_argument("--replay-weight", type=float, default=d.replay_weight,
+                    help="plus w × cross-entropy on the parent's own training corpus per micro-batch (a mix of SFT "
+                         "data against forgetting; needs a parent trained by train:base or descended from one; 0: off)")
+    ap.add_argument("--replay-dialogues", type=int, default=d.replay_dialogues, help="replay set size before leaving out "
+                    "dialogues whose prompts the dataset answers (default %(default)s)")
     ap.add_argument("--no-int8", action="store_true", help="do not write model_int8.onnx (int8 weights) beside model.onnx")
     ap.add_argument("--int8-max-heldout", type=int, default=200,
                     help="held-out dialogues (OUT/heldout.jsonl) for the INT8 vs FP32 loss comparison (default %(default)s)")

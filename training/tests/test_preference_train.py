@@ -277,3 +277,36 @@ def test_guard_replies_answer_the_same_prompts_with_parent_and_new_model(dpo_run
     exact = [i for i, p in enumerate(g["prompts"]) if p["answer"] is not None]
     assert exact and all(isinstance(g["model"][i]["exact"], bool) for i in exact)
     assert all(g["model"][i]["exact"] is None for i, p in enumerate(g["prompts"]) if p["answer"] is None)
+
+
+def test_replay_keeps_the_parents_corpus_and_is_recorded(workspace):
+    """--replay-weight: cross-entropy on the parent's own corpus (regenerated from its metrics.json)
+    rides along each micro-batch; a run with it fits that corpus better than one without."""
+    from dialoop_train.preference_train import Trainer, corpus_of, pad_batch, token_logps
+    root = workspace["root"]
+    parent = root / "parent-with-corpus"
+    shutil.copytree(workspace["parent"], parent)
+    # No corpus record: replay is refused, saying why.
+    with pytest.raises(ValueError, match="names none"):
+        run(cfg(steps=2, replay_weight=1.0), parent, workspace["dataset"], root / "no-corpus", log=quiet, emit=quiet, int8=False)
+    (parent / "metrics.json").write_text(json.dumps({"corpus": {"variant": "default", "dialogues": 100}, "train_config": {"seed": 4}}))
+    assert corpus_of(parent) == {"variant": "default", "seed": 4}
+    c = dict(steps=12, lr=3e-3, replay_dialogues=300)
+    plain = run(cfg(**c), parent, workspace["dataset"], root / "plain", log=quiet, emit=quiet, int8=False)
+    mixed = run(cfg(**c, replay_weight=1.0), parent, workspace["dataset"], root / "mixed", log=quiet, emit=quiet, int8=False)
+    m = json.loads((root / "mixed" / "metrics.json").read_text())
+    assert m["replay"]["variant"] == "default" and m["replay"]["replay_seed"] == 5
+    assert 0 < m["replay"]["dialogues"] <= 300 and m["replay"]["dialogues"] + m["replay"]["left_out"] == 300
+    assert m["corpus"] == {"variant": "default", "seed": 4}  # carried down for the next run's replay
+    assert all("replay_ce" in h for h in m["history"]) and "replay_ce" not in plain["history"][0]
+    assert "replay" in (root / "mixed" / "README.md").read_text()
+    # The replay set, scored by both models: the one that replayed it fits it better.
+    t: Trainer = mixed["trainer"]
+    ids, mask = pad_batch(t.replay_items[:64], torch.device("cpu"))
+
+    def ce(model):
+        with torch.no_grad():
+            lp, _ = token_logps(model.eval(), ids, mask)
+        return float(-lp.sum() / mask[:, 1:].sum())
+
+    assert ce(mixed["trainer"].policy) < ce(plain["trainer"].policy) - 0.05

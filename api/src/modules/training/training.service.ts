@@ -31,6 +31,8 @@ export interface Hyperparameters {
   seed?: number | undefined;
   precision?: 'auto' | 'fp32' | 'bf16' | 'fp16' | undefined;
   rpoAlpha?: number | undefined;
+  /** Replay weight: cross-entropy on the base version's own training corpus beside the method's loss. */
+  replayWeight?: number | undefined;
   desirableWeight?: number | undefined;
   undesirableWeight?: number | undefined;
   maxLen?: number | undefined;

@@ -31,6 +31,14 @@ export class TrainingHyperparameters {
   @IsIn(['auto', 'fp32', 'bf16', 'fp16'])
   precision?: 'auto' | 'fp32' | 'bf16' | 'fp16';
   @Field(() => Float, { nullable: true, description: "DPO: plus α × the chosen reply's NLL per token (RPO; 0 = plain DPO)" }) @IsOptional() @Min(0) @Max(100) rpoAlpha?: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: "Replay (a mix of SFT data, against forgetting): plus w × the cross-entropy of a batch of the base version's own training corpus per micro-batch (0 or unset = off; the base must be trained by train:base or descend from such a version)",
+  })
+  @IsOptional()
+  @Min(0)
+  @Max(100)
+  replayWeight?: number;
   @Field(() => Float, { nullable: true, description: 'KTO' }) @IsOptional() @Min(0) @Max(100) desirableWeight?: number;
   @Field(() => Float, { nullable: true, description: 'KTO' }) @IsOptional() @Min(0) @Max(100) undesirableWeight?: number;
   @Field(() => Int, { nullable: true, description: 'Most tokens per prompt + completion (default 512)' }) @IsOptional() @Min(16) @Max(8192) maxLen?: number;

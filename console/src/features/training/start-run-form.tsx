@@ -22,6 +22,7 @@ interface Values {
   batchSize: number | string;
   warmupSteps: number | string;
   seed: number | string;
+  replayWeight: number | string;
 }
 
 const range = (v: number | string, min: number, max: number, optional = true) => (v === '' ? optional : typeof v === 'number' && v >= min && v <= max);
@@ -34,7 +35,7 @@ export function StartRunForm({ onStarted }: { onStarted(id: string): void }) {
   const [error, setError] = useState<unknown>(null);
   const form = useForm<Values>({
     mode: 'controlled',
-    initialValues: { datasetVersionId: null, baseModelVersionId: null, method: 'DPO', steps: 25, lr: '', beta: '', batchSize: '', warmupSteps: '', seed: '' },
+    initialValues: { datasetVersionId: null, baseModelVersionId: null, method: 'DPO', steps: 25, lr: '', beta: '', batchSize: '', warmupSteps: '', seed: '', replayWeight: '' },
     validate: {
       datasetVersionId: (v) => (v ? null : t('errors.dataset')),
       steps: (v) => (range(v, 1, 1_000_000, false) ? null : t('errors.steps')),
@@ -43,6 +44,7 @@ export function StartRunForm({ onStarted }: { onStarted(id: string): void }) {
       batchSize: (v) => (range(v, 1, 1024) ? null : t('errors.batchSize')),
       warmupSteps: (v, all) => (range(v, 0, 1_000_000) && (v === '' || typeof all.steps !== 'number' || (v as number) < all.steps) ? null : t('errors.warmupSteps')),
       seed: (v) => (range(v, 0, 2 ** 31 - 1) ? null : t('errors.seed')),
+      replayWeight: (v) => (range(v, 0, 100) ? null : t('errors.replayWeight')),
     },
   });
   const method = form.getValues().method;
@@ -51,7 +53,7 @@ export function StartRunForm({ onStarted }: { onStarted(id: string): void }) {
   const submit = form.onSubmit(async (v) => {
     setError(null);
     const num = (x: number | string) => (typeof x === 'number' ? x : undefined);
-    const hyperparameters = Object.fromEntries(Object.entries({ steps: num(v.steps), lr: num(v.lr), beta: v.method === 'SFT' ? undefined : num(v.beta), batchSize: num(v.batchSize), warmupSteps: num(v.warmupSteps), seed: num(v.seed) }).filter(([, x]) => x !== undefined));
+    const hyperparameters = Object.fromEntries(Object.entries({ steps: num(v.steps), lr: num(v.lr), beta: v.method === 'SFT' ? undefined : num(v.beta), batchSize: num(v.batchSize), warmupSteps: num(v.warmupSteps), seed: num(v.seed), replayWeight: num(v.replayWeight) }).filter(([, x]) => x !== undefined));
     try {
       const run = (await gql(StartTrainingRunMutation, { input: { datasetVersionId: v.datasetVersionId!, method: v.method, hyperparameters, ...(v.baseModelVersionId ? { baseModelVersionId: v.baseModelVersionId } : {}) } })).startTrainingRun;
       await qc.invalidateQueries({ queryKey: ['training'] });
@@ -95,6 +97,8 @@ export function StartRunForm({ onStarted }: { onStarted(id: string): void }) {
             <NumberInput label={t('batchSize')} placeholder="8" min={1} allowDecimal={false} {...form.getInputProps('batchSize')} />
             <NumberInput label={t('warmupSteps')} placeholder="10" min={0} allowDecimal={false} {...form.getInputProps('warmupSteps')} />
             <NumberInput label={t('seed')} placeholder="0" min={0} allowDecimal={false} {...form.getInputProps('seed')} />
+            {/* Cross-entropy on the base version's own training corpus beside the method's loss (issue 20's guards). */}
+            <NumberInput label={t('replayWeight')} placeholder={t('replayPlaceholder')} min={0} max={100} decimalScale={3} {...form.getInputProps('replayWeight')} />
           </SimpleGrid>
           {choices.isError && <ErrorNotice error={choices.error} />}
           {error !== null && <ErrorNotice error={error} />}
