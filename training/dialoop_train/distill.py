@@ -71,7 +71,8 @@ def teacher_facts(teacher_dir: Path) -> dict:
         "model_onnx_sha256": sha256(teacher_dir / "model.onnx"),
         "parameters": m.get("parameters"),
         "variant": (m.get("corpus") or {}).get("variant", "default"),
-        "seed": (m.get("train_config") or {}).get("seed", 0),
+        # A preference run's metrics.json carries its base corpus (with its seed) down the lineage.
+        "seed": (m.get("corpus") or {}).get("seed", (m.get("train_config") or {}).get("seed", 0)),
         "dialogues": (m.get("corpus") or {}).get("dialogues", 20000),
         "max_new_tokens": json.loads((teacher_dir / "generation_config.json").read_text()).get("max_new_tokens", 256),
     }
@@ -111,7 +112,7 @@ def build(teacher_dir: Path, out: Path, preset: str, cfg: TrainConfig, temperatu
         "train_config": asdict(cfg), "distillation": {"temperature": temperature, "alpha": alpha},
         "parameters": res["parameters"], "steps": res["steps"], "train_seconds": round(res["elapsed_s"], 1),
         "wall_seconds": round(time.time() - t_start, 1), "train_tokens": res["train_tokens"],
-        "corpus": {"variant": facts["variant"], "dialogues": len(train_d), "tokens": res["corpus_tokens"]},
+        "corpus": {"variant": facts["variant"], "seed": facts["seed"], "dialogues": len(train_d), "tokens": res["corpus_tokens"]},
         "first_loss": res["first_loss"], "final_train_loss": res["final_train_loss"],
         "val_loss": res["val_loss"], "teacher_val_loss": teacher_val, "history": res["history"],
         "torch": torch.__version__, "machine": f"{platform.machine()} {platform.processor()}", "threads": cfg.threads,

@@ -26,7 +26,8 @@ GradScaler; always fp32 on CPU), and torchrun: with WORLD_SIZE > 1 it joins a pr
 is wrapped in DistributedDataParallel, and only rank 0 writes.
 
 Outputs: RUN_DIR/metrics.jsonl (one line per log step: step, loss, lr, tokens_per_s, and for DPO
-rewards/chosen, rewards/rejected, rewards/accuracy, rewards/margins), RUN_DIR/checkpoints/, one
+rewards/chosen, rewards/rejected, rewards/accuracy, rewards/margins; with --replay-weight, replay_ce,
+the replay batches' cross-entropy, which `loss` includes times the weight), RUN_DIR/checkpoints/, one
 JSON line per log step on stdout ({"event": "progress", "step", "total", "loss", "eta_s", ...}
 — stdout carries only JSON lines; human-readable messages go to stderr), and OUT: model.onnx
 (export.py's layout with KV cache) and model_int8.onnx beside it (the same graph with int8 weights,
@@ -327,7 +328,7 @@ def corpus_of(model_dir: Path) -> dict | None:
     if not isinstance(c, dict) or not c.get("variant"):
         return None
     seed = c.get("seed", (m.get("train_config") or {}).get("seed", 0))
-    return {"variant": c["variant"], "seed": int(seed)}
+    return {**c, "seed": int(seed)}
 
 
 class Trainer:
@@ -371,9 +372,11 @@ class Trainer:
                              "names none (a model trained by train:base, or a descendant of one, does)")
         work = self.run_dir / f"replay-corpus-{self.env.rank}"
         seed = src["seed"] + 1  # the same distribution, other dialogues (held-out items never appear)
-        corpus.main(["--out", str(work), "--n", str(cfg.replay_dialogues), "--seed", str(seed), "--variant", src["variant"]])
+        with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the job's JSON lines
+            corpus.main(["--out", str(work), "--n", str(cfg.replay_dialogues), "--seed", str(seed), "--variant", src["variant"]])
+        # Prompts the dataset answers (train and test split: the guards read the test split's) are not replayed.
         answered = set()
-        for r in train_records:
+        for r in train_records + read_split(self.dataset, cfg.method, "test"):
             msgs = r.get("prompt") or r.get("messages") or []
             answered.update(m["content"].strip() for m in msgs if m.get("role") == "user")
         kept = []
@@ -384,20 +387,25 @@ class Trainer:
                     continue
                 ids, mask = encode_dialogue(d)
                 kept.append((ids[:cfg.max_len], mask[:cfg.max_len]))
+        if not kept:
+            raise ValueError(f"--replay-weight: all {cfg.replay_dialogues} replay dialogues answer prompts of the dataset; "
+                             "raise --replay-dialogues or leave replay off")
         random.Random(cfg.seed).shuffle(kept)
         self.replay_items = kept
-        self.replay_source = {**src, "replay_seed": seed, "dialogues": len(kept), "left_out": cfg.replay_dialogues - len(kept)}
+        self.replay_source = {"variant": src["variant"], "seed": src["seed"], "replay_seed": seed, "dialogues": len(kept), "left_out": cfg.replay_dialogues - len(kept)}
         self.log(f"replay: {len(kept)} dialogues of the parent's corpus (variant {src['variant']}), "
                  f"{cfg.replay_dialogues - len(kept)} left out as the dataset answers their prompts")
 
     def _replay_loss(self) -> torch.Tensor:
         """Cross-entropy per token on the next batch of replay dialogues (reply tokens only)."""
-        n = len(self.replay_items)
-        start = (self._replay_pos * self.cfg.batch_size) % n
+        n, env = len(self.replay_items), self.env
+        # Each process its own batch (as the preference data is split), the same order on resume.
+        start = ((self._replay_pos * env.world + env.rank) * self.cfg.batch_size) % n
         self._replay_pos += 1
         batch = [self.replay_items[(start + j) % n] for j in range(self.cfg.batch_size)]
         ids, mask = pad_batch(batch, self.env.device)
         lp, _ = token_logps(self.model, ids, mask, self.env.autocast)
+        self._replay_tokens = int((ids != PAD).sum())
         return -lp.sum() / mask[:, 1:].sum().clamp(min=1.0)
 
     @torch.no_grad()
@@ -668,6 +676,7 @@ class Trainer:
                         replay = self._replay_loss()
                         stats["replay_ce"] = replay.detach()
                         stats["replay_n"] = 1
+                        tokens += self._replay_tokens
                         loss = loss + cfg.replay_weight * replay
                     self.scaler.scale(loss / cfg.grad_accum).backward()
                 step_loss += float(loss) / cfg.grad_accum

@@ -290,14 +290,15 @@ def test_replay_keeps_the_parents_corpus_and_is_recorded(workspace):
     with pytest.raises(ValueError, match="names none"):
         run(cfg(steps=2, replay_weight=1.0), parent, workspace["dataset"], root / "no-corpus", log=quiet, emit=quiet, int8=False)
     (parent / "metrics.json").write_text(json.dumps({"corpus": {"variant": "default", "dialogues": 100}, "train_config": {"seed": 4}}))
-    assert corpus_of(parent) == {"variant": "default", "seed": 4}
+    assert corpus_of(parent) == {"variant": "default", "dialogues": 100, "seed": 4}
     c = dict(steps=12, lr=3e-3, replay_dialogues=300)
     plain = run(cfg(**c), parent, workspace["dataset"], root / "plain", log=quiet, emit=quiet, int8=False)
     mixed = run(cfg(**c, replay_weight=1.0), parent, workspace["dataset"], root / "mixed", log=quiet, emit=quiet, int8=False)
     m = json.loads((root / "mixed" / "metrics.json").read_text())
     assert m["replay"]["variant"] == "default" and m["replay"]["replay_seed"] == 5
     assert 0 < m["replay"]["dialogues"] <= 300 and m["replay"]["dialogues"] + m["replay"]["left_out"] == 300
-    assert m["corpus"] == {"variant": "default", "seed": 4}  # carried down for the next run's replay
+    assert m["corpus"] == {"variant": "default", "dialogues": 100, "seed": 4}  # carried down for the next run's replay
+    assert corpus_of(root / "mixed") == m["corpus"]
     assert all("replay_ce" in h for h in m["history"]) and "replay_ce" not in plain["history"][0]
     assert "replay" in (root / "mixed" / "README.md").read_text()
     # The replay set, scored by both models: the one that replayed it fits it better.

@@ -336,7 +336,7 @@ export type TrainingHyperparameters = {
   minLrRatio?: number | null | undefined;
   /** auto (bf16/fp16 autocast on a GPU that supports it, fp32 on CPU), fp32, bf16 or fp16 */
   precision?: string | null | undefined;
-  /** Replay (a mix of SFT data, against forgetting): plus w × the cross-entropy of a batch of the base version's own training corpus per micro-batch (0 or unset = off; the base must be trained by train:base or descend from such a version) */
+  /** Replay (a mix of SFT data, against forgetting): plus w × the cross-entropy of a batch of the base version's own training corpus per micro-batch (0 or unset = off; the base's metrics.json must record its corpus: train:base, train:distill, or a version descending from one) */
   replayWeight?: number | null | undefined;
   /** DPO: plus α × the chosen reply's NLL per token (RPO; 0 = plain DPO) */
   rpoAlpha?: number | null | undefined;

@@ -208,6 +208,10 @@ export class TrainingService {
       throw badInput(`${base.name} has no PyTorch checkpoint (dialoop_checkpoint.pt): the training job starts from one`, { field: 'baseModelVersionId' });
     }
     const hp = checkHyperparameters(input.method, input.hyperparameters ?? {});
+    // Replay regenerates the base's own training corpus from what its metrics.json records (the job checks it again).
+    if (hp.replayWeight && !(base.metrics as { corpus?: { variant?: unknown } } | null)?.corpus?.variant) {
+      throw badInput(`${base.name} records no training corpus in its metrics.json, so there is nothing to replay: leave replayWeight at 0`, { field: 'hyperparameters.replayWeight' });
+    }
     // The output's version name is `<base>-<method>-r<number>`: refuse now a base whose name leaves no room.
     if (base.name.length > MAX_NAME - 16) throw badInput(`${base.name}: the name is too long to derive a new version's name from`, { field: 'baseModelVersionId' });
     const run = await this.o.db.$transaction(async (tx) => {

@@ -33,7 +33,7 @@ export class TrainingHyperparameters {
   @Field(() => Float, { nullable: true, description: "DPO: plus α × the chosen reply's NLL per token (RPO; 0 = plain DPO)" }) @IsOptional() @Min(0) @Max(100) rpoAlpha?: number;
   @Field(() => Float, {
     nullable: true,
-    description: "Replay (a mix of SFT data, against forgetting): plus w × the cross-entropy of a batch of the base version's own training corpus per micro-batch (0 or unset = off; the base must be trained by train:base or descend from such a version)",
+    description: "Replay (a mix of SFT data, against forgetting): plus w × the cross-entropy of a batch of the base version's own training corpus per micro-batch (0 or unset = off; the base's metrics.json must record its corpus: train:base, train:distill, or a version descending from one)",
   })
   @IsOptional()
   @Min(0)
