@@ -352,16 +352,17 @@ class Trainer:
     def _load_data(self) -> None:
         cfg = self.cfg
         train_records = read_split(self.dataset, cfg.method, "train")
+        test_records = read_split(self.dataset, cfg.method, "test")
         self.train_items = encode_records(cfg.method, train_records, cfg.max_len)
-        self.test_items = encode_records(cfg.method, read_split(self.dataset, cfg.method, "test"), cfg.max_len)
+        self.test_items = encode_records(cfg.method, test_records, cfg.max_len)
         self.replay_items, self.replay_source = [], None
         if cfg.replay_weight > 0:
-            self._load_replay(train_records)
+            self._load_replay(train_records + test_records)
         if cfg.method == "kto" and cfg.batch_size < 2:
             raise ValueError("KTO needs --batch-size of at least 2 (the KL reference point pairs prompts "
                              "with other examples' completions)")
 
-    def _load_replay(self, train_records: list[dict]) -> None:
+    def _load_replay(self, dataset_records: list[dict]) -> None:
         """The replay set: dialogues of the parent's own corpus (what it was trained on), so that a
         run on a narrow dataset keeps what the dataset does not speak about (exact answers)."""
         from . import corpus
@@ -376,7 +377,7 @@ class Trainer:
             corpus.main(["--out", str(work), "--n", str(cfg.replay_dialogues), "--seed", str(seed), "--variant", src["variant"]])
         # Prompts the dataset answers (train and test split: the guards read the test split's) are not replayed.
         answered = set()
-        for r in train_records + read_split(self.dataset, cfg.method, "test"):
+        for r in dataset_records:
             msgs = r.get("prompt") or r.get("messages") or []
             answered.update(m["content"].strip() for m in msgs if m.get("role") == "user")
         kept = []
