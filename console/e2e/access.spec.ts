@@ -60,7 +60,8 @@ for (const [email, menu] of Object.entries(MENUS)) {
     const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
     expect(stored).not.toMatch(/eyJ|dr_|dk_/);
     const cookies = await context.cookies();
-    for (const c of cookies.filter((c) => c.name.startsWith('dialoop_') && c.name !== 'dialoop_locale')) {
+    // Preferences (language, time zone) are plain cookies; everything else is httpOnly and strict.
+    for (const c of cookies.filter((c) => c.name.startsWith('dialoop_') && c.name !== 'dialoop_locale' && c.name !== 'dialoop_tz')) {
       expect(c.httpOnly, c.name).toBe(true);
       expect(c.sameSite, c.name).toBe('Strict');
     }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { apiUrl, expect, signIn, test } from './fixtures';
+import { apiUrl, consoleUrl, expect, signIn, test } from './fixtures';
 import { ROOT } from './platform';
 import { gql, login } from './seed';
 
@@ -111,5 +111,73 @@ test('a reload restores the session with one refresh, asked for while the page l
   }
   // One exchange of the single-use refresh token per load (the inline script's, taken by the page).
   expect(refreshes).toEqual(['POST', 'POST', 'POST']);
-  expect(await page.evaluate(() => Object.keys(window).filter((k) => k.startsWith('__dialoop')))).toEqual([]);
+  // The rows come with the HTML; the page takes the early answer once its scripts run.
+  await expect.poll(() => page.evaluate(() => Object.keys(window).filter((k) => k.startsWith('__dialoop')))).toEqual([]);
+});
+
+test('the first rows come with the HTML, for a person allowed to read them only, and the filter works before (and without) the scripts', async ({ page, browser }) => {
+  await signIn(page, 'compliance@demo.local', undefined, '/audit');
+  await expect(page.locator('tr[aria-rowindex]').first()).toBeVisible();
+  // The document itself holds the rows (the session's cookies, as the browser sends them).
+  const html = await (await page.request.get('/audit?action=auditEntries')).text();
+  const rows = html.match(/<tr[^>]*aria-rowindex[\s\S]*?<\/tr>/g) ?? [];
+  expect(rows.length).toBeGreaterThan(0);
+  for (const r of rows) expect(r).toContain('auditEntries');
+  // No token in the HTML: the access token travels only in its httpOnly cookie and the page's memory.
+  expect(html).not.toMatch(/eyJ[\w-]+\.eyJ/);
+
+  // Without scripts at all: the rows are there, and the filter form submits to the same URL.
+  const noScript = await browser.newContext({ baseURL: consoleUrl(), javaScriptEnabled: false, storageState: await page.context().storageState() });
+  try {
+    const bare = await noScript.newPage();
+    await bare.goto('/audit');
+    await expect(bare.locator('tr[aria-rowindex]').first()).toBeVisible();
+    const form = bare.getByRole('form', { name: 'Filter' });
+    await form.getByLabel('Action').fill('login');
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await expect(bare).toHaveURL(/action=login/);
+    const filtered = bare.locator('tr[aria-rowindex]');
+    await expect(filtered.first()).toBeVisible();
+    for (const text of await filtered.allTextContents()) expect(text).toContain('login');
+  } finally {
+    await noScript.close();
+  }
+
+  // In another time zone: the page shows times in it, the server learns it (a preference cookie),
+  // and the next HTML has them in it too; the browser's render agrees with the server's throughout.
+  const away = await browser.newContext({ baseURL: consoleUrl(), timezoneId: 'Asia/Shanghai', storageState: await page.context().storageState() });
+  try {
+    const there = await away.newPage();
+    const errors: string[] = [];
+    there.on('console', (m) => m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text()) && errors.push(m.text()));
+    there.on('pageerror', (e) => errors.push(String(e)));
+    // The first row's time, once the page has its session (the browser's render, not the server's HTML).
+    const shown = async () => {
+      await expect.poll(() => there.evaluate(() => Object.keys(window).filter((k) => k.startsWith('__dialoop')))).toEqual([]);
+      return there.locator('tr[aria-rowindex] td:nth-child(2)').first().textContent();
+    };
+    await there.goto('/audit');
+    await expect(there.locator('tr[aria-rowindex]').first()).toBeVisible();
+    await expect.poll(async () => (await away.cookies()).find((c) => c.name === 'dialoop_tz')?.value).toBe(encodeURIComponent('Asia/Shanghai'));
+    await there.reload();
+    await expect(there.locator('tr[aria-rowindex]').first()).toBeVisible();
+    const served = await (await there.request.get('/audit')).text();
+    expect(served).toContain((await shown())!);
+    expect(errors).toEqual([]);
+  } finally {
+    await away.close();
+  }
+
+  // A person the page does not allow gets "not allowed" in the HTML, and no rows.
+  const other = await browser.newContext({ baseURL: consoleUrl() });
+  try {
+    const reviewer = await other.newPage();
+    await signIn(reviewer, 'reviewer@demo.local', undefined, '/audit');
+    await expect(reviewer.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
+    const theirs = await (await reviewer.request.get('/audit')).text();
+    expect(theirs).toContain('Not allowed');
+    expect(theirs).not.toContain('aria-rowindex');
+  } finally {
+    await other.close();
+  }
 });

@@ -26,6 +26,7 @@ const REPLIES = quick ? 1 : Number(process.env.BENCH_REPLIES ?? 4);
 const AUDIT_ENTRIES = quick ? 100_000 : 1_000_000;
 const AUDIT_SAMPLES = quick ? 3 : 7;
 const AUDIT_PAGES = quick ? 5 : 20;
+const AUDIT_WARMUP = 3;
 /** `--audit-only`: part 4 alone, printed, nothing written. */
 const auditOnly = process.argv.includes('--audit-only');
 /** `--stream-only`: part 3 alone, printed, nothing written (to compare two builds of the chat). */
@@ -67,6 +68,26 @@ const SINCE_SCRIPT = `window.__untilRow = (startedAt, minRows, text) => new Prom
   };
   requestAnimationFrame(check);
 });`;
+/**
+ * From the document's start: when the first rows were in the DOM, whoever put them there (the
+ * server's HTML, or the page's scripts after their own request), at the frame they are painted in.
+ */
+const FIRST_ROWS_SCRIPT = `window.__firstRows = new Promise((resolve) => {
+  const check = () => {
+    const scroller = document.querySelector('[data-testid="audit-scroller"]');
+    const ok = Number(scroller?.getAttribute('data-rows') ?? 0) > 0 && document.querySelector('tr[aria-rowindex]') && !scroller.hasAttribute('data-fetching');
+    if (ok) resolve(performance.now()); else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+});
+// When React has taken the rows over (the scroller carries its fiber): clicks and scrolling work.
+window.__interactive = new Promise((resolve) => {
+  const check = () => {
+    const scroller = document.querySelector('[data-testid="audit-scroller"]');
+    if (scroller && Object.keys(scroller).some((k) => k.startsWith('__reactFiber'))) resolve(performance.now()); else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+});`;
 /** The slowest GraphQL request of the last measurement (see SINCE_SCRIPT). */
 const slowestRequest = (page: Page) => page.evaluate(() => (window as unknown as { __slowestRequest: number }).__slowestRequest);
 
@@ -78,7 +99,7 @@ async function auditPart(b: Browser) {
   // No periodic checkpoint (a verification of the whole chain) in the middle of a measurement.
   const p = await startPlatform({ databaseUrl: db.url, apiEnv: { AUDIT_CHECKPOINT_INTERVAL_S: '86400' } });
   const steps: Record<string, number[]> = { 'open /audit (first rows)': [] };
-  /** Opening /audit: when the document, hydration, the session and the first api request were done (ms from navigation). */
+  /** Opening /audit: when the document, the rows' hydration, the session and the first api request were done (ms from navigation). */
   const openMarks: Record<string, number[]> = {};
   /** Per step, the slowest api request of each sample (what the page waited for at least). */
   const requests: Record<string, number[]> = {};
@@ -89,6 +110,7 @@ async function auditPart(b: Browser) {
   try {
     const context = await newContext(b);
     await context.addInitScript({ content: SINCE_SCRIPT });
+    await context.addInitScript({ content: FIRST_ROWS_SCRIPT });
     const page = await context.newPage();
     await page.goto(`${p.consoleUrl}/signin?next=/audit`);
     await page.getByLabel('Email').fill('compliance@demo.local');
@@ -98,20 +120,31 @@ async function auditPart(b: Browser) {
     await page.locator('tr[aria-rowindex]').first().waitFor({ timeout: 60_000 });
     const rowsReady = (minRows: number, text = '') => page.evaluate(([m, t]) => (window as unknown as { __untilRow(s: number, m: number, t: string): Promise<number> }).__untilRow(0, m as number, t as string), [minRows, text] as const);
 
+    // A few openings first, not recorded: the servers' code warmed up and the freshly seeded trail's
+    // pages read once, as on a platform that has been running.
+    for (let i = 0; i < AUDIT_WARMUP; i++) {
+      await page.goto(`${p.consoleUrl}/audit`);
+      await rowsReady(1);
+      await page.waitForLoadState('networkidle');
+    }
     // Opening the page: navigation start to the first rows in the DOM.
     for (let i = 0; i < AUDIT_SAMPLES; i++) {
       await page.goto(`${p.consoleUrl}/audit`);
-      await record(page, 'open /audit (first rows)', await rowsReady(1));
+      const firstRows = await page.evaluate(() => (window as unknown as { __firstRows: Promise<number> }).__firstRows);
+      await rowsReady(1);
+      await record(page, 'open /audit (first rows)', firstRows);
       await page.waitForLoadState('networkidle');
-      // Where an opening's time goes: the document, the session restored, the first api request sent.
-      const marks = await page.evaluate(() => {
+      // Where an opening's time goes: the document, the rows hydrated, the session restored, the first api request sent.
+      const marks = await page.evaluate(async () => {
+        const interactive = await (window as unknown as { __interactive: Promise<number> }).__interactive;
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
         const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
         return {
           document: nav.responseEnd,
-          hydrated: nav.domContentLoadedEventEnd,
+          domContentLoaded: nav.domContentLoadedEventEnd,
           session: res.find((r) => r.name.endsWith('/api/session/refresh'))?.responseEnd ?? NaN,
           firstRequest: res.find((r) => r.name.endsWith('/graphql'))?.startTime ?? NaN,
+          interactive,
         };
       });
       for (const [k, v] of Object.entries(marks)) (openMarks[k] ??= []).push(v);
@@ -168,6 +201,7 @@ async function auditPart(b: Browser) {
     entries: AUDIT_ENTRIES,
     seedS,
     goalP50: 150,
+    warmupOpenings: AUDIT_WARMUP,
     openMarksP50: Object.fromEntries(Object.entries(openMarks).map(([k, xs]) => [k, ms(quantile(xs, 0.5))])),
     steps: Object.fromEntries(
       Object.entries(steps).map(([k, xs]) => {
@@ -179,12 +213,12 @@ async function auditPart(b: Browser) {
 }
 
 function printAudit(audit: Awaited<ReturnType<typeof auditPart>>) {
-  console.log(`\n  audit page, ${AUDIT_ENTRIES.toLocaleString('en-US')} entries (seeded in ${audit.seedS} s), to the rows in the DOM:`);
+  console.log(`\n  audit page, ${AUDIT_ENTRIES.toLocaleString('en-US')} entries (seeded in ${audit.seedS} s; ${AUDIT_WARMUP} openings first, not recorded), to the rows in the DOM:`);
   for (const [name, m] of Object.entries(audit.steps)) {
     console.log(`    ${name.padEnd(34)} ${String(m.samples).padStart(4)}  ${String(m.p50).padStart(7)}  ${String(m.p99).padStart(7)}     ≤ 150 ${m.p50 <= 150 ? 'MET' : 'NOT MET'}   (slowest api request p50 ${m.slowestRequestP50} ms)`);
   }
   const o = audit.openMarksP50;
-  console.log(`    opening, ms from navigation (p50): document ${o.document}, hydrated ${o.hydrated}, session restored ${o.session}, first api request sent ${o.firstRequest}`);
+  console.log(`    opening, ms from navigation (p50): document ${o.document}, DOMContentLoaded ${o.domContentLoaded}, rows interactive (hydrated) ${o.interactive}, session restored ${o.session}, first api request sent ${o.firstRequest}`);
 }
 
 /** Part 3: milliseconds from each live delta (as a second graphql-ws subscriber receives it) to its text in the page's DOM. */

@@ -20,7 +20,7 @@ const theme = createTheme({
 // Inputs' error text in red 6 on white is below WCAG AA contrast (4.0:1); red 8 passes.
 const cssVariables: CSSVariablesResolver = (t) => ({ variables: {}, light: { '--mantine-color-error': t.colors.red[8]! }, dark: {} });
 
-export function Providers({ locale, apiUrl, children }: { locale: Locale; apiUrl: string; children: ReactNode }) {
+export function Providers({ locale, timeZone, apiUrl, children }: { locale: Locale; timeZone: string; apiUrl: string; children: ReactNode }) {
   configureApi(apiUrl);
   const [client] = useState(
     () =>
@@ -38,7 +38,7 @@ export function Providers({ locale, apiUrl, children }: { locale: Locale; apiUrl
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariables} defaultColorScheme="light">
       <Notifications position="top-right" />
-      <LocaleProvider initial={locale}>
+      <LocaleProvider initial={locale} initialTimeZone={timeZone}>
         <QueryClientProvider client={client}>{children}</QueryClientProvider>
       </LocaleProvider>
     </MantineProvider>

@@ -926,6 +926,11 @@ export type AdminRevokeApiKeyMutationVariables = Exact<{
 
 export type AdminRevokeApiKeyMutation = { revokeApiKey: { id: string, revokedAt: string | null } };
 
+export type ConsoleServerMeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleServerMeQuery = { me: { id: string, email: string, name: string | null, role: Role } };
+
 export type SessionFieldsFragment = { accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, email: string, name: string | null, role: Role } };
 
 export type ConsoleLoginMutationVariables = Exact<{
@@ -2614,6 +2619,16 @@ export const AdminRevokeApiKeyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AdminRevokeApiKeyMutation, AdminRevokeApiKeyMutationVariables>;
+export const ConsoleServerMeDocument = new TypedDocumentString(`
+    query ConsoleServerMe {
+  me {
+    id
+    email
+    name
+    role
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleServerMeQuery, ConsoleServerMeQueryVariables>;
 export const ConsoleLoginDocument = new TypedDocumentString(`
     mutation ConsoleLogin($email: String!, $password: String!) {
   login(email: $email, password: $password) {

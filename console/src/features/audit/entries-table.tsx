@@ -2,7 +2,7 @@
 import { Anchor, Box, Center, Group, Loader, Paper, Table, Text, Title } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
 import { ErrorNotice } from '@/components/ui/error-notice';
 import type { AuditFilterInput, AuditRowFieldsFragment } from '@/gql/graphql';
@@ -10,6 +10,7 @@ import { OutcomeBadge } from './outcome-badge';
 import { entriesQuery } from './queries';
 
 const ROW_HEIGHT = 41;
+const SCROLLER_HEIGHT = 520;
 /** Rows rendered beyond those in sight, each way: enough for a wheel step, few enough to render at once. */
 const OVERSCAN = 6;
 const COLUMNS = 6;
@@ -27,7 +28,18 @@ export function EntriesTable({ filter, selected, onOpen, onFirstPage }: { filter
     if (answered) onFirstPage?.();
   }, [answered, onFirstPage]);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN });
+  // Rows the server rendered can be scrolled before the page's scripts run; the virtualizer sets
+  // its element back to the top when it takes it, so the place is kept here and put back after.
+  const scrolledEarly = useRef(0);
+  useLayoutEffect(() => {
+    scrolledEarly.current = scroller.current?.scrollTop ?? 0;
+  }, []);
+  // Before the scroller is measured (on the server, and in the browser's first render, which must
+  // match it), the rows that fill its height.
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN, initialRect: { width: 0, height: SCROLLER_HEIGHT } });
+  useLayoutEffect(() => {
+    if (scrolledEarly.current > 0 && scroller.current) scroller.current.scrollTop = scrolledEarly.current;
+  }, []);
   const items = virtual.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? -1;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
@@ -53,7 +65,7 @@ export function EntriesTable({ filter, selected, onOpen, onFirstPage }: { filter
           <ErrorNotice error={pages.error} />
         </Box>
       ) : (
-        <Box ref={scroller} h={520} style={{ overflowY: 'auto' }} data-testid="audit-scroller" data-rows={rows.length} data-fetching={pages.isFetching || undefined}>
+        <Box ref={scroller} style={{ height: SCROLLER_HEIGHT, overflowY: 'auto' }} data-testid="audit-scroller" data-rows={rows.length} data-fetching={pages.isFetching || undefined}>
           <Table stickyHeader highlightOnHover verticalSpacing={8} layout="fixed" aria-labelledby="audit-entries" aria-rowcount={hasNextPage ? -1 : rows.length + 1}>
             <Table.Thead>
               <Table.Tr>

@@ -1,34 +1,33 @@
 'use client';
 import { Button, Group, NativeSelect, Paper, SimpleGrid, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
 import { useTranslations } from 'use-intl';
-import { EMPTY_VIEW, OUTCOMES, type AuditView } from './filters';
+import { EMPTY_VIEW, OUTCOMES, viewFromParams, type AuditView } from './filters';
 
-/** The filter, edited as a draft and applied at once (to the URL). */
+/**
+ * The filter, applied at once (to the URL). A plain GET form whose fields carry the URL's own
+ * names: the page is rendered on the server, so a filter typed and applied before its scripts
+ * have run still works (the browser submits it), and once they have, the same fields are read on
+ * submit. The fields are uncontrolled, so nothing typed early is lost when React takes over; they
+ * start again from the view whenever it changes.
+ */
 export function FilterBar({ view, onApply }: { view: AuditView; onApply(v: AuditView): void }) {
   const t = useTranslations('audit');
-  const [draft, setDraft] = useState(view);
-  useEffect(() => setDraft(view), [view]);
   const field = (key: 'actor' | 'action' | 'subjectType' | 'subjectId', placeholder?: string) => (
-    <TextInput
-      label={t(`filter.${key}`)}
-      placeholder={placeholder}
-      value={draft[key]}
-      onChange={(e) => {
-        const value = e.currentTarget.value;
-        setDraft((d) => ({ ...d, [key]: value }));
-      }}
-    />
+    <TextInput label={t(`filter.${key}`)} placeholder={placeholder} name={key} defaultValue={view[key]} />
   );
   return (
     <Paper
+      key={JSON.stringify(view)}
       withBorder
       p="md"
       component="form"
+      method="get"
       aria-label={t('filter.title')}
       onSubmit={(e) => {
         e.preventDefault();
-        onApply({ ...draft, entry: null });
+        const fields = new URLSearchParams();
+        for (const [k, v] of new FormData(e.currentTarget)) if (typeof v === 'string') fields.set(k, v);
+        onApply({ ...viewFromParams(fields), entry: null });
       }}
     >
       <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="sm" verticalSpacing="xs">
@@ -38,33 +37,12 @@ export function FilterBar({ view, onApply }: { view: AuditView; onApply(v: Audit
         {field('subjectId')}
         <NativeSelect
           label={t('filter.outcome')}
-          value={draft.outcome}
-          onChange={(e) => {
-            const value = e.currentTarget.value as AuditView['outcome'];
-            setDraft((d) => ({ ...d, outcome: value }));
-          }}
+          name="outcome"
+          defaultValue={view.outcome}
           data={[{ value: '', label: t('filter.anyOutcome') }, ...OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))]}
         />
-        <TextInput
-          type="date"
-          label={t('filter.from')}
-          value={draft.from}
-          max={draft.to || undefined}
-          onChange={(e) => {
-            const value = e.currentTarget.value;
-            setDraft((d) => ({ ...d, from: value }));
-          }}
-        />
-        <TextInput
-          type="date"
-          label={t('filter.to')}
-          value={draft.to}
-          min={draft.from || undefined}
-          onChange={(e) => {
-            const value = e.currentTarget.value;
-            setDraft((d) => ({ ...d, to: value }));
-          }}
-        />
+        <TextInput type="date" label={t('filter.from')} name="from" defaultValue={view.from} max={view.to || undefined} />
+        <TextInput type="date" label={t('filter.to')} name="to" defaultValue={view.to} min={view.from || undefined} />
       </SimpleGrid>
       <Group justify="flex-end" gap="xs" mt="sm">
         <Button variant="default" onClick={() => onApply(EMPTY_VIEW)}>

@@ -69,6 +69,12 @@ export function filterOf(view: AuditView): AuditFilterInput {
   };
 }
 
+/** Rows per page of the entries table. */
+export const ENTRIES_PAGE = 100;
+
+/** The entries table's query key (queries.ts; server.ts fills it for a server-rendered page). */
+export const entriesKey = (filter: AuditFilterInput) => ['audit', 'entries', filter] as const;
+
 /** The command that checks a downloaded export offline. */
 export const verifyCommand = (file: string) => `npm run audit:verify -- --public-key audit-public-key.pem ${file}`;
 

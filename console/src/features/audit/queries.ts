@@ -2,15 +2,12 @@ import { infiniteQueryOptions, type QueryClient } from '@tanstack/react-query';
 import type { AuditFilterInput } from '@/gql/graphql';
 import { gql } from '@/lib/graphql/client';
 import { AuditEntriesQuery } from './documents';
-import { filterOf, viewFromParams } from './filters';
-
-/** Rows per page of the entries table. */
-export const ENTRIES_PAGE = 100;
+import { ENTRIES_PAGE, entriesKey, filterOf, viewFromParams } from './filters';
 
 /** The entries the filter matches, newest first, by cursor: the table's query. */
 export const entriesQuery = (filter: AuditFilterInput) =>
   infiniteQueryOptions({
-    queryKey: ['audit', 'entries', filter],
+    queryKey: entriesKey(filter),
     queryFn: ({ pageParam, signal }) => gql(AuditEntriesQuery, { filter, first: ENTRIES_PAGE, after: pageParam }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => (last.auditEntries.pageInfo.hasNextPage ? last.auditEntries.pageInfo.endCursor : undefined),

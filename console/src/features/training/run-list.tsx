@@ -32,15 +32,14 @@ export function RunList({ selected, onSelect }: { selected: string | null; onSel
           </Text>
         )}
         {rows.length > 0 && (
-          <Table.ScrollContainer minWidth={440}>
-            <Table highlightOnHover verticalSpacing={6} fz="sm" aria-labelledby="training-runs">
+          <Table.ScrollContainer minWidth={320}>
+            <Table highlightOnHover verticalSpacing={6} horizontalSpacing="xs" fz="sm" aria-labelledby="training-runs">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>{t('columns.run')}</Table.Th>
                   <Table.Th>{t('columns.status')}</Table.Th>
                   <Table.Th ta="right">{t('columns.step')}</Table.Th>
                   <Table.Th ta="right">{t('columns.loss')}</Table.Th>
-                  <Table.Th>{t('columns.model')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -53,20 +52,20 @@ export function RunList({ selected, onSelect }: { selected: string | null; onSel
                       <Text span size="sm" c="dimmed">
                         {r.method}
                       </Text>
+                      {/* The model it made (or starts from), under the run: the panel is narrow. */}
+                      <Text size="xs" c="dimmed" truncate maw={150} title={r.modelVersion?.name ?? r.baseModelVersion.name}>
+                        {r.modelVersion?.name ?? r.baseModelVersion.name}
+                      </Text>
                     </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <RunStatus status={r.status} />
+                    {/* A badge's label may shrink to nothing in a narrow table: the column keeps room for the longest one. */}
+                    <Table.Td style={{ whiteSpace: 'nowrap', minWidth: 124 }}>
+                      <RunStatus status={r.status} size="sm" />
                     </Table.Td>
                     <Table.Td ta="right" ff="monospace">
                       {r.totalSteps ? `${r.step}/${r.totalSteps}` : r.step}
                     </Table.Td>
                     <Table.Td ta="right" ff="monospace">
                       {r.loss === null || r.loss === undefined ? '—' : format.number(r.loss, { maximumFractionDigits: 4 })}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" truncate maw={140} title={r.modelVersion?.name ?? r.baseModelVersion.name}>
-                        {r.modelVersion?.name ?? r.baseModelVersion.name}
-                      </Text>
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -7,7 +7,7 @@ const COLOR: Record<TrainingStatus, string> = { QUEUED: 'gray', RUNNING: 'blue',
 
 export const isLive = (s: TrainingStatus) => s === 'QUEUED' || s === 'RUNNING';
 
-export function RunStatus({ status }: { status: TrainingStatus }) {
+export function RunStatus({ status, size }: { status: TrainingStatus; size?: 'sm' | 'md' }) {
   const t = useTranslations('training');
-  return <StatusBadge color={COLOR[status]} label={t(`status.${status}`)} />;
+  return <StatusBadge color={COLOR[status]} label={t(`status.${status}`)} size={size} />;
 }

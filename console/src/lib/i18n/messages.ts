@@ -24,6 +24,17 @@ export const LOCALES = ['en', 'zh'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
 export const LOCALE_COOKIE = 'dialoop_locale';
+/** The browser's time zone (a preference, not a secret), so the server renders times as the browser will. */
+export const TIME_ZONE_COOKIE = 'dialoop_tz';
+/** The time zone a cookie names, if Intl knows it (an unknown or malformed cookie means UTC). */
+export function timeZoneOr(cookie: string | undefined, fallback = 'UTC'): string {
+  if (!cookie) return fallback;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: decodeURIComponent(cookie) }).resolvedOptions().timeZone;
+  } catch {
+    return fallback;
+  }
+}
 
 export const MESSAGES = {
   en: { common: enCommon, chat: enChat, review: enReview, audit: enAudit, users: enUsers, datasets: enDatasets, training: enTraining, models: enModels, safety: enSafety, system: enSystem },

@@ -1,6 +1,7 @@
-import { useSyncExternalStore } from 'react';
+import { useContext, useMemo, useSyncExternalStore } from 'react';
 import { ApiError } from '@/lib/graphql/execute';
 import { takeEarlyRefresh } from './early-refresh';
+import { SessionSeedContext } from './seed';
 import type { SessionErrorBody, SessionPayload } from './types';
 
 /**
@@ -165,6 +166,9 @@ const subscribe = (l: () => void) => {
 };
 const serverState: SessionState = { status: 'loading' };
 
+/** The page's session; on a page the server rendered, the person it saw until the session is restored here. */
 export function useSession(): SessionState {
-  return useSyncExternalStore(subscribe, () => state, () => serverState);
+  const seed = useContext(SessionSeedContext);
+  const live = useSyncExternalStore(subscribe, () => state, () => serverState);
+  return useMemo(() => (live.status === 'loading' && seed ? { status: 'signedIn', user: seed } : live), [live, seed]);
 }

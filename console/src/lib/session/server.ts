@@ -14,6 +14,12 @@ const COOKIE_PATH = '/api/session';
  * proxy can send a signed-out visitor to the sign-in page before any page renders.
  */
 export const SIGNED_IN_COOKIE = 'dialoop_signed_in';
+/**
+ * A copy of the short-lived access token (httpOnly, SameSite=Strict, expiring with the token) sent
+ * with page requests, so that the console's server can render a page's first answer into its HTML
+ * (see lib/session/server-render.ts). No script can read it; the page's own copy stays in memory.
+ */
+export const ACCESS_COOKIE = 'dialoop_access';
 
 const SessionFields = graphql(`
   fragment SessionFields on AuthPayload {
@@ -81,6 +87,7 @@ export async function sessionResponse(p: Payload): Promise<NextResponse<SessionP
   const common = { httpOnly: true, sameSite: 'strict', secure: env().CONSOLE_SECURE_COOKIES, maxAge: env().CONSOLE_SESSION_TTL_S } as const;
   jar.set(REFRESH_COOKIE, p.refreshToken, { ...common, path: COOKIE_PATH });
   jar.set(SIGNED_IN_COOKIE, '1', { ...common, path: '/' });
+  jar.set(ACCESS_COOKIE, p.accessToken, { ...common, path: '/', maxAge: p.expiresIn });
   return NextResponse.json({ accessToken: p.accessToken, expiresIn: p.expiresIn, user: p.user }, { headers: { 'cache-control': 'no-store' } });
 }
 
@@ -89,6 +96,7 @@ export async function clearSession(): Promise<void> {
   const common = { httpOnly: true, sameSite: 'strict', secure: env().CONSOLE_SECURE_COOKIES, maxAge: 0 } as const;
   jar.set(REFRESH_COOKIE, '', { ...common, path: COOKIE_PATH });
   jar.set(SIGNED_IN_COOKIE, '', { ...common, path: '/' });
+  jar.set(ACCESS_COOKIE, '', { ...common, path: '/' });
 }
 
 const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400, RATE_LIMITED: 429, NETWORK_ERROR: 502 };
