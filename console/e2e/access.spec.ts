@@ -75,6 +75,8 @@ test('sign-out revokes the refresh token at the api', async ({ page, context }) 
   await page.getByRole('banner').getByRole('button', { name: /user/i }).click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/signin/);
+  // No session cookie outlives it (the access token's copy included).
+  expect((await context.cookies()).filter((c) => ['dialoop_refresh', 'dialoop_access', 'dialoop_signed_in'].includes(c.name) && c.value !== '')).toEqual([]);
   const { apiUrl } = await import('./fixtures');
   const res = await fetch(apiUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation($t:String!){refreshToken(token:$t){accessToken}}', variables: { t: refresh } }) });
   const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };

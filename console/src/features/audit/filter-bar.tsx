@@ -1,14 +1,14 @@
 'use client';
 import { Button, Group, NativeSelect, Paper, SimpleGrid, TextInput } from '@mantine/core';
 import { useTranslations } from 'use-intl';
-import { EMPTY_VIEW, OUTCOMES, viewFromParams, type AuditView } from './filters';
+import { EMPTY_VIEW, OUTCOMES, paramsOf, viewFromParams, type AuditView } from './filters';
 
 /**
  * The filter, applied at once (to the URL). A plain GET form whose fields carry the URL's own
  * names: the page is rendered on the server, so a filter typed and applied before its scripts
  * have run still works (the browser submits it), and once they have, the same fields are read on
  * submit. The fields are uncontrolled, so nothing typed early is lost when React takes over; they
- * start again from the view whenever it changes.
+ * start again from the filter whenever it changes (not when an entry is opened).
  */
 export function FilterBar({ view, onApply }: { view: AuditView; onApply(v: AuditView): void }) {
   const t = useTranslations('audit');
@@ -17,7 +17,7 @@ export function FilterBar({ view, onApply }: { view: AuditView; onApply(v: Audit
   );
   return (
     <Paper
-      key={JSON.stringify(view)}
+      key={paramsOf({ ...view, entry: null }).toString()}
       withBorder
       p="md"
       component="form"
@@ -41,11 +41,18 @@ export function FilterBar({ view, onApply }: { view: AuditView; onApply(v: Audit
           defaultValue={view.outcome}
           data={[{ value: '', label: t('filter.anyOutcome') }, ...OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))]}
         />
-        <TextInput type="date" label={t('filter.from')} name="from" defaultValue={view.from} max={view.to || undefined} />
-        <TextInput type="date" label={t('filter.to')} name="to" defaultValue={view.to} min={view.from || undefined} />
+        <TextInput type="date" label={t('filter.from')} name="from" defaultValue={view.from} />
+        <TextInput type="date" label={t('filter.to')} name="to" defaultValue={view.to} />
       </SimpleGrid>
       <Group justify="flex-end" gap="xs" mt="sm">
-        <Button variant="default" onClick={() => onApply(EMPTY_VIEW)}>
+        <Button
+          variant="default"
+          onClick={(e) => {
+            // The fields too, where the applied filter was already empty (nothing to remount).
+            for (const el of e.currentTarget.form?.elements ?? []) if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement) el.value = '';
+            onApply(EMPTY_VIEW);
+          }}
+        >
           {t('filter.clear')}
         </Button>
         <Button type="submit">{t('filter.apply')}</Button>

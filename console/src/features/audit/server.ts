@@ -1,7 +1,8 @@
 import 'server-only';
 import { QueryClient, dehydrate, type DehydratedState, type InfiniteData } from '@tanstack/react-query';
 import type { AuditEntriesQuery as AuditEntriesResult } from '@/gql/graphql';
-import { serverQuery } from '@/lib/session/server-render';
+import { abilityOf } from '@/lib/ability';
+import { serverQuery, serverUser } from '@/lib/session/server-render';
 import { AuditEntriesQuery } from './documents';
 import { entriesKey, filterOf, viewFromParams } from './filters';
 
@@ -14,9 +15,14 @@ const SERVER_ROWS = 40;
 /**
  * The table's first page of rows for the view in the URL, read on the server with the person's
  * access-token cookie and handed to the page's query cache, so the rows are in the HTML. Undefined
- * when the server could not read them (no cookie, not allowed): the page asks from the browser.
+ * when the server could not read them (no cookie, not allowed, the api slow to answer): the page
+ * asks from the browser, if the person may.
  */
 export async function firstEntriesPage(search: URLSearchParams): Promise<DehydratedState | undefined> {
+  // Only for a person the page allows: anyone else's read would be refused, and recorded in the
+  // trail as a denied read they never asked for.
+  const user = await serverUser();
+  if (!user || !abilityOf(user.role, user.id).can('read', 'AuditEntry')) return undefined;
   const filter = filterOf(viewFromParams(search));
   const page = await serverQuery(AuditEntriesQuery, { filter, first: SERVER_ROWS, after: null });
   if (!page) return undefined;

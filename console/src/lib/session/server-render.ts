@@ -1,5 +1,6 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
+import { cache } from 'react';
 import { env } from '@/env';
 import { graphql } from '@/gql';
 import { execute, type Doc } from '@/lib/graphql/execute';
@@ -29,7 +30,18 @@ const ServerMe = graphql(`
   }
 `);
 
+/** How long a page waits for the api before it renders in the browser instead. */
+const SERVER_QUERY_TIMEOUT_MS = 1_500;
+
+/**
+ * The cookie's token, for a request the person made on this site only: a link typed, bookmarked
+ * or followed from the console itself (`Sec-Fetch-Site` none or same-origin; absent from clients
+ * that send none). An embed from a sibling subdomain (same site, so SameSite=Strict lets the
+ * cookie through) reads nothing on the person's behalf.
+ */
 async function serverToken(): Promise<string | undefined> {
+  const site = (await headers()).get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return undefined;
   return (await cookies()).get(ACCESS_COOKIE)?.value || undefined;
 }
 
@@ -46,6 +58,7 @@ export async function serverQuery<R, V>(doc: Doc<R, V>, variables: V): Promise<R
   try {
     return await execute(env().CONSOLE_API_URL, doc, variables, {
       token,
+      signal: AbortSignal.timeout(SERVER_QUERY_TIMEOUT_MS),
       headers: { ...(forwarded ? { 'x-forwarded-for': forwarded } : {}), ...(agent ? { 'user-agent': agent } : {}) },
     });
   } catch {
@@ -53,9 +66,12 @@ export async function serverQuery<R, V>(doc: Doc<R, V>, variables: V): Promise<R
   }
 }
 
+/** The person the cookie's token belongs to, asked once per request (the layout and the page share it). */
+export const serverUser = cache(async (): Promise<SessionPayload['user'] | null> => (await serverQuery(ServerMe, {}))?.me ?? null);
+
 /** The signed-in person, for the shell to render around a server-rendered page; null for every other page. */
 export async function serverRenderedUser(): Promise<SessionPayload['user'] | null> {
   const path = (await headers()).get(PATH_HEADER);
   if (!path || !SERVER_RENDERED.some((p) => path === p || path.startsWith(`${p}/`))) return null;
-  return (await serverQuery(ServerMe, {}))?.me ?? null;
+  return serverUser();
 }
